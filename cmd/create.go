@@ -1,0 +1,38 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+func newCreateCmd(g *globals) *cobra.Command {
+	f := &createFlags{}
+	c := &cobra.Command{
+		Use:   "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+		Short: "Create a container without starting it",
+		Example: `  ctr-lite create --name c1 -e A=1 -w /tmp busybox sh -c 'echo $A'
+  ctr-lite start -a c1`,
+		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts, err := f.options(c, args)
+			if err != nil {
+				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			ctr, err := e.Create(c.Context(), opts)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.OutOrStdout(), ctr.ID)
+			return nil
+		},
+	}
+	f.register(c)
+	return c
+}

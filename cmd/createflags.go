@@ -1,0 +1,90 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+// createFlags are the flags create and run share.
+type createFlags struct {
+	name, workdir, user, entrypoint, hostname, network     string
+	env, envFiles, labels, volumes, tmpfs, capAdd, capDrop []string
+	rm, readOnly, privileged, interactive, tty             bool
+}
+
+func (f *createFlags) register(c *cobra.Command) {
+	fs := c.Flags()
+	fs.SetInterspersed(false) // flags after the image belong to the command
+	fs.StringVar(&f.name, "name", "", "assign a name to the container")
+	fs.StringArrayVarP(&f.env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to pass yours)")
+	fs.StringArrayVar(&f.envFiles, "env-file", nil, "read environment variables from a file")
+	fs.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created if missing)")
+	fs.StringVarP(&f.user, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
+	fs.StringVar(&f.entrypoint, "entrypoint", "", "override the image's entrypoint (\"\" clears it)")
+	fs.StringVarP(&f.hostname, "hostname", "h", "", "container host name")
+	fs.StringArrayVarP(&f.labels, "label", "l", nil, "set a label (KEY=VALUE)")
+	fs.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount HOST-PATH:CONTAINER-PATH[:ro]")
+	fs.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: PATH[:OPTIONS]")
+	fs.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
+	fs.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
+	fs.BoolVar(&f.privileged, "privileged", false, "give the container all capabilities and devices, no seccomp")
+	fs.StringArrayVar(&f.capAdd, "cap-add", nil, "add a capability (or ALL)")
+	fs.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop a capability (or ALL)")
+	fs.StringVar(&f.network, "network", "none", "network mode: none (the default until bridge networking lands) or host")
+	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
+	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
+	// -h is --hostname, as in docker; help stays on --help.
+	c.Flags().BoolP("help", "", false, "help for "+c.Name())
+}
+
+// options turns the flags and IMAGE [COMMAND...] into CreateOptions.
+func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.CreateOptions, error) {
+	env, err := f.environment()
+	if err != nil {
+		return lifecycle.CreateOptions{}, err
+	}
+	labels, err := lifecycle.ParseLabels(f.labels)
+	if err != nil {
+		return lifecycle.CreateOptions{}, err
+	}
+	if f.tty && f.interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
+		return lifecycle.CreateOptions{}, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	if f.tty && c.Name() == "run" {
+		if err := lifecycle.CheckTerminal(); err != nil {
+			return lifecycle.CreateOptions{}, err
+		}
+	}
+	ucfg := lifecycle.UserConfig{
+		Cmd: args[1:], Env: env, WorkingDir: f.workdir, User: f.user, Hostname: f.hostname,
+		Labels: labels, Tty: f.tty, OpenStdin: f.interactive,
+	}
+	if c.Flags().Changed("entrypoint") {
+		ucfg.EntrypointSet = true
+		if f.entrypoint != "" {
+			ucfg.Entrypoint = []string{f.entrypoint}
+		}
+	}
+	return lifecycle.CreateOptions{
+		Name: f.name, Image: args[0], Config: ucfg, Binds: f.volumes, Tmpfs: f.tmpfs,
+		ReadOnly: f.readOnly, AutoRemove: f.rm, Privileged: f.privileged,
+		CapAdd: f.capAdd, CapDrop: f.capDrop, Network: f.network,
+	}, nil
+}
+
+func (f *createFlags) environment() ([]string, error) {
+	var raw []string
+	for _, file := range f.envFiles {
+		lines, err := lifecycle.ReadEnvFile(file)
+		if err != nil {
+			return nil, err
+		}
+		raw = append(raw, lines...)
+	}
+	return lifecycle.ParseEnv(append(raw, f.env...), os.LookupEnv)
+}

@@ -1,0 +1,120 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+)
+
+// templateFuncs are docker's --format helpers.
+var templateFuncs = template.FuncMap{
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"join":  strings.Join,
+	"split": strings.Split,
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+	"truncate": func(s string, n int) string {
+		if len(s) > n {
+			return s[:n]
+		}
+		return s
+	},
+}
+
+func parseTemplate(format string) (*template.Template, error) {
+	t, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	if err != nil {
+		return nil, fmt.Errorf("invalid --format template: %w", err)
+	}
+	return t, nil
+}
+
+// writeRows prints rows as docker's --format does: "" or "table" gives the
+// default table, "json" one JSON object per line, "table TEMPLATE" a table
+// of that template with a header, anything else the template per row.
+func writeRows[T any](w io.Writer, format, defaultTable string, rows []T) error {
+	return writeRowsWithHeaders(w, format, defaultTable, rows, nil)
+}
+
+// writeRowsWithHeaders is writeRows with column titles that differ from
+// the shared headerNames (images calls its ID column "IMAGE ID").
+func writeRowsWithHeaders[T any](w io.Writer, format, defaultTable string, rows []T, titles map[string]string) error {
+	switch {
+	case format == "" || format == "table":
+		format = "table " + defaultTable
+	case format == "json":
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	body, isTable := strings.CutPrefix(format, "table ")
+	t, err := parseTemplate(unescapeTabs(body))
+	if err != nil {
+		return err
+	}
+	out := w
+	var tw *tabwriter.Writer
+	if isTable {
+		tw = tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+		out = tw
+		fmt.Fprintln(tw, headerOf(body, titles))
+	}
+	for _, r := range rows {
+		if err := t.Execute(out, r); err != nil {
+			return fmt.Errorf("format: %w", err)
+		}
+		fmt.Fprintln(out)
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	return nil
+}
+
+func unescapeTabs(s string) string { return strings.ReplaceAll(s, `\t`, "\t") }
+
+// headerNames are docker's column titles for template fields.
+var headerNames = map[string]string{
+	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "RunningFor": "CREATED",
+	"CreatedAt": "CREATED AT", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES",
+	"State": "STATE", "Repository": "REPOSITORY", "Tag": "TAG", "ImageID": "IMAGE ID",
+	"CreatedSince": "CREATED", "Size": "SIZE", "Labels": "LABELS", "Digest": "DIGEST",
+}
+
+// headerOf derives a table header from a template: {{.Names}} -> NAMES.
+func headerOf(tmpl string, titles map[string]string) string {
+	var b strings.Builder
+	rest := unescapeTabs(tmpl)
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			return b.String()
+		}
+		field := strings.TrimSpace(rest[i+2 : i+j])
+		name := strings.TrimPrefix(field, ".")
+		if h, ok := titles[name]; ok {
+			b.WriteString(h)
+		} else if h, ok := headerNames[name]; ok {
+			b.WriteString(h)
+		} else {
+			b.WriteString(strings.ToUpper(name))
+		}
+		rest = rest[i+j+2:]
+	}
+}

@@ -1,0 +1,82 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+func newInspectCmd(g *globals) *cobra.Command {
+	var format string
+	c := &cobra.Command{
+		Use:   "inspect [--format TEMPLATE] NAME|ID [NAME|ID...]",
+		Short: "Show low-level information on containers or images",
+		Example: `  ctr-lite inspect c1
+  ctr-lite inspect --format '{{.State.ExitCode}}' c1`,
+		Args: minArgs(1, "NAME|ID [NAME|ID...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return printInspect(c.OutOrStdout(), format, args, e.Inspect)
+		},
+	}
+	c.Flags().StringVarP(&format, "format", "f", "", "Go template applied to each object")
+	return c
+}
+
+// printInspect prints a JSON array of every object, or the template per
+// object; objects that are not found are reported after the others.
+func printInspect(w io.Writer, format string, refs []string, get func(string) (any, error)) error {
+	var objs []any
+	var failed error
+	for _, ref := range refs {
+		v, err := get(ref)
+		if err != nil {
+			failed = err
+			continue
+		}
+		objs = append(objs, v)
+	}
+	if format != "" {
+		t, err := parseTemplate(format)
+		if err != nil {
+			return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+		}
+		for _, o := range objs {
+			if err := t.Execute(w, asJSONValue(o)); err != nil {
+				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("format: %w", err)}
+			}
+			fmt.Fprintln(w)
+		}
+		return failed
+	}
+	if objs == nil {
+		objs = []any{}
+	}
+	out, err := json.MarshalIndent(objs, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, string(out))
+	return failed
+}
+
+// asJSONValue re-reads v as generic JSON, so templates use the JSON
+// field names ({{.Id}}, {{.State.ExitCode}}) exactly as docker's do.
+func asJSONValue(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return v
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+// Package cmd is ctr-lite's command line: one file per command, each a
+// newXCmd factory whose handler fills an options struct and makes one call
+// into lifecycle or rootfs. Nothing below this package imports cobra.
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+// Version is set at build time with -ldflags "-X .../cmd.Version=...".
+var Version = "dev"
+
+// globals are the flags every command takes; each has an environment
+// variable, so systemd units and test suites can set them once.
+type globals struct {
+	root, runroot, runtime, driver, logLevel string
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// NewRootCmd builds the ctr-lite command tree.
+func NewRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "ctr-lite",
+		Short: "A daemonless container engine with docker's commands",
+		Long: `ctr-lite runs OCI containers with runc, without a daemon: every command
+locks the on-disk state, does its step and exits.`,
+		Example: `  ctr-lite load -i testdata/busybox.tar
+  ctr-lite run --rm busybox echo hello
+  ctr-lite create --name c1 -e A=1 busybox sh -c 'echo $A' && ctr-lite start -a c1`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.root, "root", envOr("CTR_LITE_ROOT", "/var/lib/ctr-lite"), "state directory (env CTR_LITE_ROOT)")
+	pf.StringVar(&g.runroot, "runroot", envOr("CTR_LITE_RUNROOT", "/run/ctr-lite"), "runtime state directory, cleared at boot (env CTR_LITE_RUNROOT)")
+	pf.StringVar(&g.runtime, "runtime", envOr("CTR_LITE_RUNTIME", ""), "path of runc (default: the runc beside ctr-lite, then PATH; env CTR_LITE_RUNTIME)")
+	pf.StringVar(&g.driver, "storage-driver", envOr("CTR_LITE_STORAGE_DRIVER", ""), "overlay or vfs (default: overlay when the kernel has it; env CTR_LITE_STORAGE_DRIVER)")
+	pf.StringVar(&g.logLevel, "log-level", envOr("CTR_LITE_LOG_LEVEL", "warn"), "debug, info, warn or error; debug times each step (env CTR_LITE_LOG_LEVEL)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError(c, err)
+	})
+	root.AddCommand(newCreateCmd(g), newStartCmd(g), newRunCmd(g), newRmCmd(g), newPsCmd(g),
+		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
+		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g))
+	return root
+}
+
+// usageError is a bad flag or argument: docker's exit code 125 and a hint.
+func usageError(c *cobra.Command, err error) error {
+	return &lifecycle.ExitError{Code: lifecycle.ExitEngine,
+		Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+}
+
+// exactArgs, minArgs: argument checks that fail with a usage hint.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageError(c, fmt.Errorf("%q requires at least %d argument(s): %s", c.CommandPath(), n, what))
+		}
+		return nil
+	}
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError(c, fmt.Errorf("%q requires exactly %d argument(s): %s", c.CommandPath(), n, what))
+		}
+		return nil
+	}
+}
+
+func (g *globals) logger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(strings.ToLower(g.logLevel))); err != nil {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func (g *globals) engine() (*lifecycle.Engine, error) {
+	return lifecycle.New(lifecycle.Options{
+		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
+	})
+}
+
+// eachRef runs fn for every reference, printing each one done, as docker
+// does for rm and rmi; it fails (after trying all) if any failed.
+func eachRef(ctx context.Context, refs []string, fn func(context.Context, string) error) error {
+	var failed error
+	for _, ref := range refs {
+		if err := fn(ctx, ref); err != nil {
+			if failed != nil {
+				fmt.Fprintln(os.Stderr, "Error:", failed)
+			}
+			failed = err
+			continue
+		}
+	}
+	return failed
+}

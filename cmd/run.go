@@ -1,0 +1,38 @@
+package cmd
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+func newRunCmd(g *globals) *cobra.Command {
+	f := &createFlags{}
+	c := &cobra.Command{
+		Use:   "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+		Short: "Create and start a container, attached; exit with its status",
+		Long: `Create and start a container in the foreground. Its stdout and stderr are
+yours, stdin too with -i; SIGINT, SIGTERM and SIGHUP are passed on to it; the
+exit status is the container's (125: ctr-lite failed, 126: the command cannot
+be run, 127: the command was not found).`,
+		Example: `  ctr-lite run --rm busybox echo hello
+  ctr-lite run --rm -it busybox sh
+  ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data`,
+		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts, err := f.options(c, args)
+			if err != nil {
+				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+		},
+	}
+	f.register(c)
+	return c
+}

@@ -1,0 +1,181 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// CreateOptions is a container to create.
+type CreateOptions struct {
+	Name       string
+	Image      string
+	Config     UserConfig
+	Binds      []string
+	Tmpfs      []string
+	ReadOnly   bool
+	AutoRemove bool
+	Privileged bool
+	CapAdd     []string
+	CapDrop    []string
+	Network    string
+}
+
+// Create makes a container: name, record, writable layer and network
+// files. On any failure everything it made is removed again.
+func (e *Engine) Create(ctx context.Context, o CreateOptions) (*state.Container, error) {
+	c, hc, err := e.prepare(o)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	c, err = e.create(ctx, c, hc, o.Name)
+	return c, withCode(ExitEngine, err)
+}
+
+// prepare validates everything that needs no state change, so bad input
+// fails before anything is written.
+func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, error) {
+	done := e.step("resolve image")
+	img, err := e.Images.Lookup(o.Image)
+	done()
+	if errors.Is(err, rootfs.ErrImageNotFound) {
+		return nil, nil, fmt.Errorf("unable to find image %q locally: load it with 'ctr-lite load -i FILE'", o.Image)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := MergeConfig(img.Config.Config, o.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Image = o.Image
+	hc, err := hostConfig(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := specgen.Capabilities(o.Privileged, o.CapAdd, o.CapDrop, hostCaps()); err != nil {
+		return nil, nil, err
+	}
+	argv := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
+	c := &state.Container{
+		Created: time.Now().UTC(), Path: argv[0], Args: argv[1:], Config: cfg,
+		State: state.State{Status: state.StatusCreated}, Image: img.ID, ImageName: o.Image,
+		Driver: e.Images.Driver.Name(),
+	}
+	return c, hc, nil
+}
+
+func hostConfig(o CreateOptions) (*state.HostConfig, error) {
+	network := o.Network
+	if network == "" {
+		network = netsetup.ModeNone
+	}
+	if err := netsetup.ValidateMode(network); err != nil {
+		return nil, err
+	}
+	hc := &state.HostConfig{
+		NetworkMode: network, AutoRemove: o.AutoRemove, Privileged: o.Privileged,
+		ReadonlyRootfs: o.ReadOnly, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
+		Runtime: "runc", Binds: o.Binds,
+	}
+	for _, b := range o.Binds {
+		if _, err := specgen.ParseBind(b); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range o.Tmpfs {
+		dest, opts, err := specgen.ParseTmpfs(t)
+		if err != nil {
+			return nil, err
+		}
+		if hc.Tmpfs == nil {
+			hc.Tmpfs = map[string]string{}
+		}
+		hc.Tmpfs[dest] = opts
+	}
+	return hc, nil
+}
+
+func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, name string) (_ *state.Container, retErr error) {
+	done := e.step("reserve name")
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.ID, c.Name, err = e.Containers.Reserve(name)
+	l.Unlock()
+	done()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			e.Containers.Release(c.ID, c.Name)
+		}
+	}()
+	if err := e.createLayer(c); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			e.Images.Driver.RemoveRW(c.ID)
+		}
+	}()
+	if err := e.writeNetworkFiles(c, hc); err != nil {
+		return nil, err
+	}
+	defer e.step("write records")()
+	if err := e.Containers.SaveHostConfig(c.ID, hc, !hc.AutoRemove); err != nil {
+		return nil, err
+	}
+	return c, e.Containers.Save(c, !hc.AutoRemove)
+}
+
+func (e *Engine) createLayer(c *state.Container) error {
+	defer e.step("create layer")()
+	img, err := e.Images.Lookup(c.Image)
+	if err != nil {
+		return err
+	}
+	return e.Images.Driver.CreateRW(c.ID, img.ChainIDs(), img.TopChainID())
+}
+
+// writeNetworkFiles writes hostname, hosts and resolv.conf into the
+// container's directory; they are bind-mounted over the init layer's.
+func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) error {
+	defer e.step("write network files")()
+	dir := e.Containers.Dir(c.ID)
+	if c.Config.Hostname == "" {
+		c.Config.Hostname = state.ShortID(c.ID)
+		if hc.NetworkMode == netsetup.ModeHost {
+			c.Config.Hostname, _ = os.Hostname()
+		}
+	}
+	hosts := netsetup.BuildHosts(nil)
+	if hc.NetworkMode == netsetup.ModeHost {
+		hosts, _ = os.ReadFile("/etc/hosts") // a host without one gets an empty file
+	}
+	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+	resolv := hostResolv
+	if hc.NetworkMode != netsetup.ModeHost {
+		resolv = netsetup.BuildResolvConf(hostResolv, netsetup.ResolvOptions{})
+	}
+	c.HostnamePath = filepath.Join(dir, "hostname")
+	c.HostsPath = filepath.Join(dir, "hosts")
+	c.ResolvConfPath = filepath.Join(dir, "resolv.conf")
+	files := map[string][]byte{c.HostnamePath: []byte(c.Config.Hostname + "\n"), c.HostsPath: hosts, c.ResolvConfPath: resolv}
+	for p, data := range files {
+		if err := state.WriteFileAtomic(p, data, 0o644, false); err != nil {
+			return err
+		}
+	}
+	return os.Mkdir(filepath.Join(dir, "checkpoints"), 0o700)
+}

@@ -1,0 +1,90 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// Options are the engine-wide settings (the CLI's global flags).
+type Options struct {
+	Root, RunRoot string
+	Runtime       string // runc path; "" finds one
+	StorageDriver string // "" picks the default
+	Log           *slog.Logger
+}
+
+// Engine drives containers and images under one root.
+type Engine struct {
+	Root, RunRoot string
+	runtime       string
+	Containers    *state.Store
+	Images        *rootfs.Store
+	Log           *slog.Logger
+}
+
+// New opens (and on first use creates) the state under opts.Root/RunRoot.
+func New(opts Options) (*Engine, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	images, err := rootfs.NewStore(opts.Root, opts.StorageDriver)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	e := &Engine{
+		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
+		Containers: &state.Store{Root: opts.Root}, Images: images, Log: log,
+	}
+	if err := e.init(); err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	return e, nil
+}
+
+func (e *Engine) init() error {
+	if err := os.MkdirAll(e.Root, 0o700); err != nil {
+		return fmt.Errorf("create root %q: %w", e.Root, err)
+	}
+	if err := os.MkdirAll(filepath.Join(e.RunRoot, "containers"), 0o700); err != nil {
+		return fmt.Errorf("create runroot %q: %w", e.RunRoot, err)
+	}
+	if err := e.Containers.Init(); err != nil {
+		return err
+	}
+	return e.Images.Init()
+}
+
+// bundleDir is where a running container's config.json and runtime files
+// live: under the runroot, so a reboot clears them.
+func (e *Engine) bundleDir(id string) string { return filepath.Join(e.RunRoot, "containers", id) }
+
+func (e *Engine) runcRoot() string { return filepath.Join(e.RunRoot, "runc") }
+
+// step logs how long a named step took, at debug level:
+//
+//	defer e.step("mount rootfs")()
+func (e *Engine) step(name string) func() {
+	if !e.Log.Enabled(context.Background(), slog.LevelDebug) {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { e.Log.Debug("step", "name", name, "took", time.Since(start).Round(time.Microsecond)) }
+}
+
+// Lookup resolves a container reference or fails with exit code 125.
+func (e *Engine) Lookup(ref string) (*state.Container, error) {
+	id, err := e.Containers.Resolve(ref)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	c, err := e.Containers.Load(id)
+	return c, withCode(ExitEngine, err)
+}

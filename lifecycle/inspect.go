@@ -1,0 +1,154 @@
+package lifecycle
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// ContainerView is `inspect` output for a container, with docker's names.
+type ContainerView struct {
+	ID             string `json:"Id"`
+	Created        time.Time
+	Path           string
+	Args           []string
+	State          state.State
+	Image          string
+	ResolvConfPath string
+	HostnamePath   string
+	HostsPath      string
+	Name           string
+	RestartCount   int
+	Driver         string
+	Mounts         []MountView
+	Config         state.Config
+	HostConfig     *state.HostConfig
+	GraphDriver    GraphDriverView
+}
+
+// MountView is one entry of inspect's Mounts.
+type MountView struct {
+	Type, Source, Destination, Mode string
+	RW                              bool
+	Propagation                     string
+}
+
+// GraphDriverView is inspect's GraphDriver.
+type GraphDriverView struct {
+	Name string
+	Data map[string]string
+}
+
+// ImageView is `inspect` output for an image.
+type ImageView struct {
+	ID           string `json:"Id"`
+	RepoTags     []string
+	RepoDigests  []string
+	Created      time.Time
+	Config       rootfs.ContainerDefaults
+	Architecture string
+	Os           string
+	Size         int64
+	GraphDriver  GraphDriverView
+	RootFS       struct {
+		Type   string
+		Layers []string
+	}
+}
+
+// InspectContainer describes container ref as docker inspect does.
+func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := e.Containers.LoadHostConfig(c.ID)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	v := &ContainerView{
+		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
+		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
+		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
+		HostConfig: hc, Mounts: append([]MountView{}, mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
+	}
+	if img, err := e.Images.Lookup(c.Image); err == nil {
+		v.GraphDriver.Data = e.Images.Driver.Data(c.ID, img.ChainIDs(), img.TopChainID())
+	}
+	return v, nil
+}
+
+// liveState is the record's state, corrected by what the system says:
+// the container's PID from the runtime, or "exited" if its waiter is gone.
+func (e *Engine) liveState(c *state.Container) state.State {
+	st := c.State
+	if !st.Running {
+		return st
+	}
+	if !IsRunning(c) {
+		st.Status, st.Running, st.ExitCode = state.StatusExited, false, ExitUnknownCode
+		return st
+	}
+	if data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid")); err == nil {
+		st.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	}
+	return st
+}
+
+func mountViews(binds []string) []MountView {
+	var out []MountView
+	for _, b := range binds {
+		bind, err := specgen.ParseBind(b)
+		if err != nil {
+			continue
+		}
+		mode := "rw"
+		if bind.ReadOnly {
+			mode = "ro"
+		}
+		out = append(out, MountView{Type: "bind", Source: bind.Source, Destination: bind.Destination,
+			Mode: mode, RW: !bind.ReadOnly, Propagation: "rprivate"})
+	}
+	return out
+}
+
+// InspectImage describes image ref as docker image inspect does.
+func (e *Engine) InspectImage(ref string) (*ImageView, error) {
+	img, err := e.Images.Lookup(ref)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	v := &ImageView{
+		ID: img.ID, RepoTags: img.RepoTags, RepoDigests: []string{}, Created: img.Config.Created,
+		Config: img.Config.Config, Architecture: img.Config.Architecture, Os: img.Config.OS, Size: img.Size,
+		GraphDriver: GraphDriverView{Name: e.Images.Driver.Name(), Data: map[string]string{}},
+	}
+	if v.RepoTags == nil {
+		v.RepoTags = []string{}
+	}
+	v.RootFS.Type, v.RootFS.Layers = "layers", img.Config.RootFS.DiffIDs
+	return v, nil
+}
+
+// Inspect describes ref as a container, else as an image, as docker does.
+func (e *Engine) Inspect(ref string) (any, error) {
+	v, err := e.InspectContainer(ref)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, state.ErrNotFound) {
+		return nil, err
+	}
+	iv, ierr := e.InspectImage(ref)
+	if ierr != nil {
+		return nil, withCode(ExitEngine, errors.New("no such object: "+ref))
+	}
+	return iv, nil
+}

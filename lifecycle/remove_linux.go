@@ -1,0 +1,113 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// Remove deletes container ref. A running container is refused unless
+// force, which kills it, lets the process that waits on it finish its own
+// cleanup, and then removes what is left.
+func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
+	id, err := e.Containers.Resolve(ref)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	c, err := e.Containers.Load(id)
+	if err == nil && IsRunning(c) {
+		l.Unlock()
+		if !force {
+			return withCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is running: stop it first or use rm -f", c.Name))
+		}
+		if c, l, err = e.killAndRelock(ctx, c); c == nil {
+			return withCode(ExitEngine, err) // nil error: its --rm removed it
+		}
+	}
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
+	return withCode(ExitEngine, e.removeLocked(c))
+}
+
+// killAndRelock kills a running container, waits for its waiter to exit,
+// and takes the lock again. A nil container means it is already gone.
+func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.Container, *state.Lock, error) {
+	e.kill(c)
+	waitForExit(ctx, c.State.MonitorPid, 10*time.Second)
+	l, err := e.Containers.LockContainer(ctx, c.ID)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err = e.Containers.Load(c.ID)
+	if err != nil {
+		l.Unlock()
+		return nil, nil, err
+	}
+	return c, l, nil
+}
+
+// waitForExit polls until pid is gone, ctx ends, or the timeout passes;
+// after that the caller cleans up itself.
+func waitForExit(ctx context.Context, pid int, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for pidAlive(pid) && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// IsRunning tells the truth about a record saying "running": the process
+// that waits on the container must still exist.
+func IsRunning(c *state.Container) bool {
+	return c.State.Running && pidAlive(c.State.MonitorPid)
+}
+
+// kill sends SIGKILL to the container; the runtime's own exit follows.
+func (e *Engine) kill(c *state.Container) {
+	if runtime, err := e.Runtime(); err == nil {
+		exec.Command(runtime, "--root", e.runcRoot(), "kill", c.ID, "KILL").Run()
+	}
+}
+
+// removeLocked releases everything a container owns; the caller holds its
+// lock. Every part is idempotent, so a second attempt after a crash works.
+func (e *Engine) removeLocked(c *state.Container) error {
+	defer e.step("remove container")()
+	c.State.Status = state.StatusRemoving
+	c.State.Running = false
+	if err := e.Containers.Save(c, false); err != nil {
+		return err
+	}
+	if err := e.releaseRuntime(c); err != nil {
+		return err
+	}
+	if err := e.Images.Driver.RemoveRW(c.ID); err != nil {
+		return err
+	}
+	return e.Containers.Release(c.ID, c.Name)
+}
+
+// Run creates and starts a container attached; with AutoRemove it is
+// removed after it exits, and also when it fails to start.
+func (e *Engine) Run(ctx context.Context, o CreateOptions, stdio Stdio) error {
+	if _, err := e.Runtime(); err != nil { // before anything is made
+		return err
+	}
+	c, err := e.Create(ctx, o)
+	if err != nil {
+		return err
+	}
+	return e.StartAttached(ctx, c.ID, stdio)
+}

@@ -1,0 +1,94 @@
+package lifecycle
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// MinSafeRuncVersion is the runc release ctr-lite pins in go.mod and
+// builds: it carries the 2025-2026 breakout fixes (CVE-2025-31133, -52565,
+// -52881 and later). `info` warns about anything older.
+const MinSafeRuncVersion = "1.5.2"
+
+// Runtime returns the runc to use: --runtime, else the runc beside the
+// ctr-lite binary, else runc on PATH.
+func (e *Engine) Runtime() (string, error) {
+	if e.runtime != "" {
+		p, err := exec.LookPath(e.runtime)
+		if err != nil {
+			return "", withCode(ExitEngine, fmt.Errorf("runtime %q not found: %w; pass --runtime with the path of runc", e.runtime, unwrapExec(err)))
+		}
+		return p, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		beside := filepath.Join(filepath.Dir(self), "runc")
+		if fi, err := os.Stat(beside); err == nil && fi.Mode()&0o111 != 0 {
+			return beside, nil
+		}
+	}
+	p, err := exec.LookPath("runc")
+	if err != nil {
+		return "", withCode(ExitEngine, errors.New("runc not found beside ctr-lite or on PATH: run 'make' to build it, or pass --runtime"))
+	}
+	return p, nil
+}
+
+func unwrapExec(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	return err
+}
+
+// RuntimeVersion runs `runc --version` and returns its first line's version.
+func RuntimeVersion(path string) (string, error) {
+	out, err := exec.Command(path, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("run %q --version: %w", path, err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	fields := strings.Fields(first)
+	if len(fields) < 3 {
+		return "", fmt.Errorf("unexpected %q --version output %q", path, first)
+	}
+	return fields[2], nil
+}
+
+// VersionLess compares dotted versions numerically ("1.1.5" < "1.2.8").
+func VersionLess(a, b string) bool {
+	pa, pb := strings.Split(strings.SplitN(a, "-", 2)[0], "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		var x, y int
+		fmt.Sscan(pa[i], &x)
+		fmt.Sscan(pb[i], &y)
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}
+
+// runtimeError reads the last error runc logged (runc --log-format json).
+func runtimeError(logPath string) string {
+	f, err := os.Open(logPath)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var last string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var entry struct{ Level, Msg string }
+		if json.Unmarshal(sc.Bytes(), &entry) == nil && entry.Level == "error" {
+			last = entry.Msg
+		}
+	}
+	return last
+}

@@ -1,0 +1,471 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// Stdio is what an attached container reads and writes.
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+}
+
+// forwarded are the signals an attached run passes on to the container.
+var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
+
+// StartAttached starts container ref in the foreground and waits for it.
+// It returns nil when the container exits 0, an *ExitError carrying its
+// status otherwise, or an engine error (125/126/127) if it cannot start.
+func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) error {
+	id, err := e.Containers.Resolve(ref)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	cmd, lock, err := e.prepareStart(ctx, id, stdio)
+	if err != nil {
+		return e.startFailed(id, err)
+	}
+	done := e.step("runtime run")
+	// The lock is held until the container has a process, so that rm -f
+	// or a second start never sees a half-started container.
+	code, runErr := e.runAttached(cmd, func() { e.recordPid(id); lock.Unlock() })
+	done()
+	return e.finish(id, code, runErr)
+}
+
+// prepareStart does every step up to launching the runtime, under the
+// container's lock, undoing them all if one fails. On success the lock is
+// returned still held.
+func (e *Engine) prepareStart(ctx context.Context, id string, stdio Stdio) (_ *exec.Cmd, _ *state.Lock, retErr error) {
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			l.Unlock()
+		}
+	}()
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	if err := e.checkStartable(c); err != nil {
+		return nil, nil, err
+	}
+	runtime, err := e.Runtime()
+	if err != nil {
+		return nil, nil, err
+	}
+	rootfs, err := e.mount(c, hc.AutoRemove)
+	if err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			e.Images.Driver.Unmount(id)
+		}
+	}()
+	if err := e.writeBundle(c, hc, rootfs); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(e.bundleDir(id))
+		}
+	}()
+	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(), MonitorPid: os.Getpid()}
+	if err := e.Containers.Save(c, false); err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	return e.runtimeCommand(runtime, c, stdio), l, nil
+}
+
+func (e *Engine) checkStartable(c *state.Container) error {
+	if IsRunning(c) {
+		return withCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
+	}
+	if c.Config.Tty {
+		return CheckTerminal()
+	}
+	return nil
+}
+
+// recordPid stores the container's PID, which runc wrote to its pid file.
+func (e *Engine) recordPid(id string) {
+	data, err := os.ReadFile(filepath.Join(e.bundleDir(id), "pid"))
+	if err != nil {
+		return
+	}
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return
+	}
+	c.State.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	e.Containers.Save(c, false)
+}
+
+func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
+	defer e.step("mount rootfs")()
+	img, err := e.Images.Lookup(c.Image)
+	if err != nil {
+		return "", fmt.Errorf("image of container %s: %w", c.Name, err)
+	}
+	return e.Images.Driver.Mount(c.ID, img.ChainIDs(), img.TopChainID(), volatile)
+}
+
+// writeBundle resolves the user, checks workdir and command, and writes
+// config.json into the bundle directory under the runroot.
+func (e *Engine) writeBundle(c *state.Container, hc *state.HostConfig, rootfs string) error {
+	defer e.step("write config.json")()
+	spec, err := e.buildSpec(c, hc, rootfs)
+	if err != nil {
+		return err
+	}
+	dir := e.bundleDir(c.ID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return withCode(ExitEngine, fmt.Errorf("create bundle: %w", err))
+	}
+	if err := state.WriteJSONAtomic(filepath.Join(dir, "config.json"), spec, false); err != nil {
+		os.RemoveAll(dir)
+		return withCode(ExitEngine, err)
+	}
+	return nil
+}
+
+func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs string) (*specs.Spec, error) {
+	in, err := e.specInput(c, hc, rootfs)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareWorkdir(rootfs, c.Config.WorkingDir); err != nil {
+		return nil, err
+	}
+	var dests []string
+	for _, b := range in.Binds {
+		dests = append(dests, b.Destination)
+	}
+	for d := range in.Tmpfs {
+		dests = append(dests, d)
+	}
+	if err := checkCommand(rootfs, c.Path, in.Cwd, in.Env, dests); err != nil {
+		return nil, err
+	}
+	spec, err := specgen.Generate(in)
+	if err == nil {
+		err = specgen.ApplySeccomp(spec, hc.Privileged)
+	}
+	return spec, withCode(ExitEngine, err)
+}
+
+func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs string) (specgen.Input, error) {
+	u, err := resolveUser(rootfs, c.Config.User)
+	if err != nil {
+		return specgen.Input{}, withCode(ExitEngine, err)
+	}
+	in := specgen.Input{
+		ID: c.ID, Rootfs: rootfs, Args: append([]string{c.Path}, c.Args...), Env: c.Config.Env,
+		Cwd: c.Config.WorkingDir, User: u, Hostname: c.Config.Hostname, Domainname: c.Config.Domainname,
+		Terminal: c.Config.Tty, ReadOnly: hc.ReadonlyRootfs, Privileged: hc.Privileged,
+		CapAdd: hc.CapAdd, CapDrop: hc.CapDrop, HostCaps: hostCaps(), Tmpfs: hc.Tmpfs,
+		NetworkFiles: map[string]string{"/etc/hostname": c.HostnamePath, "/etc/hosts": c.HostsPath, "/etc/resolv.conf": c.ResolvConfPath},
+		CgroupsPath:  "/ctr-lite/" + c.ID, CgroupV2: cgroupV2(),
+	}
+	if hc.NetworkMode == netsetup.ModeHost {
+		in.NetNS = "host"
+	}
+	in.Binds, err = prepareBinds(hc.Binds)
+	return in, err
+}
+
+// prepareBinds parses -v values and creates missing host paths as
+// directories, as docker does for -v.
+func prepareBinds(values []string) ([]specgen.Bind, error) {
+	var binds []specgen.Bind
+	for _, v := range values {
+		b, err := specgen.ParseBind(v)
+		if err != nil {
+			return nil, withCode(ExitEngine, err)
+		}
+		if _, err := os.Stat(b.Source); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(b.Source, 0o755); err != nil {
+				return nil, withCode(ExitEngine, fmt.Errorf("create bind source %q: %w", b.Source, err))
+			}
+		}
+		binds = append(binds, b)
+	}
+	return binds, nil
+}
+
+func cgroupV2() bool {
+	_, err := os.Stat("/sys/fs/cgroup/cgroup.controllers")
+	return err == nil
+}
+
+// runtimeCommand is `runc run` of the bundle, in the foreground: runc
+// passes our stdio to the container (or runs a pty with -t) and forwards
+// the signals it gets.
+func (e *Engine) runtimeCommand(runtime string, c *state.Container, stdio Stdio) *exec.Cmd {
+	bundle := e.bundleDir(c.ID)
+	cmd := exec.Command(runtime, "--root", e.runcRoot(), "--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
+		"run", "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid"), c.ID)
+	cmd.Dir = bundle
+	cmd.Stdout, cmd.Stderr = stdio.Stdout, stdio.Stderr
+	readsTerminal := false
+	if c.Config.OpenStdin {
+		cmd.Stdin = stdio.Stdin
+		readsTerminal = stdio.Stdin != nil && term.IsTerminal(int(stdio.Stdin.Fd()))
+	}
+	// A runtime that reads the terminal must stay in its foreground process
+	// group; otherwise it gets its own group, so a ^C reaches the container
+	// once (through us) and not twice.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !readsTerminal, Pdeathsig: unix.SIGTERM}
+	return cmd
+}
+
+// runAttached runs the runtime, forwarding signals, calls running once the
+// container has a process (or the runtime gave up), and returns the exit
+// status: the container's, or 128+N if it died of signal N.
+func (e *Engine) runAttached(cmd *exec.Cmd, running func()) (int, error) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		running()
+		return ExitEngine, fmt.Errorf("start runtime: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pidFile := filepath.Join(cmd.Dir, "pid")
+	err, done := awaitPidFile(pidFile, exited, sigs, cmd.Process)
+	running()
+	for !done {
+		select {
+		case s := <-sigs:
+			cmd.Process.Signal(s)
+		case err = <-exited:
+			done = true
+		}
+	}
+	return exitStatus(err)
+}
+
+// awaitPidFile polls, with a growing interval, until runc has written the
+// container's pid file or has exited, forwarding signals meanwhile.
+func awaitPidFile(path string, exited <-chan error, sigs <-chan os.Signal, p *os.Process) (error, bool) {
+	for delay := 200 * time.Microsecond; ; delay = min(2*delay, 5*time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return nil, false
+		}
+		select {
+		case err := <-exited:
+			return err, true
+		case s := <-sigs:
+			p.Signal(s)
+		case <-time.After(delay):
+		}
+	}
+}
+
+func exitStatus(err error) (int, error) {
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return exitErr.ExitCode(), nil
+	}
+	return 0, err
+}
+
+// finish records how the container ended and releases what start took:
+// runtime state, mount and bundle; with --rm it removes the container.
+func (e *Engine) finish(id string, code int, runErr error) error {
+	ctx := context.Background() // cleanup must run even after ^C
+	result := e.classify(id, code, runErr)
+	l, err := e.Containers.LockContainer(ctx, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return result // removed meanwhile (rm -f): it cleaned up
+	}
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if err := e.releaseRuntime(c); err != nil {
+		return withCode(ExitEngine, err)
+	}
+	e.recordExit(c, result)
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err == nil && hc.AutoRemove {
+		err = e.removeLocked(c)
+	} else if err == nil {
+		err = e.Containers.Save(c, true)
+	}
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	return result
+}
+
+// classify turns the runtime's exit into the error run returns: the
+// container's status, or a start failure that runc logged.
+func (e *Engine) classify(id string, code int, runErr error) error {
+	if runErr != nil {
+		return withCode(ExitEngine, runErr)
+	}
+	if code != 0 {
+		if msg := runtimeError(filepath.Join(e.bundleDir(id), "runc.log")); msg != "" {
+			return &ExitError{Code: codeForRuntimeMessage(msg), Err: fmt.Errorf("start container: %s", msg)}
+		}
+	}
+	if code == 0 {
+		return nil
+	}
+	return &ExitError{Code: code}
+}
+
+// startFailed records a start that failed before the runtime ran and,
+// for --rm containers, removes the container, as docker run --rm does.
+func (e *Engine) startFailed(id string, startErr error) error {
+	l, err := e.Containers.LockContainer(context.Background(), id)
+	if err != nil {
+		return startErr
+	}
+	defer l.Unlock()
+	c, err := e.Containers.Load(id)
+	if err != nil || IsRunning(c) { // "already running" must not touch it
+		return startErr
+	}
+	e.recordExit(c, startErr)
+	if hc, err := e.Containers.LoadHostConfig(id); err == nil && hc.AutoRemove {
+		e.removeLocked(c)
+	} else {
+		e.Containers.Save(c, true)
+	}
+	return startErr
+}
+
+func (e *Engine) recordExit(c *state.Container, result error) {
+	code, msg := 0, ""
+	var ee *ExitError
+	if errors.As(result, &ee) {
+		code = ee.Code
+		if ee.Err != nil {
+			msg = ee.Err.Error()
+		}
+	}
+	status := state.StatusExited
+	if msg != "" && c.State.StartedAt.IsZero() {
+		status = state.StatusCreated
+	}
+	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC()}
+}
+
+// releaseRuntime deletes the runtime's state (if any is left), unmounts
+// the rootfs and removes the bundle. Each part is idempotent.
+func (e *Engine) releaseRuntime(c *state.Container) error {
+	defer e.step("release runtime")()
+	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
+		if runtime, err := e.Runtime(); err == nil {
+			exec.Command(runtime, "--root", e.runcRoot(), "delete", "--force", c.ID).Run()
+		}
+	}
+	if err := e.Images.Driver.Unmount(c.ID); err != nil {
+		return err
+	}
+	return os.RemoveAll(e.bundleDir(c.ID))
+}
+
+// pidAlive reports whether a process exists (kill -0; EPERM means it does).
+func pidAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
+
+// CheckTerminal fails unless this process has a controlling terminal: an
+// attached -t container gets its pty from the runtime, which needs one.
+func CheckTerminal() error {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return withCode(ExitEngine, errors.New("-t needs a controlling terminal for an attached container: run from a terminal, or drop -t"))
+	}
+	return f.Close()
+}
+
+// Spec returns the OCI spec container ref would run with now. It mounts
+// the rootfs to resolve the user and command, and unmounts it again
+// unless the container is running.
+func (e *Engine) Spec(ctx context.Context, ref string) (*specs.Spec, error) {
+	id, err := e.Containers.Resolve(ref)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	rootfs, err := e.mount(c, false)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	if !IsRunning(c) {
+		defer e.Images.Driver.Unmount(id)
+	}
+	return e.buildSpec(c, hc, rootfs)
+}
+
+// hostCaps is this process's capability bounding set: no container can
+// have more. nil (no limit) if it cannot be read.
+func hostCaps() []string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if hex, ok := strings.CutPrefix(line, "CapBnd:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(hex), 16, 64)
+			if err != nil {
+				return nil
+			}
+			return specgen.CapsFromMask(mask)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package netsetup
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Network modes.
+const (
+	ModeNone = "none"
+	ModeHost = "host"
+)
+
+// ValidateMode checks a --network value this build supports.
+func ValidateMode(mode string) error {
+	switch mode {
+	case ModeNone, ModeHost:
+		return nil
+	}
+	return fmt.Errorf("network mode %q is not supported yet: use --network none or --network host", mode)
+}
+
+// hostsHeader is docker's /etc/hosts preamble.
+const hostsHeader = `127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+fe00::	ip6-localnet
+ff00::	ip6-mcastprefix
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+`
+
+// HostEntry is one extra /etc/hosts line.
+type HostEntry struct {
+	IP    string
+	Names []string
+}
+
+// BuildHosts returns /etc/hosts: the localhost lines, then entries.
+func BuildHosts(entries []HostEntry) []byte {
+	var b bytes.Buffer
+	b.WriteString(hostsHeader)
+	for _, e := range entries {
+		fmt.Fprintf(&b, "%s\t%s\n", e.IP, strings.Join(e.Names, " "))
+	}
+	return b.Bytes()
+}
+
+// ResolvOptions override parts of the host's resolv.conf.
+type ResolvOptions struct {
+	Nameservers []string
+	Search      []string
+	Options     []string
+}
+
+// defaultNameservers are docker's fallback when the host has only
+// loopback resolvers, which a container's own namespace cannot reach.
+var defaultNameservers = []string{"8.8.8.8", "8.8.4.4"}
+
+// BuildResolvConf derives a container's resolv.conf from the host's (which
+// may be empty): loopback nameservers are dropped, as docker's
+// FilterResolvDNS does, and opts replace what they set.
+func BuildResolvConf(host []byte, opts ResolvOptions) []byte {
+	var servers, search, options, other []string
+	sc := bufio.NewScanner(bytes.NewReader(host))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") || strings.HasPrefix(fields[0], ";") {
+			continue
+		}
+		switch fields[0] {
+		case "nameserver":
+			if len(fields) > 1 && !isLoopback(fields[1]) {
+				servers = append(servers, fields[1])
+			}
+		case "search", "domain":
+			search = fields[1:]
+		case "options":
+			options = append(options, fields[1:]...)
+		default:
+			other = append(other, sc.Text())
+		}
+	}
+	if len(opts.Nameservers) > 0 {
+		servers = opts.Nameservers
+	}
+	if len(servers) == 0 {
+		servers = defaultNameservers
+	}
+	if len(opts.Search) > 0 {
+		search = opts.Search
+	}
+	if len(opts.Options) > 0 {
+		options = opts.Options
+	}
+	return formatResolv(servers, search, options, other)
+}
+
+func formatResolv(servers, search, options, other []string) []byte {
+	var b bytes.Buffer
+	for _, l := range other {
+		b.WriteString(l + "\n")
+	}
+	if len(search) > 0 {
+		b.WriteString("search " + strings.Join(search, " ") + "\n")
+	}
+	for _, s := range servers {
+		b.WriteString("nameserver " + s + "\n")
+	}
+	if len(options) > 0 {
+		b.WriteString("options " + strings.Join(options, " ") + "\n")
+	}
+	return b.Bytes()
+}
+
+func isLoopback(s string) bool {
+	addr, err := netip.ParseAddr(strings.SplitN(s, "%", 2)[0])
+	return err == nil && addr.IsLoopback()
+}

@@ -1,0 +1,39 @@
+// Package reexec runs ctr-lite's own binary as a helper process: a named
+// entry point is chosen by argv[0], registered at init time and dispatched
+// from main before any flag parsing, so a helper starts in microseconds and
+// never sees the CLI. Guarantee: Init returns false, touching nothing, when
+// argv[0] names no registered entry point.
+package reexec
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+)
+
+var entries = map[string]func(){}
+
+// Register adds an entry point; it panics on a duplicate name, which is a
+// programming error caught by any test run.
+func Register(name string, fn func()) {
+	if _, dup := entries[name]; dup {
+		panic(fmt.Sprintf("reexec: %q registered twice", name))
+	}
+	entries[name] = fn
+}
+
+// Init runs the entry point named by os.Args[0], if any, and reports
+// whether it did. The entry point is expected to exit the process.
+func Init() bool {
+	fn, ok := entries[os.Args[0]]
+	if ok {
+		fn()
+	}
+	return ok
+}
+
+// Command returns a command that runs entry point name with args, using
+// /proc/self/exe so the helper is exactly this binary.
+func Command(name string, args ...string) *exec.Cmd {
+	return &exec.Cmd{Path: "/proc/self/exe", Args: append([]string{name}, args...)}
+}

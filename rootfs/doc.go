@@ -1,0 +1,34 @@
+// Package rootfs owns images and container root filesystems: the image
+// store (configs, the repositories index, layers keyed by chain ID), safe
+// layer extraction, image loading, and the overlay and vfs drivers.
+//
+// Guarantees:
+//   - extraction never writes outside the target directory: names with ".."
+//     are rejected, parents are resolved inside the root (securejoin), hard
+//     links must point inside the layer, whiteouts must name a real child;
+//   - a layer becomes visible only when complete: it is unpacked into a
+//     temporary directory, its diffID verified, then renamed into place;
+//   - on overlay, creating a container copies no image data: its cost does
+//     not depend on the image's size.
+package rootfs
+
+// Whiteout names in image layers (OCI image spec, "Whiteouts").
+const (
+	// WhiteoutPrefix marks a deleted file: ".wh.NAME" deletes NAME.
+	WhiteoutPrefix = ".wh."
+	// WhiteoutMetaPrefix marks ctr-lite/aufs metadata entries, skipped.
+	WhiteoutMetaPrefix = ".wh..wh."
+	// WhiteoutOpaqueDir makes its directory opaque: lower content is hidden.
+	WhiteoutOpaqueDir = ".wh..wh..opq"
+)
+
+// Format is how a driver wants whiteouts written into a layer directory.
+type Format int
+
+const (
+	// FormatOverlay writes whiteouts as 0/0 character devices and opaque
+	// directories as the trusted.overlay.opaque xattr, as the kernel reads them.
+	FormatOverlay Format = iota
+	// FormatVFS applies whiteouts by deleting: the layer is a full snapshot.
+	FormatVFS
+)

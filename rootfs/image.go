@@ -1,0 +1,105 @@
+package rootfs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ImageConfig is the part of an OCI/docker image config that ctr-lite uses.
+type ImageConfig struct {
+	Architecture string            `json:"architecture"`
+	OS           string            `json:"os"`
+	Created      time.Time         `json:"created"`
+	Config       ContainerDefaults `json:"config"`
+	RootFS       struct {
+		Type    string   `json:"type"`
+		DiffIDs []string `json:"diff_ids"`
+	} `json:"rootfs"`
+}
+
+// ContainerDefaults is the image's "config" object: what a container gets
+// unless the user says otherwise.
+type ContainerDefaults struct {
+	User         string              `json:"User,omitempty"`
+	Env          []string            `json:"Env,omitempty"`
+	Cmd          []string            `json:"Cmd,omitempty"`
+	Entrypoint   []string            `json:"Entrypoint,omitempty"`
+	WorkingDir   string              `json:"WorkingDir,omitempty"`
+	Labels       map[string]string   `json:"Labels,omitempty"`
+	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
+	StopSignal   string              `json:"StopSignal,omitempty"`
+}
+
+// Image is a stored image: its ID (the config's digest), config and tags.
+type Image struct {
+	ID       string
+	Config   ImageConfig
+	RepoTags []string
+	Size     int64
+}
+
+// ChainIDs returns the chain ID of each layer, bottom first (OCI image spec).
+func (img *Image) ChainIDs() []string {
+	return chainIDs(img.Config.RootFS.DiffIDs)
+}
+
+// TopChainID is the chain ID of the top layer, "" for an empty image.
+func (img *Image) TopChainID() string {
+	ids := img.ChainIDs()
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[len(ids)-1]
+}
+
+func chainIDs(diffIDs []string) []string {
+	out := make([]string, len(diffIDs))
+	for i, d := range diffIDs {
+		if i == 0 {
+			out[i] = d
+			continue
+		}
+		sum := sha256.Sum256([]byte(out[i-1] + " " + d))
+		out[i] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+// digestHex returns the hex part of a "sha256:<64 hex>" digest, refusing
+// anything else so a digest can be used as a file name safely.
+func digestHex(d string) (string, error) {
+	h, ok := strings.CutPrefix(d, "sha256:")
+	if !ok || len(h) != 64 {
+		return "", fmt.Errorf("invalid digest %q: want sha256:<64 hex digits>", d)
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return "", fmt.Errorf("invalid digest %q: want sha256:<64 hex digits>", d)
+	}
+	return h, nil
+}
+
+// NormalizeRef gives a reference its familiar docker form with a tag:
+// "busybox" -> "busybox:latest", "docker.io/library/busybox:1" -> "busybox:1".
+func NormalizeRef(ref string) string {
+	ref = strings.TrimPrefix(ref, "docker.io/")
+	ref = strings.TrimPrefix(ref, "library/")
+	if strings.Contains(ref, "@") {
+		return ref
+	}
+	if i := strings.LastIndex(ref, ":"); i < 0 || strings.Contains(ref[i:], "/") {
+		ref += ":latest"
+	}
+	return ref
+}
+
+// SplitRef splits a normalized reference into repository and tag.
+func SplitRef(ref string) (repo, tag string) {
+	if i := strings.LastIndex(ref, ":"); i >= 0 && !strings.Contains(ref[i:], "/") {
+		return ref[:i], ref[i+1:]
+	}
+	return ref, "<none>"
+}

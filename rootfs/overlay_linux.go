@@ -1,0 +1,190 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// overlayDriver keeps each layer's own files (whiteouts in the kernel's
+// format) and mounts the container as an overlay of them. The init layer
+// is shared by all containers of an image: its content is the same for all.
+type overlayDriver struct{ home string }
+
+func (d *overlayDriver) Name() string   { return "overlay" }
+func (d *overlayDriver) Home() string   { return d.home }
+func (d *overlayDriver) Format() Format { return FormatOverlay }
+
+func (d *overlayDriver) PrepareLayer(dir, _ string) error { return os.MkdirAll(dir, 0o755) }
+
+func (d *overlayDriver) ctrDir(id string) string { return filepath.Join(d.home, "containers", id) }
+
+func (d *overlayDriver) layerDiff(chain string) string {
+	h, _ := digestHex(chain)
+	return filepath.Join(d.home, "layers", h, "diff")
+}
+
+func (d *overlayDriver) initDir(topChain string) string {
+	h, _ := digestHex(topChain)
+	return filepath.Join(d.home, "layers", h+"-init")
+}
+
+// lowerDirs is the overlay lowerdir list, top first: init, then image layers.
+func (d *overlayDriver) lowerDirs(layers []string, topChain string) []string {
+	dirs := []string{filepath.Join(d.initDir(topChain), "diff")}
+	for i := len(layers) - 1; i >= 0; i-- {
+		dirs = append(dirs, d.layerDiff(layers[i]))
+	}
+	return dirs
+}
+
+func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (retErr error) {
+	if err := d.ensureInit(layers, topChain); err != nil {
+		return err
+	}
+	dir := d.ctrDir(id)
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	for _, sub := range []string{"diff", "work", "merged"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			return fmt.Errorf("create container layer: %w", err)
+		}
+	}
+	return nil
+}
+
+// ensureInit builds the image's init layer once: an overlay of the image
+// with a fresh upper dir, into which the missing init entries are written.
+func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr error) {
+	final := d.initDir(topChain)
+	if _, err := os.Stat(final); err == nil {
+		return nil
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(d.home, "tmp"), "init-")
+	if err != nil {
+		return fmt.Errorf("create init layer: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	upper, work, merged := filepath.Join(tmp, "diff"), filepath.Join(tmp, "work"), filepath.Join(tmp, "merged")
+	for _, p := range []string{upper, work, merged} {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			return fmt.Errorf("create init layer: %w", err)
+		}
+	}
+	lower := d.lowerDirs(layers, topChain)[1:]
+	if len(lower) == 0 {
+		if err := setupInitLayer(upper); err != nil {
+			return err
+		}
+	} else if err := d.buildInit(lower, upper, work, merged); err != nil {
+		return err
+	}
+	os.RemoveAll(work)
+	os.Remove(merged)
+	if err := os.Rename(tmp, final); err != nil {
+		if _, serr := os.Stat(final); serr == nil {
+			return nil // built by a concurrent create
+		}
+		return fmt.Errorf("commit init layer: %w", err)
+	}
+	return nil
+}
+
+func (d *overlayDriver) buildInit(lower []string, upper, work, merged string) error {
+	if err := mountOverlay(lower, upper, work, merged, ""); err != nil {
+		return fmt.Errorf("create init layer: %w", err)
+	}
+	err := setupInitLayer(merged)
+	if uerr := unmount(merged); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+func (d *overlayDriver) Mount(id string, layers []string, topChain string, volatile bool) (string, error) {
+	dir := d.ctrDir(id)
+	merged := filepath.Join(dir, "merged")
+	if isMountpoint(merged) {
+		return merged, nil
+	}
+	lower := d.lowerDirs(layers, topChain)
+	extra := ""
+	if volatile {
+		extra = ",volatile"
+	}
+	if err := mountOverlay(lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"), merged, extra); err != nil {
+		return "", fmt.Errorf("mount container filesystem: %w", err)
+	}
+	return merged, nil
+}
+
+func mountOverlay(lower []string, upper, work, target, extra string) error {
+	opts := "lowerdir=" + strings.Join(lower, ":") + ",upperdir=" + upper + ",workdir=" + work + extra
+	if len(opts) >= os.Getpagesize() {
+		return fmt.Errorf("overlay mount options are %d bytes (limit %d): the image has too many layers for this root path; use a shorter --root", len(opts), os.Getpagesize())
+	}
+	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mount overlay on %q: %w", target, err)
+	}
+	return nil
+}
+
+func (d *overlayDriver) Unmount(id string) error {
+	return unmount(filepath.Join(d.ctrDir(id), "merged"))
+}
+
+func (d *overlayDriver) RemoveRW(id string) error {
+	if err := d.Unmount(id); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(d.ctrDir(id)); err != nil {
+		return fmt.Errorf("remove container layer: %w", err)
+	}
+	return nil
+}
+
+func (d *overlayDriver) Data(id string, layers []string, topChain string) map[string]string {
+	dir := d.ctrDir(id)
+	return map[string]string{
+		"LowerDir":  strings.Join(d.lowerDirs(layers, topChain), ":"),
+		"UpperDir":  filepath.Join(dir, "diff"),
+		"WorkDir":   filepath.Join(dir, "work"),
+		"MergedDir": filepath.Join(dir, "merged"),
+	}
+}
+
+// unmount unmounts target; "not mounted" and "gone" count as done, and a
+// busy mount is retried briefly, then detached.
+func unmount(target string) error {
+	for i := 0; ; i++ {
+		err := unix.Unmount(target, 0)
+		switch {
+		case err == nil, errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
+			return nil
+		case errors.Is(err, unix.EBUSY) && i < 10:
+			time.Sleep(10 * time.Millisecond)
+		case errors.Is(err, unix.EBUSY):
+			return unix.Unmount(target, unix.MNT_DETACH)
+		default:
+			return fmt.Errorf("unmount %q: %w", target, err)
+		}
+	}
+}
+
+// isMountpoint reports whether p is the root of a mount (its device differs
+// from its parent's), which is all Mount needs to stay idempotent.
+func isMountpoint(p string) bool {
+	var st, parent unix.Stat_t
+	if unix.Lstat(p, &st) != nil || unix.Lstat(filepath.Dir(p), &parent) != nil {
+		return false
+	}
+	return st.Dev != parent.Dev
+}

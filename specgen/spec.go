@@ -1,0 +1,306 @@
+package specgen
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// User is a resolved process identity.
+type User struct {
+	UID, GID       uint32
+	AdditionalGids []uint32
+	Home           string
+}
+
+// Bind is a host path mounted into the container.
+type Bind struct {
+	Source, Destination string
+	ReadOnly            bool
+}
+
+// Input is everything Generate needs; the caller resolves it beforehand.
+type Input struct {
+	ID         string
+	Rootfs     string
+	Args       []string
+	Env        []string
+	Cwd        string
+	User       User
+	Hostname   string
+	Domainname string
+	Terminal   bool
+	ReadOnly   bool
+	Privileged bool
+	CapAdd     []string
+	CapDrop    []string
+	// HostCaps is the host's bounding set; nil means every capability.
+	// Privileged and ALL mean "all the host can give".
+	HostCaps []string
+	Binds    []Bind
+	Tmpfs    map[string]string // destination -> mount options
+	// NetworkFiles maps /etc/hostname, /etc/hosts and /etc/resolv.conf to
+	// the container's own copies.
+	NetworkFiles map[string]string
+	// NetNS is "" for a new network namespace, "host" for the host's, or
+	// the path of a namespace to join.
+	NetNS       string
+	CgroupsPath string
+	CgroupV2    bool
+}
+
+// Generate builds the OCI spec for in.
+func Generate(in Input) (*specs.Spec, error) {
+	caps, err := Capabilities(in.Privileged, in.CapAdd, in.CapDrop, in.HostCaps)
+	if err != nil {
+		return nil, err
+	}
+	s := &specs.Spec{
+		Version:  specs.Version,
+		Root:     &specs.Root{Path: in.Rootfs, Readonly: in.ReadOnly},
+		Hostname: in.Hostname, Domainname: in.Domainname,
+		Process: &specs.Process{
+			Terminal: in.Terminal, Args: in.Args, Env: processEnv(in), Cwd: cwd(in.Cwd),
+			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
+			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
+		},
+		Mounts: mounts(in),
+		Linux:  linux(in),
+	}
+	return s, nil
+}
+
+func cwd(dir string) string {
+	if dir == "" {
+		return "/"
+	}
+	return path.Clean("/" + dir)
+}
+
+// processEnv is the container's env plus what docker adds: PATH when the
+// image sets none, HOSTNAME, HOME from the user, and TERM with a terminal.
+func processEnv(in Input) []string {
+	env := append([]string(nil), in.Env...)
+	if !hasEnv(env, "PATH") {
+		env = append([]string{DefaultPath}, env...)
+	}
+	if in.Hostname != "" && !hasEnv(env, "HOSTNAME") {
+		env = append(env, "HOSTNAME="+in.Hostname)
+	}
+	if in.Terminal && !hasEnv(env, "TERM") {
+		env = append(env, "TERM=xterm")
+	}
+	if !hasEnv(env, "HOME") {
+		home := in.User.Home
+		if home == "" {
+			home = "/"
+		}
+		env = append(env, "HOME="+home)
+	}
+	return env
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func mounts(in Input) []specs.Mount {
+	ms := baseMounts(in.Privileged)
+	if in.NetNS == "host" {
+		ms = withoutDest(ms, "/sys") // host netns: sysfs of the host's, bound below
+		ms = append(ms, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
+	}
+	for _, dest := range []string{"/etc/resolv.conf", "/etc/hostname", "/etc/hosts"} {
+		if src, ok := in.NetworkFiles[dest]; ok {
+			ms = append(ms, bindMount(src, dest, in.ReadOnly))
+		}
+	}
+	var user []specs.Mount
+	for _, b := range in.Binds {
+		user = append(user, bindMount(b.Source, b.Destination, b.ReadOnly))
+	}
+	for dest, opts := range in.Tmpfs {
+		user = append(user, specs.Mount{Destination: dest, Type: "tmpfs", Source: "tmpfs", Options: tmpfsOptions(opts)})
+	}
+	// Parents before children, so a bind under a tmpfs is not hidden by it.
+	sort.SliceStable(user, func(i, j int) bool { return depth(user[i].Destination) < depth(user[j].Destination) })
+	for _, m := range user {
+		ms = withoutDest(ms, m.Destination)
+	}
+	return append(ms, user...)
+}
+
+func bindMount(src, dest string, ro bool) specs.Mount {
+	mode := "rw"
+	if ro {
+		mode = "ro"
+	}
+	return specs.Mount{Destination: dest, Type: "bind", Source: src, Options: []string{"rbind", "rprivate", mode}}
+}
+
+func tmpfsOptions(user string) []string {
+	opts := []string{"rw", "noexec", "nosuid", "nodev"}
+	if user == "" {
+		return opts
+	}
+	for _, o := range strings.Split(user, ",") {
+		switch o {
+		case "exec":
+			opts = removeOpt(opts, "noexec")
+		case "suid":
+			opts = removeOpt(opts, "nosuid")
+		case "dev":
+			opts = removeOpt(opts, "nodev")
+		case "ro":
+			opts = append(removeOpt(opts, "rw"), o)
+		case "rw", "noexec", "nosuid", "nodev":
+		default:
+			opts = append(opts, o)
+		}
+	}
+	return opts
+}
+
+func removeOpt(opts []string, o string) []string {
+	out := opts[:0:0]
+	for _, x := range opts {
+		if x != o {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func withoutDest(ms []specs.Mount, dest string) []specs.Mount {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if path.Clean(m.Destination) != path.Clean(dest) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func depth(p string) int { return strings.Count(path.Clean(p), "/") }
+
+func linux(in Input) *specs.Linux {
+	l := &specs.Linux{
+		CgroupsPath: in.CgroupsPath,
+		Namespaces:  namespaces(in),
+		Resources:   &specs.LinuxResources{Devices: defaultDeviceRules()},
+	}
+	if in.Privileged {
+		l.Resources.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
+		return l
+	}
+	l.MaskedPaths = append([]string(nil), maskedPaths...)
+	l.ReadonlyPaths = append([]string(nil), readonlyPaths...)
+	return l
+}
+
+func namespaces(in Input) []specs.LinuxNamespace {
+	ns := []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace}, {Type: specs.MountNamespace}}
+	switch in.NetNS {
+	case "host":
+	case "":
+		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+	default:
+		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS})
+	}
+	if in.CgroupV2 { // docker's default: private on v2, host on v1
+		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	return ns
+}
+
+// Capabilities applies --privileged, --cap-add and --cap-drop (names with
+// or without CAP_, any case, or ALL) to docker's default set, within the
+// host's bounding set (nil: no limit). Asking by name for one the host
+// cannot give is an error; ALL and privileged take what the host has.
+func Capabilities(privileged bool, add, drop, host []string) ([]string, error) {
+	if privileged {
+		return withinHost(AllCapabilities, host), nil
+	}
+	set := map[string]bool{}
+	for _, c := range DefaultCapabilities {
+		set[c] = true
+	}
+	norm := func(list []string) ([]string, bool, error) {
+		var out []string
+		for _, c := range list {
+			n := "CAP_" + strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+			if n == "CAP_ALL" {
+				return nil, true, nil
+			}
+			if !knownCap(n) {
+				return nil, false, fmt.Errorf("unknown capability %q: see capabilities(7) for names", c)
+			}
+			out = append(out, n)
+		}
+		return out, false, nil
+	}
+	drops, dropAll, err := norm(drop)
+	if err != nil {
+		return nil, err
+	}
+	adds, addAll, err := norm(add)
+	if err != nil {
+		return nil, err
+	}
+	if dropAll {
+		set = map[string]bool{}
+	}
+	for _, c := range drops {
+		delete(set, c)
+	}
+	if addAll {
+		for _, c := range AllCapabilities {
+			set[c] = true
+		}
+	}
+	for _, c := range adds {
+		if host != nil && !contains(host, c) {
+			return nil, fmt.Errorf("capability %s is not in this host's bounding set, so no container can have it", c)
+		}
+		set[c] = true
+	}
+	var out []string
+	for _, c := range AllCapabilities { // stable order
+		if set[c] {
+			out = append(out, c)
+		}
+	}
+	return withinHost(out, host), nil
+}
+
+func withinHost(caps, host []string) []string {
+	if host == nil {
+		return append([]string(nil), caps...)
+	}
+	var out []string
+	for _, c := range caps {
+		if contains(host, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func knownCap(c string) bool { return contains(AllCapabilities, c) }

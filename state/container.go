@@ -1,0 +1,101 @@
+package state
+
+import "time"
+
+// Container statuses, as docker names them.
+const (
+	StatusCreated  = "created"
+	StatusRunning  = "running"
+	StatusExited   = "exited"
+	StatusRemoving = "removing"
+	StatusDead     = "dead"
+)
+
+// Container is the record kept in config.v2.json. Field names follow
+// docker's so that inspect output and the file read the same.
+type Container struct {
+	ID             string
+	Name           string
+	Created        time.Time
+	Path           string
+	Args           []string
+	Config         Config
+	State          State
+	Image          string // image ID (sha256:...)
+	ImageName      string // the reference the user typed, for ps
+	Driver         string
+	HostnamePath   string
+	HostsPath      string
+	ResolvConfPath string
+	RestartCount   int
+}
+
+// Config is the container's merged configuration (image config + user flags).
+type Config struct {
+	Hostname     string
+	Domainname   string
+	User         string
+	AttachStdin  bool
+	AttachStdout bool
+	AttachStderr bool
+	Tty          bool
+	OpenStdin    bool
+	Env          []string
+	Cmd          []string
+	Image        string
+	Volumes      map[string]struct{} `json:",omitempty"`
+	WorkingDir   string
+	Entrypoint   []string
+	Labels       map[string]string
+	StopSignal   string              `json:",omitempty"`
+	ExposedPorts map[string]struct{} `json:",omitempty"`
+}
+
+// State is the container's run state. MonitorPid is the ctr-lite process
+// that waits on the container (the attached CLI, or a monitor); together
+// with Pid it lets any command tell a stale "running" record from a live one.
+type State struct {
+	Status     string
+	Running    bool
+	Paused     bool
+	Restarting bool
+	OOMKilled  bool
+	Dead       bool
+	Pid        int
+	MonitorPid int `json:",omitempty"`
+	ExitCode   int
+	Error      string
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// HostConfig is the record kept in hostconfig.json.
+type HostConfig struct {
+	Binds          []string
+	NetworkMode    string
+	AutoRemove     bool
+	Privileged     bool
+	ReadonlyRootfs bool
+	CapAdd         []string
+	CapDrop        []string
+	Tmpfs          map[string]string `json:",omitempty"`
+	Runtime        string
+}
+
+// StatusLine is the STATUS column of `ps`, e.g. "Up 3 seconds" or
+// "Exited (0) 2 minutes ago".
+func (s State) StatusLine(now time.Time) string {
+	switch s.Status {
+	case StatusRunning:
+		return "Up " + HumanDuration(now.Sub(s.StartedAt))
+	case StatusExited:
+		return "Exited (" + itoa(s.ExitCode) + ") " + HumanDuration(now.Sub(s.FinishedAt)) + " ago"
+	case StatusCreated:
+		return "Created"
+	case StatusRemoving:
+		return "Removal In Progress"
+	case StatusDead:
+		return "Dead"
+	}
+	return s.Status
+}

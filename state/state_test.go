@@ -1,0 +1,233 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestWriteFileAtomicReplacesAndLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.json")
+	for _, content := range []string{"one", "two"} {
+		if err := WriteFileAtomic(p, []byte(content), 0o600, true); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(p)
+		if string(got) != content {
+			t.Fatalf("got %q, want %q", got, content)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("want only f.json, got %v", entries)
+	}
+	fi, _ := os.Stat(p)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+}
+
+func TestWriteFileAtomicErrorKeepsOld(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	WriteFileAtomic(p, []byte("old"), 0o600, false)
+	// Renaming a file over a non-empty directory fails: the temp must go.
+	target := filepath.Join(dir, "d")
+	os.MkdirAll(filepath.Join(target, "x"), 0o700)
+	if err := WriteFileAtomic(target, []byte("new"), 0o600, false); err == nil {
+		t.Fatal("want error writing over a directory")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Fatalf("temporary file left: %s", e.Name())
+		}
+	}
+	if got, _ := os.ReadFile(p); string(got) != "old" {
+		t.Fatalf("old content lost: %q", got)
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	for _, ok := range []string{"a", "web-1", "db.2", "A_b"} {
+		if err := ValidateName(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-x", ".x", "a/b", "a b", "../x", "é"} {
+		if err := ValidateName(bad); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}
+
+func TestNewIDAndShortID(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		id := NewID()
+		if !ValidID(id) || seen[id] || allDigits(id[:12]) {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+	if ShortID("0123456789abcdef") != "0123456789ab" || ShortID("abc") != "abc" {
+		t.Fatal("ShortID")
+	}
+}
+
+func newStore(t *testing.T) *Store {
+	s := &Store{Root: t.TempDir()}
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestReserveUniqueAndRelease(t *testing.T) {
+	s := newStore(t)
+	id, name, err := s.Reserve("web")
+	if err != nil || name != "web" {
+		t.Fatal(err)
+	}
+	_, _, err = s.Reserve("web")
+	var inUse *NameInUseError
+	if !errors.Is(err, ErrNameInUse) || !errors.As(err, &inUse) || inUse.ID != id {
+		t.Fatalf("want name in use by %s, got %v", id, err)
+	}
+	if err := s.Release(id, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(id, "web"); err != nil {
+		t.Fatal("release must be idempotent:", err)
+	}
+	if _, _, err := s.Reserve("web"); err != nil {
+		t.Fatal("name must be free again:", err)
+	}
+}
+
+func TestReserveRandomName(t *testing.T) {
+	s := newStore(t)
+	_, name, err := s.Reserve("")
+	if err != nil || ValidateName(name) != nil || !strings.Contains(name, "_") {
+		t.Fatalf("name %q err %v", name, err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s := newStore(t)
+	save := func(name string) *Container {
+		id, name, err := s.Reserve(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Container{ID: id, Name: name}
+		if err := s.Save(c, false); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := save("a"), save("b")
+	for ref, want := range map[string]string{a.ID: a.ID, "a": a.ID, "/b": b.ID, b.ID[:10]: b.ID} {
+		got, err := s.Resolve(ref)
+		if err != nil || got != want {
+			t.Errorf("Resolve(%q) = %q, %v; want %q", ref, got, err, want)
+		}
+	}
+	if _, err := s.Resolve("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("want not found, got %v", err)
+	}
+	if _, err := s.Resolve(""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("empty ref: want not found, got %v", err)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("List: %v %v", list, err)
+	}
+}
+
+func TestListSkipsHalfCreated(t *testing.T) {
+	s := newStore(t)
+	if _, _, err := s.Reserve("half"); err != nil { // dir, no record
+		t.Fatal(err)
+	}
+	list, err := s.List()
+	if err != nil || len(list) != 0 {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+}
+
+func TestContainerLockExcludesAndSeesRemoval(t *testing.T) {
+	s := newStore(t)
+	id, name, _ := s.Reserve("x")
+	s.Save(&Container{ID: id, Name: name}, false)
+	l, err := s.LockContainer(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var got error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l2, err := s.LockContainer(context.Background(), id)
+		got = err
+		l2.Unlock()
+	}()
+	time.Sleep(30 * time.Millisecond)
+	s.Release(id, name) // removed while the other waits
+	l.Unlock()
+	wg.Wait()
+	if !errors.Is(got, ErrNotFound) {
+		t.Fatalf("waiter on a removed container: want not found, got %v", got)
+	}
+}
+
+func TestGlobalLockTimesOut(t *testing.T) {
+	s := newStore(t)
+	l, err := s.GlobalLock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.GlobalLock(ctx); err == nil {
+		t.Fatal("second holder must wait and time out")
+	}
+}
+
+func TestHumanDurationAndSize(t *testing.T) {
+	cases := map[time.Duration]string{
+		0: "Less than a second", time.Second: "1 second", 5 * time.Second: "5 seconds",
+		90 * time.Second: "About a minute", 10 * time.Minute: "10 minutes", time.Hour: "About an hour",
+		5 * time.Hour: "5 hours", 72 * time.Hour: "3 days",
+	}
+	for d, want := range cases {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	for n, want := range map[int64]string{0: "0B", 999: "999B", 1982000: "1.982MB", 4260000000: "4.26GB"} {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestStatusLine(t *testing.T) {
+	now := time.Now()
+	st := State{Status: StatusExited, ExitCode: 3, FinishedAt: now.Add(-2 * time.Minute)}
+	if got := st.StatusLine(now); got != "Exited (3) 2 minutes ago" {
+		t.Fatal(got)
+	}
+	st = State{Status: StatusRunning, Running: true, StartedAt: now.Add(-3 * time.Second)}
+	if got := st.StatusLine(now); got != "Up 3 seconds" {
+		t.Fatal(got)
+	}
+}

@@ -1,0 +1,246 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrNotFound is returned (wrapped) when no container matches a reference.
+var ErrNotFound = errors.New("no such container")
+
+// ErrNameInUse is returned (wrapped) when a name is already taken.
+var ErrNameInUse = errors.New("name already in use")
+
+// Store is the container part of the on-disk state under Root.
+type Store struct {
+	Root string
+}
+
+// Dir returns the directory of container id.
+func (s *Store) Dir(id string) string { return filepath.Join(s.Root, "containers", id) }
+
+func (s *Store) namePath(name string) string { return filepath.Join(s.Root, "names", name) }
+
+func (s *Store) configPath(id string) string { return filepath.Join(s.Dir(id), "config.v2.json") }
+
+// Init creates the store's directories (0700: records may hold secrets in Env).
+func (s *Store) Init() error {
+	for _, d := range []string{"containers", "names"} {
+		if err := os.MkdirAll(filepath.Join(s.Root, d), 0o700); err != nil {
+			return fmt.Errorf("create state directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// GlobalLock takes the short lock that guards the name index and image refs.
+func (s *Store) GlobalLock(ctx context.Context) (*Lock, error) {
+	return AcquireLock(ctx, filepath.Join(s.Root, "lock"))
+}
+
+// LockContainer takes container id's own lock and checks that the record
+// still exists: a waiter may have queued on a container that was removed.
+func (s *Store) LockContainer(ctx context.Context, id string) (*Lock, error) {
+	l, err := AcquireLock(ctx, filepath.Join(s.Dir(id), "lock"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		return nil, err
+	}
+	if _, err := os.Stat(s.configPath(id)); err != nil {
+		l.Unlock()
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return l, nil
+}
+
+// Reserve claims name for a new container ID and creates its directory.
+// An empty name gets a generated one. The caller must hold the global lock.
+func (s *Store) Reserve(name string) (id, finalName string, err error) {
+	id = NewID()
+	if name == "" {
+		name, err = s.freeRandomName()
+		if err != nil {
+			return "", "", err
+		}
+	} else if err := ValidateName(name); err != nil {
+		return "", "", err
+	}
+	f, err := os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", "", &NameInUseError{Name: name, ID: s.nameOwner(name)}
+		}
+		return "", "", fmt.Errorf("reserve name %q: %w", name, err)
+	}
+	_, werr := f.WriteString(id)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Mkdir(s.Dir(id), 0o700)
+	}
+	if werr != nil {
+		os.Remove(s.namePath(name))
+		return "", "", fmt.Errorf("reserve name %q: %w", name, werr)
+	}
+	return id, name, nil
+}
+
+// NameInUseError says which container holds a name.
+type NameInUseError struct{ Name, ID string }
+
+func (e *NameInUseError) Error() string {
+	return fmt.Sprintf("the container name %q is already in use by container %s: remove it (ctr-lite rm -f %s) or choose another --name", e.Name, ShortID(e.ID), e.Name)
+}
+
+// Is makes errors.Is(err, ErrNameInUse) hold.
+func (e *NameInUseError) Is(target error) bool { return target == ErrNameInUse }
+
+func (s *Store) nameOwner(name string) string {
+	data, _ := os.ReadFile(s.namePath(name))
+	return string(data)
+}
+
+func (s *Store) freeRandomName() (string, error) {
+	for i := 0; i < 100; i++ {
+		name := RandomName(i / 10)
+		if _, err := os.Lstat(s.namePath(name)); errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+	}
+	return "", errors.New("generate container name: all tries taken; pass --name")
+}
+
+// Release undoes Reserve: it removes the name and the container directory.
+// It is idempotent.
+func (s *Store) Release(id, name string) error {
+	if data, err := os.ReadFile(s.namePath(name)); err == nil && string(data) == id {
+		if err := os.Remove(s.namePath(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("release name %q: %w", name, err)
+		}
+	}
+	// Rename first: a waiter queued on this container's lock would
+	// otherwise re-create its lock file inside the directory being removed.
+	trash := s.Dir(id) + removingSuffix
+	if err := os.Rename(s.Dir(id), trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove container directory %q: %w", s.Dir(id), err)
+	}
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove container directory %q: %w", trash, err)
+	}
+	return nil
+}
+
+// removingSuffix marks a container directory being deleted; List finishes
+// the job if a crash interrupted it.
+const removingSuffix = ".removing"
+
+// Save writes config.v2.json.
+func (s *Store) Save(c *Container, durable bool) error {
+	return WriteJSONAtomic(s.configPath(c.ID), c, durable)
+}
+
+// SaveHostConfig writes hostconfig.json.
+func (s *Store) SaveHostConfig(id string, hc *HostConfig, durable bool) error {
+	return WriteJSONAtomic(filepath.Join(s.Dir(id), "hostconfig.json"), hc, durable)
+}
+
+// Load reads container id's record.
+func (s *Store) Load(id string) (*Container, error) {
+	var c Container
+	if err := ReadJSON(s.configPath(id), &c); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadHostConfig reads container id's hostconfig.json.
+func (s *Store) LoadHostConfig(id string) (*HostConfig, error) {
+	var hc HostConfig
+	return &hc, ReadJSON(filepath.Join(s.Dir(id), "hostconfig.json"), &hc)
+}
+
+// Resolve maps a reference (full ID, name, or unique ID prefix) to an ID.
+func (s *Store) Resolve(ref string) (string, error) {
+	if ref == "" {
+		return "", fmt.Errorf("%w: empty reference", ErrNotFound)
+	}
+	if ValidID(ref) {
+		if _, err := os.Stat(s.configPath(ref)); err == nil {
+			return ref, nil
+		}
+	}
+	if data, err := os.ReadFile(s.namePath(strings.TrimPrefix(ref, "/"))); err == nil {
+		return string(data), nil
+	}
+	return s.resolvePrefix(ref)
+}
+
+func (s *Store) resolvePrefix(prefix string) (string, error) {
+	ids, err := s.IDs()
+	if err != nil {
+		return "", err
+	}
+	var match string
+	for _, id := range ids {
+		if strings.HasPrefix(id, prefix) {
+			if match != "" {
+				return "", fmt.Errorf("multiple containers match %q: use more of the ID or the name", prefix)
+			}
+			match = id
+		}
+	}
+	if match == "" {
+		return "", fmt.Errorf("%w: %s", ErrNotFound, prefix)
+	}
+	return match, nil
+}
+
+// IDs lists every container ID with a directory.
+func (s *Store) IDs() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(s.Root, "containers"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		switch {
+		case ValidID(e.Name()):
+			ids = append(ids, e.Name())
+		case strings.HasSuffix(e.Name(), removingSuffix):
+			os.RemoveAll(filepath.Join(s.Root, "containers", e.Name()))
+		}
+	}
+	return ids, nil
+}
+
+// List loads every complete record. Directories without a record (a create
+// in progress, or one that crashed before writing it) are skipped.
+func (s *Store) List() ([]*Container, error) {
+	ids, err := s.IDs()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Container, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.Load(id)
+		if err != nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# leakcheck [DIR]: fail if ctr-lite left anything on the machine: mounts or
+# processes under DIR (default: every ctr-lite test dir), bind-mounted
+# network namespaces, veths, runc processes or cgroups of its containers.
+set -u
+dir=${1:-/tmp/ctr-lite-test.}
+fail=0
+say() { echo "leakcheck: $*" >&2; fail=1; }
+
+mounts=$(grep -F "$dir" /proc/self/mountinfo)
+[ -z "$mounts" ] || say "mounts left: $mounts"
+procs=$(pgrep -af -- "$dir" | grep -v leakcheck)
+[ -z "$procs" ] || say "processes left: $procs"
+nsfs=$(awk '$9=="nsfs" && $5 ~ /ctr-lite/' /proc/self/mountinfo)
+[ -z "$nsfs" ] || say "network namespaces left: $nsfs"
+veths=$(ip -o link show type veth 2>/dev/null | grep -E 'vctr|ctrlite' || true)
+[ -z "$veths" ] || say "veths left: $veths"
+cgroups=$(find /sys/fs/cgroup/*/ctr-lite /sys/fs/cgroup/ctr-lite -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+[ -z "$cgroups" ] || say "container cgroups left: $cgroups"
+exit $fail

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newCreateCmd(g *globals) *cobra.Command {
@@ -17,11 +15,7 @@ func newCreateCmd(g *globals) *cobra.Command {
   ctr-lite start -a c1`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, err := f.options(c, args)
-			if err != nil {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
-			}
-			e, err := g.engine()
+			opts, e, err := f.prepare(c, args, g)
 			if err != nil {
 				return err
 			}

@@ -88,3 +88,14 @@ func (f *createFlags) environment() ([]string, error) {
 	}
 	return lifecycle.ParseEnv(append(raw, f.env...), os.LookupEnv)
 }
+
+// prepare parses the flags and opens the engine: the common start of
+// create and run.
+func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (lifecycle.CreateOptions, *lifecycle.Engine, error) {
+	opts, err := f.options(c, args)
+	if err != nil {
+		return opts, nil, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+	}
+	e, err := g.engine()
+	return opts, e, err
+}

@@ -22,11 +22,7 @@ be run, 127: the command was not found).`,
   ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, err := f.options(c, args)
-			if err != nil {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
-			}
-			e, err := g.engine()
+			opts, e, err := f.prepare(c, args, g)
 			if err != nil {
 				return err
 			}

@@ -12,9 +12,10 @@ import (
 
 // createFlags are the flags create and run share.
 type createFlags struct {
-	name, workdir, user, entrypoint, hostname, network     string
-	env, envFiles, labels, volumes, tmpfs, capAdd, capDrop []string
-	rm, readOnly, privileged, interactive, tty             bool
+	name, workdir, user, entrypoint, hostname, network, ip, domainname string
+	env, envFiles, labels, volumes, tmpfs, capAdd, capDrop             []string
+	publish, dns, dnsSearch, dnsOptions, addHosts                      []string
+	rm, readOnly, privileged, interactive, tty, publishAll             bool
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -35,7 +36,15 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.privileged, "privileged", false, "give the container all capabilities and devices, no seccomp")
 	fs.StringArrayVar(&f.capAdd, "cap-add", nil, "add a capability (or ALL)")
 	fs.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop a capability (or ALL)")
-	fs.StringVar(&f.network, "network", "none", "network mode: none (the default until bridge networking lands) or host")
+	fs.StringVar(&f.network, "network", "bridge", "network: bridge (the default network), none, host, container:NAME, or a network's name")
+	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a port: [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp]")
+	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
+	fs.StringVar(&f.ip, "ip", "", "fixed IPv4 address on the container's network")
+	fs.StringArrayVar(&f.dns, "dns", nil, "nameserver for the container's resolv.conf")
+	fs.StringArrayVar(&f.dnsSearch, "dns-search", nil, "search domain for the container's resolv.conf")
+	fs.StringArrayVar(&f.dnsOptions, "dns-option", nil, "option for the container's resolv.conf")
+	fs.StringArrayVar(&f.addHosts, "add-host", nil, "add NAME:IP to the container's /etc/hosts")
+	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name")
 	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
 	// -h is --hostname, as in docker; help stays on --help.
@@ -62,7 +71,7 @@ func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.Create
 	}
 	ucfg := lifecycle.UserConfig{
 		Cmd: args[1:], Env: env, WorkingDir: f.workdir, User: f.user, Hostname: f.hostname,
-		Labels: labels, Tty: f.tty, OpenStdin: f.interactive,
+		Labels: labels, Tty: f.tty, OpenStdin: f.interactive, Domainname: f.domainname,
 	}
 	if c.Flags().Changed("entrypoint") {
 		ucfg.EntrypointSet = true
@@ -74,6 +83,8 @@ func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.Create
 		Name: f.name, Image: args[0], Config: ucfg, Binds: f.volumes, Tmpfs: f.tmpfs,
 		ReadOnly: f.readOnly, AutoRemove: f.rm, Privileged: f.privileged,
 		CapAdd: f.capAdd, CapDrop: f.capDrop, Network: f.network,
+		Publish: f.publish, PublishAll: f.publishAll, IP: f.ip, DNS: f.dns, DNSSearch: f.dnsSearch,
+		DNSOptions: f.dnsOptions, ExtraHosts: f.addHosts,
 	}, nil
 }
 
@@ -95,6 +106,9 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	opts, err := f.options(c, args)
 	if err != nil {
 		return opts, nil, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+	}
+	if lifecycle.PortsDiscarded(opts) {
+		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", opts.Network)
 	}
 	e, err := g.engine()
 	return opts, e, err

@@ -69,6 +69,7 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 			CreatedAt:  ctr.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 			RunningFor: state.HumanDuration(now.Sub(ctr.Created)) + " ago",
 			Status:     st.StatusLine(now), State: st.Status, Names: ctr.Name, Labels: labels(ctr.Config.Labels),
+			Ports: ports(ctr, st),
 		})
 	}
 	return rows
@@ -102,4 +103,19 @@ func labels(m map[string]string) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ",")
+}
+
+// ports is docker's PORTS column: "0.0.0.0:8080->80/tcp, ...".
+func ports(c *state.Container, st state.State) string {
+	if !st.Running {
+		return ""
+	}
+	var out []string
+	for key, bindings := range c.NetworkSettings.Ports {
+		for _, b := range bindings {
+			out = append(out, b.HostIP+":"+b.HostPort+"->"+key)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

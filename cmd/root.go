@@ -22,6 +22,7 @@ var Version = "dev"
 // variable, so systemd units and test suites can set them once.
 type globals struct {
 	root, runroot, runtime, driver, logLevel string
+	defaultSubnet, defaultBridge             string
 }
 
 func envOr(key, def string) string {
@@ -51,13 +52,15 @@ locks the on-disk state, does its step and exits.`,
 	pf.StringVar(&g.runroot, "runroot", envOr("CTR_LITE_RUNROOT", "/run/ctr-lite"), "runtime state directory, cleared at boot (env CTR_LITE_RUNROOT)")
 	pf.StringVar(&g.runtime, "runtime", envOr("CTR_LITE_RUNTIME", ""), "path of runc (default: the runc beside ctr-lite, then PATH; env CTR_LITE_RUNTIME)")
 	pf.StringVar(&g.driver, "storage-driver", envOr("CTR_LITE_STORAGE_DRIVER", ""), "overlay or vfs (default: overlay when the kernel has it; env CTR_LITE_STORAGE_DRIVER)")
+	pf.StringVar(&g.defaultSubnet, "default-subnet", envOr("CTR_LITE_DEFAULT_SUBNET", ""), "subnet of the default bridge network, used when it is first created (default 10.99.0.0/16; env CTR_LITE_DEFAULT_SUBNET)")
+	pf.StringVar(&g.defaultBridge, "default-bridge", envOr("CTR_LITE_DEFAULT_BRIDGE", ""), "bridge of the default network, used when it is first created (default ctrlite0; env CTR_LITE_DEFAULT_BRIDGE)")
 	pf.StringVar(&g.logLevel, "log-level", envOr("CTR_LITE_LOG_LEVEL", "warn"), "debug, info, warn or error; debug times each step (env CTR_LITE_LOG_LEVEL)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(c, err)
 	})
 	root.AddCommand(newCreateCmd(g), newStartCmd(g), newRunCmd(g), newRmCmd(g), newPsCmd(g),
 		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
-		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g))
+		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g))
 	return root
 }
 
@@ -97,6 +100,7 @@ func (g *globals) logger() *slog.Logger {
 func (g *globals) engine() (*lifecycle.Engine, error) {
 	return lifecycle.New(lifecycle.Options{
 		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
+		DefaultSubnet: g.defaultSubnet, DefaultBridge: g.defaultBridge,
 	})
 }
 

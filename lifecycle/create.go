@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
@@ -27,6 +29,14 @@ type CreateOptions struct {
 	CapAdd     []string
 	CapDrop    []string
 	Network    string
+	// Networking: -p, -P, --ip, --dns*, --add-host.
+	Publish    []string
+	PublishAll bool
+	IP         string
+	DNS        []string
+	DNSSearch  []string
+	DNSOptions []string
+	ExtraHosts []string
 }
 
 // Create makes a container: name, record, writable layer and network
@@ -76,7 +86,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 	network := o.Network
 	if network == "" {
-		network = netsetup.ModeNone
+		network = netsetup.ModeBridge
 	}
 	if err := netsetup.ValidateMode(network); err != nil {
 		return nil, err
@@ -84,7 +94,11 @@ func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 	hc := &state.HostConfig{
 		NetworkMode: network, AutoRemove: o.AutoRemove, Privileged: o.Privileged,
 		ReadonlyRootfs: o.ReadOnly, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
-		Runtime: "runc", Binds: o.Binds,
+		Runtime: "runc", Binds: o.Binds, PublishAllPorts: o.PublishAll, IPAddress: o.IP,
+		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, ExtraHosts: o.ExtraHosts,
+	}
+	if err := networkOptions(o, hc); err != nil {
+		return nil, err
 	}
 	for _, b := range o.Binds {
 		if _, err := specgen.ParseBind(b); err != nil {
@@ -102,6 +116,43 @@ func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 		hc.Tmpfs[dest] = opts
 	}
 	return hc, nil
+}
+
+// networkOptions checks -p, --ip, --dns and --add-host and records the
+// port bindings in docker's form.
+func networkOptions(o CreateOptions, hc *state.HostConfig) error {
+	ports, err := netsetup.ParsePorts(o.Publish)
+	if err != nil {
+		return err
+	}
+	if len(ports) > 0 {
+		hc.PortBindings = map[string][]state.PortBinding{}
+	}
+	for _, p := range ports {
+		port := ""
+		if p.HostPort != 0 {
+			port = strconv.Itoa(int(p.HostPort))
+		}
+		hc.PortBindings[p.Key()] = append(hc.PortBindings[p.Key()], state.PortBinding{HostIP: p.HostIP, HostPort: port})
+	}
+	if o.IP != "" {
+		if _, err := netip.ParseAddr(o.IP); err != nil || !netsetup.IsBridged(hc.NetworkMode) {
+			return fmt.Errorf("invalid --ip %q: want an IPv4 address, on a bridge or user-defined network", o.IP)
+		}
+	}
+	for _, d := range o.DNS {
+		if _, err := netip.ParseAddr(d); err != nil {
+			return fmt.Errorf("invalid --dns %q: want an IP address", d)
+		}
+	}
+	_, err = netsetup.ParseExtraHosts(o.ExtraHosts)
+	return err
+}
+
+// PortsDiscarded reports whether -p/-P were given for a mode without its
+// own address, where docker warns that they are ignored.
+func PortsDiscarded(o CreateOptions) bool {
+	return (len(o.Publish) > 0 || o.PublishAll) && o.Network != "" && !netsetup.IsBridged(o.Network)
 }
 
 func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, name string) (_ *state.Container, retErr error) {
@@ -159,14 +210,16 @@ func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) err
 			c.Config.Hostname, _ = os.Hostname()
 		}
 	}
-	hosts := netsetup.BuildHosts(nil)
+	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+	hosts := netsetup.BuildHosts(extra)
 	if hc.NetworkMode == netsetup.ModeHost {
 		hosts, _ = os.ReadFile("/etc/hosts") // a host without one gets an empty file
 	}
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	resolv := hostResolv
-	if hc.NetworkMode != netsetup.ModeHost {
-		resolv = netsetup.BuildResolvConf(hostResolv, netsetup.ResolvOptions{})
+	dnsOpts := netsetup.ResolvOptions{Nameservers: hc.DNS, Search: hc.DNSSearch, Options: hc.DNSOptions}
+	if hc.NetworkMode != netsetup.ModeHost || len(hc.DNS)+len(hc.DNSSearch)+len(hc.DNSOptions) > 0 {
+		resolv = netsetup.BuildResolvConf(hostResolv, dnsOpts)
 	}
 	c.HostnamePath = filepath.Join(dir, "hostname")
 	c.HostsPath = filepath.Join(dir, "hosts")

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -17,7 +18,10 @@ type Options struct {
 	Root, RunRoot string
 	Runtime       string // runc path; "" finds one
 	StorageDriver string // "" picks the default
-	Log           *slog.Logger
+	// DefaultSubnet and DefaultBridge shape the default network when it is
+	// first created; "" takes netsetup's defaults.
+	DefaultSubnet, DefaultBridge string
+	Log                          *slog.Logger
 }
 
 // Engine drives containers and images under one root.
@@ -26,7 +30,10 @@ type Engine struct {
 	runtime       string
 	Containers    *state.Store
 	Images        *rootfs.Store
+	Networks      *netsetup.Store
 	Log           *slog.Logger
+
+	defaultSubnet, defaultBridge string
 }
 
 // New opens (and on first use creates) the state under opts.Root/RunRoot.
@@ -42,11 +49,21 @@ func New(opts Options) (*Engine, error) {
 	e := &Engine{
 		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
 		Containers: &state.Store{Root: opts.Root}, Images: images, Log: log,
+		Networks:      &netsetup.Store{Root: opts.Root},
+		defaultSubnet: orDefault(opts.DefaultSubnet, netsetup.DefaultSubnet),
+		defaultBridge: orDefault(opts.DefaultBridge, netsetup.DefaultBridge),
 	}
 	if err := e.init(); err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
 	return e, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func (e *Engine) init() error {

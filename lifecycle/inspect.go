@@ -15,22 +15,23 @@ import (
 
 // ContainerView is `inspect` output for a container, with docker's names.
 type ContainerView struct {
-	ID             string `json:"Id"`
-	Created        time.Time
-	Path           string
-	Args           []string
-	State          state.State
-	Image          string
-	ResolvConfPath string
-	HostnamePath   string
-	HostsPath      string
-	Name           string
-	RestartCount   int
-	Driver         string
-	Mounts         []MountView
-	Config         state.Config
-	HostConfig     *state.HostConfig
-	GraphDriver    GraphDriverView
+	ID              string `json:"Id"`
+	Created         time.Time
+	Path            string
+	Args            []string
+	State           state.State
+	Image           string
+	ResolvConfPath  string
+	HostnamePath    string
+	HostsPath       string
+	Name            string
+	RestartCount    int
+	Driver          string
+	Mounts          []MountView
+	Config          state.Config
+	HostConfig      *state.HostConfig
+	GraphDriver     GraphDriverView
+	NetworkSettings state.NetworkSettings
 }
 
 // MountView is one entry of inspect's Mounts.
@@ -78,6 +79,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
 		HostConfig: hc, Mounts: append([]MountView{}, mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
+		NetworkSettings: c.NetworkSettings,
 	}
 	if img, err := e.Images.Lookup(c.Image); err == nil {
 		v.GraphDriver.Data = e.Images.Driver.Data(c.ID, img.ChainIDs(), img.TopChainID())

@@ -20,6 +20,7 @@ type UserConfig struct {
 	WorkingDir    string
 	User          string
 	Hostname      string
+	Domainname    string
 	Labels        map[string]string
 	Tty           bool
 	OpenStdin     bool
@@ -32,7 +33,7 @@ type UserConfig struct {
 func MergeConfig(img rootfs.ContainerDefaults, u UserConfig) (state.Config, error) {
 	c := state.Config{
 		Env: mergeEnv(img.Env, u.Env), WorkingDir: u.WorkingDir, User: u.User,
-		Hostname: u.Hostname, Tty: u.Tty, OpenStdin: u.OpenStdin, AttachStdin: u.OpenStdin,
+		Hostname: u.Hostname, Domainname: u.Domainname, Tty: u.Tty, OpenStdin: u.OpenStdin, AttachStdin: u.OpenStdin,
 		AttachStdout: true, AttachStderr: true, StopSignal: img.StopSignal,
 		Labels: map[string]string{}, ExposedPorts: img.ExposedPorts, Volumes: img.Volumes,
 	}

@@ -36,7 +36,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	return withCode(ExitEngine, e.removeLocked(c))
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		hc = &state.HostConfig{} // a record half-written by a crash: remove what there is
+	}
+	return withCode(ExitEngine, e.removeLocked(c, hc))
 }
 
 // killAndRelock kills a running container, waits for its waiter to exit,
@@ -83,14 +87,14 @@ func (e *Engine) kill(c *state.Container) {
 
 // removeLocked releases everything a container owns; the caller holds its
 // lock. Every part is idempotent, so a second attempt after a crash works.
-func (e *Engine) removeLocked(c *state.Container) error {
+func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
 	defer e.step("remove container")()
 	c.State.Status = state.StatusRemoving
 	c.State.Running = false
 	if err := e.Containers.Save(c, false); err != nil {
 		return err
 	}
-	if err := e.releaseRuntime(c); err != nil {
+	if err := e.releaseRuntime(c, hc); err != nil {
 		return err
 	}
 	if err := e.Images.Driver.RemoveRW(c.ID); err != nil {

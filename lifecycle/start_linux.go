@@ -17,7 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
-	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -85,6 +84,14 @@ func (e *Engine) prepareStart(ctx context.Context, id string, stdio Stdio) (_ *e
 	defer func() {
 		if retErr != nil {
 			e.Images.Driver.Unmount(id)
+		}
+	}()
+	if err := e.setupNetwork(ctx, c, hc); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			e.teardownNetwork(c, hc)
 		}
 	}()
 	if err := e.writeBundle(c, hc, rootfs); err != nil {
@@ -192,8 +199,8 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 		NetworkFiles: map[string]string{"/etc/hostname": c.HostnamePath, "/etc/hosts": c.HostsPath, "/etc/resolv.conf": c.ResolvConfPath},
 		CgroupsPath:  "/ctr-lite/" + c.ID, CgroupV2: cgroupV2(),
 	}
-	if hc.NetworkMode == netsetup.ModeHost {
-		in.NetNS = "host"
+	if err := e.networkSpec(c, hc, &in); err != nil {
+		return in, err
 	}
 	in.Binds, err = prepareBinds(hc.Binds)
 	return in, err
@@ -316,14 +323,17 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	if err := e.releaseRuntime(c); err != nil {
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if err := e.releaseRuntime(c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	e.recordExit(c, result)
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err == nil && hc.AutoRemove {
-		err = e.removeLocked(c)
-	} else if err == nil {
+	if hc.AutoRemove {
+		err = e.removeLocked(c, hc)
+	} else {
 		err = e.Containers.Save(c, true)
 	}
 	if err != nil {
@@ -363,7 +373,7 @@ func (e *Engine) startFailed(id string, startErr error) error {
 	}
 	e.recordExit(c, startErr)
 	if hc, err := e.Containers.LoadHostConfig(id); err == nil && hc.AutoRemove {
-		e.removeLocked(c)
+		e.removeLocked(c, hc)
 	} else {
 		e.Containers.Save(c, true)
 	}
@@ -386,14 +396,18 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC()}
 }
 
-// releaseRuntime deletes the runtime's state (if any is left), unmounts
-// the rootfs and removes the bundle. Each part is idempotent.
-func (e *Engine) releaseRuntime(c *state.Container) error {
+// releaseRuntime deletes the runtime's state (if any is left), tears down
+// the network, unmounts the rootfs and removes the bundle. Each part is
+// idempotent.
+func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
 	defer e.step("release runtime")()
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
 		if runtime, err := e.Runtime(); err == nil {
 			exec.Command(runtime, "--root", e.runcRoot(), "delete", "--force", c.ID).Run()
 		}
+	}
+	if err := e.teardownNetwork(c, hc); err != nil {
+		return err
 	}
 	if err := e.Images.Driver.Unmount(c.ID); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 )
 
@@ -14,13 +15,54 @@ const (
 	ModeHost = "host"
 )
 
-// ValidateMode checks a --network value this build supports.
+// ValidateMode checks the form of a --network value: none, host, bridge,
+// container:NAME, or a network name (checked against the store later).
 func ValidateMode(mode string) error {
-	switch mode {
-	case ModeNone, ModeHost:
+	if target, ok := strings.CutPrefix(mode, ModeContainer); ok {
+		if target == "" {
+			return fmt.Errorf("invalid network %q: want container:NAME-OR-ID", mode)
+		}
 		return nil
 	}
-	return fmt.Errorf("network mode %q is not supported yet: use --network none or --network host", mode)
+	if mode == "" {
+		return fmt.Errorf("empty network mode: use bridge, none, host, container:NAME or a network name")
+	}
+	return nil
+}
+
+// IsBridged reports whether a mode gives the container its own address on
+// a bridge: the default network or a named one.
+func IsBridged(mode string) bool {
+	return mode != ModeNone && mode != ModeHost && !strings.HasPrefix(mode, ModeContainer)
+}
+
+// ParseExtraHosts parses --add-host NAME:IP values.
+func ParseExtraHosts(values []string) ([]HostEntry, error) {
+	var out []HostEntry
+	for _, v := range values {
+		name, ip, ok := strings.Cut(v, ":")
+		if _, err := netip.ParseAddr(ip); !ok || name == "" || err != nil {
+			return nil, fmt.Errorf("invalid --add-host %q: want NAME:IP", v)
+		}
+		out = append(out, HostEntry{IP: ip, Names: []string{name}})
+	}
+	return out, nil
+}
+
+// WriteInPlace replaces a file's content keeping its inode. A running
+// container's /etc/hosts is a bind mount of the file: a rename would leave
+// the container looking at the old inode, so peers' updates must be made
+// in place. (State files use state.WriteFileAtomic instead.)
+func WriteInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // hostsHeader is docker's /etc/hosts preamble.

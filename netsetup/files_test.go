@@ -34,8 +34,28 @@ func TestBuildHosts(t *testing.T) {
 	}
 }
 
-func TestValidateMode(t *testing.T) {
-	if ValidateMode("none") != nil || ValidateMode("host") != nil || ValidateMode("bridge") == nil {
-		t.Error("ValidateMode")
+func TestValidateModeAndIsBridged(t *testing.T) {
+	for _, ok := range []string{"none", "host", "bridge", "backend", "container:web"} {
+		if ValidateMode(ok) != nil {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	if ValidateMode("container:") == nil || ValidateMode("") == nil {
+		t.Error("bad modes accepted")
+	}
+	if IsBridged("none") || IsBridged("host") || IsBridged("container:x") || !IsBridged("bridge") || !IsBridged("backend") {
+		t.Error("IsBridged")
+	}
+}
+
+func TestParseExtraHosts(t *testing.T) {
+	got, err := ParseExtraHosts([]string{"db:10.1.2.3"})
+	if err != nil || len(got) != 1 || got[0].IP != "10.1.2.3" || got[0].Names[0] != "db" {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []string{"db", ":1.2.3.4", "db:notip"} {
+		if _, err := ParseExtraHosts([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

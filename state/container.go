@@ -14,20 +14,48 @@ const (
 // Container is the record kept in config.v2.json. Field names follow
 // docker's so that inspect output and the file read the same.
 type Container struct {
-	ID             string
-	Name           string
-	Created        time.Time
-	Path           string
-	Args           []string
-	Config         Config
-	State          State
-	Image          string // image ID (sha256:...)
-	ImageName      string // the reference the user typed, for ps
-	Driver         string
-	HostnamePath   string
-	HostsPath      string
-	ResolvConfPath string
-	RestartCount   int
+	ID              string
+	Name            string
+	Created         time.Time
+	Path            string
+	Args            []string
+	Config          Config
+	State           State
+	Image           string // image ID (sha256:...)
+	ImageName       string // the reference the user typed, for ps
+	Driver          string
+	HostnamePath    string
+	HostsPath       string
+	ResolvConfPath  string
+	RestartCount    int
+	NetworkSettings NetworkSettings
+}
+
+// NetworkSettings is the container's network while it runs, as docker's
+// inspect shows it. It is also the record teardown works from.
+type NetworkSettings struct {
+	IPAddress   string
+	IPPrefixLen int
+	Gateway     string
+	MacAddress  string
+	SandboxKey  string
+	Ports       map[string][]PortBinding
+	Networks    map[string]*EndpointSettings
+}
+
+// EndpointSettings is one network's part of NetworkSettings.
+type EndpointSettings struct {
+	IPAddress   string
+	IPPrefixLen int
+	Gateway     string
+	MacAddress  string
+	NetworkID   string
+}
+
+// PortBinding is a host address a container port is published on.
+type PortBinding struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string
 }
 
 // Config is the container's merged configuration (image config + user flags).
@@ -80,6 +108,14 @@ type HostConfig struct {
 	CapDrop        []string
 	Tmpfs          map[string]string `json:",omitempty"`
 	Runtime        string
+	// Networking (docker's names). PortBindings keys are "80/tcp".
+	PortBindings    map[string][]PortBinding
+	PublishAllPorts bool
+	DNS             []string `json:"Dns"`
+	DNSSearch       []string `json:"DnsSearch"`
+	DNSOptions      []string `json:"DnsOptions"`
+	ExtraHosts      []string
+	IPAddress       string `json:",omitempty"` // --ip
 }
 
 // StatusLine is the STATUS column of `ps`, e.g. "Up 3 seconds" or

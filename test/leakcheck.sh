@@ -13,7 +13,12 @@ procs=$(pgrep -af -- "$dir" | grep -v leakcheck)
 [ -z "$procs" ] || say "processes left: $procs"
 nsfs=$(awk '$9=="nsfs" && $5 ~ /ctr-lite/' /proc/self/mountinfo)
 [ -z "$nsfs" ] || say "network namespaces left: $nsfs"
-veths=$(ip -o link show type veth 2>/dev/null | grep -E 'vctr|ctrlite' || true)
+# A namespace's veths are reaped by the kernel shortly after it goes.
+for _ in $(seq 20); do
+	veths=$(ip -o link show type veth 2>/dev/null | grep -E 'vctr|ctrlite' || true)
+	[ -z "$veths" ] && break
+	sleep 0.1
+done
 [ -z "$veths" ] || say "veths left: $veths"
 cgroups=$(find /sys/fs/cgroup/*/ctr-lite /sys/fs/cgroup/ctr-lite -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
 [ -z "$cgroups" ] || say "container cgroups left: $cgroups"

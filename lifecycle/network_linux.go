@@ -1,0 +1,331 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// setupNetwork gives a bridged container its namespace, address, link,
+// published ports and hosts file, recording them in c.NetworkSettings.
+// Every step is undone if a later one fails.
+func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state.HostConfig) (retErr error) {
+	if !netsetup.IsBridged(hc.NetworkMode) {
+		return nil
+	}
+	defer e.step("set up network")()
+	n, err := e.network(ctx, hc.NetworkMode)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	ports, err := portMappings(c, hc)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	addr, err := e.lease(ctx, n, c, hc, ports)
+	if err != nil {
+		return err
+	}
+	c.NetworkSettings = settings(n, addr, filepath.Join(e.RunRoot, "netns", c.ID), ports)
+	defer func() {
+		if retErr != nil {
+			e.teardownNetwork(c, hc)
+		}
+	}()
+	if err := e.plug(c, n, addr, ports); err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if err := e.writeHosts(c, hc, n, addr, state.WriteFileAtomic); err != nil {
+		return withCode(ExitEngine, err)
+	}
+	e.updatePeers(n, c.ID)
+	return nil
+}
+
+// lease allocates the address and host ports under the global lock, and
+// makes sure the network's bridge and rules exist.
+func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Container, hc *state.HostConfig, ports []netsetup.PortMapping) (netip.Addr, error) {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return netip.Addr{}, withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
+	if err := netsetup.EnsureBridge(n, e.RunRoot); err != nil {
+		return netip.Addr{}, withCode(ExitEngine, err)
+	}
+	var want netip.Addr
+	if hc.IPAddress != "" {
+		want, _ = netip.ParseAddr(hc.IPAddress)
+	}
+	addr, err := e.Networks.Allocate(n, c.ID, os.Getpid(), want, e.leaseAlive)
+	if err != nil {
+		return netip.Addr{}, withCode(ExitEngine, err)
+	}
+	if err := netsetup.ReservePorts(e.RunRoot, c.ID, os.Getpid(), ports, e.leaseAlive); err != nil {
+		e.Networks.Release(n.Name, addr, c.ID)
+		code := ExitEngine
+		if errors.Is(err, netsetup.ErrPortInUse) {
+			code = ExitCannotRun // docker's code for a port already in use
+		}
+		return netip.Addr{}, &ExitError{Code: code, Err: err}
+	}
+	return addr, nil
+}
+
+// leaseAlive: a lease holds while its container exists and the process
+// that took it (the container's waiter) is alive.
+func (e *Engine) leaseAlive(id string, pid int) bool {
+	if _, err := os.Stat(e.Containers.Dir(id)); err != nil {
+		return false
+	}
+	return pidAlive(pid)
+}
+
+// plug creates the namespace, the veth pair and the port rules.
+func (e *Engine) plug(c *state.Container, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
+	if err := netsetup.CreateNetNS(c.NetworkSettings.SandboxKey); err != nil {
+		return err
+	}
+	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr)
+	if err != nil {
+		return err
+	}
+	c.NetworkSettings.MacAddress = ep.MAC
+	c.NetworkSettings.Networks[n.Name].MacAddress = ep.MAC
+	return netsetup.AddPortRules(c.ID, addr, ports)
+}
+
+func settings(n *netsetup.Network, addr netip.Addr, sandbox string, ports []netsetup.PortMapping) state.NetworkSettings {
+	ns := state.NetworkSettings{
+		IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), SandboxKey: sandbox,
+		Ports:    map[string][]state.PortBinding{},
+		Networks: map[string]*state.EndpointSettings{n.Name: {IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), NetworkID: n.ID}},
+	}
+	for _, p := range ports {
+		ns.Ports[p.Key()] = append(ns.Ports[p.Key()], state.PortBinding{HostIP: hostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
+	}
+	return ns
+}
+
+func hostIPOrAny(ip string) string {
+	if ip == "" {
+		return "0.0.0.0"
+	}
+	return ip
+}
+
+// portMappings are the container's -p mappings plus, with -P, its image's
+// exposed ports on free host ports.
+func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapping, error) {
+	var out []netsetup.PortMapping
+	for key, bindings := range hc.PortBindings {
+		port, proto, _ := strings.Cut(key, "/")
+		cport, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("invalid port binding %q", key)
+		}
+		for _, b := range bindings {
+			hport, _ := strconv.Atoi(b.HostPort)
+			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
+		}
+	}
+	if hc.PublishAllPorts {
+		exposed, err := netsetup.ExposedPorts(c.Config.ExposedPorts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, exposed...)
+	}
+	return out, nil
+}
+
+// teardownNetwork releases everything setupNetwork made. Each part is
+// idempotent, and it also works from a record a crash left half-written.
+func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error {
+	if !netsetup.IsBridged(hc.NetworkMode) {
+		return nil
+	}
+	defer e.step("tear down network")()
+	ns := c.NetworkSettings
+	var errs []error
+	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
+		errs = append(errs, netsetup.DeletePortRules(c.ID))
+		ports, _ := bindingsOf(ns)
+		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
+	}
+	// Deleting the namespace destroys eth0 and so its host peer, in the
+	// background: an explicit veth delete would wait ~30 ms for the kernel.
+	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
+	for name, ep := range ns.Networks {
+		if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
+			errs = append(errs, e.Networks.Release(name, addr, c.ID))
+		}
+		if n, err := e.Networks.Get(name); err == nil {
+			e.updatePeers(n, c.ID)
+		}
+	}
+	c.NetworkSettings = state.NetworkSettings{}
+	return errors.Join(errs...)
+}
+
+func bindingsOf(ns state.NetworkSettings) ([]netsetup.PortMapping, error) {
+	var out []netsetup.PortMapping
+	for key, bs := range ns.Ports {
+		port, proto, _ := strings.Cut(key, "/")
+		cport, _ := strconv.Atoi(port)
+		for _, b := range bs {
+			hport, _ := strconv.Atoi(b.HostPort)
+			out = append(out, netsetup.PortMapping{HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
+		}
+	}
+	return out, nil
+}
+
+// writeHosts writes the container's /etc/hosts: localhost, its own
+// address and names, --add-host entries, and on user-defined networks the
+// other running containers by name.
+func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr,
+	write func(string, []byte, os.FileMode, bool) error) error {
+	names := []string{c.Config.Hostname}
+	if c.Name != c.Config.Hostname {
+		names = append(names, c.Name)
+	}
+	entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
+	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+	entries = append(entries, extra...)
+	if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
+		entries = append(entries, e.peerEntries(n, c.ID)...)
+	}
+	return write(c.HostsPath, netsetup.BuildHosts(entries), 0o644, false)
+}
+
+func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
+	leases, _ := e.Networks.Leases(n.Name)
+	var out []netsetup.HostEntry
+	for addr, id := range leases {
+		if id == self {
+			continue
+		}
+		if peer, err := e.Containers.Load(id); err == nil && IsRunning(peer) {
+			out = append(out, netsetup.HostEntry{IP: addr.String(), Names: []string{peer.Name}})
+		}
+	}
+	return out
+}
+
+// updatePeers rewrites, in place, the hosts files of the other running
+// containers of a user-defined network after one joined or left.
+func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
+	if n.Name == netsetup.ModeBridge {
+		return
+	}
+	leases, _ := e.Networks.Leases(n.Name)
+	for addr, id := range leases {
+		if id == changed {
+			continue
+		}
+		peer, err := e.Containers.Load(id)
+		if err != nil || !IsRunning(peer) {
+			continue
+		}
+		if hc, err := e.Containers.LoadHostConfig(id); err == nil {
+			e.writeHosts(peer, hc, n, addr, func(p string, data []byte, _ os.FileMode, _ bool) error {
+				return netsetup.WriteInPlace(p, data)
+			})
+		}
+	}
+}
+
+// network returns the network for a bridged mode; the default one is
+// created on first use.
+func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, error) {
+	n, err := e.Networks.Get(name)
+	if err == nil || name != netsetup.ModeBridge || !errors.Is(err, netsetup.ErrNetworkNotFound) {
+		return n, err
+	}
+	n, err = netsetup.NewNetwork(netsetup.ModeBridge, e.defaultSubnet, "", e.defaultBridge)
+	if err != nil {
+		return nil, fmt.Errorf("default network: %w; set --default-subnet (CTR_LITE_DEFAULT_SUBNET)", err)
+	}
+	if err := e.saveNetwork(ctx, n); err != nil {
+		if existing, gerr := e.Networks.Get(name); gerr == nil {
+			return existing, nil // made by a concurrent start
+		}
+		return nil, fmt.Errorf("default network: %w; set --default-subnet (CTR_LITE_DEFAULT_SUBNET) to a free range", err)
+	}
+	return n, nil
+}
+
+// saveNetwork stores a new network after checking that its subnet clashes
+// with no host route and no other network.
+func (e *Engine) saveNetwork(ctx context.Context, n *netsetup.Network) error {
+	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge); err != nil {
+		return err
+	}
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	others, err := e.Networks.List()
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if o.Subnet.Overlaps(n.Subnet) {
+			return fmt.Errorf("subnet %s overlaps network %s (%s)", n.Subnet, o.Name, o.Subnet)
+		}
+	}
+	return e.Networks.Save(n)
+}
+
+// networkSpec sets the spec's network namespace and, for container:NAME,
+// the target's name files.
+func (e *Engine) networkSpec(c *state.Container, hc *state.HostConfig, in *specgen.Input) error {
+	switch mode := hc.NetworkMode; {
+	case mode == netsetup.ModeHost:
+		in.NetNS = "host"
+	case mode == netsetup.ModeNone:
+	case strings.HasPrefix(mode, netsetup.ModeContainer):
+		return e.joinNetwork(strings.TrimPrefix(mode, netsetup.ModeContainer), in)
+	default:
+		in.NetNS = c.NetworkSettings.SandboxKey
+	}
+	return nil
+}
+
+// joinNetwork points the spec at a running container's namespace and
+// files, as docker's --network container:NAME does.
+func (e *Engine) joinNetwork(ref string, in *specgen.Input) error {
+	target, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	if !IsRunning(target) || target.State.Pid == 0 {
+		return withCode(ExitEngine, fmt.Errorf("cannot join the network of container %s: it is not running", target.Name))
+	}
+	thc, err := e.Containers.LoadHostConfig(target.ID)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	switch {
+	case thc.NetworkMode == netsetup.ModeHost:
+		in.NetNS = "host"
+	case target.NetworkSettings.SandboxKey != "":
+		in.NetNS = target.NetworkSettings.SandboxKey
+	default:
+		in.NetNS = fmt.Sprintf("/proc/%d/ns/net", target.State.Pid)
+	}
+	in.Hostname = target.Config.Hostname
+	in.NetworkFiles = map[string]string{"/etc/hostname": target.HostnamePath, "/etc/hosts": target.HostsPath, "/etc/resolv.conf": target.ResolvConfPath}
+	return nil
+}

@@ -1,0 +1,209 @@
+package netsetup
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// The firewall is one nftables table of ctr-lite's own, spoken to over
+// netlink (no iptables exec). Rules carry user data naming their owner
+// ("net:<bridge>" or "ctr:<id>"), so teardown deletes exactly its own.
+//
+//	postrouting (nat): ip saddr SUBNET oifname != BRIDGE masquerade
+//	                   oifname BRIDGE ip saddr 127.0.0.0/8 masquerade
+//	prerouting, output (nat): fib daddr type local jump ports
+//	ports: [ip daddr HOST-IP] meta l4proto P th dport N dnat to IP:PORT
+const (
+	tableName   = "ctr-lite"
+	portsChain  = "ports"
+	natPostName = "postrouting"
+)
+
+var table = &nftables.Table{Family: nftables.TableFamilyIPv4, Name: tableName}
+
+// ensureTable creates the table, its chains and jumps once. The caller
+// holds the global lock, so two creators never both add the jumps.
+func ensureTable(c *nftables.Conn) error {
+	if _, err := c.ListTableOfFamily(tableName, nftables.TableFamilyIPv4); err == nil {
+		return nil
+	}
+	c.AddTable(table)
+	c.AddChain(&nftables.Chain{Name: natPostName, Table: table, Type: nftables.ChainTypeNAT,
+		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
+	ports := c.AddChain(&nftables.Chain{Name: portsChain, Table: table})
+	for _, hook := range []struct {
+		name string
+		num  *nftables.ChainHook
+	}{{"prerouting", nftables.ChainHookPrerouting}, {"output", nftables.ChainHookOutput}} {
+		ch := c.AddChain(&nftables.Chain{Name: hook.name, Table: table, Type: nftables.ChainTypeNAT,
+			Hooknum: hook.num, Priority: nftables.ChainPriorityNATDest})
+		c.AddRule(&nftables.Rule{Table: table, Chain: ch, Exprs: []expr.Any{
+			&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
+			&expr.Verdict{Kind: expr.VerdictJump, Chain: ports.Name},
+		}})
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("create nftables table %q: %w", tableName, err)
+	}
+	return nil
+}
+
+func ifname(name string) []byte {
+	b := make([]byte, 16)
+	copy(b, name)
+	return b
+}
+
+// ensureNetworkRules adds n's masquerade rules unless they are there.
+func ensureNetworkRules(n *Network) error {
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("open nftables: %w", err)
+	}
+	if err := ensureTable(c); err != nil {
+		return err
+	}
+	owner := []byte("net:" + n.Bridge)
+	post := &nftables.Chain{Name: natPostName, Table: table}
+	rules, err := c.GetRules(table, post)
+	if err != nil {
+		return fmt.Errorf("list nftables rules: %w", err)
+	}
+	for _, r := range rules {
+		if bytes.Equal(r.UserData, owner) {
+			return nil
+		}
+	}
+	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
+	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeLocalhost(n)})
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("add masquerade rules for %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// masqueradeOut: ip saddr SUBNET oifname != BRIDGE masquerade.
+func masqueradeOut(n *Network) []expr.Any {
+	mask := ipNet(n.Subnet.Addr(), n.Subnet.Bits()).Mask
+	return []expr.Any{
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: []byte{0, 0, 0, 0}},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: n.Subnet.Addr().AsSlice()},
+		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
+		&expr.Masq{},
+	}
+}
+
+// masqueradeLocalhost: oifname BRIDGE ip saddr 127.0.0.0/8 masquerade,
+// so a published port answers connections to 127.0.0.1.
+func masqueradeLocalhost(n *Network) []expr.Any {
+	return []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{127}},
+		&expr.Masq{},
+	}
+}
+
+// deleteNetworkRules removes n's rules, and the table once it is empty.
+func deleteNetworkRules(n *Network) error {
+	return deleteRulesOwnedBy("net:" + n.Bridge)
+}
+
+// AddPortRules publishes ports to the container at addr.
+func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
+	if len(ports) == 0 {
+		return nil
+	}
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("open nftables: %w", err)
+	}
+	if err := ensureTable(c); err != nil {
+		return err
+	}
+	chain := &nftables.Chain{Name: portsChain, Table: table}
+	for _, p := range ports {
+		c.AddRule(&nftables.Rule{Table: table, Chain: chain, UserData: []byte("ctr:" + id), Exprs: dnat(p, addr)})
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("add port rules: %w", err)
+	}
+	return nil
+}
+
+func dnat(p PortMapping, addr netip.Addr) []expr.Any {
+	proto := byte(unix.IPPROTO_TCP)
+	if p.Proto == "udp" {
+		proto = unix.IPPROTO_UDP
+	}
+	var ex []expr.Any
+	if p.HostIP != "" {
+		hostIP := netip.MustParseAddr(p.HostIP)
+		ex = append(ex,
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: hostIP.AsSlice()})
+	}
+	return append(ex,
+		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(p.HostPort)},
+		&expr.Immediate{Register: 1, Data: addr.AsSlice()},
+		&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(p.ContainerPort)},
+		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
+	)
+}
+
+// DeletePortRules removes container id's port rules; none is fine.
+func DeletePortRules(id string) error {
+	return deleteRulesOwnedBy("ctr:" + id)
+}
+
+func deleteRulesOwnedBy(owner string) error {
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("open nftables: %w", err)
+	}
+	if _, err := c.ListTableOfFamily(tableName, nftables.TableFamilyIPv4); err != nil {
+		return nil // no table: nothing of ours
+	}
+	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return fmt.Errorf("list nftables chains: %w", err)
+	}
+	others := 0
+	for _, ch := range chains {
+		if ch.Table.Name != tableName {
+			continue
+		}
+		rules, err := c.GetRules(table, ch)
+		if err != nil {
+			return fmt.Errorf("list nftables rules: %w", err)
+		}
+		for _, r := range rules {
+			switch {
+			case string(r.UserData) == owner:
+				c.DelRule(r)
+			case len(r.UserData) > 0:
+				others++
+			}
+		}
+	}
+	if others == 0 { // only the jumps are left: the table is no longer needed
+		c.DelTable(table)
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("delete nftables rules of %s: %w", owner, err)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package netsetup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+)
+
+// An address lease is a lease file (lease.go) at
+// <root>/networks/<name>/leases/<ip>.
+
+// Allocate leases an address in n for container id, held by process pid:
+// want if valid, else the lowest free one. alive reports whether a
+// lease's holder still runs. The caller holds the global lock.
+func (s *Store) Allocate(n *Network, id string, pid int, want netip.Addr, alive func(id string, pid int) bool) (netip.Addr, error) {
+	dir := s.leaseDir(n.Name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return netip.Addr{}, err
+	}
+	if want.IsValid() {
+		if !n.Subnet.Contains(want) || want == n.Gateway || want == n.Subnet.Addr() || want == broadcast(n.Subnet) {
+			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, n.Name, n.Subnet)
+		}
+		if s.tryLease(dir, want, id, pid, alive) {
+			return want, nil
+		}
+		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, n.Name)
+	}
+	last := broadcast(n.Subnet)
+	for a := n.Subnet.Addr().Next(); a.Less(last); a = a.Next() {
+		if a != n.Gateway && s.tryLease(dir, a, id, pid, alive) {
+			return a, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, n.Subnet)
+}
+
+// tryLease takes addr if free, or if its lease is stale.
+func (s *Store) tryLease(dir string, addr netip.Addr, id string, pid int, alive func(string, int) bool) bool {
+	return claim(filepath.Join(dir, addr.String()), id, pid, alive)
+}
+
+// Release frees addr if container id holds it; it is idempotent.
+func (s *Store) Release(network string, addr netip.Addr, id string) error {
+	if err := unclaim(filepath.Join(s.leaseDir(network), addr.String()), id); err != nil {
+		return fmt.Errorf("release %s on %s: %w", addr, network, err)
+	}
+	return nil
+}
+
+// Leases lists the addresses leased in a network, with their holders.
+func (s *Store) Leases(network string) (map[netip.Addr]string, error) {
+	entries, err := os.ReadDir(s.leaseDir(network))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	out := map[netip.Addr]string{}
+	for _, e := range entries {
+		addr, err := netip.ParseAddr(e.Name())
+		if err != nil {
+			continue
+		}
+		if id, _, err := readLease(filepath.Join(s.leaseDir(network), e.Name())); err == nil {
+			out[addr] = id
+		}
+	}
+	return out, nil
+}
+
+func broadcast(p netip.Prefix) netip.Addr {
+	a := p.Masked().Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]) | host
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}

@@ -1,0 +1,119 @@
+package netsetup
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// Endpoint is a container's attachment to a network.
+type Endpoint struct {
+	HostVeth string
+	MAC      string
+}
+
+// HostVethName is the host end's name for container id (kernel limit 15).
+func HostVethName(id string) string { return "vctr" + id[:10] }
+
+// Attach makes a veth pair with its peer created directly in the
+// namespace at nsPath as eth0 (address addr, default route via the
+// gateway, MTU of the bridge, MAC derived from the IP), brings lo up, and
+// plugs the host end into n's bridge. On failure the pair is removed.
+func Attach(n *Network, nsPath, id string, addr netip.Addr) (_ Endpoint, retErr error) {
+	br, err := netlink.LinkByName(n.Bridge)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
+	}
+	ns, err := netns.GetFromPath(nsPath)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("open netns %q: %w", nsPath, err)
+	}
+	defer ns.Close()
+	mac := macFor(addr)
+	veth := &netlink.Veth{
+		LinkAttrs:        netlink.LinkAttrs{Name: HostVethName(id), MTU: br.Attrs().MTU, MasterIndex: br.Attrs().Index},
+		PeerName:         "eth0",
+		PeerHardwareAddr: mac,
+		PeerNamespace:    netlink.NsFd(int(ns)),
+	}
+	if err := netlink.LinkAdd(veth); errors.Is(err, os.ErrExist) {
+		// The kernel may still be reaping this container's previous pair.
+		Detach(id)
+		err = netlink.LinkAdd(veth)
+	}
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("create veth %q: %w", veth.Name, err)
+	}
+	defer func() {
+		if retErr != nil {
+			Detach(id)
+		}
+	}()
+	if err := netlink.LinkSetUp(veth); err != nil {
+		return Endpoint{}, fmt.Errorf("bring up %q: %w", veth.Name, err)
+	}
+	if err := configureInside(ns, n, addr); err != nil {
+		return Endpoint{}, err
+	}
+	return Endpoint{HostVeth: veth.Name, MAC: mac.String()}, nil
+}
+
+// configureInside sets up lo and eth0 through a netlink socket opened in
+// the container's namespace; this thread never enters it.
+func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr) error {
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return fmt.Errorf("open netlink in container namespace: %w", err)
+	}
+	defer h.Close()
+	for _, name := range []string{"lo", "eth0"} {
+		link, err := h.LinkByName(name)
+		if err != nil {
+			return fmt.Errorf("find %s in container: %w", name, err)
+		}
+		if name == "eth0" {
+			if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(addr, n.Subnet.Bits())}); err != nil {
+				return fmt.Errorf("set address %s: %w", addr, err)
+			}
+		}
+		if err := h.LinkSetUp(link); err != nil {
+			return fmt.Errorf("bring up %s in container: %w", name, err)
+		}
+		if name == "eth0" {
+			route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(n.Gateway.AsSlice())}
+			if err := h.RouteAdd(route); err != nil {
+				return fmt.Errorf("add default route via %s: %w", n.Gateway, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Detach deletes container id's veth pair (both ends go together); a
+// missing one counts as done. Teardown normally leaves this to the kernel,
+// which removes the pair with the container's namespace.
+func Detach(id string) error {
+	link, err := netlink.LinkByName(HostVethName(id))
+	if err != nil {
+		if errors.As(err, &netlink.LinkNotFoundError{}) {
+			return nil
+		}
+		return fmt.Errorf("look up veth: %w", err)
+	}
+	if err := netlink.LinkDel(link); err != nil {
+		return fmt.Errorf("delete veth %q: %w", link.Attrs().Name, err)
+	}
+	return nil
+}
+
+// macFor derives a locally administered MAC from an IPv4 address, as
+// docker does (02:42:a.b.c.d), so a reused address keeps its MAC.
+func macFor(a netip.Addr) net.HardwareAddr {
+	b := a.As4()
+	return net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}
+}

@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -32,7 +34,11 @@ func newTestEngine(t *testing.T, driver string) *Engine {
 		t.Skip("testdata/busybox.tar is missing: run 'make testimage'")
 	}
 	dir := t.TempDir()
-	e, err := New(Options{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), Runtime: runc, StorageDriver: driver})
+	// A default network of the test's own: a bridge no other test shares.
+	subnet := fmt.Sprintf("10.%d.%d.0/24", 200+rand.IntN(50), rand.IntN(256))
+	bridge := fmt.Sprintf("ctrlite-g%d", rand.IntN(100000))
+	e, err := New(Options{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), Runtime: runc,
+		StorageDriver: driver, DefaultSubnet: subnet, DefaultBridge: bridge})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +46,17 @@ func newTestEngine(t *testing.T, driver string) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { assertNothingLeft(t, e, dir) })
+	t.Cleanup(func() { deleteNetworks(t, e) }) // runs first: cleanups are LIFO
 	return e
+}
+
+func deleteNetworks(t *testing.T, e *Engine) {
+	nets, _ := e.Networks.List()
+	for _, n := range nets {
+		if err := netsetup.DeleteBridge(n, e.RunRoot); err != nil {
+			t.Errorf("delete network %s: %v", n.Name, err)
+		}
+	}
 }
 
 func assertNothingLeft(t *testing.T, e *Engine, dir string) {
@@ -53,15 +69,17 @@ func assertNothingLeft(t *testing.T, e *Engine, dir string) {
 			t.Errorf("mount left behind: %s", sc.Text())
 		}
 	}
-	for _, sub := range []string{"containers", "names", e.Images.Driver.Name() + "/containers", e.Images.Driver.Name() + "/tmp"} {
+	for _, sub := range []string{"containers", "names", e.Images.Driver.Name() + "/containers", e.Images.Driver.Name() + "/tmp", "networks/bridge/leases"} {
 		entries, _ := os.ReadDir(filepath.Join(e.Root, sub))
 		if len(entries) > 0 {
 			t.Errorf("%s not empty: %v", sub, entries)
 		}
 	}
-	entries, _ := os.ReadDir(filepath.Join(e.RunRoot, "containers"))
-	if len(entries) > 0 {
-		t.Errorf("runroot bundles left: %v", entries)
+	for _, sub := range []string{"containers", "netns", "ports"} {
+		entries, _ := os.ReadDir(filepath.Join(e.RunRoot, sub))
+		if len(entries) > 0 {
+			t.Errorf("runroot %s left: %v", sub, entries)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -208,17 +209,29 @@ func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetu
 	return write(c.HostsPath, netsetup.BuildHosts(entries), 0o644, false)
 }
 
-func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
+// livePeers are the containers holding a live lease on n, but self. A
+// lease, not the record's state, says who is on the network: a container
+// joining is not recorded as running until after its network is up.
+func (e *Engine) livePeers(n *netsetup.Network, self string) map[netip.Addr]*state.Container {
 	leases, _ := e.Networks.Leases(n.Name)
-	var out []netsetup.HostEntry
-	for addr, id := range leases {
-		if id == self {
+	out := map[netip.Addr]*state.Container{}
+	for addr, l := range leases {
+		if l.ID == self || !e.leaseAlive(l.ID, l.PID) {
 			continue
 		}
-		if peer, err := e.Containers.Load(id); err == nil && IsRunning(peer) {
-			out = append(out, netsetup.HostEntry{IP: addr.String(), Names: []string{peer.Name}})
+		if peer, err := e.Containers.Load(l.ID); err == nil {
+			out[addr] = peer
 		}
 	}
+	return out
+}
+
+func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
+	var out []netsetup.HostEntry
+	for addr, peer := range e.livePeers(n, self) {
+		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: []string{peer.Name}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].IP < out[j].IP })
 	return out
 }
 
@@ -228,16 +241,8 @@ func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	if n.Name == netsetup.ModeBridge {
 		return
 	}
-	leases, _ := e.Networks.Leases(n.Name)
-	for addr, id := range leases {
-		if id == changed {
-			continue
-		}
-		peer, err := e.Containers.Load(id)
-		if err != nil || !IsRunning(peer) {
-			continue
-		}
-		if hc, err := e.Containers.LoadHostConfig(id); err == nil {
+	for addr, peer := range e.livePeers(n, changed) {
+		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
 			e.writeHosts(peer, hc, n, addr, func(p string, data []byte, _ os.FileMode, _ bool) error {
 				return netsetup.WriteInPlace(p, data)
 			})

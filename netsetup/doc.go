@@ -1,8 +1,20 @@
-// Package netsetup owns a container's network: the files it resolves
-// names with (/etc/hostname, /etc/hosts, /etc/resolv.conf) and, for
-// bridge networking, its namespace, links and addresses.
+// Package netsetup owns a container's network: its namespace (created by
+// a re-exec'd helper and held by a bind mount under the runroot), the
+// default and user-defined bridge networks, IPAM, the veth pair, published
+// ports (nftables, over netlink), and the files it resolves names with
+// (/etc/hostname, /etc/hosts, /etc/resolv.conf).
 //
-// The file builders are pure functions of their inputs, so they are unit
-// tested anywhere. Modes supported now: none (a private namespace with
-// only lo, brought up by runc) and host (the host's namespace and files).
+// Guarantees:
+//   - every setup step has an idempotent undo: deleting a namespace, a
+//     veth, a lease, a port reservation or a rule that is already gone
+//     succeeds, so teardown can run twice or after a crash;
+//   - an address or host port is held by a lease naming the container and
+//     the process that waits on it; a lease whose holder is gone is
+//     reclaimed, so a crash never blocks an address for good;
+//   - ctr-lite's rules live in one nftables table of its own, tagged with
+//     their owner; teardown deletes only its own;
+//   - no exec of ip, iptables or CNI plugins: links through netlink.
+//
+// The file builders, IPAM and port parsing are portable and unit tested
+// anywhere; the rest is in _linux.go files.
 package netsetup

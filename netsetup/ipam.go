@@ -51,20 +51,26 @@ func (s *Store) Release(network string, addr netip.Addr, id string) error {
 	return nil
 }
 
+// Lease is who holds an address: a container and its waiting process.
+type Lease struct {
+	ID  string
+	PID int
+}
+
 // Leases lists the addresses leased in a network, with their holders.
-func (s *Store) Leases(network string) (map[netip.Addr]string, error) {
+func (s *Store) Leases(network string) (map[netip.Addr]Lease, error) {
 	entries, err := os.ReadDir(s.leaseDir(network))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	out := map[netip.Addr]string{}
+	out := map[netip.Addr]Lease{}
 	for _, e := range entries {
 		addr, err := netip.ParseAddr(e.Name())
 		if err != nil {
 			continue
 		}
-		if id, _, err := readLease(filepath.Join(s.leaseDir(network), e.Name())); err == nil {
-			out[addr] = id
+		if id, pid, err := readLease(filepath.Join(s.leaseDir(network), e.Name())); err == nil {
+			out[addr] = Lease{ID: id, PID: pid}
 		}
 	}
 	return out, nil

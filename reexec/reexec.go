@@ -1,8 +1,13 @@
 // Package reexec runs ctr-lite's own binary as a helper process: a named
 // entry point is chosen by argv[0], registered at init time and dispatched
 // from main before any flag parsing, so a helper starts in microseconds and
-// never sees the CLI. Guarantee: Init returns false, touching nothing, when
-// argv[0] names no registered entry point.
+// never sees the CLI.
+//
+// Guarantees: Init returns false, touching nothing, when argv[0] names no
+// registered entry point. A child started by Command that reaches Init
+// without being dispatched (a binary that forgot to call Init first, such
+// as a test binary without TestMain) exits at once with status 2 instead of
+// running its caller's code again: no accidental fork bomb.
 package reexec
 
 import (
@@ -10,6 +15,9 @@ import (
 	"os"
 	"os/exec"
 )
+
+// childEnv marks a process started by Command.
+const childEnv = "CTR_LITE_REEXEC_CHILD"
 
 var entries = map[string]func(){}
 
@@ -28,12 +36,21 @@ func Init() bool {
 	fn, ok := entries[os.Args[0]]
 	if ok {
 		fn()
+		return true
 	}
-	return ok
+	if os.Getenv(childEnv) != "" {
+		fmt.Fprintf(os.Stderr, "reexec: no entry point %q in this binary\n", os.Args[0])
+		os.Exit(2)
+	}
+	return false
 }
 
 // Command returns a command that runs entry point name with args, using
 // /proc/self/exe so the helper is exactly this binary.
 func Command(name string, args ...string) *exec.Cmd {
-	return &exec.Cmd{Path: "/proc/self/exe", Args: append([]string{name}, args...)}
+	return &exec.Cmd{
+		Path: "/proc/self/exe",
+		Args: append([]string{name}, args...),
+		Env:  append(os.Environ(), childEnv+"=1"),
+	}
 }

@@ -55,11 +55,11 @@ bats_require_minimum_version 1.5.0
 		[[ "$output" == *"$field"* ]] || { echo "missing $field" >&2; return 1; }
 	done
 	ctr inspect -f '{{.HostConfig.NetworkMode}}' ins
-	[ "$output" = "none" ]
+	[ "$output" = "bridge" ]
 }
 
 @test "rm refuses a running container; rm -f kills it and the attached run exits 137" {
-	"$CTR" run --name att busybox sleep 30 &
+	"$CTR" run --name att busybox sleep 30 3>&- &
 	pid=$!
 	for i in $(seq 50); do "$CTR" ps --format '{{.Names}}' | grep -q att && break; sleep 0.1; done
 	ctr ps --format '{{.Names}} {{.State}}'
@@ -75,7 +75,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "SIGTERM to an attached run reaches the container; its exit code is kept" {
-	"$CTR" run --rm busybox sh -c 'trap "echo got TERM; exit 42" TERM; sleep 30 & wait' > "$BATS_TEST_TMPDIR/out" &
+	"$CTR" run --rm busybox sh -c 'trap "echo got TERM; exit 42" TERM; sleep 30 & wait' > "$BATS_TEST_TMPDIR/out" 3>&- &
 	pid=$!
 	sleep 1
 	kill -TERM $pid
@@ -86,7 +86,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "SIGINT (as from ^C) reaches the container once" {
-	"$CTR" run --rm busybox sh -c 'n=0; trap "n=\$((n+1))" INT; sleep 2 & wait; sleep 0.5; echo $n' > "$BATS_TEST_TMPDIR/out" &
+	"$CTR" run --rm busybox sh -c 'n=0; trap "n=\$((n+1))" INT; sleep 2 & wait; sleep 0.5; echo $n' > "$BATS_TEST_TMPDIR/out" 3>&- &
 	pid=$!
 	sleep 1
 	kill -INT $pid

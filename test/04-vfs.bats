@@ -5,9 +5,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export CTR_LITE_TEST_DIR=$(mktemp -d /tmp/ctr-lite-test.XXXXXX)
-	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root
-	export CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run
+	isolate
 	export CTR_LITE_STORAGE_DRIVER=vfs
 	"$CTR" load -q -i "$TESTDATA/busybox.tar"
 	"$CTR" load -q -i "$TESTDATA/layered.tar"

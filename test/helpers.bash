@@ -5,10 +5,19 @@
 CTR=${CTR:-$BATS_TEST_DIRNAME/../bin/ctr-lite}
 TESTDATA=$BATS_TEST_DIRNAME/../testdata
 
-setup_file() {
+# isolate points ctr-lite at a fresh root and runroot, and gives the
+# default network a subnet and bridge of this file's own, so the suite
+# never touches the machine's real ctr-lite state or network.
+isolate() {
 	export CTR_LITE_TEST_DIR=$(mktemp -d /tmp/ctr-lite-test.XXXXXX)
 	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root
 	export CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run
+	export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24
+	export CTR_LITE_DEFAULT_BRIDGE=ctrlite-t$((RANDOM % 100000))
+}
+
+setup_file() {
+	isolate
 	"$CTR" load -q -i "$TESTDATA/busybox.tar"
 }
 
@@ -19,6 +28,7 @@ teardown() {
 }
 
 teardown_file() {
+	"$CTR" system reset -f
 	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR"
 	rm -rf "$CTR_LITE_TEST_DIR"
 }
@@ -47,6 +57,29 @@ assert_no_leftovers() {
 	fi
 	if grep -q "$CTR_LITE_TEST_DIR" /proc/self/mountinfo; then
 		echo "mounts left: $(grep "$CTR_LITE_TEST_DIR" /proc/self/mountinfo)" >&2
+		return 1
+	fi
+}
+
+# wait_running NAME: wait until a background container is up.
+wait_running() {
+	for _ in $(seq 100); do
+		[ "$("$CTR" inspect -f '{{.State.Pid}}' "$1" 2>/dev/null)" -gt 0 ] 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "container $1 did not start" >&2
+	return 1
+}
+
+# assert_net_clean: no veth, netns, lease, port reservation or port rule
+# of this file's containers is left.
+assert_net_clean() {
+	assert_no_leftovers
+	local left
+	left=$(ls "$CTR_LITE_RUNROOT"/netns "$CTR_LITE_RUNROOT"/ports "$CTR_LITE_ROOT"/networks/*/leases 2>/dev/null | grep -v ':$' | grep -v '^$' || true)
+	[ -z "$left" ] || { echo "network state left: $left" >&2; return 1; }
+	if nft list chain ip ctr-lite ports 2>/dev/null | grep -q dnat; then
+		echo "port rules left: $(nft list chain ip ctr-lite ports)" >&2
 		return 1
 	fi
 }

@@ -42,7 +42,9 @@ func main() {
 		return
 	}
 	check(writeDockerArchive(filepath.Join(out, "busybox.tar"), "busybox:latest", cfg, [][]byte{busybox}))
-	check(writeDockerArchive(filepath.Join(out, "layered.tar"), "layered:latest", cfg,
+	layeredCfg := cfg
+	layeredCfg.ExposedPorts = map[string]struct{}{"80/tcp": {}}
+	check(writeDockerArchive(filepath.Join(out, "layered.tar"), "layered:latest", layeredCfg,
 		[][]byte{busybox, tarOf(layerTwo()), tarOf(layerThree())}))
 	check(writeOCILayout(filepath.Join(out, "busybox-oci"), "busybox-oci:latest", cfg, busybox))
 	check(tarDir(filepath.Join(out, "busybox-oci"), filepath.Join(out, "busybox-oci.tar")))
@@ -151,8 +153,9 @@ func tarOf(es []entry) []byte {
 }
 
 type config struct {
-	Env []string `json:"Env"`
-	Cmd []string `json:"Cmd"`
+	Env          []string            `json:"Env"`
+	Cmd          []string            `json:"Cmd"`
+	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
 }
 
 func imageConfig(cfg config, layers [][]byte) []byte {

@@ -1,0 +1,121 @@
+package netsetup
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func testNetwork(t *testing.T, subnet string) (*Store, *Network) {
+	s := &Store{Root: t.TempDir()}
+	n, err := NewNetwork("n", subnet, "", "br-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(n); err != nil {
+		t.Fatal(err)
+	}
+	return s, n
+}
+
+func everyoneAlive(string, int) bool { return true }
+
+func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/24")
+	a, err := s.Allocate(n, "c1", 1, netip.Addr{}, everyoneAlive)
+	if err != nil || a.String() != "10.9.0.2" {
+		t.Fatalf("first = %v, %v", a, err)
+	}
+	b, _ := s.Allocate(n, "c2", 1, netip.Addr{}, everyoneAlive)
+	if b.String() != "10.9.0.3" {
+		t.Fatalf("second = %v", b)
+	}
+	s.Release(n.Name, a, "c1")
+	c, _ := s.Allocate(n, "c3", 1, netip.Addr{}, everyoneAlive)
+	if c != a {
+		t.Fatalf("a released address is reused: got %v", c)
+	}
+}
+
+func TestAllocateSameContainerIsIdempotent(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/24")
+	a, _ := s.Allocate(n, "c1", 1, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
+	b, err := s.Allocate(n, "c1", 1, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
+	if err != nil || a != b {
+		t.Fatalf("retry after a crash must succeed: %v %v %v", a, b, err)
+	}
+}
+
+func TestAllocateExhaustion(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/30") // .1 gateway, .2 the only usable one
+	if _, err := s.Allocate(n, "c1", 1, netip.Addr{}, everyoneAlive); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Allocate(n, "c2", 1, netip.Addr{}, everyoneAlive)
+	if err == nil || !strings.Contains(err.Error(), "no free address") {
+		t.Fatalf("want exhaustion, got %v", err)
+	}
+}
+
+func TestAllocateReclaimsStaleLease(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/30")
+	s.Allocate(n, "dead", 42, netip.Addr{}, everyoneAlive)
+	alive := func(id string, pid int) bool { return id != "dead" }
+	a, err := s.Allocate(n, "c2", 1, netip.Addr{}, alive)
+	if err != nil || a.String() != "10.9.0.2" {
+		t.Fatalf("stale lease must be reclaimed: %v %v", a, err)
+	}
+	leases, _ := s.Leases(n.Name)
+	if leases[a].ID != "c2" || leases[a].PID != 1 {
+		t.Fatalf("lease = %+v", leases[a])
+	}
+}
+
+func TestAllocateFixedAddress(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/24")
+	for _, bad := range []string{"10.9.0.1", "10.9.0.0", "10.9.0.255", "10.8.0.5"} {
+		if _, err := s.Allocate(n, "c", 1, netip.MustParseAddr(bad), everyoneAlive); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	s.Allocate(n, "c1", 1, netip.MustParseAddr("10.9.0.7"), everyoneAlive)
+	if _, err := s.Allocate(n, "c2", 1, netip.MustParseAddr("10.9.0.7"), everyoneAlive); err == nil {
+		t.Error("a taken fixed address must fail")
+	}
+}
+
+func TestReleaseOnlyOwnLease(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/24")
+	a, _ := s.Allocate(n, "c1", 1, netip.Addr{}, everyoneAlive)
+	s.Release(n.Name, a, "someone-else")
+	if leases, _ := s.Leases(n.Name); leases[a].ID != "c1" {
+		t.Fatal("released a lease it did not hold")
+	}
+	if err := s.Release(n.Name, a, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(n.Name, a, "c1"); err != nil {
+		t.Fatal("release must be idempotent")
+	}
+}
+
+func TestNewNetworkValidation(t *testing.T) {
+	for _, bad := range [][2]string{{"n", "10.0.0.0/31"}, {"n", "fd00::/64"}, {"n", "nonsense"}, {"bad name", "10.0.0.0/24"}} {
+		if _, err := NewNetwork(bad[0], bad[1], "", ""); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if _, err := NewNetwork("n", "10.0.0.0/24", "10.0.1.1", ""); err == nil {
+		t.Error("a gateway outside the subnet must fail")
+	}
+	n, err := NewNetwork("n", "10.0.0.77/24", "", "")
+	if err != nil || n.Subnet.String() != "10.0.0.0/24" || n.Gateway.String() != "10.0.0.1" || len(n.Bridge) > 15 {
+		t.Fatalf("%+v %v", n, err)
+	}
+}
+
+func TestBroadcast(t *testing.T) {
+	if b := broadcast(netip.MustParsePrefix("10.1.0.0/16")); b.String() != "10.1.255.255" {
+		t.Fatal(b)
+	}
+}

@@ -7,9 +7,11 @@ CTR=$PWD/bin/ctr-lite RUNC=$PWD/bin/runc
 RUNS=${BENCH_RUNS:-30}
 command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
 T=$(mktemp -d /tmp/ctr-lite-bench.XXXXXX)
-C="$CTR --root $T/root --runroot $T/run"
+# Its own root and default network, so a bench never touches real state.
+C="$CTR --root $T/root --runroot $T/run --default-subnet 10.250.0.0/16 --default-bridge ctrlite-bench"
 cleanup() {
-	$C rm -f $($C ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	$C system reset -f >/dev/null 2>&1 || true
+	ip netns del ctr-lite-bench 2>/dev/null || true
 	if [ -n "${PODMAN:-}" ]; then $PODMAN rm -af >/dev/null 2>&1 || true; $PODMAN system reset -f >/dev/null 2>&1 || true; fi
 	umount -R "$T"/podman* 2>/dev/null || true
 	rmdir /sys/fs/cgroup/*/ctr-lite-bench 2>/dev/null || true
@@ -27,36 +29,76 @@ median() {
 }
 ratio() { python3 -c "print('%.2fx' % ($1/$2))"; }
 
-$C load -q -i testdata/busybox.tar
-echo "== run --rm busybox true (no network), median of $RUNS"
-# The floor: runc run of a bundle with the config.json ctr-lite generates,
-# over a plain copy of the container's rootfs.
-$C create --name floor busybox true >/dev/null
-mkdir -p "$T/bundle"
-$C spec floor > "$T/bundle/config.json.in"
-python3 - "$T/bundle" <<'PY'
+# bundle NAME NETWORK [NETNS]: a runc bundle with the config.json ctr-lite
+# generates for a container on NETWORK, over a plain copy of the rootfs;
+# with NETNS, the spec joins that namespace path instead.
+bundle() {
+	local dir=$T/bundle-$1
+	$C create --name "floor-$1" --network "$2" busybox true >/dev/null
+	mkdir -p "$dir/rootfs"
+	$C spec "floor-$1" > "$dir/config.json.in"
+	python3 - "$dir" "$1" "${3:-}" <<'PY'
 import json, sys
-b = sys.argv[1]
+b, name, netns = sys.argv[1:4]
 spec = json.load(open(b + "/config.json.in"))
 spec["root"]["path"] = b + "/rootfs"
-spec["linux"]["cgroupsPath"] = "/ctr-lite-bench/floor"
+spec["linux"]["cgroupsPath"] = "/ctr-lite-bench/" + name
+for ns in spec["linux"]["namespaces"]:
+    if ns["type"] == "network":
+        ns.pop("path", None)
+        if netns:
+            ns["path"] = netns
 json.dump(spec, open(b + "/config.json", "w"))
 PY
-mkdir -p "$T/bundle/rootfs"
-tar -C "$T/bundle/rootfs" -xf <(tar -xOf testdata/busybox.tar "$(tar -tf testdata/busybox.tar | grep layer.tar | head -1)")
-for f in etc/hostname etc/hosts etc/resolv.conf dev/console; do touch "$T/bundle/rootfs/$f"; done
-median "runc run (floor)" "$RUNC --root $T/runc run -b $T/bundle floor"
-median "ctr-lite run --rm --network none" "$C run --rm --network none busybox true"
-echo "  ratio to floor: $(ratio "${MED[ctr-lite run --rm --network none]}" "${MED[runc run (floor)]}") (target 1.2x)"
+	tar -C "$dir/rootfs" -xf <(tar -xOf testdata/busybox.tar "$(tar -tf testdata/busybox.tar | grep layer.tar | head -1)")
+	for f in etc/hostname etc/hosts etc/resolv.conf dev/console; do touch "$dir/rootfs/$f"; done
+}
 
+$C load -q -i testdata/busybox.tar
+PODMAN=""
 if command -v podman >/dev/null; then
 	PODMAN="podman --root $T/podman --runroot $T/podman-run --runtime $RUNC --storage-driver overlay"
 	$PODMAN load -q -i testdata/busybox.tar >/dev/null
-	median "podman run --rm --network none" "$PODMAN run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 localhost/busybox:latest true"
-	echo "  podman ratio to floor: $(ratio "${MED[podman run --rm --network none]}" "${MED[runc run (floor)]}"); ctr-lite is $(ratio "${MED[podman run --rm --network none]}" "${MED[ctr-lite run --rm --network none]}") faster"
+	PODRUN="$PODMAN run --rm --ulimit nofile=20000:20000 --ulimit nproc=4096:4096"
+fi
+
+echo "== run --rm busybox true, no network, median of $RUNS"
+bundle none none
+median "runc run (floor)" "$RUNC --root $T/runc run -b $T/bundle-none floor-none"
+median "ctr-lite run --rm --network none" "$C run --rm --network none busybox true"
+echo "  ratio to floor: $(ratio "${MED[ctr-lite run --rm --network none]}" "${MED[runc run (floor)]}") (targets: 1.5x issue, 1.2x brief)"
+if [ -n "$PODMAN" ]; then
+	median "podman run --rm --network none" "$PODRUN --network none localhost/busybox:latest true"
+	echo "  podman ratio to floor: $(ratio "${MED[podman run --rm --network none]}" "${MED[runc run (floor)]}")"
 else
 	echo "  podman: not installed, skipped"
 fi
+
+echo "== run --rm busybox true on the default bridge, median of $RUNS"
+# The floor joins a fresh namespace made before each run (not timed).
+bundle bridge bridge /run/netns/ctr-lite-bench
+median "runc run, fresh netns (floor)" --prepare "sh -c 'ip netns del ctr-lite-bench 2>/dev/null; ip netns add ctr-lite-bench'" \
+	"$RUNC --root $T/runc run -b $T/bundle-bridge floor-bridge"
+ip netns del ctr-lite-bench 2>/dev/null || true
+median "ctr-lite run --rm (bridge)" "$C run --rm busybox true"
+echo "  ratio to floor: $(ratio "${MED[ctr-lite run --rm (bridge)]}" "${MED[runc run, fresh netns (floor)]}") (targets: 2.0x issue, 1.4x brief)"
+if [ -n "$PODMAN" ]; then
+	if $PODRUN localhost/busybox:latest true >/dev/null 2>&1; then
+		median "podman run --rm (default network)" "$PODRUN localhost/busybox:latest true"
+		echo "  podman ratio to floor: $(ratio "${MED[podman run --rm (default network)]}" "${MED[runc run, fresh netns (floor)]}")"
+	else
+		echo "  podman on its default network: fails on this machine ($($PODRUN localhost/busybox:latest true 2>&1 | tail -1))"
+	fi
+fi
+
+echo "== 20 parallel run --rm busybox true on the bridge, wall time, median of 5"
+par="for i in \$(seq 20); do %s & done; wait"
+RUNS_SAVED=$RUNS RUNS=5
+median "ctr-lite, 20 in parallel" "sh -c '$(printf "$par" "$C run --rm busybox true >/dev/null")'"
+if [ -n "$PODMAN" ] && $PODRUN localhost/busybox:latest true >/dev/null 2>&1; then
+	median "podman, 20 in parallel" "sh -c '$(printf "$par" "$PODRUN localhost/busybox:latest true >/dev/null")'"
+fi
+RUNS=$RUNS_SAVED
 
 echo "== steps on their own"
 quiet_rm() { echo "sh -c '$C rm -f $1 >/dev/null 2>&1; true'"; }

@@ -52,7 +52,7 @@ integration: build testimage
 	CTR_LITE_TEST_RUNC=$(abspath $(RUNC)) $(GO) test -count=1 -tags integration ./lifecycle/
 
 bats: build testimage
-	CTR=$(abspath $(CTR)) bats test/
+	CTR=$(abspath $(CTR)) test/run-bats.sh test/
 
 # leakcheck fails if mounts, namespaces, veths or processes are left behind.
 leakcheck:

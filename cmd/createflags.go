@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -8,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // createFlags are the flags create and run share.
@@ -16,6 +18,8 @@ type createFlags struct {
 	env, envFiles, labels, volumes, tmpfs, capAdd, capDrop             []string
 	publish, dns, dnsSearch, dnsOptions, addHosts                      []string
 	rm, readOnly, privileged, interactive, tty, publishAll             bool
+	restart, cidfile, pidfile                                          string
+	init, replace                                                      bool
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -45,6 +49,11 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringArrayVar(&f.dnsOptions, "dns-option", nil, "option for the container's resolv.conf")
 	fs.StringArrayVar(&f.addHosts, "add-host", nil, "add NAME:IP to the container's /etc/hosts")
 	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name")
+	fs.StringVar(&f.restart, "restart", "no", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
+	fs.BoolVar(&f.init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
+	fs.StringVar(&f.cidfile, "cidfile", "", "write the container ID to this file (removed with the container)")
+	fs.StringVar(&f.pidfile, "pidfile", "", "write the container's PID to this file while it runs")
+	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
 	// -h is --hostname, as in docker; help stays on --help.
@@ -85,6 +94,7 @@ func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.Create
 		CapAdd: f.capAdd, CapDrop: f.capDrop, Network: f.network,
 		Publish: f.publish, PublishAll: f.publishAll, IP: f.ip, DNS: f.dns, DNSSearch: f.dnsSearch,
 		DNSOptions: f.dnsOptions, ExtraHosts: f.addHosts,
+		Restart: f.restart, Init: f.init, CIDFile: f.cidfile, PidFile: f.pidfile,
 	}, nil
 }
 
@@ -111,5 +121,10 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", opts.Network)
 	}
 	e, err := g.engine()
+	if err == nil && f.replace && f.name != "" {
+		if rerr := e.Remove(c.Context(), f.name, true); rerr != nil && !errors.Is(rerr, state.ErrNotFound) {
+			return opts, nil, rerr
+		}
+	}
 	return opts, e, err
 }

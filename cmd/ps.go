@@ -75,8 +75,8 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 	return rows
 }
 
-// trueState corrects a "running" record whose process is gone: the
-// container ended without anyone recording it (exit code unknown).
+// trueState corrects a "running" record whose processes are all gone: the
+// container ended without anyone recording it (exit code unknown, 255).
 func trueState(c *state.Container) state.State {
 	st := c.State
 	if st.Running && !lifecycle.IsRunning(c) {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -10,6 +11,7 @@ import (
 
 func newRunCmd(g *globals) *cobra.Command {
 	f := &createFlags{}
+	var detach bool
 	c := &cobra.Command{
 		Use:   "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
 		Short: "Create and start a container, attached; exit with its status",
@@ -19,16 +21,29 @@ exit status is the container's (125: ctr-lite failed, 126: the command cannot
 be run, 127: the command was not found).`,
 		Example: `  ctr-lite run --rm busybox echo hello
   ctr-lite run --rm -it busybox sh
-  ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data`,
+  ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data
+  ctr-lite run -d --name web -p 8080:80 --restart on-failure:3 busybox httpd -f -p 80`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts, e, err := f.prepare(c, args, g)
 			if err != nil {
 				return err
 			}
-			return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+			if !detach {
+				return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+			}
+			ctr, err := e.Create(c.Context(), opts)
+			if err != nil {
+				return err
+			}
+			if err := e.StartDetached(c.Context(), ctr.ID); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.OutOrStdout(), ctr.ID)
+			return nil
 		},
 	}
 	f.register(c)
+	c.Flags().BoolVarP(&detach, "detach", "d", false, "run in the background under a monitor and print the ID")
 	return c
 }

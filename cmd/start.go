@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -12,26 +13,35 @@ import (
 func newStartCmd(g *globals) *cobra.Command {
 	var attach, interactive bool
 	c := &cobra.Command{
-		Use:   "start -a [-i] CONTAINER",
-		Short: "Start a created or exited container, attached",
-		Long: `Start a container in the foreground and exit with its status. Detached
-start (without -a) comes with the container monitor; until then -a is needed.`,
-		Example: `  ctr-lite start -a c1`,
-		Args:    exactArgs(1, "CONTAINER"),
+		Use:   "start [-a [-i]] CONTAINER [CONTAINER...]",
+		Short: "Start created or exited containers",
+		Long: `Start containers in the background under a monitor, or with -a in the
+foreground, exiting with the container's status.`,
+		Example: `  ctr-lite start web
+  ctr-lite start -a c1`,
+		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !attach {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine,
-					Err: fmt.Errorf("detached start is not supported yet: use start -a")}
-			}
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
-			stdio := lifecycle.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
-			if interactive {
-				stdio.Stdin = os.Stdin
+			if attach {
+				if len(args) != 1 {
+					return usageError(c, fmt.Errorf("start -a takes one container"))
+				}
+				stdio := lifecycle.Stdio{Stdout: os.Stdout, Stderr: os.Stderr}
+				if interactive {
+					stdio.Stdin = os.Stdin
+				}
+				return e.StartAttached(c.Context(), args[0], stdio)
 			}
-			return e.StartAttached(c.Context(), args[0], stdio)
+			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
+				if err := e.StartDetached(ctx, ref); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.OutOrStdout(), ref)
+				return nil
+			})
 		},
 	}
 	c.Flags().BoolVarP(&attach, "attach", "a", false, "attach stdout/stderr and exit with the container's status")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
@@ -37,6 +38,11 @@ type CreateOptions struct {
 	DNSSearch  []string
 	DNSOptions []string
 	ExtraHosts []string
+	// Detached-container options.
+	Restart string // no, always, unless-stopped, on-failure[:N]
+	Init    bool
+	CIDFile string
+	PidFile string
 }
 
 // Create makes a container: name, record, writable layer and network
@@ -83,7 +89,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 	return c, hc, nil
 }
 
-func hostConfig(o CreateOptions) (*state.HostConfig, error) {
+func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
 	network := o.Network
 	if network == "" {
 		network = netsetup.ModeBridge
@@ -91,7 +97,7 @@ func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 	if err := netsetup.ValidateMode(network); err != nil {
 		return nil, err
 	}
-	hc := &state.HostConfig{
+	hc = &state.HostConfig{
 		NetworkMode: network, AutoRemove: o.AutoRemove, Privileged: o.Privileged,
 		ReadonlyRootfs: o.ReadOnly, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Runtime: "runc", Binds: o.Binds, PublishAllPorts: o.PublishAll, IPAddress: o.IP,
@@ -100,6 +106,13 @@ func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 	if err := networkOptions(o, hc); err != nil {
 		return nil, err
 	}
+	if hc.RestartPolicy, err = ParseRestartPolicy(o.Restart); err != nil {
+		return nil, err
+	}
+	if hc.RestartPolicy.Name != "no" && o.AutoRemove {
+		return nil, errors.New("conflicting options: --restart and --rm: a removed container cannot be restarted")
+	}
+	hc.Init, hc.ContainerIDFile, hc.PidFile = o.Init, absPath(o.CIDFile), absPath(o.PidFile)
 	for _, b := range o.Binds {
 		if _, err := specgen.ParseBind(b); err != nil {
 			return nil, err
@@ -116,6 +129,40 @@ func hostConfig(o CreateOptions) (*state.HostConfig, error) {
 		hc.Tmpfs[dest] = opts
 	}
 	return hc, nil
+}
+
+// ParseRestartPolicy parses --restart: no, always, unless-stopped, or
+// on-failure[:MAX-RETRIES].
+func ParseRestartPolicy(s string) (state.RestartPolicy, error) {
+	name, count, hasCount := strings.Cut(s, ":")
+	p := state.RestartPolicy{Name: name}
+	switch {
+	case name == "" || name == "no":
+		p.Name = "no"
+	case (name == "always" || name == "unless-stopped") && !hasCount:
+	case name == "on-failure":
+		if hasCount {
+			n, err := strconv.Atoi(count)
+			if err != nil || n < 0 {
+				return p, fmt.Errorf("invalid --restart %q: the retry count must be a number", s)
+			}
+			p.MaximumRetryCount = n
+		}
+	default:
+		return p, fmt.Errorf("invalid --restart %q: use no, always, unless-stopped or on-failure[:N]", s)
+	}
+	return p, nil
+}
+
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
 }
 
 // networkOptions checks -p, --ip, --dns and --add-host and records the
@@ -187,7 +234,22 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 	if err := e.Containers.SaveHostConfig(c.ID, hc, !hc.AutoRemove); err != nil {
 		return nil, err
 	}
-	return c, e.Containers.Save(c, !hc.AutoRemove)
+	if err := e.Containers.Save(c, !hc.AutoRemove); err != nil {
+		return nil, err
+	}
+	return c, writeIDFile(hc.ContainerIDFile, c.ID)
+}
+
+// writeIDFile writes --cidfile (truncating an old one, as the issue asks;
+// a file of our own, so not a state record).
+func writeIDFile(path, content string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	return nil
 }
 
 func (e *Engine) createLayer(c *state.Container) error {

@@ -27,7 +27,8 @@ type Options struct {
 // Engine drives containers and images under one root.
 type Engine struct {
 	Root, RunRoot string
-	runtime       string
+	runtime       string // --runtime as given
+	runtimePath   string // resolved by Runtime()
 	Containers    *state.Store
 	Images        *rootfs.Store
 	Networks      *netsetup.Store

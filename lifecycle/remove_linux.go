@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
+	"os"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/state"
@@ -47,7 +47,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 // and takes the lock again. A nil container means it is already gone.
 func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.Container, *state.Lock, error) {
 	e.kill(c)
-	waitForExit(ctx, c.State.MonitorPid, 10*time.Second)
+	gone(ctx, c, 10*time.Second)
 	l, err := e.Containers.LockContainer(ctx, c.ID)
 	if errors.Is(err, state.ErrNotFound) {
 		return nil, nil, nil
@@ -73,15 +73,37 @@ func waitForExit(ctx context.Context, pid int, timeout time.Duration) {
 }
 
 // IsRunning tells the truth about a record saying "running": the process
-// that waits on the container must still exist.
+// that waits on it (its monitor or attached CLI) or the container's own
+// process must still exist. A container whose monitor was killed runs on.
 func IsRunning(c *state.Container) bool {
-	return c.State.Running && pidAlive(c.State.MonitorPid)
+	return c.State.Running && (pidAlive(c.State.MonitorPid) || pidAlive(c.State.Pid))
+}
+
+// gone waits until neither the container's waiter nor its process is
+// alive, or the timeout passes; it reports whether both are gone.
+func gone(ctx context.Context, c *state.Container, timeout time.Duration) bool {
+	waitForExit(ctx, c.State.MonitorPid, timeout)
+	waitForExit(ctx, c.State.Pid, timeout)
+	return !pidAlive(c.State.MonitorPid) && !pidAlive(c.State.Pid)
+}
+
+// reconcile runs the cleanup a crash skipped: a record says running but
+// nothing runs. The caller holds the container's lock.
+func (e *Engine) reconcile(c *state.Container, hc *state.HostConfig) error {
+	if !c.State.Running || IsRunning(c) {
+		return nil
+	}
+	if err := e.releaseRuntime(c, hc); err != nil {
+		return err
+	}
+	e.recordExit(c, &ExitError{Code: ExitUnknownCode})
+	return e.Containers.Save(c, false)
 }
 
 // kill sends SIGKILL to the container; the runtime's own exit follows.
 func (e *Engine) kill(c *state.Container) {
-	if runtime, err := e.Runtime(); err == nil {
-		exec.Command(runtime, "--root", e.runcRoot(), "kill", c.ID, "KILL").Run()
+	if _, err := e.Runtime(); err == nil {
+		e.runc("kill", c.ID, "KILL").Run()
 	}
 }
 
@@ -99,6 +121,9 @@ func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
 	}
 	if err := e.Images.Driver.RemoveRW(c.ID); err != nil {
 		return err
+	}
+	if hc.ContainerIDFile != "" {
+		os.Remove(hc.ContainerIDFile)
 	}
 	return e.Containers.Release(c.ID, c.Name)
 }

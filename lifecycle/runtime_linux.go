@@ -17,8 +17,24 @@ import (
 const MinSafeRuncVersion = "1.5.2"
 
 // Runtime returns the runc to use: --runtime, else the runc beside the
-// ctr-lite binary, else runc on PATH.
+// ctr-lite binary, else runc on PATH. The answer is kept for the process.
 func (e *Engine) Runtime() (string, error) {
+	if e.runtimePath != "" {
+		return e.runtimePath, nil
+	}
+	p, err := e.findRuntime()
+	e.runtimePath = p
+	return p, err
+}
+
+// runc is a command running the runtime with ctr-lite's runc root. The
+// caller has checked Runtime() already.
+func (e *Engine) runc(args ...string) *exec.Cmd {
+	p, _ := e.Runtime()
+	return exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
+}
+
+func (e *Engine) findRuntime() (string, error) {
 	if e.runtime != "" {
 		p, err := exec.LookPath(e.runtime)
 		if err != nil {

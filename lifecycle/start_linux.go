@@ -37,22 +37,52 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	cmd, lock, err := e.prepareStart(ctx, id, stdio)
+	c, lock, err := e.prepareStart(ctx, id)
 	if err != nil {
 		return e.startFailed(id, err)
 	}
+	out := e.attachedOutput(c, &stdio)
+	cmd := e.runtimeCommand(c, stdio, "run")
 	done := e.step("runtime run")
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
-	code, runErr := e.runAttached(cmd, func() { e.recordPid(id); lock.Unlock() })
+	code, runErr := e.runAttached(cmd, func() {
+		if out != nil {
+			out.startCopying()
+		}
+		e.recordPid(id)
+		lock.Unlock()
+	})
+	if out != nil {
+		out.wait(2 * time.Second)
+	}
 	done()
 	return e.finish(id, code, runErr)
 }
 
+// attachedOutput routes a non-tty container's output through pipes that
+// are copied both to the caller's stdio and to the json log, so `logs`
+// works for attached containers too. A terminal stays direct (runc owns
+// the pty). Without a log the output simply stays direct.
+func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
+	if c.Config.Tty || stdio.Stdout == nil {
+		return nil
+	}
+	out, err := e.openOutput(c.ID)
+	if err != nil {
+		e.Log.Warn("container output is not logged", "err", err)
+		return nil
+	}
+	out.teeOut, out.teeErr = stdio.Stdout, stdio.Stderr
+	stdio.Stdout, stdio.Stderr = out.stdoutW, out.stderrW
+	return out
+}
+
 // prepareStart does every step up to launching the runtime, under the
 // container's lock, undoing them all if one fails. On success the lock is
-// returned still held.
-func (e *Engine) prepareStart(ctx context.Context, id string, stdio Stdio) (_ *exec.Cmd, _ *state.Lock, retErr error) {
+// returned still held, and the record says running, waited on by this
+// process.
+func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Container, _ *state.Lock, retErr error) {
 	l, err := e.Containers.LockContainer(ctx, id)
 	if err != nil {
 		return nil, nil, withCode(ExitEngine, err)
@@ -73,8 +103,10 @@ func (e *Engine) prepareStart(ctx context.Context, id string, stdio Stdio) (_ *e
 	if err := e.checkStartable(c); err != nil {
 		return nil, nil, err
 	}
-	runtime, err := e.Runtime()
-	if err != nil {
+	if err := e.reconcile(c, hc); err != nil {
+		return nil, nil, withCode(ExitEngine, err)
+	}
+	if _, err := e.Runtime(); err != nil {
 		return nil, nil, err
 	}
 	rootfs, err := e.mount(c, hc.AutoRemove)
@@ -103,10 +135,11 @@ func (e *Engine) prepareStart(ctx context.Context, id string, stdio Stdio) (_ *e
 		}
 	}()
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(), MonitorPid: os.Getpid()}
+	c.HasBeenManuallyStopped = false
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
-	return e.runtimeCommand(runtime, c, stdio), l, nil
+	return c, l, nil
 }
 
 func (e *Engine) checkStartable(c *state.Container) error {
@@ -119,7 +152,8 @@ func (e *Engine) checkStartable(c *state.Container) error {
 	return nil
 }
 
-// recordPid stores the container's PID, which runc wrote to its pid file.
+// recordPid stores the container's PID, which runc wrote to its pid
+// file, in the record and in --pidfile.
 func (e *Engine) recordPid(id string) {
 	data, err := os.ReadFile(filepath.Join(e.bundleDir(id), "pid"))
 	if err != nil {
@@ -131,6 +165,9 @@ func (e *Engine) recordPid(id string) {
 	}
 	c.State.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
 	e.Containers.Save(c, false)
+	if hc, err := e.Containers.LoadHostConfig(id); err == nil {
+		writeIDFile(hc.PidFile, strconv.Itoa(c.State.Pid))
+	}
 }
 
 func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
@@ -202,6 +239,11 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	if err := e.networkSpec(c, hc, &in); err != nil {
 		return in, err
 	}
+	if hc.Init {
+		if in.InitBinary, err = os.Executable(); err != nil {
+			return in, withCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
+		}
+	}
 	in.Binds, err = prepareBinds(hc.Binds)
 	return in, err
 }
@@ -230,13 +272,13 @@ func cgroupV2() bool {
 	return err == nil
 }
 
-// runtimeCommand is `runc run` of the bundle, in the foreground: runc
-// passes our stdio to the container (or runs a pty with -t) and forwards
-// the signals it gets.
-func (e *Engine) runtimeCommand(runtime string, c *state.Container, stdio Stdio) *exec.Cmd {
+// runtimeCommand is `runc run` (or create) of the bundle. With run, runc
+// stays in the foreground: it passes our stdio to the container (or runs
+// a pty with -t) and forwards the signals it gets.
+func (e *Engine) runtimeCommand(c *state.Container, stdio Stdio, verb string) *exec.Cmd {
 	bundle := e.bundleDir(c.ID)
-	cmd := exec.Command(runtime, "--root", e.runcRoot(), "--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
-		"run", "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid"), c.ID)
+	cmd := e.runc("--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
+		verb, "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid"), c.ID)
 	cmd.Dir = bundle
 	cmd.Stdout, cmd.Stderr = stdio.Stdout, stdio.Stderr
 	readsTerminal := false
@@ -402,9 +444,7 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
 	defer e.step("release runtime")()
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
-		if runtime, err := e.Runtime(); err == nil {
-			exec.Command(runtime, "--root", e.runcRoot(), "delete", "--force", c.ID).Run()
-		}
+		e.runc("delete", "--force", c.ID).Run()
 	}
 	if err := e.teardownNetwork(c, hc); err != nil {
 		return err
@@ -412,16 +452,29 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if err := e.Images.Driver.Unmount(c.ID); err != nil {
 		return err
 	}
+	if hc.PidFile != "" {
+		os.Remove(hc.PidFile)
+	}
 	return os.RemoveAll(e.bundleDir(c.ID))
 }
 
-// pidAlive reports whether a process exists (kill -0; EPERM means it does).
+// pidAlive reports whether a process exists and has not exited. kill -0
+// alone also succeeds for a zombie, which lingers until its parent reaps
+// it: a detached monitor's parent is PID 1, which may take its time.
 func pidAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
+	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
+		return false
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses.
+	i := strings.LastIndexByte(string(data), ')')
+	return i < 0 || i+2 >= len(data) || data[i+2] != 'Z'
 }
 
 // CheckTerminal fails unless this process has a controlling terminal: an

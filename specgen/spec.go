@@ -50,7 +50,13 @@ type Input struct {
 	NetNS       string
 	CgroupsPath string
 	CgroupV2    bool
+	// InitBinary, if set, is bind-mounted read-only at /dev/init and runs
+	// the command as PID 1 (--init).
+	InitBinary string
 }
+
+// InitPath is where --init's binary appears in the container.
+const InitPath = "/dev/init"
 
 // Generate builds the OCI spec for in.
 func Generate(in Input) (*specs.Spec, error) {
@@ -63,7 +69,7 @@ func Generate(in Input) (*specs.Spec, error) {
 		Root:     &specs.Root{Path: in.Rootfs, Readonly: in.ReadOnly},
 		Hostname: in.Hostname, Domainname: in.Domainname,
 		Process: &specs.Process{
-			Terminal: in.Terminal, Args: in.Args, Env: processEnv(in), Cwd: cwd(in.Cwd),
+			Terminal: in.Terminal, Args: processArgs(in), Env: processEnv(in), Cwd: cwd(in.Cwd),
 			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
 			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
 		},
@@ -71,6 +77,13 @@ func Generate(in Input) (*specs.Spec, error) {
 		Linux:  linux(in),
 	}
 	return s, nil
+}
+
+func processArgs(in Input) []string {
+	if in.InitBinary == "" {
+		return in.Args
+	}
+	return append([]string{InitPath, "--"}, in.Args...)
 }
 
 func cwd(dir string) string {
@@ -135,7 +148,11 @@ func mounts(in Input) []specs.Mount {
 	for _, m := range user {
 		ms = withoutDest(ms, m.Destination)
 	}
-	return append(ms, user...)
+	ms = append(ms, user...)
+	if in.InitBinary != "" {
+		ms = append(ms, specs.Mount{Destination: InitPath, Type: "bind", Source: in.InitBinary, Options: []string{"bind", "ro"}})
+	}
+	return ms
 }
 
 func bindMount(src, dest string, ro bool) specs.Mount {

@@ -29,6 +29,9 @@ type Container struct {
 	ResolvConfPath  string
 	RestartCount    int
 	NetworkSettings NetworkSettings
+	// HasBeenManuallyStopped keeps a restart policy from restarting a
+	// container that stop or kill ended.
+	HasBeenManuallyStopped bool
 }
 
 // NetworkSettings is the container's network while it runs, as docker's
@@ -116,6 +119,17 @@ type HostConfig struct {
 	DNSOptions      []string `json:"DnsOptions"`
 	ExtraHosts      []string
 	IPAddress       string `json:",omitempty"` // --ip
+	RestartPolicy   RestartPolicy
+	Init            bool   `json:",omitempty"`
+	ContainerIDFile string `json:",omitempty"` // --cidfile, removed with the container
+	PidFile         string `json:",omitempty"` // --pidfile, removed when it stops
+}
+
+// RestartPolicy is --restart: Name is no, always, unless-stopped or
+// on-failure, with MaximumRetryCount for on-failure:N (0: no limit).
+type RestartPolicy struct {
+	Name              string
+	MaximumRetryCount int
 }
 
 // StatusLine is the STATUS column of `ps`, e.g. "Up 3 seconds" or

@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+func newExecCmd(g *globals) *cobra.Command {
+	var o lifecycle.ExecOptions
+	var env []string
+	c := &cobra.Command{
+		Use:   "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
+		Short: "Run a command in a running container; exit with its status",
+		Example: `  ctr-lite exec web sh -c 'echo hi'
+  ctr-lite exec -it web sh
+  ctr-lite exec -e A=1 -u app -w /tmp web env`,
+		Args: minArgs(2, "CONTAINER COMMAND [ARG...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if o.Env, err = lifecycle.ParseEnv(env, os.LookupEnv); err != nil {
+				return usageError(c, err)
+			}
+			if o.Tty && o.Interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
+				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")}
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			o.Cmd = args[1:]
+			return e.Exec(c.Context(), args[0], o, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+		},
+	}
+	fs := c.Flags()
+	fs.SetInterspersed(false)
+	fs.BoolVarP(&o.Interactive, "interactive", "i", false, "pass stdin to the command")
+	fs.BoolVarP(&o.Tty, "tty", "t", false, "give the command a terminal")
+	fs.StringArrayVarP(&env, "env", "e", nil, "set an environment variable")
+	fs.StringVarP(&o.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
+	fs.StringVarP(&o.Workdir, "workdir", "w", "", "working directory")
+	return c
+}

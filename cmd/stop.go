@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func newStopCmd(g *globals) *cobra.Command {
+	var seconds int
+	c := &cobra.Command{
+		Use:   "stop [-t SECONDS] CONTAINER [CONTAINER...]",
+		Short: "Stop containers: the stop signal, then SIGKILL after a grace period",
+		Example: `  ctr-lite stop web
+  ctr-lite stop -t 2 web db`,
+		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
+				if err := e.Stop(ctx, ref, time.Duration(seconds)*time.Second); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.OutOrStdout(), ref)
+				return nil
+			})
+		},
+	}
+	c.Flags().IntVarP(&seconds, "time", "t", 10, "seconds to wait before killing the container")
+	return c
+}
+
+func newRestartCmd(g *globals) *cobra.Command {
+	var seconds int
+	c := &cobra.Command{
+		Use:     "restart [-t SECONDS] CONTAINER [CONTAINER...]",
+		Short:   "Stop and start containers again",
+		Example: `  ctr-lite restart web`,
+		Args:    minArgs(1, "CONTAINER [CONTAINER...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
+				if err := e.Stop(ctx, ref, time.Duration(seconds)*time.Second); err != nil {
+					return err
+				}
+				if err := e.StartDetached(ctx, ref); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.OutOrStdout(), ref)
+				return nil
+			})
+		},
+	}
+	c.Flags().IntVarP(&seconds, "time", "t", 10, "seconds to wait before killing the container")
+	return c
+}

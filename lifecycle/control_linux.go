@@ -1,0 +1,268 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// Stop sends the container's stop signal (its image's StopSignal, else
+// SIGTERM), waits up to timeout for it to end, then kills it. A container
+// that is not running is already stopped.
+func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+	c, err := e.Lookup(ref)
+	if err != nil || !IsRunning(c) {
+		return err
+	}
+	if err := e.markStopped(ctx, c.ID); err != nil {
+		return err
+	}
+	sig := c.Config.StopSignal
+	if sig == "" {
+		sig = "TERM"
+	}
+	e.runc("kill", c.ID, sig).Run()
+	if gone(ctx, c, timeout) {
+		return e.reconcileRef(ctx, c.ID)
+	}
+	e.runc("kill", c.ID, "KILL").Run()
+	if !gone(ctx, c, 10*time.Second) {
+		return withCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
+	}
+	return e.reconcileRef(ctx, c.ID)
+}
+
+// reconcileRef cleans up after a container whose monitor is gone too.
+func (e *Engine) reconcileRef(ctx context.Context, id string) error {
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return nil // removed meanwhile (--rm)
+	}
+	defer l.Unlock()
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return nil
+	}
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	return withCode(ExitEngine, e.reconcile(c, hc))
+}
+
+// Kill sends a signal (name, SIGNAME or number) to a running container.
+func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	if !IsRunning(c) {
+		return withCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
+	}
+	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
+	if sig == "KILL" || sig == "9" { // docker: a killed container is not restarted
+		if err := e.markStopped(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	if out, err := e.runc("kill", c.ID, sig).CombinedOutput(); err != nil {
+		return withCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
+	}
+	return nil
+}
+
+func (e *Engine) markStopped(ctx context.Context, id string) error {
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	c.HasBeenManuallyStopped = true
+	return withCode(ExitEngine, e.Containers.Save(c, false))
+}
+
+// Wait blocks until the container is not running and returns its exit
+// code. Its record is polled: there is no daemon to notify anyone.
+func (e *Engine) Wait(ctx context.Context, ref string) (int, error) {
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return 0, err
+	}
+	for IsRunning(c) || c.State.Restarting {
+		select {
+		case <-ctx.Done():
+			return 0, withCode(ExitEngine, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if c, err = e.Containers.Load(c.ID); err != nil {
+			return 0, withCode(ExitEngine, fmt.Errorf("container %s was removed before its exit code was read", ref))
+		}
+	}
+	return c.State.ExitCode, nil
+}
+
+// LogsOptions select what `logs` prints.
+type LogsOptions struct {
+	Follow     bool
+	Timestamps bool
+	Filter     state.LogFilter
+}
+
+// Logs prints a container's log, stdout and stderr apart; with Follow it
+// keeps printing until the container stops running or ctx ends.
+func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, stderr io.Writer) error {
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	path := e.LogPath(c.ID)
+	entries, off, err := state.ReadLog(path, 0, o.Filter)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	printLog(entries, o.Timestamps, stdout, stderr)
+	follow := o.Filter
+	follow.Tail = -1
+	for o.Follow {
+		running := IsRunning(c)
+		entries, off, _ = state.ReadLog(path, off, follow)
+		printLog(entries, o.Timestamps, stdout, stderr)
+		if !running {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+		if c, err = e.Containers.Load(c.ID); err != nil {
+			return nil // removed (--rm): the log went with it
+		}
+	}
+	return nil
+}
+
+func printLog(entries []state.LogEntry, timestamps bool, stdout, stderr io.Writer) {
+	for _, en := range entries {
+		w := stdout
+		if en.Stream == "stderr" {
+			w = stderr
+		}
+		if timestamps {
+			io.WriteString(w, en.Time.Format(time.RFC3339Nano)+" ")
+		}
+		io.WriteString(w, en.Log)
+	}
+}
+
+// ExecOptions is a process to run in a running container.
+type ExecOptions struct {
+	Cmd              []string
+	Env              []string
+	User, Workdir    string
+	Tty, Interactive bool
+}
+
+// Exec runs a process in a running container through `runc exec`, with
+// the container's own process settings (capabilities, seccomp, user)
+// unless overridden, and returns its exit status.
+func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdio) error {
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	if !IsRunning(c) {
+		return withCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
+	}
+	dir, err := os.MkdirTemp(e.bundleDir(c.ID), "exec-")
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer os.RemoveAll(dir)
+	proc, err := e.execProcess(c, o)
+	if err != nil {
+		return err
+	}
+	if err := state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false); err != nil {
+		return withCode(ExitEngine, err)
+	}
+	cmd := e.runc("exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid"), c.ID)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
+	if o.Interactive {
+		cmd.Stdin = stdio.Stdin
+	}
+	code, err := e.runAttached(cmd, func() {})
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if code != 0 {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// execProcess derives the exec'd process from the container's spec.
+func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process, error) {
+	var spec specs.Spec
+	if err := state.ReadJSON(filepath.Join(e.bundleDir(c.ID), "config.json"), &spec); err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
+	p := *spec.Process
+	p.Args, p.Terminal = o.Cmd, o.Tty
+	p.Env = mergeEnv(p.Env, o.Env)
+	if o.Workdir != "" {
+		p.Cwd = o.Workdir
+	}
+	if o.User != "" {
+		u, err := resolveUser(spec.Root.Path, o.User)
+		if err != nil {
+			return nil, withCode(ExitEngine, err)
+		}
+		p.User = specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGids}
+	}
+	if o.Tty {
+		if err := CheckTerminal(); err != nil {
+			return nil, err
+		}
+	}
+	var dests []string
+	for _, m := range spec.Mounts {
+		if m.Type == "bind" || m.Type == "tmpfs" {
+			dests = append(dests, m.Destination)
+		}
+	}
+	if err := checkCommand(spec.Root.Path, p.Args[0], p.Cwd, p.Env, dests); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ParseSignal accepts HUP, SIGHUP or 1 and returns the name runc takes.
+func ParseSignal(s string) (string, error) {
+	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
+	if n, err := strconv.Atoi(name); err == nil {
+		if unix.SignalName(unix.Signal(n)) == "" {
+			return "", fmt.Errorf("invalid signal %q", s)
+		}
+		return name, nil
+	}
+	if unix.SignalNum("SIG"+name) == 0 {
+		return "", errors.New("invalid signal " + strconv.Quote(s) + ": use a name such as TERM, HUP, KILL, or a number")
+	}
+	return name, nil
+}

@@ -1,0 +1,77 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/reexec"
+	"github.com/ctr-lite/ctr-lite/specgen"
+)
+
+// --init bind-mounts ctr-lite read-only at specgen.InitPath inside the
+// container; run under that name, the binary is a minimal init.
+func init() { reexec.Register(specgen.InitPath, initMain) }
+
+// initMain runs as PID 1 of a container: it starts the command after
+// "--", passes on every signal it gets, reaps orphaned zombies, and exits
+// with the command's status (128+N if it died of signal N).
+func initMain() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "init: no command given")
+		os.Exit(ExitCannotRun)
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "init: exec %q: %v\n", args[0], unwrapExec(err))
+		os.Exit(ExitNotFound)
+	}
+	sigs := make(chan os.Signal, 32)
+	signal.Notify(sigs)
+	child := &exec.Cmd{Path: path, Args: args, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := child.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "init: start %q: %v\n", args[0], err)
+		os.Exit(ExitCannotRun)
+	}
+	go forwardSignals(sigs, child.Process)
+	os.Exit(reapUntil(child.Process.Pid))
+}
+
+func forwardSignals(sigs <-chan os.Signal, p *os.Process) {
+	for s := range sigs {
+		// SIGCHLD is ours; SIGURG is the Go runtime's own preemption signal.
+		if s != unix.SIGCHLD && s != unix.SIGURG {
+			p.Signal(s)
+		}
+	}
+}
+
+// reapUntil reaps every child (orphans are re-parented to PID 1) and
+// returns the status of pid once it exits.
+func reapUntil(pid int) int {
+	for {
+		var ws unix.WaitStatus
+		got, err := unix.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return ExitUnknownCode
+		}
+		if got != pid {
+			continue
+		}
+		if ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ws.ExitStatus()
+	}
+}

@@ -8,7 +8,7 @@ import (
 )
 
 func newRmCmd(g *globals) *cobra.Command {
-	var force bool
+	var force, volumes bool
 	c := &cobra.Command{
 		Use:     "rm [-f] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
@@ -22,7 +22,7 @@ func newRmCmd(g *globals) *cobra.Command {
 				return err
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				if err := e.Remove(ctx, ref, force); err != nil {
+				if err := e.Remove(ctx, ref, force, volumes); err != nil {
 					return err
 				}
 				fmt.Fprintln(c.OutOrStdout(), ref)
@@ -31,5 +31,6 @@ func newRmCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVarP(&force, "force", "f", false, "kill and remove a running container")
+	c.Flags().BoolVarP(&volumes, "volumes", "v", false, "also remove the container's anonymous volumes")
 	return c
 }

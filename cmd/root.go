@@ -61,7 +61,8 @@ locks the on-disk state, does its step and exits.`,
 	root.AddCommand(newCreateCmd(g), newStartCmd(g), newRunCmd(g), newRmCmd(g), newPsCmd(g),
 		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
-		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), newExecCmd(g))
+		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), newExecCmd(g),
+		newGenerateCmd(g), newVolumeCmd(g))
 	return root
 }
 

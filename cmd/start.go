@@ -11,7 +11,7 @@ import (
 )
 
 func newStartCmd(g *globals) *cobra.Command {
-	var attach, interactive bool
+	var attach, interactive, all bool
 	c := &cobra.Command{
 		Use:   "start [-a [-i]] CONTAINER [CONTAINER...]",
 		Short: "Start created or exited containers",
@@ -19,11 +19,21 @@ func newStartCmd(g *globals) *cobra.Command {
 foreground, exiting with the container's status.`,
 		Example: `  ctr-lite start web
   ctr-lite start -a c1`,
-		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
+		Args: func(c *cobra.Command, args []string) error {
+			if all {
+				return nil
+			}
+			return minArgs(1, "CONTAINER [CONTAINER...]")(c, args)
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			e, err := g.engine()
 			if err != nil {
 				return err
+			}
+			if all {
+				if args, err = stoppedContainers(e); err != nil {
+					return err
+				}
 			}
 			if attach {
 				if len(args) != 1 {
@@ -46,5 +56,20 @@ foreground, exiting with the container's status.`,
 	}
 	c.Flags().BoolVarP(&attach, "attach", "a", false, "attach stdout/stderr and exit with the container's status")
 	c.Flags().BoolVarP(&interactive, "interactive", "i", false, "attach stdin")
+	c.Flags().BoolVar(&all, "all", false, "start every container that is not running")
 	return c
+}
+
+func stoppedContainers(e *lifecycle.Engine) ([]string, error) {
+	list, err := e.Containers.List()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, ctr := range list {
+		if !lifecycle.IsRunning(ctr) {
+			names = append(names, ctr.Name)
+		}
+	}
+	return names, nil
 }

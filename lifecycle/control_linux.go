@@ -22,8 +22,11 @@ import (
 // that is not running is already stopped.
 func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
 	c, err := e.Lookup(ref)
-	if err != nil || !IsRunning(c) {
+	if err != nil {
 		return err
+	}
+	if !IsRunning(c) {
+		return e.cancelRestart(ctx, c)
 	}
 	if err := e.markStopped(ctx, c.ID); err != nil {
 		return err
@@ -41,6 +44,19 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 		return withCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
 	}
 	return e.reconcileRef(ctx, c.ID)
+}
+
+// cancelRestart stops a monitor that waits to restart an exited container
+// by its policy: marked stopped, it gives up at its next check.
+func (e *Engine) cancelRestart(ctx context.Context, c *state.Container) error {
+	if !pidAlive(c.State.MonitorPid) {
+		return nil
+	}
+	if err := e.markStopped(ctx, c.ID); err != nil {
+		return err
+	}
+	waitForExit(ctx, c.State.MonitorPid, 15*time.Second)
+	return nil
 }
 
 // reconcileRef cleans up after a container whose monitor is gone too.
@@ -83,6 +99,13 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 }
 
 func (e *Engine) markStopped(ctx context.Context, id string) error {
+	return e.setStopped(ctx, id, true)
+}
+
+// setStopped records whether the user stopped the container: stop and
+// kill set it (no restart), a user's start clears it; the monitor's own
+// restarts leave it alone.
+func (e *Engine) setStopped(ctx context.Context, id string, stopped bool) error {
 	l, err := e.Containers.LockContainer(ctx, id)
 	if err != nil {
 		return withCode(ExitEngine, err)
@@ -92,7 +115,10 @@ func (e *Engine) markStopped(ctx context.Context, id string) error {
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	c.HasBeenManuallyStopped = true
+	if c.HasBeenManuallyStopped == stopped {
+		return nil
+	}
+	c.HasBeenManuallyStopped = stopped
 	return withCode(ExitEngine, e.Containers.Save(c, false))
 }
 

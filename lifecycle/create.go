@@ -113,10 +113,8 @@ func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
 		return nil, errors.New("conflicting options: --restart and --rm: a removed container cannot be restarted")
 	}
 	hc.Init, hc.ContainerIDFile, hc.PidFile = o.Init, absPath(o.CIDFile), absPath(o.PidFile)
-	for _, b := range o.Binds {
-		if _, err := specgen.ParseBind(b); err != nil {
-			return nil, err
-		}
+	if hc.Binds, hc.AnonymousVolumes, err = volumeBinds(o.Binds); err != nil {
+		return nil, err
 	}
 	for _, t := range o.Tmpfs {
 		dest, opts, err := specgen.ParseTmpfs(t)
@@ -129,6 +127,24 @@ func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
 		hc.Tmpfs[dest] = opts
 	}
 	return hc, nil
+}
+
+// volumeBinds checks -v values and names each anonymous volume ("-v
+// /path"), so the container finds the same volume at every start.
+func volumeBinds(values []string) (binds, anonymous []string, err error) {
+	for _, v := range values {
+		vol, err := specgen.ParseVolume(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if vol.Named && vol.Source == "" {
+			name := state.NewID()
+			anonymous = append(anonymous, name)
+			v = name + ":" + vol.Destination
+		}
+		binds = append(binds, v)
+	}
+	return binds, anonymous, nil
 }
 
 // ParseRestartPolicy parses --restart: no, always, unless-stopped, or

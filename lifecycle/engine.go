@@ -32,6 +32,7 @@ type Engine struct {
 	Containers    *state.Store
 	Images        *rootfs.Store
 	Networks      *netsetup.Store
+	Volumes       *rootfs.Volumes
 	Log           *slog.Logger
 
 	defaultSubnet, defaultBridge string
@@ -51,6 +52,7 @@ func New(opts Options) (*Engine, error) {
 		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
 		Containers: &state.Store{Root: opts.Root}, Images: images, Log: log,
 		Networks:      &netsetup.Store{Root: opts.Root},
+		Volumes:       &rootfs.Volumes{Root: opts.Root},
 		defaultSubnet: orDefault(opts.DefaultSubnet, netsetup.DefaultSubnet),
 		defaultBridge: orDefault(opts.DefaultBridge, netsetup.DefaultBridge),
 	}

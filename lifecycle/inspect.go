@@ -36,9 +36,11 @@ type ContainerView struct {
 
 // MountView is one entry of inspect's Mounts.
 type MountView struct {
-	Type, Source, Destination, Mode string
-	RW                              bool
-	Propagation                     string
+	Type                      string
+	Name                      string `json:",omitempty"`
+	Source, Destination, Mode string
+	RW                        bool
+	Propagation               string
 }
 
 // GraphDriverView is inspect's GraphDriver.
@@ -78,7 +80,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
 		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
-		HostConfig: hc, Mounts: append([]MountView{}, mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
+		HostConfig: hc, Mounts: append([]MountView{}, e.mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
 		NetworkSettings: c.NetworkSettings,
 	}
 	if img, err := e.Images.Lookup(c.Image); err == nil {
@@ -104,19 +106,26 @@ func (e *Engine) liveState(c *state.Container) state.State {
 	return st
 }
 
-func mountViews(binds []string) []MountView {
+func (e *Engine) mountViews(binds []string) []MountView {
 	var out []MountView
 	for _, b := range binds {
-		bind, err := specgen.ParseBind(b)
+		vol, err := specgen.ParseVolume(b)
 		if err != nil {
 			continue
 		}
 		mode := "rw"
-		if bind.ReadOnly {
+		if vol.ReadOnly {
 			mode = "ro"
 		}
-		out = append(out, MountView{Type: "bind", Source: bind.Source, Destination: bind.Destination,
-			Mode: mode, RW: !bind.ReadOnly, Propagation: "rprivate"})
+		m := MountView{Type: "bind", Source: vol.Source, Destination: vol.Destination,
+			Mode: mode, RW: !vol.ReadOnly, Propagation: "rprivate"}
+		if vol.Named {
+			m.Type, m.Name, m.Propagation = "volume", vol.Source, ""
+			if v, err := e.Volumes.Get(vol.Source); err == nil {
+				m.Source = v.Mountpoint
+			}
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -176,7 +176,7 @@ func TestFailedStartUndoes(t *testing.T) {
 
 func TestFailedCreateUndoes(t *testing.T) {
 	e := newTestEngine(t, "overlay")
-	_, err := e.Create(context.Background(), CreateOptions{Image: "busybox", Binds: []string{"relative:/x"}})
+	_, err := e.Create(context.Background(), CreateOptions{Image: "busybox", Binds: []string{"/tmp:relative"}})
 	if exitCode(err) != 125 {
 		t.Fatalf("bad bind: %v", err)
 	}

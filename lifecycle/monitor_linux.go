@@ -63,6 +63,9 @@ func (e *Engine) StartDetached(ctx context.Context, ref string) error {
 	if _, err := e.Runtime(); err != nil {
 		return err
 	}
+	if err := e.setStopped(ctx, c.ID, false); err != nil {
+		return err
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return withCode(ExitEngine, err)

@@ -10,10 +10,10 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// Remove deletes container ref. A running container is refused unless
-// force, which kills it, lets the process that waits on it finish its own
-// cleanup, and then removes what is left.
-func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
+// Remove deletes container ref, and with volumes its anonymous volumes. A
+// running container is refused unless force, which kills it, lets the
+// process that waits on it finish its own cleanup, and removes the rest.
+func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...bool) error {
 	id, err := e.Containers.Resolve(ref)
 	if err != nil {
 		return withCode(ExitEngine, err)
@@ -40,7 +40,13 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	if err != nil {
 		hc = &state.HostConfig{} // a record half-written by a crash: remove what there is
 	}
-	return withCode(ExitEngine, e.removeLocked(c, hc))
+	if err := e.removeLocked(c, hc); err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if len(volumes) > 0 && volumes[0] {
+		return withCode(ExitEngine, e.removeAnonymousVolumes(hc.AnonymousVolumes))
+	}
+	return nil
 }
 
 // killAndRelock kills a running container, waits for its waiter to exit,
@@ -125,7 +131,13 @@ func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
 	if hc.ContainerIDFile != "" {
 		os.Remove(hc.ContainerIDFile)
 	}
-	return e.Containers.Release(c.ID, c.Name)
+	if err := e.Containers.Release(c.ID, c.Name); err != nil {
+		return err
+	}
+	if hc.AutoRemove { // docker's --rm takes the anonymous volumes too
+		return e.removeAnonymousVolumes(hc.AnonymousVolumes)
+	}
+	return nil
 }
 
 // Run creates and starts a container attached; with AutoRemove it is

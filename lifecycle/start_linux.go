@@ -37,6 +37,9 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
+	if err := e.setStopped(ctx, id, false); err != nil {
+		return err
+	}
 	c, lock, err := e.prepareStart(ctx, id)
 	if err != nil {
 		return e.startFailed(id, err)
@@ -135,7 +138,6 @@ func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Containe
 		}
 	}()
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(), MonitorPid: os.Getpid()}
-	c.HasBeenManuallyStopped = false
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
@@ -239,25 +241,34 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	if err := e.networkSpec(c, hc, &in); err != nil {
 		return in, err
 	}
+	if hc.Privileged {
+		in.HostDevices = hostDevices()
+	}
 	if hc.Init {
 		if in.InitBinary, err = os.Executable(); err != nil {
 			return in, withCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
 		}
 	}
-	in.Binds, err = prepareBinds(hc.Binds)
+	in.Binds, err = e.prepareBinds(hc.Binds, rootfs)
 	return in, err
 }
 
-// prepareBinds parses -v values and creates missing host paths as
-// directories, as docker does for -v.
-func prepareBinds(values []string) ([]specgen.Bind, error) {
+// prepareBinds resolves -v values: a volume becomes its directory (made
+// on first use, with the image's files at that path copied in, as docker
+// does); a missing host path is created as a directory, as docker does.
+func (e *Engine) prepareBinds(values []string, rootfs string) ([]specgen.Bind, error) {
 	var binds []specgen.Bind
 	for _, v := range values {
-		b, err := specgen.ParseBind(v)
+		vol, err := specgen.ParseVolume(v)
 		if err != nil {
 			return nil, withCode(ExitEngine, err)
 		}
-		if _, err := os.Stat(b.Source); errors.Is(err, os.ErrNotExist) {
+		b := vol.Bind
+		if vol.Named {
+			if b.Source, err = e.volumePath(vol.Source, rootfs, b.Destination); err != nil {
+				return nil, withCode(ExitEngine, err)
+			}
+		} else if _, err := os.Stat(b.Source); errors.Is(err, os.ErrNotExist) {
 			if err := os.MkdirAll(b.Source, 0o755); err != nil {
 				return nil, withCode(ExitEngine, fmt.Errorf("create bind source %q: %w", b.Source, err))
 			}
@@ -435,7 +446,9 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 	if msg != "" && c.State.StartedAt.IsZero() {
 		status = state.StatusCreated
 	}
-	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt, FinishedAt: time.Now().UTC()}
+	// MonitorPid stays: while it lives, a restart may follow (stop cancels it).
+	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt,
+		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid}
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down

@@ -63,6 +63,8 @@ func ensureBridgeLink(n *Network) error {
 // enableForwarding turns on IPv4 forwarding (as docker does) and lets
 // DNAT'd traffic from 127.0.0.1 be routed out of the bridge.
 func enableForwarding(bridge string) error {
+	// Sysctls, not state files: plain writes. (containernetworking's
+	// pkg/ip has a helper for the first, but pulls in iptables and CNI.)
 	for _, p := range []string{"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet"} {
 		if err := os.WriteFile(p, []byte("1"), 0o644); err != nil {
 			return fmt.Errorf("enable %s: %w", p, err)

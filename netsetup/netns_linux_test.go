@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/reexec"
 )
@@ -33,15 +35,18 @@ func TestNetNSCreateDelete(t *testing.T) {
 	if err := CreateNetNS(p); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := netns.GetFromPath(p)
+	created, err := ns.GetNS(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	self, _ := netns.Get()
-	if ns.Equal(self) {
+	self, _ := ns.GetCurrentNS()
+	var inside, outside unix.Stat_t
+	unix.Fstat(int(created.Fd()), &inside)
+	unix.Fstat(int(self.Fd()), &outside)
+	if inside.Ino == outside.Ino {
 		t.Fatal("the namespace must be a new one")
 	}
-	ns.Close()
+	created.Close()
 	self.Close()
 	if err := CreateNetNS(p); err == nil {
 		t.Fatal("creating over an existing namespace file must fail")
@@ -78,9 +83,9 @@ func TestAttachDetach(t *testing.T) {
 	if ep.MAC != "02:42:0a:fc:09:05" {
 		t.Errorf("MAC %s", ep.MAC)
 	}
-	ns, _ := netns.GetFromPath(p)
-	defer ns.Close()
-	h, _ := netlink.NewHandleAt(ns)
+	handle, _ := netns.GetFromPath(p)
+	defer handle.Close()
+	h, _ := netlink.NewHandleAt(handle)
 	defer h.Close()
 	eth0, err := h.LinkByName("eth0")
 	if err != nil {

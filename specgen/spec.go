@@ -53,6 +53,8 @@ type Input struct {
 	// InitBinary, if set, is bind-mounted read-only at /dev/init and runs
 	// the command as PID 1 (--init).
 	InitBinary string
+	// HostDevices are added with --privileged, as docker does.
+	HostDevices []specs.LinuxDevice
 }
 
 // InitPath is where --init's binary appears in the container.
@@ -216,6 +218,7 @@ func linux(in Input) *specs.Linux {
 	}
 	if in.Privileged {
 		l.Resources.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
+		l.Devices = in.HostDevices
 		return l
 	}
 	l.MaskedPaths = append([]string(nil), maskedPaths...)

@@ -126,7 +126,7 @@ func TestParseBind(t *testing.T) {
 			t.Errorf("ParseBind(%q) = %+v, %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "/a", "a:/b", "/a:b", "/a:/", "/a:/b:xx", "/a:/b:ro:x", "vol:/data"} {
+	for _, bad := range []string{"", "/a", "a:/b", "/a:b", "/a:/", "/a:/b:xx", "/a:/b:ro:x", "vol:/data", "./rel:/x"} {
 		if _, err := ParseBind(bad); err == nil {
 			t.Errorf("ParseBind(%q): want error", bad)
 		}
@@ -150,5 +150,24 @@ func TestTmpfsOptions(t *testing.T) {
 	want := []string{"nosuid", "nodev", "size=1m", "ro"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestParseVolume(t *testing.T) {
+	cases := map[string]Volume{
+		"/host:/ctr":   {Bind: Bind{Source: "/host", Destination: "/ctr"}},
+		"data:/srv:ro": {Bind: Bind{Source: "data", Destination: "/srv", ReadOnly: true}, Named: true},
+		"/anon":        {Bind: Bind{Destination: "/anon"}, Named: true},
+	}
+	for in, want := range cases {
+		got, err := ParseVolume(in)
+		if err != nil || got != want {
+			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz"} {
+		if v, err := ParseVolume(bad); err == nil {
+			t.Errorf("ParseVolume(%q) accepted: %+v", bad, v)
+		}
 	}
 }

@@ -122,7 +122,10 @@ type HostConfig struct {
 	RestartPolicy   RestartPolicy
 	Init            bool   `json:",omitempty"`
 	ContainerIDFile string `json:",omitempty"` // --cidfile, removed with the container
-	PidFile         string `json:",omitempty"` // --pidfile, removed when it stops
+	// AnonymousVolumes are the volumes made for "-v /path": removed by
+	// rm -v and by --rm, as docker does.
+	AnonymousVolumes []string `json:",omitempty"`
+	PidFile          string   `json:",omitempty"` // --pidfile, removed when it stops
 }
 
 // RestartPolicy is --restart: Name is no, always, unless-stopped or

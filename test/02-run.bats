@@ -54,7 +54,7 @@ bats_require_minimum_version 1.5.0
 	ctr run --name taken busybox true
 	assert_status 125
 	[[ "$stderr" == *'container name "taken" is already in use'* ]]
-	ctr run --rm -v relative:/x busybox true
+	ctr run --rm -v /tmp:relative busybox true
 	assert_status 125
 	ctr run --rm --runtime /nonexistent/runc busybox true
 	assert_status 125
@@ -137,6 +137,14 @@ bats_require_minimum_version 1.5.0
 	[ "${lines[1]}" = "Seccomp:	0" ]
 	ctr run --rm --cap-add BOGUS busybox true
 	assert_status 125
+}
+
+@test "--privileged sees the host's devices; a default container only docker's few" {
+	ctr run --rm busybox ls /dev
+	default=$(echo "$output" | wc -l)
+	ctr run --rm --privileged busybox ls /dev
+	[ "$(echo "$output" | wc -l)" -gt "$default" ]
+	[[ "$output" == *"$(ls /dev | grep -m1 -E '^(vda|sda|nvme0n1|loop0)$')"* ]]
 }
 
 @test "seccomp and masked paths are on by default" {

@@ -100,6 +100,23 @@ if [ -n "$PODMAN" ] && $PODRUN localhost/busybox:latest true >/dev/null 2>&1; th
 fi
 RUNS=$RUNS_SAVED
 
+echo "== detached containers"
+# rss_of PID: resident and proportional set size, in KiB.
+rss_of() { awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} END {print r " KiB RSS, " p " KiB PSS"}' "/proc/$1/smaps_rollup"; }
+for i in 1 2 3; do $C run -d --name "mon$i" busybox sleep 300 >/dev/null; done
+sleep 0.5
+echo "  monitor per running container: $(rss_of "$($C inspect -f '{{.State.MonitorPid}}' mon1)") (anonymous: $(awk '/RssAnon/ {print $2}' "/proc/$($C inspect -f '{{.State.MonitorPid}}' mon1)/status") KiB)"
+if [ -n "$PODMAN" ]; then
+	$PODRUN -d --name pmon localhost/busybox:latest sleep 300 >/dev/null 2>&1 && \
+		echo "  podman's conmon: $(rss_of "$(pgrep -f 'conmon.*pmon' | head -1)")"
+	$PODMAN rm -f -t 0 pmon >/dev/null 2>&1 || true
+fi
+$C rm -f mon1 mon2 mon3 >/dev/null
+median "ctr-lite run -d + rm -f" "sh -c '$C run -d --name lat busybox sleep 300 >/dev/null && $C rm -f lat >/dev/null'"
+if [ -n "$PODMAN" ]; then
+	median "podman run -d + rm -f" "sh -c '$PODRUN -d --name lat localhost/busybox:latest sleep 300 >/dev/null && $PODMAN rm -f -t 0 lat >/dev/null'"
+fi
+
 echo "== steps on their own"
 quiet_rm() { echo "sh -c '$C rm -f $1 >/dev/null 2>&1; true'"; }
 median "create" --prepare "$(quiet_rm bench-c)" "$C create --name bench-c busybox true"

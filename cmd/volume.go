@@ -1,0 +1,144 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newVolumeCmd(g *globals) *cobra.Command {
+	c := &cobra.Command{Use: "volume", Short: "Manage volumes (data kept across containers)"}
+	c.AddCommand(newVolumeCreateCmd(g), newVolumeLsCmd(g), newVolumeInspectCmd(g), newVolumeRmCmd(g), newVolumePruneCmd(g))
+	return c
+}
+
+func newVolumeCreateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "create [NAME]",
+		Short:   "Create a volume",
+		Example: `  ctr-lite volume create data && ctr-lite run --rm -v data:/data busybox ls /data`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			v, err := e.CreateVolume(c.Context(), name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.OutOrStdout(), v.Name)
+			return nil
+		},
+	}
+}
+
+type volumeRow struct{ Driver, Name string }
+
+func newVolumeLsCmd(g *globals) *cobra.Command {
+	var format string
+	var quiet bool
+	c := &cobra.Command{
+		Use:     "ls",
+		Aliases: []string{"list"},
+		Short:   "List volumes",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			vols, err := e.Volumes.List()
+			if err != nil {
+				return err
+			}
+			rows := []volumeRow{}
+			for _, v := range vols {
+				if quiet {
+					fmt.Fprintln(c.OutOrStdout(), v.Name)
+				}
+				rows = append(rows, volumeRow{Driver: v.Driver, Name: v.Name})
+			}
+			if quiet {
+				return nil
+			}
+			return writeRowsWithHeaders(c.OutOrStdout(), format, "{{.Driver}}\t{{.Name}}", rows,
+				map[string]string{"Driver": "DRIVER", "Name": "VOLUME NAME"})
+		},
+	}
+	c.Flags().StringVar(&format, "format", "", "table, json, or a Go template")
+	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only names")
+	return c
+}
+
+func newVolumeInspectCmd(g *globals) *cobra.Command {
+	var format string
+	c := &cobra.Command{
+		Use:   "inspect NAME [NAME...]",
+		Short: "Show a volume",
+		Args:  minArgs(1, "NAME [NAME...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return printInspect(c.OutOrStdout(), format, args, func(name string) (any, error) {
+				return e.Volumes.Get(name)
+			})
+		},
+	}
+	c.Flags().StringVarP(&format, "format", "f", "", "Go template applied to each volume")
+	return c
+}
+
+func newVolumeRmCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "rm NAME [NAME...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove volumes (refused while a container uses them)",
+		Args:    minArgs(1, "NAME [NAME...]"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return eachRef(c.Context(), args, func(ctx context.Context, name string) error {
+				if err := e.RemoveVolume(ctx, name); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.OutOrStdout(), name)
+				return nil
+			})
+		},
+	}
+}
+
+func newVolumePruneCmd(g *globals) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "prune -f",
+		Short: "Remove every volume no container uses",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !force {
+				return usageError(c, fmt.Errorf("prune deletes data: pass -f to confirm"))
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			removed, err := e.PruneVolumes(c.Context())
+			for _, n := range removed {
+				fmt.Fprintln(c.OutOrStdout(), n)
+			}
+			return err
+		},
+	}
+	c.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
+	return c
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# Detached containers: the monitor, logs, exec, stop/kill/wait/restart,
+# restart policies, --init, and what systemd units do.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
+
+@test "run -d prints the ID and returns; ps says Up; logs has the output, streams apart" {
+	ctr run -d --name d1 busybox sh -c 'echo out; echo err >&2; sleep 30'
+	assert_status 0
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	sleep 0.5
+	ctr ps --format '{{.Names}} {{.Status}}'
+	[[ "$output" == "d1 Up "* ]]
+	ctr logs d1
+	[ "$output" = "out" ]
+	[ "$stderr" = "err" ]
+	ctr logs -t d1
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ out$ ]]
+}
+
+@test "exec: exit status, -e/-u/-w, 126/127, refused on a stopped container" {
+	"$CTR" run -d --name d2 busybox sleep 30 >/dev/null
+	ctr exec d2 sh -c 'exit 4'
+	assert_status 4
+	ctr exec -e A=1 -u app -w /tmp d2 sh -c 'echo $A $(id -u) $PWD'
+	[ "$output" = "1 1000 /tmp" ]
+	ctr127 exec d2 nope
+	assert_status 127
+	ctr exec d2 /etc
+	assert_status 126
+	run --separate-stderr sh -c "echo piped | '$CTR' exec -i d2 cat"
+	[ "$output" = "piped" ]
+	"$CTR" create --name stopped busybox true
+	ctr exec stopped true
+	assert_status 125
+	[[ "$stderr" == *"not running"* ]]
+}
+
+@test "stop sends TERM and keeps the trap's exit code; kill -9 gives 137; wait prints codes" {
+	"$CTR" run -d --name t1 busybox sh -c 'trap "exit 42" TERM; sleep 30 & wait' >/dev/null
+	"$CTR" run -d --name t2 busybox sleep 30 >/dev/null
+	sleep 0.3
+	ctr stop t1
+	[ "$output" = "t1" ]
+	ctr kill t2
+	ctr wait t1 t2
+	[ "$output" = "$(printf '42\n137')" ]
+	ctr ps -a --format '{{.Names}} {{.Status}}'
+	[[ "$output" == *"t1 Exited (42)"* ]]
+	[[ "$output" == *"t2 Exited (137)"* ]]
+	[ -z "$(find "$CTR_LITE_RUNROOT/containers" "$CTR_LITE_RUNROOT/netns" -mindepth 1 2>/dev/null)" ]
+}
+
+@test "stop -t kills a container that ignores TERM after the grace period" {
+	"$CTR" run -d --name t3 busybox sleep 30 >/dev/null
+	start=$(date +%s)
+	ctr stop -t 1 t3
+	[ $(( $(date +%s) - start )) -lt 6 ]
+	ctr inspect -f '{{.State.ExitCode}}' t3
+	[ "$output" = "137" ]
+}
+
+@test "kill -s HUP reaches the container's trap" {
+	"$CTR" run -d --name h1 busybox sh -c 'trap "echo got HUP" HUP; while true; do sleep 0.1; done' >/dev/null
+	sleep 0.5
+	ctr kill -s HUP h1
+	assert_status 0
+	sleep 0.5
+	ctr logs h1
+	[ "$output" = "got HUP" ]
+	ctr kill -s NOPE h1
+	assert_status 125
+}
+
+@test "start of an exited container keeps its filesystem; restart runs it again" {
+	"$CTR" run -d --name s1 busybox sh -c 'echo x >> /count; wc -l < /count; sleep 30' >/dev/null
+	sleep 0.3
+	"$CTR" stop -t 0 s1 >/dev/null
+	ctr start s1
+	[ "$output" = "s1" ]
+	sleep 0.3
+	"$CTR" restart -t 0 s1 >/dev/null
+	sleep 0.3
+	ctr logs s1
+	[ "$output" = "$(printf '1\n2\n3')" ]
+	ctr start s1
+	assert_status 0
+}
+
+@test "run -d --rm disappears after it exits, leaving nothing" {
+	"$CTR" run -d --rm --name rm1 busybox sleep 0.3 >/dev/null
+	for _ in $(seq 50); do "$CTR" inspect rm1 >/dev/null 2>&1 || break; sleep 0.1; done
+	ctr inspect rm1
+	assert_status 125
+	assert_net_clean
+}
+
+@test "restart on-failure:2 runs three times in all" {
+	"$CTR" run -d --name rp --restart on-failure:2 busybox sh -c 'echo ran; exit 1' >/dev/null
+	for _ in $(seq 100); do
+		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}}' rp)" = "2 exited" ] && break
+		sleep 0.1
+	done
+	ctr logs rp
+	[ "$output" = "$(printf 'ran\nran\nran')" ]
+	ctr inspect -f '{{.RestartCount}} {{.State.ExitCode}}' rp
+	[ "$output" = "2 1" ]
+	ctr run --rm --restart always busybox true
+	assert_status 125
+}
+
+@test "stop ends a restart=always loop" {
+	"$CTR" run -d --name ra --restart always busybox sh -c 'sleep 0.2; exit 3' >/dev/null
+	sleep 1
+	ctr stop -t 1 ra
+	count=$("$CTR" inspect -f '{{.RestartCount}}' ra)
+	sleep 1
+	[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Running}}' ra)" = "$count false" ]
+}
+
+@test "logs -f follows until the container exits" {
+	"$CTR" run -d --name f1 busybox sh -c 'for i in 1 2 3; do echo $i; sleep 0.3; done' >/dev/null
+	run --separate-stderr timeout 10 "$CTR" logs -f f1
+	assert_status 0
+	[ "$output" = "$(printf '1\n2\n3')" ]
+}
+
+@test "rm -f after the monitor was SIGKILLed leaves nothing; ps tells the truth" {
+	"$CTR" run -d --name mk busybox sleep 30 >/dev/null
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' mk)
+	kill -9 "$(monitor_of mk)"
+	sleep 0.2
+	ctr ps --format '{{.Names}} {{.State}}'
+	[ "$output" = "mk running" ]
+	ctr rm -f mk
+	assert_status 0
+	! kill -0 "$pid" 2>/dev/null
+	assert_net_clean
+}
+
+@test "--init reaps an orphaned zombie and passes SIGTERM on" {
+	"$CTR" run -d --name in --init busybox sh -c 'trap "exit 7" TERM; (sleep 0.2 &); sleep 30 & wait' >/dev/null
+	sleep 1
+	ctr exec in ps -o pid,stat,comm
+	[[ "${lines[1]}" == *"1 S    init"* ]]
+	[[ "$output" != *" Z "* ]]
+	ctr stop in
+	ctr inspect -f '{{.State.ExitCode}}' in
+	[ "$output" = "7" ]
+}
+
+@test "--cidfile, --pidfile and --replace" {
+	cid=$BATS_TEST_TMPDIR/cid pidf=$BATS_TEST_TMPDIR/pid
+	echo stale > "$cid"
+	ctr run -d --name rep --cidfile "$cid" --pidfile "$pidf" busybox sleep 30
+	[ "$(cat "$cid")" = "$output" ]
+	sleep 0.3
+	[ "$(cat "$pidf")" = "$("$CTR" inspect -f '{{.State.Pid}}' rep)" ]
+	ctr run -d --name rep busybox sleep 30
+	assert_status 125
+	ctr run -d --replace --name rep busybox sleep 30
+	assert_status 0
+	[ ! -e "$cid" ]
+	[ ! -e "$pidf" ]
+}
+
+@test "a foreground run stopped with SIGTERM, as systemd does, keeps the exit code and leaves nothing" {
+	"$CTR" create --name unit busybox sh -c 'trap "exit 0" TERM; sleep 30 & wait' >/dev/null
+	ctr generate systemd unit
+	assert_status 0
+	[[ "$output" == *"ExecStart="*"ctr-lite run --rm --replace --init --name unit"* ]]
+	exec_start=$(echo "$output" | sed -n 's/^ExecStart=//p')
+	"$CTR" rm unit
+	eval "exec $exec_start" 3>&- &
+	pid=$!
+	wait_running unit
+	sleep 0.3
+	kill -TERM $pid
+	st=0; wait $pid || st=$?
+	[ "$st" -eq 0 ]
+	ctr inspect unit
+	assert_status 125
+	assert_net_clean
+}
+
+@test "a named volume survives run --rm and is shared by two containers" {
+	ctr run --rm -v data:/data busybox sh -c 'echo kept > /data/f'
+	assert_status 0
+	"$CTR" run -d --name v1 -v data:/data busybox sh -c 'sleep 30' >/dev/null
+	ctr run --rm -v data:/d:ro busybox cat /d/f
+	[ "$output" = "kept" ]
+	ctr exec v1 sh -c 'echo shared >> /data/f'
+	ctr run --rm -v data:/d busybox cat /d/f
+	[ "$output" = "$(printf 'kept\nshared')" ]
+	ctr volume rm data
+	assert_status 125
+	[[ "$stderr" == *"in use by v1"* ]]
+	"$CTR" rm -f v1
+	ctr volume rm data
+	assert_status 0
+}
+
+@test "a new volume starts with the image's files at its path" {
+	ctr run --rm -v etcvol:/etc busybox true
+	ctr volume inspect -f '{{.Mountpoint}}' etcvol
+	[ -f "$output/passwd" ]
+	ctr volume ls
+	[[ "$output" == *"local"*"etcvol"* ]]
+	ctr volume prune -f
+	[ "$output" = "etcvol" ]
+}
+
+@test "rm -v and --rm remove anonymous volumes; named ones stay" {
+	"$CTR" create --name an -v /anon -v keep:/keep busybox true >/dev/null
+	"$CTR" start -a an
+	[ "$("$CTR" volume ls -q | wc -l)" -eq 2 ]
+	ctr rm -v an
+	[ "$("$CTR" volume ls -q)" = "keep" ]
+	ctr run --rm -v /anon2 busybox true
+	[ "$("$CTR" volume ls -q)" = "keep" ]
+	"$CTR" volume rm keep
+}

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // ErrNotFound is returned (wrapped) when no container matches a reference.
@@ -227,20 +229,32 @@ func (s *Store) IDs() ([]string, error) {
 	return ids, nil
 }
 
-// List loads every complete record. Directories without a record (a create
-// in progress, or one that crashed before writing it) are skipped.
+// List loads every complete record, on every CPU (ps over a thousand
+// containers is mostly JSON decoding). Directories without a record (a
+// create in progress, or one that crashed before writing it) are skipped.
 func (s *Store) List() ([]*Container, error) {
 	ids, err := s.IDs()
 	if err != nil {
 		return nil, err
 	}
+	loaded := make([]*Container, len(ids))
+	workers := min(runtime.NumCPU(), len(ids))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ids); i += workers {
+				loaded[i], _ = s.Load(ids[i])
+			}
+		}()
+	}
+	wg.Wait()
 	out := make([]*Container, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.Load(id)
-		if err != nil {
-			continue
+	for _, c := range loaded {
+		if c != nil {
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return out, nil
 }

@@ -22,16 +22,8 @@ func newKillCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageError(c, err)
 			}
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				if err := e.Kill(ctx, ref, sig); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), ref)
-				return nil
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
+				return e.Kill(ctx, ref, sig)
 			})
 		},
 	}

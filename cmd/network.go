@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+
 	"github.com/ctr-lite/ctr-lite/netsetup"
 )
 
@@ -112,16 +114,8 @@ func newNetworkRmCmd(g *globals) *cobra.Command {
 		Short:   "Remove networks (refused while running containers use them)",
 		Args:    minArgs(1, "NAME [NAME...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, name string) error {
-				if err := e.RemoveNetwork(ctx, name); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), name)
-				return nil
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, name string) error {
+				return e.RemoveNetwork(ctx, name)
 			})
 		},
 	}

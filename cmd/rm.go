@@ -2,9 +2,10 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newRmCmd(g *globals) *cobra.Command {
@@ -17,16 +18,8 @@ func newRmCmd(g *globals) *cobra.Command {
   ctr-lite rm -f $(ctr-lite ps -aq)`,
 		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				if err := e.Remove(ctx, ref, force, volumes); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), ref)
-				return nil
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
+				return e.Remove(ctx, ref, force, volumes)
 			})
 		},
 	}

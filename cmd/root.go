@@ -106,6 +106,22 @@ func (g *globals) engine() (*lifecycle.Engine, error) {
 	})
 }
 
+// eachRefPrinting opens the engine and runs fn for every reference,
+// printing each one that succeeded, as docker's rm, stop and kill do.
+func eachRefPrinting(c *cobra.Command, g *globals, refs []string, fn func(context.Context, *lifecycle.Engine, string) error) error {
+	e, err := g.engine()
+	if err != nil {
+		return err
+	}
+	return eachRef(c.Context(), refs, func(ctx context.Context, ref string) error {
+		if err := fn(ctx, e, ref); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.OutOrStdout(), ref)
+		return nil
+	})
+}
+
 // eachRef runs fn for every reference, printing each one done, as docker
 // does for rm and rmi; it fails (after trying all) if any failed.
 func eachRef(ctx context.Context, refs []string, fn func(context.Context, string) error) error {

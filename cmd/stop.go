@@ -2,10 +2,11 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newStopCmd(g *globals) *cobra.Command {
@@ -17,16 +18,8 @@ func newStopCmd(g *globals) *cobra.Command {
   ctr-lite stop -t 2 web db`,
 		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				if err := e.Stop(ctx, ref, time.Duration(seconds)*time.Second); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), ref)
-				return nil
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
+				return e.Stop(ctx, ref, time.Duration(seconds)*time.Second)
 			})
 		},
 	}
@@ -42,19 +35,11 @@ func newRestartCmd(g *globals) *cobra.Command {
 		Example: `  ctr-lite restart web`,
 		Args:    minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
 				if err := e.Stop(ctx, ref, time.Duration(seconds)*time.Second); err != nil {
 					return err
 				}
-				if err := e.StartDetached(ctx, ref); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), ref)
-				return nil
+				return e.StartDetached(ctx, ref)
 			})
 		},
 	}

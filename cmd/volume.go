@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newVolumeCmd(g *globals) *cobra.Command {
@@ -103,16 +105,8 @@ func newVolumeRmCmd(g *globals) *cobra.Command {
 		Short:   "Remove volumes (refused while a container uses them)",
 		Args:    minArgs(1, "NAME [NAME...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			return eachRef(c.Context(), args, func(ctx context.Context, name string) error {
-				if err := e.RemoveVolume(ctx, name); err != nil {
-					return err
-				}
-				fmt.Fprintln(c.OutOrStdout(), name)
-				return nil
+			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, name string) error {
+				return e.RemoveVolume(ctx, name)
 			})
 		},
 	}

@@ -61,19 +61,11 @@ func (e *Engine) cancelRestart(ctx context.Context, c *state.Container) error {
 
 // reconcileRef cleans up after a container whose monitor is gone too.
 func (e *Engine) reconcileRef(ctx context.Context, id string) error {
-	l, err := e.Containers.LockContainer(ctx, id)
+	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil // removed meanwhile (--rm)
 	}
 	defer l.Unlock()
-	c, err := e.Containers.Load(id)
-	if err != nil {
-		return nil
-	}
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
 	return withCode(ExitEngine, e.reconcile(c, hc))
 }
 
@@ -106,15 +98,11 @@ func (e *Engine) markStopped(ctx context.Context, id string) error {
 // kill set it (no restart), a user's start clears it; the monitor's own
 // restarts leave it alone.
 func (e *Engine) setStopped(ctx context.Context, id string, stopped bool) error {
-	l, err := e.Containers.LockContainer(ctx, id)
+	c, _, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	c, err := e.Containers.Load(id)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
 	if c.HasBeenManuallyStopped == stopped {
 		return nil
 	}

@@ -99,6 +99,26 @@ func (e *Engine) step(name string) func() {
 	return func() { e.Log.Debug("step", "name", name, "took", time.Since(start).Round(time.Microsecond)) }
 }
 
+// lockAndLoad takes container id's lock and reads its records. On error
+// no lock is held.
+func (e *Engine) lockAndLoad(ctx context.Context, id string) (*state.Container, *state.HostConfig, *state.Lock, error) {
+	l, err := e.Containers.LockContainer(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		l.Unlock()
+		return nil, nil, nil, err
+	}
+	hc, err := e.Containers.LoadHostConfig(id)
+	if err != nil {
+		l.Unlock()
+		return nil, nil, nil, err
+	}
+	return c, hc, l, nil
+}
+
 // Lookup resolves a container reference or fails with exit code 125.
 func (e *Engine) Lookup(ref string) (*state.Container, error) {
 	id, err := e.Containers.Resolve(ref)

@@ -86,7 +86,7 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
 // returned still held, and the record says running, waited on by this
 // process.
 func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Container, _ *state.Lock, retErr error) {
-	l, err := e.Containers.LockContainer(ctx, id)
+	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
@@ -95,14 +95,6 @@ func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Containe
 			l.Unlock()
 		}
 	}()
-	c, err := e.Containers.Load(id)
-	if err != nil {
-		return nil, nil, withCode(ExitEngine, err)
-	}
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err != nil {
-		return nil, nil, withCode(ExitEngine, err)
-	}
 	if err := e.checkStartable(c); err != nil {
 		return nil, nil, err
 	}
@@ -364,7 +356,7 @@ func exitStatus(err error) (int, error) {
 func (e *Engine) finish(id string, code int, runErr error) error {
 	ctx := context.Background() // cleanup must run even after ^C
 	result := e.classify(id, code, runErr)
-	l, err := e.Containers.LockContainer(ctx, id)
+	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if errors.Is(err, state.ErrNotFound) {
 		return result // removed meanwhile (rm -f): it cleaned up
 	}
@@ -372,14 +364,6 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	c, err := e.Containers.Load(id)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
 	if err := e.releaseRuntime(c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
@@ -508,19 +492,11 @@ func (e *Engine) Spec(ctx context.Context, ref string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
-	l, err := e.Containers.LockContainer(ctx, id)
+	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	c, err := e.Containers.Load(id)
-	if err != nil {
-		return nil, withCode(ExitEngine, err)
-	}
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err != nil {
-		return nil, withCode(ExitEngine, err)
-	}
 	rootfs, err := e.mount(c, false)
 	if err != nil {
 		return nil, withCode(ExitEngine, err)

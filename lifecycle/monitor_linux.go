@@ -159,6 +159,7 @@ func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 	}
 	reportStatus(status, nil)
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
+	dropCodePages()
 	code := waitChild(pid)
 	out.wait(2 * time.Second)
 	// finish reports the container's own non-zero status as an error;

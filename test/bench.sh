@@ -9,11 +9,25 @@ command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null
 T=$(mktemp -d /tmp/ctr-lite-bench.XXXXXX)
 # Its own root and default network, so a bench never touches real state.
 C="$CTR --root $T/root --runroot $T/run --default-subnet 10.250.0.0/16 --default-bridge ctrlite-bench"
+# podman's netavark leaves its iptables chains behind; remove them after
+# the bench if they were not there before it.
+NETAVARK_BEFORE=$(iptables-save 2>/dev/null | grep -c NETAVARK || true)
+drop_netavark() {
+	[ "$NETAVARK_BEFORE" = 0 ] || return 0
+	for t in nat filter; do
+		iptables -t "$t" -S 2>/dev/null | grep '^-A' | grep -i netavark | sed 's/^-A/-D/' |
+			while read -r rule; do eval iptables -t "$t" "$rule"; done
+		for ch in $(iptables -t "$t" -S 2>/dev/null | awk '/^-N NETAVARK/ {print $2}'); do iptables -t "$t" -F "$ch"; done
+		for ch in $(iptables -t "$t" -S 2>/dev/null | awk '/^-N NETAVARK/ {print $2}'); do iptables -t "$t" -X "$ch"; done
+	done
+	ip link del podman0 2>/dev/null || true
+}
 cleanup() {
 	$C system reset -f >/dev/null 2>&1 || true
 	ip netns del ctr-lite-bench 2>/dev/null || true
 	if [ -n "${PODMAN:-}" ]; then $PODMAN rm -af >/dev/null 2>&1 || true; $PODMAN system reset -f >/dev/null 2>&1 || true; fi
 	umount -R "$T"/podman* 2>/dev/null || true
+	drop_netavark
 	rmdir /sys/fs/cgroup/*/ctr-lite-bench 2>/dev/null || true
 	rm -rf "$T"
 }

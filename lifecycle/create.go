@@ -48,37 +48,37 @@ type CreateOptions struct {
 // Create makes a container: name, record, writable layer and network
 // files. On any failure everything it made is removed again.
 func (e *Engine) Create(ctx context.Context, o CreateOptions) (*state.Container, error) {
-	c, hc, err := e.prepare(o)
+	c, hc, img, err := e.prepare(o)
 	if err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
-	c, err = e.create(ctx, c, hc, o.Name)
+	c, err = e.create(ctx, c, hc, img, o.Name)
 	return c, withCode(ExitEngine, err)
 }
 
 // prepare validates everything that needs no state change, so bad input
 // fails before anything is written.
-func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, error) {
+func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, *rootfs.Image, error) {
 	done := e.step("resolve image")
 	img, err := e.Images.Lookup(o.Image)
 	done()
 	if errors.Is(err, rootfs.ErrImageNotFound) {
-		return nil, nil, fmt.Errorf("unable to find image %q locally: load it with 'ctr-lite load -i FILE'", o.Image)
+		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: load it with 'ctr-lite load -i FILE'", o.Image)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg, err := MergeConfig(img.Config.Config, o.Config)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg.Image = o.Image
 	hc, err := hostConfig(o)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if _, err := specgen.Capabilities(o.Privileged, o.CapAdd, o.CapDrop, hostCaps()); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	argv := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c := &state.Container{
@@ -86,7 +86,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 		State: state.State{Status: state.StatusCreated}, Image: img.ID, ImageName: o.Image,
 		Driver: e.Images.Driver.Name(),
 	}
-	return c, hc, nil
+	return c, hc, img, nil
 }
 
 func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
@@ -218,7 +218,7 @@ func PortsDiscarded(o CreateOptions) bool {
 	return (len(o.Publish) > 0 || o.PublishAll) && o.Network != "" && !netsetup.IsBridged(o.Network)
 }
 
-func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, name string) (_ *state.Container, retErr error) {
+func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, img *rootfs.Image, name string) (_ *state.Container, retErr error) {
 	done := e.step("reserve name")
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
@@ -235,7 +235,7 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 			e.Containers.Release(c.ID, c.Name)
 		}
 	}()
-	if err := e.createLayer(c); err != nil {
+	if err := e.createLayer(c, img); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -268,12 +268,8 @@ func writeIDFile(path, content string) error {
 	return nil
 }
 
-func (e *Engine) createLayer(c *state.Container) error {
+func (e *Engine) createLayer(c *state.Container, img *rootfs.Image) error {
 	defer e.step("create layer")()
-	img, err := e.Images.Lookup(c.Image)
-	if err != nil {
-		return err
-	}
 	return e.Images.Driver.CreateRW(c.ID, img.ChainIDs(), img.TopChainID())
 }
 

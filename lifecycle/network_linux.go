@@ -127,17 +127,9 @@ func hostIPOrAny(ip string) string {
 // portMappings are the container's -p mappings plus, with -P, its image's
 // exposed ports on free host ports.
 func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapping, error) {
-	var out []netsetup.PortMapping
-	for key, bindings := range hc.PortBindings {
-		port, proto, _ := strings.Cut(key, "/")
-		cport, err := strconv.Atoi(port)
-		if err != nil {
-			return nil, fmt.Errorf("invalid port binding %q", key)
-		}
-		for _, b := range bindings {
-			hport, _ := strconv.Atoi(b.HostPort)
-			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
-		}
+	out, err := mappingsOf(hc.PortBindings)
+	if err != nil {
+		return nil, err
 	}
 	if hc.PublishAllPorts {
 		exposed, err := netsetup.ExposedPorts(c.Config.ExposedPorts)
@@ -160,7 +152,7 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	var errs []error
 	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
 		errs = append(errs, netsetup.DeletePortRules(c.ID))
-		ports, _ := bindingsOf(ns)
+		ports, _ := mappingsOf(ns.Ports)
 		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
 	}
 	// Deleting the namespace destroys eth0 and so its host peer, in the
@@ -178,14 +170,19 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	return errors.Join(errs...)
 }
 
-func bindingsOf(ns state.NetworkSettings) ([]netsetup.PortMapping, error) {
+// mappingsOf turns docker's port bindings ({"80/tcp": [{HostIp,
+// HostPort}]}) back into mappings; an empty HostPort stays 0 (any port).
+func mappingsOf(bindings map[string][]state.PortBinding) ([]netsetup.PortMapping, error) {
 	var out []netsetup.PortMapping
-	for key, bs := range ns.Ports {
+	for key, bs := range bindings {
 		port, proto, _ := strings.Cut(key, "/")
-		cport, _ := strconv.Atoi(port)
+		cport, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("invalid port binding %q", key)
+		}
 		for _, b := range bs {
 			hport, _ := strconv.Atoi(b.HostPort)
-			out = append(out, netsetup.PortMapping{HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
+			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
 		}
 	}
 	return out, nil

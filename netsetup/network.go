@@ -1,7 +1,6 @@
 package netsetup
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -127,14 +126,4 @@ func (s *Store) Save(n *Network) error {
 // Delete removes a network's definition and leases.
 func (s *Store) Delete(name string) error {
 	return os.RemoveAll(s.dir(name))
-}
-
-// Overlaps reports whether two prefixes share any address.
-func Overlaps(a, b netip.Prefix) bool {
-	return a.Overlaps(b)
-}
-
-// GlobalLock is the store's short lock (the same file as the name index).
-func (s *Store) GlobalLock(ctx context.Context) (*state.Lock, error) {
-	return state.AcquireLock(ctx, filepath.Join(s.Root, "lock"))
 }

@@ -19,7 +19,7 @@ type createFlags struct {
 	publish, dns, dnsSearch, dnsOptions, addHosts                      []string
 	rm, readOnly, privileged, interactive, tty, publishAll             bool
 	restart, cidfile, pidfile                                          string
-	init, replace                                                      bool
+	init, replace, detach                                              bool
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -70,10 +70,11 @@ func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.Create
 	if err != nil {
 		return lifecycle.CreateOptions{}, err
 	}
-	if f.tty && f.interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
+	attached := c.Name() == "run" && !f.detach // create and run -d attach nothing
+	if attached && f.tty && f.interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
 		return lifecycle.CreateOptions{}, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 	}
-	if f.tty && c.Name() == "run" {
+	if attached && f.tty {
 		if err := lifecycle.CheckTerminal(); err != nil {
 			return lifecycle.CreateOptions{}, err
 		}

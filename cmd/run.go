@@ -11,7 +11,6 @@ import (
 
 func newRunCmd(g *globals) *cobra.Command {
 	f := &createFlags{}
-	var detach bool
 	c := &cobra.Command{
 		Use:   "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
 		Short: "Create and start a container, attached; exit with its status",
@@ -29,7 +28,7 @@ be run, 127: the command was not found).`,
 			if err != nil {
 				return err
 			}
-			if !detach {
+			if !f.detach {
 				return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 			}
 			ctr, err := e.Create(c.Context(), opts)
@@ -44,6 +43,6 @@ be run, 127: the command was not found).`,
 		},
 	}
 	f.register(c)
-	c.Flags().BoolVarP(&detach, "detach", "d", false, "run in the background under a monitor and print the ID")
+	c.Flags().BoolVarP(&f.detach, "detach", "d", false, "run in the background under a monitor and print the ID")
 	return c
 }

@@ -135,7 +135,7 @@ func (e *Engine) monitor(id string, status *os.File) int {
 // superviseOnce starts the container, reports, waits for it and finishes.
 func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 	ctx := context.Background()
-	c, lock, err := e.prepareStart(ctx, id)
+	c, lock, err := e.prepareStart(ctx, id, false)
 	if err != nil {
 		err = e.startFailed(id, err)
 		reportStatus(status, err)
@@ -171,10 +171,26 @@ func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 // createAndStart runs `runc create` then `runc start`. When create exits
 // the container's init is reparented to us, the subreaper.
 func (e *Engine) createAndStart(c *state.Container, out *output) (int, error) {
-	cmd := e.runtimeCommand(c, Stdio{Stdout: out.stdoutW, Stderr: out.stderrW}, "create")
+	var flags []string
+	var console *consoleSocket
+	if c.Config.Tty {
+		var err error
+		if console, err = listenConsole(e.RunRoot, c.ID); err != nil {
+			return 0, withCode(ExitEngine, err)
+		}
+		defer console.close()
+		flags = []string{"--console-socket", console.path}
+	}
+	cmd := e.runtimeCommand(c, Stdio{Stdout: out.stdoutW, Stderr: out.stderrW}, "create", flags...)
 	cmd.SysProcAttr = nil
 	err := cmd.Run()
 	out.startCopying()
+	if console != nil && err == nil {
+		if err = out.copyPTY(console); err != nil {
+			e.kill(c)
+			return 0, withCode(ExitEngine, err)
+		}
+	}
 	if err != nil {
 		code, _ := exitStatus(err)
 		if failed := e.classify(c.ID, max(code, 1), nil); failed != nil {
@@ -227,6 +243,22 @@ func (e *Engine) openOutput(id string) (*output, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// copyPTY takes the terminal's master end from runc and copies what the
+// container writes to it into the log, as stdout (a terminal has one stream).
+func (o *output) copyPTY(cs *consoleSocket) error {
+	master, err := cs.receive()
+	if err != nil {
+		return err
+	}
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		defer master.Close()
+		o.log.Copy("stdout", master) // ends with EIO once the container is gone
+	}()
+	return nil
 }
 
 // startCopying closes our write ends (the container holds its own) and

@@ -40,7 +40,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err := e.setStopped(ctx, id, false); err != nil {
 		return err
 	}
-	c, lock, err := e.prepareStart(ctx, id)
+	c, lock, err := e.prepareStart(ctx, id, true)
 	if err != nil {
 		return e.startFailed(id, err)
 	}
@@ -85,7 +85,7 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
 // container's lock, undoing them all if one fails. On success the lock is
 // returned still held, and the record says running, waited on by this
 // process.
-func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Container, _ *state.Lock, retErr error) {
+func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ *state.Container, _ *state.Lock, retErr error) {
 	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil, nil, withCode(ExitEngine, err)
@@ -95,7 +95,7 @@ func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Containe
 			l.Unlock()
 		}
 	}()
-	if err := e.checkStartable(c); err != nil {
+	if err := e.checkStartable(c, attached); err != nil {
 		return nil, nil, err
 	}
 	if err := e.reconcile(c, hc); err != nil {
@@ -136,11 +136,11 @@ func (e *Engine) prepareStart(ctx context.Context, id string) (_ *state.Containe
 	return c, l, nil
 }
 
-func (e *Engine) checkStartable(c *state.Container) error {
+func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 	if IsRunning(c) {
 		return withCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
 	}
-	if c.Config.Tty {
+	if c.Config.Tty && attached { // detached, the monitor holds the pty
 		return CheckTerminal()
 	}
 	return nil
@@ -278,10 +278,11 @@ func cgroupV2() bool {
 // runtimeCommand is `runc run` (or create) of the bundle. With run, runc
 // stays in the foreground: it passes our stdio to the container (or runs
 // a pty with -t) and forwards the signals it gets.
-func (e *Engine) runtimeCommand(c *state.Container, stdio Stdio, verb string) *exec.Cmd {
+func (e *Engine) runtimeCommand(c *state.Container, stdio Stdio, verb string, flags ...string) *exec.Cmd {
 	bundle := e.bundleDir(c.ID)
-	cmd := e.runc("--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
-		verb, "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid"), c.ID)
+	args := []string{"--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
+		verb, "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid")}
+	cmd := e.runc(append(append(args, flags...), c.ID)...)
 	cmd.Dir = bundle
 	cmd.Stdout, cmd.Stderr = stdio.Stdout, stdio.Stderr
 	readsTerminal := false

@@ -223,3 +223,13 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	[ "$("$CTR" volume ls -q)" = "keep" ]
 	"$CTR" volume rm keep
 }
+
+@test "run -dt: the monitor holds the terminal, logs have its output" {
+	run --separate-stderr setsid "$CTR" run -dit --name tty1 busybox sh -c 'tty; echo $TERM; sleep 30' < /dev/null
+	assert_status 0
+	sleep 0.5
+	ctr logs tty1
+	[[ "$output" == "/dev/pts/0"*"xterm"* ]]
+	ctr exec tty1 true
+	assert_status 0
+}

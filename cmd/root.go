@@ -39,10 +39,12 @@ func NewRootCmd() *cobra.Command {
 		Use:   "ctr-lite",
 		Short: "A daemonless container engine with docker's commands",
 		Long: `ctr-lite runs OCI containers with runc, without a daemon: every command
-locks the on-disk state, does its step and exits.`,
+locks the on-disk state, does its step and exits. A detached container gets
+a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		Example: `  ctr-lite load -i testdata/busybox.tar
   ctr-lite run --rm busybox echo hello
-  ctr-lite create --name c1 -e A=1 busybox sh -c 'echo $A' && ctr-lite start -a c1`,
+  ctr-lite create --name c1 -e A=1 busybox sh -c 'echo $A' && ctr-lite start -a c1
+  ctr-lite run -d --name web -p 8080:80 busybox httpd -f -p 80 && ctr-lite logs web`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},

@@ -1,6 +1,8 @@
 // Package lifecycle holds the steps of a container's life (create, start,
-// stop, remove, run) in one place, below the CLI, so that the CLI, the tests
-// and any future monitor drive the same code.
+// stop, kill, exec, remove, run) in one place, below the CLI, so that the
+// CLI, the tests and the detached-container monitor (monitor_linux.go, a
+// re-exec of ctr-lite) drive the same code. It also holds --init, the
+// minimal PID 1 that ctr-lite becomes when run as /dev/init.
 //
 // Guarantees:
 //   - every step that fails undoes what it did: a failed create leaves no

@@ -49,13 +49,13 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 // cancelRestart stops a monitor that waits to restart an exited container
 // by its policy: marked stopped, it gives up at its next check.
 func (e *Engine) cancelRestart(ctx context.Context, c *state.Container) error {
-	if !pidAlive(c.State.MonitorPid) {
+	if !monitorLives(c) {
 		return nil
 	}
 	if err := e.markStopped(ctx, c.ID); err != nil {
 		return err
 	}
-	waitForExit(ctx, c.State.MonitorPid, 15*time.Second)
+	waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
 	return nil
 }
 

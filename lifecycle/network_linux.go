@@ -67,11 +67,11 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	if hc.IPAddress != "" {
 		want, _ = netip.ParseAddr(hc.IPAddress)
 	}
-	addr, err := e.Networks.Allocate(n, c.ID, os.Getpid(), want, e.leaseAlive)
+	addr, err := e.Networks.Allocate(n, e.holder(c.ID), want, e.leaseAlive)
 	if err != nil {
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
-	if err := netsetup.ReservePorts(e.RunRoot, c.ID, os.Getpid(), ports, e.leaseAlive); err != nil {
+	if err := netsetup.ReservePorts(e.RunRoot, e.holder(c.ID), ports, e.leaseAlive); err != nil {
 		e.Networks.Release(n.Name, addr, c.ID)
 		code := ExitEngine
 		if errors.Is(err, netsetup.ErrPortInUse) {
@@ -82,13 +82,19 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	return addr, nil
 }
 
+// holder is this process (the container's waiter) holding a lease for id.
+func (e *Engine) holder(id string) netsetup.Holder {
+	_, start, _ := procStat("self")
+	return netsetup.Holder{ID: id, PID: os.Getpid(), Start: start}
+}
+
 // leaseAlive: a lease holds while its container exists and the process
-// that took it (the container's waiter) is alive.
-func (e *Engine) leaseAlive(id string, pid int) bool {
-	if _, err := os.Stat(e.Containers.Dir(id)); err != nil {
+// that took it (the container's waiter, not a recycled PID) is alive.
+func (e *Engine) leaseAlive(h netsetup.Holder) bool {
+	if _, err := os.Stat(e.Containers.Dir(h.ID)); err != nil {
 		return false
 	}
-	return pidAlive(pid)
+	return processLives(h.PID, h.Start)
 }
 
 // plug creates the namespace, the veth pair and the port rules.
@@ -213,7 +219,7 @@ func (e *Engine) livePeers(n *netsetup.Network, self string) map[netip.Addr]*sta
 	leases, _ := e.Networks.Leases(n.Name)
 	out := map[netip.Addr]*state.Container{}
 	for addr, l := range leases {
-		if l.ID == self || !e.leaseAlive(l.ID, l.PID) {
+		if l.ID == self || !e.leaseAlive(l) {
 			continue
 		}
 		if peer, err := e.Containers.Load(l.ID); err == nil {

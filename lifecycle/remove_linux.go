@@ -69,11 +69,11 @@ func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.
 	return c, l, nil
 }
 
-// waitForExit polls until pid is gone, ctx ends, or the timeout passes;
-// after that the caller cleans up itself.
-func waitForExit(ctx context.Context, pid int, timeout time.Duration) {
+// waitForExit polls until the process is gone, ctx ends, or the timeout
+// passes; after that the caller cleans up itself.
+func waitForExit(ctx context.Context, pid int, start uint64, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
-	for pidAlive(pid) && time.Now().Before(deadline) && ctx.Err() == nil {
+	for processLives(pid, start) && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
@@ -82,15 +82,19 @@ func waitForExit(ctx context.Context, pid int, timeout time.Duration) {
 // that waits on it (its monitor or attached CLI) or the container's own
 // process must still exist. A container whose monitor was killed runs on.
 func IsRunning(c *state.Container) bool {
-	return c.State.Running && (pidAlive(c.State.MonitorPid) || pidAlive(c.State.Pid))
+	return c.State.Running && (monitorLives(c) || processLives(c.State.Pid, c.State.PidStart))
+}
+
+func monitorLives(c *state.Container) bool {
+	return processLives(c.State.MonitorPid, c.State.MonitorStart)
 }
 
 // gone waits until neither the container's waiter nor its process is
 // alive, or the timeout passes; it reports whether both are gone.
 func gone(ctx context.Context, c *state.Container, timeout time.Duration) bool {
-	waitForExit(ctx, c.State.MonitorPid, timeout)
-	waitForExit(ctx, c.State.Pid, timeout)
-	return !pidAlive(c.State.MonitorPid) && !pidAlive(c.State.Pid)
+	waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, timeout)
+	waitForExit(ctx, c.State.Pid, c.State.PidStart, timeout)
+	return !monitorLives(c) && !processLives(c.State.Pid, c.State.PidStart)
 }
 
 // reconcile runs the cleanup a crash skipped: a record says running but

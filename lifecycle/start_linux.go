@@ -129,7 +129,9 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ 
 			os.RemoveAll(e.bundleDir(id))
 		}
 	}()
-	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(), MonitorPid: os.Getpid()}
+	_, selfStart, _ := procStat("self")
+	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(),
+		MonitorPid: os.Getpid(), MonitorStart: selfStart}
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
@@ -158,6 +160,7 @@ func (e *Engine) recordPid(id string) {
 		return
 	}
 	c.State.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	_, c.State.PidStart, _ = procStat(strconv.Itoa(c.State.Pid))
 	e.Containers.Save(c, false)
 	if hc, err := e.Containers.LoadHostConfig(id); err == nil {
 		writeIDFile(hc.PidFile, strconv.Itoa(c.State.Pid))
@@ -433,7 +436,7 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 	}
 	// MonitorPid stays: while it lives, a restart may follow (stop cancels it).
 	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt,
-		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid}
+		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid, MonitorStart: c.State.MonitorStart}
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down
@@ -459,20 +462,36 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 // pidAlive reports whether a process exists and has not exited. kill -0
 // alone also succeeds for a zombie, which lingers until its parent reaps
 // it: a detached monitor's parent is PID 1, which may take its time.
-func pidAlive(pid int) bool {
+func pidAlive(pid int) bool { return processLives(pid, 0) }
+
+// processLives is pidAlive for the process that started at start (clock
+// ticks since boot, 0: any): a recycled PID is another process.
+func processLives(pid int, start uint64) bool {
 	if pid <= 0 {
 		return false
 	}
-	if err := unix.Kill(pid, 0); err != nil && !errors.Is(err, unix.EPERM) {
-		return false
-	}
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	state, started, ok := procStat(strconv.Itoa(pid))
+	return ok && state != 'Z' && (start == 0 || started == start)
+}
+
+// procStat reads a process's state and start time from /proc/PID/stat.
+func procStat(pid string) (state byte, start uint64, ok bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return false
+		return 0, 0, false
 	}
-	// The state follows the command name, which is in parentheses.
+	// Fields follow the command name, which is in parentheses and may
+	// hold spaces: state is field 3, starttime field 22.
 	i := strings.LastIndexByte(string(data), ')')
-	return i < 0 || i+2 >= len(data) || data[i+2] != 'Z'
+	if i < 0 {
+		return 0, 0, false
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 20 {
+		return 0, 0, false
+	}
+	start, _ = strconv.ParseUint(fields[19], 10, 64)
+	return fields[0][0], start, true
 }
 
 // CheckTerminal fails unless this process has a controlling terminal: an

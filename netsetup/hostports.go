@@ -13,19 +13,19 @@ import (
 // ErrPortInUse is returned (wrapped) when a host port is taken.
 var ErrPortInUse = errors.New("address already in use")
 
-// ReservePorts claims each mapping's host port for container id: a free
+// ReservePorts claims each mapping's host port for h's container: a free
 // port is chosen for HostPort 0 (-P); a port that another container holds,
 // or that a host process has bound, fails with ErrPortInUse. Reservations
 // live under the runroot (cleared at boot). The caller holds the global
 // lock; on error nothing stays reserved.
-func ReservePorts(runroot, id string, pid int, ports []PortMapping, alive func(string, int) bool) (retErr error) {
+func ReservePorts(runroot string, h Holder, ports []PortMapping, alive func(Holder) bool) (retErr error) {
 	dir := filepath.Join(runroot, "ports")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	defer func() {
 		if retErr != nil {
-			ReleasePorts(runroot, id, ports)
+			ReleasePorts(runroot, h.ID, ports)
 		}
 	}()
 	for i := range ports {
@@ -37,7 +37,7 @@ func ReservePorts(runroot, id string, pid int, ports []PortMapping, alive func(s
 			}
 			p.HostPort = port
 		}
-		if !claim(portLease(dir, *p), id, pid, alive) {
+		if !claim(portLease(dir, *p), h, alive) {
 			return fmt.Errorf("bind for %s:%d failed: port is already published by another container: %w", hostIPOrAny(p.HostIP), p.HostPort, ErrPortInUse)
 		}
 		if err := probeBind(*p); err != nil {

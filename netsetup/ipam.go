@@ -12,10 +12,10 @@ import (
 // An address lease is a lease file (lease.go) at
 // <root>/networks/<name>/leases/<ip>.
 
-// Allocate leases an address in n for container id, held by process pid:
-// want if valid, else the lowest free one. alive reports whether a
-// lease's holder still runs. The caller holds the global lock.
-func (s *Store) Allocate(n *Network, id string, pid int, want netip.Addr, alive func(id string, pid int) bool) (netip.Addr, error) {
+// Allocate leases an address in n for h: want if valid, else the lowest
+// free one. alive reports whether a lease's holder still runs. The caller
+// holds the global lock.
+func (s *Store) Allocate(n *Network, h Holder, want netip.Addr, alive func(Holder) bool) (netip.Addr, error) {
 	dir := s.leaseDir(n.Name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return netip.Addr{}, err
@@ -24,23 +24,18 @@ func (s *Store) Allocate(n *Network, id string, pid int, want netip.Addr, alive 
 		if !n.Subnet.Contains(want) || want == n.Gateway || want == n.Subnet.Addr() || want == broadcast(n.Subnet) {
 			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, n.Name, n.Subnet)
 		}
-		if s.tryLease(dir, want, id, pid, alive) {
+		if claim(filepath.Join(dir, want.String()), h, alive) {
 			return want, nil
 		}
 		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, n.Name)
 	}
 	last := broadcast(n.Subnet)
 	for a := n.Subnet.Addr().Next(); a.Less(last); a = a.Next() {
-		if a != n.Gateway && s.tryLease(dir, a, id, pid, alive) {
+		if a != n.Gateway && claim(filepath.Join(dir, a.String()), h, alive) {
 			return a, nil
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, n.Subnet)
-}
-
-// tryLease takes addr if free, or if its lease is stale.
-func (s *Store) tryLease(dir string, addr netip.Addr, id string, pid int, alive func(string, int) bool) bool {
-	return claim(filepath.Join(dir, addr.String()), id, pid, alive)
 }
 
 // Release frees addr if container id holds it; it is idempotent.
@@ -51,26 +46,20 @@ func (s *Store) Release(network string, addr netip.Addr, id string) error {
 	return nil
 }
 
-// Lease is who holds an address: a container and its waiting process.
-type Lease struct {
-	ID  string
-	PID int
-}
-
 // Leases lists the addresses leased in a network, with their holders.
-func (s *Store) Leases(network string) (map[netip.Addr]Lease, error) {
+func (s *Store) Leases(network string) (map[netip.Addr]Holder, error) {
 	entries, err := os.ReadDir(s.leaseDir(network))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	out := map[netip.Addr]Lease{}
+	out := map[netip.Addr]Holder{}
 	for _, e := range entries {
 		addr, err := netip.ParseAddr(e.Name())
 		if err != nil {
 			continue
 		}
-		if id, pid, err := readLease(filepath.Join(s.leaseDir(network), e.Name())); err == nil {
-			out[addr] = Lease{ID: id, PID: pid}
+		if h, err := readLease(filepath.Join(s.leaseDir(network), e.Name())); err == nil {
+			out[addr] = h
 		}
 	}
 	return out, nil

@@ -7,15 +7,24 @@ import (
 	"strings"
 )
 
-// A lease file holds "<container id> <pid>". Leases back IP addresses and
-// published host ports. A lease is stale once alive says its holder is
-// gone, so a crash never blocks an address or a port for good.
+// A lease file holds its Holder as "<container id> <pid> <start>". Leases
+// back IP addresses and published host ports. A lease is stale once alive
+// says its holder is gone, so a crash never blocks an address or a port
+// for good.
 
-// claim takes the lease at p for (id, pid) if it is free, stale, or
-// already id's. The caller holds the global lock.
-func claim(p, id string, pid int, alive func(id string, pid int) bool) bool {
-	if holder, hpid, err := readLease(p); err == nil {
-		if holder != id && alive(holder, hpid) {
+// Holder is who holds a lease: a container, and the process that waits
+// on it with that process's start time, so a recycled PID holds nothing.
+type Holder struct {
+	ID    string
+	PID   int
+	Start uint64 // clock ticks since boot; 0 when unknown
+}
+
+// claim takes the lease at p for h if it is free, stale, or already h's
+// container's. The caller holds the global lock.
+func claim(p string, h Holder, alive func(Holder) bool) bool {
+	if held, err := readLease(p); err == nil {
+		if held.ID != h.ID && alive(held) {
 			return false
 		}
 		os.Remove(p)
@@ -24,27 +33,37 @@ func claim(p, id string, pid int, alive func(id string, pid int) bool) bool {
 	if err != nil {
 		return false
 	}
-	_, err = fmt.Fprintf(f, "%s %d", id, pid)
+	_, err = fmt.Fprintf(f, "%s %d %d", h.ID, h.PID, h.Start)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err == nil
 }
 
-func readLease(p string) (string, int, error) {
+func readLease(p string) (Holder, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return "", 0, err
+		return Holder{}, err
 	}
-	id, pidStr, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
-	pid, _ := strconv.Atoi(pidStr)
-	return id, pid, nil
+	fields := strings.Fields(string(data))
+	var h Holder
+	if len(fields) > 0 {
+		h.ID = fields[0]
+	}
+	if len(fields) > 1 {
+		h.PID, _ = strconv.Atoi(fields[1])
+	}
+	if len(fields) > 2 {
+		h.Start, _ = strconv.ParseUint(fields[2], 10, 64)
+	}
+	return h, nil
 }
 
-// unclaim removes the lease at p if id holds it; it is idempotent.
+// unclaim removes the lease at p if container id holds it; it is
+// idempotent.
 func unclaim(p, id string) error {
-	holder, _, err := readLease(p)
-	if err != nil || holder != id {
+	held, err := readLease(p)
+	if err != nil || held.ID != id {
 		return nil
 	}
 	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {

@@ -105,19 +105,14 @@ func NewNetwork(name, subnet, gateway, bridge string) (*Network, error) {
 	return n, nil
 }
 
-// Save stores n; it fails if the name is taken. The caller holds the
-// global lock.
+// Save stores n; it fails if the name is taken. A directory without a
+// network.json (a crash inside Save) does not count as taken. The caller
+// holds the global lock.
 func (s *Store) Save(n *Network) error {
-	if err := os.MkdirAll(filepath.Join(s.Root, "networks"), 0o700); err != nil {
-		return err
+	if _, err := s.Get(n.Name); err == nil {
+		return fmt.Errorf("network %q already exists", n.Name)
 	}
-	if err := os.Mkdir(s.dir(n.Name), 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("network %q already exists", n.Name)
-		}
-		return err
-	}
-	if err := os.Mkdir(s.leaseDir(n.Name), 0o700); err != nil {
+	if err := os.MkdirAll(s.leaseDir(n.Name), 0o700); err != nil {
 		return err
 	}
 	return state.WriteJSONAtomic(filepath.Join(s.dir(n.Name), "network.json"), n, true)

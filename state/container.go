@@ -94,10 +94,14 @@ type State struct {
 	Dead       bool
 	Pid        int
 	MonitorPid int `json:",omitempty"`
-	ExitCode   int
-	Error      string
-	StartedAt  time.Time
-	FinishedAt time.Time
+	// Start times (clock ticks since boot) of Pid and MonitorPid, so a
+	// recycled PID is never taken for the container or its monitor.
+	PidStart     uint64 `json:",omitempty"`
+	MonitorStart uint64 `json:",omitempty"`
+	ExitCode     int
+	Error        string
+	StartedAt    time.Time
+	FinishedAt   time.Time
 }
 
 // HostConfig is the record kept in hostconfig.json.

@@ -166,11 +166,14 @@ web() {
 	assert_net_clean
 }
 
-@test "a stale lease (its holder gone) is reclaimed, not blocking" {
+@test "a stale lease (its holder gone, or its PID recycled) is reclaimed, not blocking" {
 	prefix=${CTR_LITE_DEFAULT_SUBNET%.0/24}
 	id=$("$CTR" create --name ghost busybox true)
 	mkdir -p "$CTR_LITE_ROOT/networks/bridge/leases"
 	echo "$id 999999" > "$CTR_LITE_ROOT/networks/bridge/leases/$prefix.90"
 	ctr run --rm --ip "$prefix.90" busybox true
+	assert_status 0
+	echo "$id $$ 1" > "$CTR_LITE_ROOT/networks/bridge/leases/$prefix.91" # a live PID, another start time
+	ctr run --rm --ip "$prefix.91" busybox true
 	assert_status 0
 }

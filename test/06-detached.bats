@@ -233,3 +233,20 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	ctr exec tty1 true
 	assert_status 0
 }
+
+@test "a recycled PID is not taken for a container's monitor" {
+	id=$("$CTR" create --name recycled busybox true)
+	# The record claims a running container waited on by a live process
+	# that is not its monitor ($$ started at another time).
+	python3 - "$CTR_LITE_ROOT/containers/$id/config.v2.json" "$$" <<'PY'
+import json, sys
+p, pid = sys.argv[1], int(sys.argv[2])
+c = json.load(open(p))
+c["State"].update(Status="running", Running=True, MonitorPid=pid, MonitorStart=1)
+json.dump(c, open(p, "w"))
+PY
+	ctr ps -a --format '{{.Names}} {{.State}}'
+	[ "$output" = "recycled exited" ]
+	ctr rm recycled
+	assert_status 0
+}

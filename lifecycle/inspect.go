@@ -83,7 +83,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		HostConfig: hc, Mounts: append([]MountView{}, e.mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
 		NetworkSettings: c.NetworkSettings,
 	}
-	if img, err := e.Images.Lookup(c.Image); err == nil {
+	if img, err := e.Images.ImageByID(c.Image); err == nil {
 		v.GraphDriver.Data = e.Images.Driver.Data(c.ID, img.ChainIDs(), img.TopChainID())
 	}
 	return v, nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -169,7 +170,7 @@ func (e *Engine) recordPid(id string) {
 
 func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
 	defer e.step("mount rootfs")()
-	img, err := e.Images.Lookup(c.Image)
+	img, err := e.Images.ImageByID(c.Image)
 	if err != nil {
 		return "", fmt.Errorf("image of container %s: %w", c.Name, err)
 	}
@@ -368,16 +369,17 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
+	if hc.AutoRemove { // removal releases the runtime itself
+		if err := e.removeLocked(c, hc); err != nil {
+			return withCode(ExitEngine, err)
+		}
+		return result
+	}
 	if err := e.releaseRuntime(c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	e.recordExit(c, result)
-	if hc.AutoRemove {
-		err = e.removeLocked(c, hc)
-	} else {
-		err = e.Containers.Save(c, true)
-	}
-	if err != nil {
+	if err := e.Containers.Save(c, true); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	return result
@@ -528,8 +530,11 @@ func (e *Engine) Spec(ctx context.Context, ref string) (*specs.Spec, error) {
 }
 
 // hostCaps is this process's capability bounding set: no container can
-// have more. nil (no limit) if it cannot be read.
-func hostCaps() []string {
+// have more. nil (no limit) if it cannot be read. It cannot change within
+// a process, so run reads it once for create and start.
+var hostCaps = sync.OnceValue(readHostCaps)
+
+func readHostCaps() []string {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return nil

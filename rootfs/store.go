@@ -95,8 +95,9 @@ func (s *Store) Tag(ctx context.Context, ref, id string) error {
 	})
 }
 
-// readImage loads image id (sha256:...) with its size; tags are not filled.
-func (s *Store) readImage(id string) (*Image, error) {
+// ImageByID reads image id (sha256:...) by its full ID: the config only,
+// no index, tags or size. It is what starting a container needs.
+func (s *Store) ImageByID(id string) (*Image, error) {
 	h, err := digestHex(id)
 	if err != nil {
 		return nil, err
@@ -106,6 +107,15 @@ func (s *Store) readImage(id string) (*Image, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrImageNotFound, id)
 		}
+		return nil, err
+	}
+	return img, nil
+}
+
+// readImage is ImageByID with the image's size; tags are not filled.
+func (s *Store) readImage(id string) (*Image, error) {
+	img, err := s.ImageByID(id)
+	if err != nil {
 		return nil, err
 	}
 	for _, chain := range img.ChainIDs() {

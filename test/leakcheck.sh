@@ -20,6 +20,12 @@ for _ in $(seq 20); do
 	sleep 0.1
 done
 [ -z "$veths" ] || say "veths left: $veths"
+# Bridges of the suite's own default networks (ctrlite-t*: bats files,
+# ctrlite-g*: Go tests) and rules naming them go with system reset.
+bridges=$(ip -o link show type bridge 2>/dev/null | grep -oE 'ctrlite-[tg][0-9]+' || true)
+[ -z "$bridges" ] || say "test bridges left: $bridges"
+rules=$(nft list table ip ctr-lite 2>/dev/null | grep -E 'ctrlite-[tg][0-9]+' || true)
+[ -z "$rules" ] || say "test nftables rules left: $rules"
 cgroups=$(find /sys/fs/cgroup/*/ctr-lite /sys/fs/cgroup/ctr-lite -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
 [ -z "$cgroups" ] || say "container cgroups left: $cgroups"
 exit $fail

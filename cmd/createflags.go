@@ -20,6 +20,8 @@ type createFlags struct {
 	rm, readOnly, privileged, interactive, tty, publishAll             bool
 	restart, cidfile, pidfile                                          string
 	init, replace, detach                                              bool
+	pull                                                               string
+	registry                                                           registryFlags
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -56,6 +58,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
+	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
+	f.registry.register(c, true)
 	// -h is --hostname, as in docker; help stays on --help.
 	c.Flags().BoolP("help", "", false, "help for "+c.Name())
 }
@@ -121,11 +125,36 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	if lifecycle.PortsDiscarded(opts) {
 		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", opts.Network)
 	}
+	policy, err := lifecycle.ParsePullPolicy(f.pull)
+	if err != nil {
+		return opts, nil, err
+	}
 	e, err := g.engine()
-	if err == nil && f.replace && f.name != "" {
+	if err != nil {
+		return opts, nil, err
+	}
+	if err := f.ensureImage(c, e, opts.Image, policy); err != nil {
+		return opts, nil, err
+	}
+	if f.replace && f.name != "" {
 		if rerr := e.Remove(c.Context(), f.name, true); rerr != nil && !errors.Is(rerr, state.ErrNotFound) {
 			return opts, nil, rerr
 		}
 	}
-	return opts, e, err
+	return opts, e, nil
+}
+
+// ensureImage pulls the image as --pull says, reporting on stderr so that
+// stdout stays the container's.
+func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image string, policy lifecycle.PullPolicy) error {
+	ropts, err := f.registry.options(os.Stderr, false)
+	if err != nil {
+		return err
+	}
+	p, err := e.EnsureImage(c.Context(), image, policy, ropts, os.Stderr)
+	if err != nil || p == nil {
+		return err
+	}
+	printPullStatus(os.Stderr, p)
+	return nil
 }

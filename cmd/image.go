@@ -1,7 +1,13 @@
 package cmd
 
 import (
+	"fmt"
+	"os"
+	"strings"
+
 	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // newImageCmd groups image commands as docker's `image` does.
@@ -11,9 +17,55 @@ func newImageCmd(g *globals) *cobra.Command {
 	ls.Use, ls.Aliases = "ls", []string{"list"}
 	rm := newRmiCmd(g)
 	rm.Use = "rm [-f] IMAGE [IMAGE...]"
-	load := newLoadCmd(g)
-	c.AddCommand(ls, rm, load, newImageInspectCmd(g))
+	c.AddCommand(ls, rm, newLoadCmd(g), newImageInspectCmd(g), newImagePruneCmd(g),
+		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g))
 	return c
+}
+
+func newImagePruneCmd(g *globals) *cobra.Command {
+	var all, force bool
+	c := &cobra.Command{
+		Use:   "prune [-a] [-f]",
+		Short: "Remove images no container uses: untagged ones, or with -a all of them",
+		Example: `  ctr-lite image prune -f
+  ctr-lite image prune -a -f`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !force && !confirm(all) {
+				return nil
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			lines, freed, err := e.PruneImages(c.Context(), all)
+			out := c.OutOrStdout()
+			if len(lines) > 0 {
+				fmt.Fprintln(out, "Deleted Images:")
+				for _, l := range lines {
+					fmt.Fprintln(out, strings.ToLower(l[:1])+l[1:])
+				}
+				fmt.Fprintln(out)
+			}
+			fmt.Fprintln(out, "Total reclaimed space:", state.HumanSize(freed))
+			return err
+		},
+	}
+	c.Flags().BoolVarP(&all, "all", "a", false, "remove every image no container uses, not only untagged ones")
+	c.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	return c
+}
+
+// confirm asks on a terminal; without one, prune needs -f.
+func confirm(all bool) bool {
+	what := "all dangling images"
+	if all {
+		what = "all images without at least one container associated to them"
+	}
+	fmt.Fprintf(os.Stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ", what)
+	var answer string
+	fmt.Fscanln(os.Stdin, &answer)
+	return strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
 }
 
 func newImageInspectCmd(g *globals) *cobra.Command {

@@ -64,7 +64,8 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), newExecCmd(g),
-		newGenerateCmd(g), newVolumeCmd(g))
+		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
+		newLoginCmd(g), newLogoutCmd(g))
 	return root
 }
 

@@ -63,7 +63,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 	img, err := e.Images.Lookup(o.Image)
 	done()
 	if errors.Is(err, rootfs.ErrImageNotFound) {
-		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: load it with 'ctr-lite load -i FILE'", o.Image)
+		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: pull it with 'ctr-lite pull', or load it with 'ctr-lite load -i FILE'", o.Image)
 	}
 	if err != nil {
 		return nil, nil, nil, err

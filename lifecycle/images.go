@@ -2,6 +2,14 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/ctr-lite/ctr-lite/registry"
+	"github.com/ctr-lite/ctr-lite/rootfs"
 )
 
 // imageUsers reports, for rmi, whether any container uses an image ID.
@@ -32,4 +40,104 @@ func (e *Engine) LoadImages(ctx context.Context, path string) ([]string, error) 
 	defer e.step("load " + path)()
 	names, err := e.Images.Load(ctx, path)
 	return names, withCode(ExitEngine, err)
+}
+
+// PullPolicy is run's and create's --pull.
+type PullPolicy string
+
+// The pull policies, as docker's --pull.
+const (
+	PullMissing PullPolicy = "missing"
+	PullAlways  PullPolicy = "always"
+	PullNever   PullPolicy = "never"
+)
+
+// ParsePullPolicy checks a --pull value.
+func ParsePullPolicy(s string) (PullPolicy, error) {
+	switch p := PullPolicy(s); p {
+	case PullMissing, PullAlways, PullNever:
+		return p, nil
+	}
+	return "", withCode(ExitEngine, fmt.Errorf("invalid --pull %q: want missing, always or never", s))
+}
+
+// PullImage fetches ref from its registry into the image store.
+func (e *Engine) PullImage(ctx context.Context, ref string, o registry.Options) (*registry.Pulled, error) {
+	defer e.step("pull " + ref)()
+	p, err := registry.Pull(ctx, e.Images, ref, o)
+	return p, withCode(ExitEngine, err)
+}
+
+// EnsureImage pulls ref as policy says: when it is missing, always, or
+// never. notice gets docker's "Unable to find image" line before a pull of
+// a missing image. It returns nil when nothing was pulled.
+func (e *Engine) EnsureImage(ctx context.Context, ref string, policy PullPolicy, o registry.Options, notice io.Writer) (*registry.Pulled, error) {
+	_, err := e.Images.Lookup(ref)
+	found := err == nil
+	if err != nil && !errors.Is(err, rootfs.ErrImageNotFound) {
+		return nil, withCode(ExitEngine, err)
+	}
+	if (found && policy != PullAlways) || (!found && policy == PullNever) {
+		return nil, nil // create reports a missing image itself
+	}
+	if !found {
+		fmt.Fprintf(notice, "Unable to find image '%s' locally\n", ref)
+	}
+	return e.PullImage(ctx, ref, o)
+}
+
+// PushImage uploads a stored image to the registry its name points at.
+func (e *Engine) PushImage(ctx context.Context, ref string, o registry.Options) (*registry.Pushed, error) {
+	defer e.step("push " + ref)()
+	p, err := registry.Push(ctx, e.Images, ref, o)
+	return p, withCode(ExitEngine, err)
+}
+
+// TagImage gives the image src the name target.
+func (e *Engine) TagImage(ctx context.Context, src, target string) error {
+	img, err := e.Images.Lookup(src)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	ref, err := registry.ParseReference(target, false)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	if _, ok := ref.(name.Tag); !ok {
+		return withCode(ExitEngine, fmt.Errorf("cannot tag with a digest %q: give REPOSITORY[:TAG]", target))
+	}
+	return withCode(ExitEngine, e.Images.Tag(ctx, img.ID, registry.FamiliarRef(ref)))
+}
+
+// SaveImages writes the named images to w as one docker-archive tar.
+func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) error {
+	defer e.step("save")()
+	return withCode(ExitEngine, e.Images.Save(ctx, w, refs))
+}
+
+// PruneImages removes the images no container uses: the untagged ones, or
+// with all every one. It returns what it removed and the bytes freed.
+func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
+	inUse, err := e.imageUsers()
+	if err != nil {
+		return nil, 0, withCode(ExitEngine, err)
+	}
+	images, err := e.Images.Images()
+	if err != nil {
+		return nil, 0, withCode(ExitEngine, err)
+	}
+	var out []string
+	var freed int64
+	for _, img := range images {
+		if inUse(img.ID) || (!all && len(img.RepoTags) > 0) {
+			continue
+		}
+		lines, err := e.Images.RemoveImage(ctx, img.ID, true, inUse)
+		if err != nil {
+			return out, freed, withCode(ExitEngine, err)
+		}
+		out = append(out, lines...)
+		freed += img.Size
+	}
+	return out, freed, nil
 }

@@ -137,12 +137,15 @@ func (e *Engine) InspectImage(ref string) (*ImageView, error) {
 		return nil, withCode(ExitEngine, err)
 	}
 	v := &ImageView{
-		ID: img.ID, RepoTags: img.RepoTags, RepoDigests: []string{}, Created: img.Config.Created,
+		ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests, Created: img.Config.Created,
 		Config: img.Config.Config, Architecture: img.Config.Architecture, Os: img.Config.OS, Size: img.Size,
 		GraphDriver: GraphDriverView{Name: e.Images.Driver.Name(), Data: map[string]string{}},
 	}
 	if v.RepoTags == nil {
 		v.RepoTags = []string{}
+	}
+	if v.RepoDigests == nil {
+		v.RepoDigests = []string{}
 	}
 	v.RootFS.Type, v.RootFS.Layers = "layers", img.Config.RootFS.DiffIDs
 	return v, nil

@@ -34,12 +34,22 @@ type ContainerDefaults struct {
 	StopSignal   string              `json:"StopSignal,omitempty"`
 }
 
-// Image is a stored image: its ID (the config's digest), config and tags.
+// Image is a stored image: its ID (the config's digest), config, tags and
+// the manifest digests it was pulled by (repo@sha256:...).
 type Image struct {
-	ID       string
-	Config   ImageConfig
-	RepoTags []string
-	Size     int64
+	ID          string
+	Config      ImageConfig
+	RepoTags    []string
+	RepoDigests []string
+	Size        int64
+}
+
+func (img *Image) addRef(ref string) {
+	if strings.Contains(ref, "@") {
+		img.RepoDigests = append(img.RepoDigests, ref)
+	} else {
+		img.RepoTags = append(img.RepoTags, ref)
+	}
 }
 
 // ChainIDs returns the chain ID of each layer, bottom first (OCI image spec).

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -28,14 +27,16 @@ type loadable struct {
 }
 
 type blobRef struct {
-	path   string
-	digest string // compressed digest, "" when unknown (old docker-archive)
+	path      string
+	digest    string // compressed digest, "" when unknown (old docker-archive)
+	mediaType string // "" when unknown
 }
 
 // Load imports every image in path (a docker-archive tar, an OCI archive
 // tar, or an OCI layout directory) and returns the names it tagged, or the
 // IDs of untagged images.
 func (s *Store) Load(ctx context.Context, path string) ([]string, error) {
+	s.sweepTmp()
 	dir, cleanup, err := s.openArchive(path)
 	if err != nil {
 		return nil, err
@@ -235,7 +236,7 @@ func ociManifest(dir string, desc ociDescriptor) (loadable, error) {
 	}
 	li := loadable{configPath: blobPath(m.Config.Digest), configDigest: m.Config.Digest}
 	for _, l := range m.Layers {
-		li.layers = append(li.layers, blobRef{path: blobPath(l.Digest), digest: l.Digest})
+		li.layers = append(li.layers, blobRef{path: blobPath(l.Digest), digest: l.Digest, mediaType: l.MediaType})
 	}
 	return li, nil
 }
@@ -348,15 +349,16 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]str
 	}
 	chains := chainIDs(cfg.RootFS.DiffIDs)
 	for i, l := range li.layers {
-		parent := ""
+		lb := LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: l.digest, MediaType: l.mediaType}
 		if i > 0 {
-			parent = chains[i-1]
+			lb.Parent = chains[i-1]
 		}
-		if err := s.importLayer(dir, l, chains[i], parent, cfg.RootFS.DiffIDs[i]); err != nil {
-			return nil, err
+		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
+		if err != nil {
+			return nil, fmt.Errorf("load layer %s: %w", shortDigest(lb.DiffID), err)
 		}
 	}
-	id, err := s.SaveConfig(raw)
+	id, err := s.AddImage(ctx, raw, li.tags...)
 	if err != nil {
 		return nil, err
 	}
@@ -365,52 +367,9 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]str
 	}
 	var names []string
 	for _, t := range li.tags {
-		if err := s.Tag(ctx, t, id); err != nil {
-			return names, err
-		}
 		names = append(names, NormalizeRef(t))
 	}
 	return names, nil
-}
-
-func (s *Store) importLayer(dir string, l blobRef, chain, parent, diffID string) error {
-	if s.HasLayer(chain) {
-		return nil
-	}
-	f, err := openIn(dir, l.path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var h hash.Hash = sha256.New()
-	zr, err := Decompress(io.TeeReader(f, h))
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	if err := s.commitVerified(zr, f, h, l, chain, parent, diffID); err != nil {
-		return fmt.Errorf("load layer %s: %w", shortDigest(diffID), err)
-	}
-	return nil
-}
-
-// commitVerified commits the layer, then checks the compressed digest once
-// the whole blob has been read; a mismatch removes the committed layer.
-func (s *Store) commitVerified(zr io.Reader, f io.Reader, h hash.Hash, l blobRef, chain, parent, diffID string) error {
-	if err := s.CommitLayer(zr, chain, parent, diffID); err != nil {
-		return err
-	}
-	if l.digest == "" {
-		return nil
-	}
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != l.digest {
-		os.RemoveAll(s.layerDir(chain))
-		return fmt.Errorf("blob digest is %s, want %s: the archive is corrupt", got, l.digest)
-	}
-	return nil
 }
 
 func shortDigest(d string) string {

@@ -5,13 +5,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // RemoveImage untags ref and, once the image has no tags left and no
 // container uses it, deletes its config and the layers no other image
 // shares. inUse reports whether a container uses an image ID. With force,
-// an image used by containers is untagged but kept for them.
+// an image used by containers is untagged but kept for them. It all runs
+// under the global lock, so a pull that is saving an image sharing a layer
+// either sees the layer gone (and fetches it again) or keeps it.
 func (s *Store) RemoveImage(ctx context.Context, ref string, force bool, inUse func(id string) bool) ([]string, error) {
+	l, err := s.globalLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Unlock()
 	img, err := s.Lookup(ref)
 	if err != nil {
 		return nil, err
@@ -20,30 +28,53 @@ func (s *Store) RemoveImage(ctx context.Context, ref string, force bool, inUse f
 	if used && !force {
 		return nil, fmt.Errorf("image %q is used by a container: remove the container first, or pass -f to untag it", ref)
 	}
-	var out []string
-	var remaining int
-	err = s.updateRepos(ctx, func(r repositories) error {
-		byName := NormalizeRef(ref)
-		untag := []string{byName}
-		if _, named := r[byName]; !named || force {
-			untag = tagsOf(r, img.ID) // by ID: all its tags
-		}
-		for _, t := range untag {
-			if r[t] == img.ID {
-				delete(r, t)
-				out = append(out, "Untagged: "+t)
-			}
-		}
-		remaining = len(tagsOf(r, img.ID))
-		return nil
-	})
-	if err != nil || remaining > 0 || used {
+	repos, err := s.readRepos()
+	if err != nil {
+		return nil, err
+	}
+	out := untag(repos, img.ID, NormalizeRef(ref), force)
+	if err := s.writeRepos(repos); err != nil || len(refsOf(repos, img.ID)) > 0 || used {
 		return out, err
 	}
 	deleted, err := s.deleteImage(img)
 	return append(out, deleted...), err
 }
 
+// untag removes ref from repos, or every reference to id when ref is not
+// one of them (removal by ID) or with force. Once no tag is left, the
+// image's digest references go too, as docker does.
+func untag(repos repositories, id, ref string, force bool) []string {
+	refs := []string{ref}
+	if _, named := repos[ref]; !named || force {
+		refs = refsOf(repos, id)
+	}
+	var out []string
+	for _, r := range refs {
+		if repos[r] == id {
+			delete(repos, r)
+			out = append(out, "Untagged: "+r)
+		}
+	}
+	for _, r := range refsOf(repos, id) {
+		if strings.Contains(r, "@") && !hasTag(repos, id) {
+			delete(repos, r)
+			out = append(out, "Untagged: "+r)
+		}
+	}
+	return out
+}
+
+func hasTag(repos repositories, id string) bool {
+	for _, r := range refsOf(repos, id) {
+		if !strings.Contains(r, "@") {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteImage removes img's config and unshared layers; the caller holds
+// the global lock.
 func (s *Store) deleteImage(img *Image) ([]string, error) {
 	h, _ := digestHex(img.ID)
 	if err := os.Remove(filepath.Join(s.configDir(), h)); err != nil && !os.IsNotExist(err) {
@@ -63,12 +94,27 @@ func (s *Store) deleteImage(img *Image) ([]string, error) {
 		if shared[chains[i]] {
 			continue
 		}
-		if err := os.RemoveAll(s.layerDir(chains[i])); err != nil {
-			return out, fmt.Errorf("delete layer %s: %w", chains[i], err)
+		if err := s.deleteLayer(chains[i]); err != nil {
+			return out, err
 		}
 		out = append(out, "Deleted: "+chains[i])
 	}
 	return out, nil
+}
+
+// deleteLayer renames the layer out of sight first, so that no reader ever
+// sees a half-deleted layer as present.
+func (s *Store) deleteLayer(chain string) error {
+	gone, release, err := s.newWorkDir("delete-")
+	if err != nil {
+		return err
+	}
+	defer release()
+	target := filepath.Join(gone, "layer")
+	if err := os.Rename(s.layerDir(chain), target); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("delete layer %s: %w", chain, err)
+	}
+	return os.RemoveAll(gone)
 }
 
 // chainsInUse is the set of chain IDs of all remaining images.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -46,7 +45,7 @@ func (s *Store) tmpDir() string { return filepath.Join(s.Driver.Home(), "tmp") }
 
 // Init creates the store's directories.
 func (s *Store) Init() error {
-	for _, d := range []string{s.configDir(), filepath.Join(s.Driver.Home(), "layers"), s.tmpDir()} {
+	for _, d := range []string{s.configDir(), filepath.Join(s.Driver.Home(), "layers"), s.tmpDir(), filepath.Join(s.Driver.Home(), "locks")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("create image store: %w", err)
 		}
@@ -84,15 +83,57 @@ func (s *Store) updateRepos(ctx context.Context, fn func(repositories) error) er
 	if err := fn(repos); err != nil {
 		return err
 	}
+	return s.writeRepos(repos)
+}
+
+func (s *Store) writeRepos(repos repositories) error {
 	return state.WriteJSONAtomic(s.reposPath(), repos, true)
 }
 
-// Tag points ref at image id.
-func (s *Store) Tag(ctx context.Context, ref, id string) error {
+// Tag points each ref at image id.
+func (s *Store) Tag(ctx context.Context, id string, refs ...string) error {
 	return s.updateRepos(ctx, func(r repositories) error {
-		r[NormalizeRef(ref)] = id
+		for _, ref := range refs {
+			r[NormalizeRef(ref)] = id
+		}
 		return nil
 	})
+}
+
+// ErrLayerMissing is returned by AddImage when a layer it needs is gone.
+var ErrLayerMissing = errors.New("layer missing")
+
+// AddImage stores an image config whose layers are committed and points
+// refs at it. The layer check and the commit happen under the global lock,
+// which rmi holds while deleting layers, so an image is never saved over a
+// layer that a concurrent rmi removed; the caller fetches it again.
+func (s *Store) AddImage(ctx context.Context, raw []byte, refs ...string) (string, error) {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
+		return "", err
+	}
+	l, err := s.globalLock(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer l.Unlock()
+	for _, chain := range chainIDs(cfg.RootFS.DiffIDs) {
+		if !s.HasLayer(chain) {
+			return "", fmt.Errorf("%w: %s", ErrLayerMissing, chain)
+		}
+	}
+	id, err := s.SaveConfig(raw)
+	if err != nil || len(refs) == 0 {
+		return id, err
+	}
+	repos, err := s.readRepos()
+	if err != nil {
+		return "", err
+	}
+	for _, ref := range refs {
+		repos[NormalizeRef(ref)] = id
+	}
+	return id, s.writeRepos(repos)
 }
 
 // ImageByID reads image id (sha256:...) by its full ID: the config only,
@@ -119,7 +160,7 @@ func (s *Store) readImage(id string) (*Image, error) {
 		return nil, err
 	}
 	for _, chain := range img.ChainIDs() {
-		var meta layerMeta
+		var meta LayerMeta
 		if err := state.ReadJSON(filepath.Join(s.layerDir(chain), "layer.json"), &meta); err == nil {
 			img.Size += meta.Size
 		}
@@ -149,11 +190,12 @@ func (s *Store) Images() ([]*Image, error) {
 	}
 	for ref, id := range repos {
 		if img := byID[id]; img != nil {
-			img.RepoTags = append(img.RepoTags, ref)
+			img.addRef(ref)
 		}
 	}
 	for _, img := range out {
 		sort.Strings(img.RepoTags)
+		sort.Strings(img.RepoDigests)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Config.Created.After(out[j].Config.Created) })
 	return out, nil
@@ -166,32 +208,36 @@ func (s *Store) Lookup(ref string) (*Image, error) {
 		return nil, err
 	}
 	if id, ok := repos[NormalizeRef(ref)]; ok {
-		img, err := s.readImage(id)
-		if err == nil {
-			img.RepoTags = tagsOf(repos, id)
-		}
-		return img, err
+		return s.readImageRefs(repos, id)
 	}
 	id, err := s.resolveIDPrefix(strings.TrimPrefix(ref, "sha256:"))
 	if err != nil {
 		return nil, err
 	}
-	img, err := s.readImage(id)
-	if err == nil {
-		img.RepoTags = tagsOf(repos, id)
-	}
-	return img, err
+	return s.readImageRefs(repos, id)
 }
 
-func tagsOf(repos repositories, id string) []string {
-	var tags []string
+func (s *Store) readImageRefs(repos repositories, id string) (*Image, error) {
+	img, err := s.readImage(id)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refsOf(repos, id) {
+		img.addRef(ref)
+	}
+	return img, nil
+}
+
+// refsOf lists the references (tags and digests) pointing at id.
+func refsOf(repos repositories, id string) []string {
+	var refs []string
 	for ref, rid := range repos {
 		if rid == id {
-			tags = append(tags, ref)
+			refs = append(refs, ref)
 		}
 	}
-	sort.Strings(tags)
-	return tags
+	sort.Strings(refs)
+	return refs
 }
 
 func (s *Store) resolveIDPrefix(prefix string) (string, error) {
@@ -218,78 +264,6 @@ func (s *Store) resolveIDPrefix(prefix string) (string, error) {
 	return "sha256:" + match, nil
 }
 
-// layerMeta is kept beside each unpacked layer.
-type layerMeta struct {
-	ChainID string
-	DiffID  string
-	Parent  string
-	Size    int64
-}
-
-// HasLayer reports whether the layer with this chain ID is unpacked.
-func (s *Store) HasLayer(chainID string) bool {
-	_, err := os.Stat(filepath.Join(s.layerDir(chainID), "layer.json"))
-	return err == nil
-}
-
-// LayerDiffDir is the directory holding a layer's files.
-func (s *Store) LayerDiffDir(chainID string) string {
-	return filepath.Join(s.layerDir(chainID), "diff")
-}
-
-// CommitLayer unpacks the uncompressed tar r as layer chainID on parent,
-// verifies that its digest is diffID, and only then makes it visible.
-func (s *Store) CommitLayer(r io.Reader, chainID, parent, diffID string) (retErr error) {
-	if s.HasLayer(chainID) {
-		return nil
-	}
-	tmp, err := os.MkdirTemp(s.tmpDir(), "layer-")
-	if err != nil {
-		return fmt.Errorf("create layer: %w", err)
-	}
-	defer func() {
-		if retErr != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	parentDiff := ""
-	if parent != "" {
-		parentDiff = s.LayerDiffDir(parent)
-	}
-	diff := filepath.Join(tmp, "diff")
-	if err := s.Driver.PrepareLayer(diff, parentDiff); err != nil {
-		return err
-	}
-	h := sha256.New()
-	size, err := ApplyLayer(io.TeeReader(r, h), diff, s.Driver.Format())
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(h, r); err != nil { // tar padding after the end marker
-		return fmt.Errorf("read layer: %w", err)
-	}
-	if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != diffID {
-		return fmt.Errorf("layer content is %s but the image config says %s: the archive is corrupt", got, diffID)
-	}
-	meta := layerMeta{ChainID: chainID, DiffID: diffID, Parent: parent, Size: size}
-	if err := state.WriteJSONAtomic(filepath.Join(tmp, "layer.json"), meta, true); err != nil {
-		return err
-	}
-	return s.publish(tmp, s.layerDir(chainID))
-}
-
-// publish renames a finished temporary directory into place; if another
-// process published the same content first, ours is dropped.
-func (s *Store) publish(tmp, final string) error {
-	if err := os.Rename(tmp, final); err != nil {
-		if _, serr := os.Stat(final); serr == nil {
-			return os.RemoveAll(tmp)
-		}
-		return fmt.Errorf("commit %q: %w", final, err)
-	}
-	return nil
-}
-
 // SaveConfig stores raw image config bytes and returns the image ID.
 func (s *Store) SaveConfig(raw []byte) (string, error) {
 	sum := sha256.Sum256(raw)
@@ -312,4 +286,34 @@ func ParseConfig(raw []byte) (*ImageConfig, error) {
 		}
 	}
 	return &cfg, nil
+}
+
+// RawConfig returns image id's config exactly as stored (its digest is id).
+func (s *Store) RawConfig(id string) ([]byte, error) {
+	h, err := digestHex(id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := os.ReadFile(filepath.Join(s.configDir(), h))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrImageNotFound, id)
+	}
+	return raw, err
+}
+
+// Layers returns the metadata of img's layers, bottom first; a layer
+// stored before blobs were kept cannot be saved or pushed.
+func (s *Store) Layers(img *Image) ([]LayerMeta, error) {
+	var out []LayerMeta
+	for _, chain := range img.ChainIDs() {
+		m, err := s.Layer(chain)
+		if err != nil {
+			return nil, fmt.Errorf("read layer %s: %w", chain, err)
+		}
+		if m.Digest == "" {
+			return nil, fmt.Errorf("layer %s has no stored blob (stored by an older ctr-lite): remove the image and load or pull it again", chain)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

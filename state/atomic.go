@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -10,7 +11,16 @@ import (
 // WriteFileAtomic replaces path with data: it writes a temporary file in the
 // same directory, optionally fsyncs it, then renames it over path. On any
 // error the temporary file is removed and path is left as it was.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode, durable bool) (retErr error) {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode, durable bool) error {
+	return WriteAtomic(path, perm, durable, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomic is WriteFileAtomic for content that write streams out; an
+// error from write is returned as it is.
+func WriteAtomic(path string, perm os.FileMode, durable bool, write func(io.Writer) error) (retErr error) {
 	dir, base := filepath.Split(path)
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
@@ -22,8 +32,8 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode, durable bool) (
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+	if err := write(f); err != nil {
+		return err
 	}
 	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("write %q: %w", path, err)

@@ -1,0 +1,39 @@
+package cmd
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/registry"
+)
+
+// registryFlags are the flags of commands that talk to a registry.
+type registryFlags struct {
+	tlsVerify bool
+	platform  string
+}
+
+func (f *registryFlags) register(c *cobra.Command, withPlatform bool) {
+	c.Flags().BoolVar(&f.tlsVerify, "tls-verify", true, "require HTTPS with a trusted certificate (loopback registries and those in "+registry.DefaultConfigFile+" are exempt)")
+	if withPlatform {
+		c.Flags().StringVar(&f.platform, "platform", "", "OS/ARCH[/VARIANT] to pull from a multi-platform image (default: this host's)")
+	}
+}
+
+// options builds registry options reporting progress to w.
+func (f *registryFlags) options(w io.Writer, quiet bool) (registry.Options, error) {
+	insecure, err := registry.LoadInsecure(envOr("CTR_LITE_REGISTRIES_CONF", registry.DefaultConfigFile))
+	if err != nil {
+		return registry.Options{}, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+	}
+	o := registry.Options{NoTLSVerify: !f.tlsVerify, Insecure: insecure, Progress: newProgress(w, quiet)}
+	if f.platform != "" {
+		o.Platform, err = registry.ParsePlatform(f.platform)
+		if err != nil {
+			return o, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+		}
+	}
+	return o, nil
+}

@@ -21,7 +21,9 @@ func newProgress(w io.Writer, quiet bool) registry.Progress {
 		return nil
 	}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &barProgress{w: w}
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return &barProgress{w: w}
+		}
 	}
 	return &lineProgress{w: w}
 }
@@ -69,14 +71,17 @@ func (p *barProgress) Layer(id string, total int64) registry.LayerProgress {
 	}
 	l := &barLayer{}
 	l.status.Store("")
-	l.bar = p.p.AddBar(total,
+	// Created empty and sized after, so that reaching the size does not
+	// complete the bar before Done has set its status.
+	l.bar = p.p.AddBar(0,
 		mpb.PrependDecorators(decor.Name(id+": ")),
 		mpb.AppendDecorators(
 			decor.CountersKibiByte("% .1f / % .1f "),
 			decor.AverageSpeed(decor.SizeB1024(0), "% .1f", decor.WCSyncSpace),
-			decor.Any(func(decor.Statistics) string { return l.status.Load().(string) }, decor.WCSyncSpace),
+			decor.Any(func(decor.Statistics) string { return " " + l.status.Load().(string) }),
 		),
 	)
+	l.bar.SetTotal(total, false)
 	return l
 }
 

@@ -118,6 +118,7 @@ func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) err
 // PruneImages removes the images no container uses: the untagged ones, or
 // with all every one. It returns what it removed and the bytes freed.
 func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
+	e.Images.SweepTmp()
 	inUse, err := e.imageUsers()
 	if err != nil {
 		return nil, 0, withCode(ExitEngine, err)

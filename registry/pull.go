@@ -42,6 +42,7 @@ func Pull(ctx context.Context, store *rootfs.Store, s string, o Options) (*Pulle
 }
 
 func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Options) (*Pulled, error) {
+	store.SweepTmp()
 	desc, err := remote.Get(ref, o.remote(ctx, ref.Context().Registry)...)
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ type blobRef struct {
 // tar, or an OCI layout directory) and returns the names it tagged, or the
 // IDs of untagged images.
 func (s *Store) Load(ctx context.Context, path string) ([]string, error) {
-	s.sweepTmp()
+	s.SweepTmp()
 	dir, cleanup, err := s.openArchive(path)
 	if err != nil {
 		return nil, err

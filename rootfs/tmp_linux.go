@@ -13,7 +13,7 @@ import (
 // Work directories under tmp/ are held by their creator with an exclusive
 // flock on the directory itself, taken before the directory gets its
 // public name. A directory whose lock can be taken belongs to a process
-// that died (killed pull or load), so sweepTmp removes it. Directories
+// that died (killed pull or load), so SweepTmp removes it. Directories
 // still named ".new-*" are only removed once old, since their creator may
 // be between mkdir and rename.
 const newWorkPrefix = ".new-"
@@ -42,8 +42,9 @@ func (s *Store) newWorkDir(prefix string) (dir string, release func(), err error
 	return dir, func() { unix.Close(fd) }, nil
 }
 
-// sweepTmp removes the work directories of processes that died.
-func (s *Store) sweepTmp() {
+// SweepTmp removes the work directories of processes that died (a killed
+// pull or load); pull, load and image prune call it.
+func (s *Store) SweepTmp() {
 	entries, _ := os.ReadDir(s.tmpDir())
 	for _, e := range entries {
 		p := filepath.Join(s.tmpDir(), e.Name())

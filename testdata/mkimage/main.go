@@ -28,7 +28,8 @@ type entry struct {
 }
 
 func main() {
-	bigMB := flag.Int("big", 0, "write only big.tar: busybox plus a layer of this many MB of random data")
+	bigMB := flag.Int("big", 0, "write only big.tar: busybox plus this many MB of data, half random, half repeated text (it compresses about 2:1)")
+	bigLayers := flag.Int("layers", 1, "with -big: spread the data over this many layers")
 	flag.Parse()
 	out := "testdata"
 	if flag.NArg() > 0 {
@@ -38,7 +39,11 @@ func main() {
 	check(err)
 	cfg := config{Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: []string{"sh"}}
 	if *bigMB > 0 {
-		check(writeDockerArchive(filepath.Join(out, "big.tar"), "big:latest", cfg, [][]byte{busybox, tarOf(bigLayer(*bigMB))}))
+		layers := [][]byte{busybox}
+		for i := range *bigLayers {
+			layers = append(layers, tarOf(bigLayer(i, *bigMB / *bigLayers)))
+		}
+		check(writeDockerArchive(filepath.Join(out, "big.tar"), "big:latest", cfg, layers))
 		return
 	}
 	check(writeDockerArchive(filepath.Join(out, "busybox.tar"), "busybox:latest", cfg, [][]byte{busybox}))
@@ -94,13 +99,16 @@ func isStatic(bin string) bool {
 	return bytes.Contains(out, []byte("statically linked"))
 }
 
-// bigLayer is n files of 1 MB of random bytes (incompressible).
-func bigLayer(n int) []entry {
+// bigLayer is layer k of a big image: n files of 1 MB, each half random
+// bytes and half repeated text, like real binaries and data compress.
+func bigLayer(k, n int) []entry {
 	es := []entry{dir("big", 0o755)}
+	text := bytes.Repeat([]byte("ctr-lite test data, compressible. "), 1<<20/34+1)
 	for i := 0; i < n; i++ {
 		body := make([]byte, 1<<20)
-		rand.Read(body)
-		es = append(es, file(fmt.Sprintf("big/%04d", i), 0o644, body))
+		rand.Read(body[:1<<19])
+		copy(body[1<<19:], text)
+		es = append(es, file(fmt.Sprintf("big/%02d-%04d", k, i), 0o644, body))
 	}
 	return es
 }

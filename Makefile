@@ -6,7 +6,7 @@ CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
-DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file
+DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry
 TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/busybox-oci.tar
 
 .PHONY: all build deps demo test unit integration bats leakcheck bench testimage clean

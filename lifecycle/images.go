@@ -81,7 +81,7 @@ func (e *Engine) EnsureImage(ctx context.Context, ref string, policy PullPolicy,
 		return nil, nil // create reports a missing image itself
 	}
 	if !found {
-		fmt.Fprintf(notice, "Unable to find image '%s' locally\n", ref)
+		fmt.Fprintf(notice, "Unable to find image '%s' locally\n", rootfs.NormalizeRef(ref))
 	}
 	return e.PullImage(ctx, ref, o)
 }

@@ -152,7 +152,7 @@ func fetchLayers(ctx context.Context, store *rootfs.Store, img v1.Image, m *v1.M
 	g, gctx := errgroup.WithContext(ctx)
 	slots := make(chan struct{}, parallelLayers)
 	for i, desc := range m.Layers {
-		lb := rootfs.LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: desc.Digest.String(), MediaType: string(desc.MediaType), Source: repo.Name()}
+		lb := rootfs.LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: desc.Digest.String(), MediaType: string(desc.MediaType), Source: repo.Name(), SourceVerifies: true}
 		if i > 0 {
 			lb.Parent = chains[i-1]
 		}

@@ -36,6 +36,10 @@ type LayerBlob struct {
 	Digest                  string // "" when the source does not name it
 	MediaType               string // "" to infer from the compression
 	Source                  string
+	// SourceVerifies says the reader open returns fails at its end when
+	// the blob does not match Digest (go-containerregistry's registry
+	// layers do), so hashing it again would only cost time.
+	SourceVerifies bool
 }
 
 // ErrCorrupt marks content that does not match its digest.
@@ -97,7 +101,7 @@ func (s *Store) CommitLayer(ctx context.Context, l LayerBlob, open func() (io.Re
 	if err != nil {
 		return false, err
 	}
-	if err := state.WriteJSONAtomic(filepath.Join(work, "layer.json"), meta, true); err != nil {
+	if err := state.WriteJSONAtomic(filepath.Join(work, "layer.json"), meta, false); err != nil {
 		return false, err
 	}
 	return true, s.publish(work, s.layerDir(l.ChainID))
@@ -126,7 +130,10 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 	}
 	defer blob.Close()
 	bw := bufio.NewWriterSize(blob, 256<<10)
-	blobHash := sha256.New()
+	var blobHash hash.Hash = nopHash{}
+	if !l.SourceVerifies || l.Digest == "" {
+		blobHash = sha256.New()
+	}
 	counted := &countingReader{r: io.TeeReader(rc, io.MultiWriter(bw, blobHash))}
 	comp, err := s.unpackVerified(counted, diff, &meta)
 	if err != nil {
@@ -138,7 +145,10 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 	if err := bw.Flush(); err != nil {
 		return meta, fmt.Errorf("store layer blob: %w", err)
 	}
-	meta.BlobSize, meta.Digest = counted.n, hashDigest(blobHash)
+	meta.BlobSize, meta.Digest = counted.n, l.Digest
+	if _, skipped := blobHash.(nopHash); !skipped {
+		meta.Digest = hashDigest(blobHash)
+	}
 	if l.Digest != "" && meta.Digest != l.Digest {
 		return meta, fmt.Errorf("blob is %s, want %s: %w", meta.Digest, l.Digest, ErrCorrupt)
 	}
@@ -173,6 +183,11 @@ func (s *Store) unpackVerified(r io.Reader, diff string, meta *LayerMeta) (Compr
 }
 
 func hashDigest(h hash.Hash) string { return "sha256:" + hex.EncodeToString(h.Sum(nil)) }
+
+// nopHash stands in for the blob hash when the source verifies the blob.
+type nopHash struct{ hash.Hash }
+
+func (nopHash) Write(p []byte) (int, error) { return len(p), nil }
 
 type countingReader struct {
 	r io.Reader

@@ -44,9 +44,13 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "exit 125: unknown image, bad flag, name in use, bad volume, missing runc" {
-	ctr run --rm nosuchimage true
+	ctr run --rm --pull never nosuchimage true
 	assert_status 125
 	[[ "$stderr" == *"unable to find image"* ]]
+	ctr run --rm nosuchimage true # a pull from Docker Hub: stopped by the test proxy
+	assert_status 125
+	[[ "$stderr" == "Unable to find image 'nosuchimage:latest' locally"* ]]
+	[[ "$stderr" == *'Error: pull "nosuchimage:latest"'* ]]
 	ctr run --rm --bogus busybox true
 	assert_status 125
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]

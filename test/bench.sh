@@ -23,6 +23,7 @@ drop_netavark() {
 	ip link del podman0 2>/dev/null || true
 }
 cleanup() {
+	[ -z "${REG_PID:-}" ] || { kill "$REG_PID" 2>/dev/null; wait "$REG_PID" 2>/dev/null || true; }
 	$C system reset -f >/dev/null 2>&1 || true
 	ip netns del ctr-lite-bench 2>/dev/null || true
 	if [ -n "${PODMAN:-}" ]; then $PODMAN rm -af >/dev/null 2>&1 || true; $PODMAN system reset -f >/dev/null 2>&1 || true; fi
@@ -150,3 +151,53 @@ echo "== ps -a with 1000 containers"
 for i in $(seq 1000); do echo "$C create busybox true"; done | xargs -P 2 -I{} sh -c '{} >/dev/null'
 median "ps -a (1000 containers)" "$C ps -a"
 echo "  target: under 50 ms (issue), 30 ms (brief)"
+
+echo "== pull from a registry on loopback (docker-registry), 100 MB in 4 layers + busybox"
+start_registry() {
+	mkdir -p "$T/registry"
+	for _ in $(seq 20); do
+		local port=$((20000 + RANDOM % 20000))
+		printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "127.0.0.1:%s"}\n' "$T/registry/data" "$port" >"$T/registry/config.yml"
+		docker-registry serve "$T/registry/config.yml" >"$T/registry/log" 2>&1 &
+		REG_PID=$!
+		for _ in $(seq 50); do
+			curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { REG=127.0.0.1:$port; return 0; }
+			sleep 0.1
+		done
+		kill "$REG_PID" 2>/dev/null; wait "$REG_PID" 2>/dev/null || true
+	done
+	return 1
+}
+if command -v docker-registry >/dev/null && start_registry; then
+	mkdir -p "$T/pull"
+	go run ./testdata/mkimage -big 100 -layers 4 "$T/pull" >/dev/null
+	$C load -q -i "$T/pull/big.tar"
+	$C tag big "$REG/bench/big:1"
+	$C push -q "$REG/bench/big:1" >/dev/null
+	PR=$((RUNS / 3 > 5 ? RUNS / 3 : 5))
+	P="$CTR --root $T/pullroot --runroot $T/pullrun"
+	hyperfine -N -w 1 -r "$PR" --prepare "rm -rf $T/pullroot $T/pullrun" --export-json "$T/h.json" "$P pull -q $REG/bench/big:1" >/dev/null 2>&1
+	MED[pull]=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$T/h.json")
+	printf '  %-44s %8s ms\n' "ctr-lite pull (download + verify + unpack)" "${MED[pull]}"
+	if command -v skopeo >/dev/null; then
+		hyperfine -N -w 1 -r "$PR" --prepare "rm -rf $T/skopeo" --export-json "$T/h.json" "skopeo copy -q --src-tls-verify=false docker://$REG/bench/big:1 oci:$T/skopeo:big" >/dev/null 2>&1
+		MED[skopeo]=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$T/h.json")
+		printf '  %-44s %8s ms   ctr-lite/skopeo: %s (target: at most 1.5x)\n' "skopeo copy to an OCI layout (no unpack)" "${MED[skopeo]}" "$(ratio "${MED[pull]}" "${MED[skopeo]}")"
+	fi
+	if [ -n "$PODMAN" ]; then
+		hyperfine -N -w 1 -r "$PR" --prepare "sh -c '$PODMAN rmi -af >/dev/null 2>&1; true'" --export-json "$T/h.json" "$PODMAN pull -q --tls-verify=false $REG/bench/big:1" >/dev/null 2>&1
+		MED[podpull]=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$T/h.json")
+		printf '  %-44s %8s ms   ctr-lite/podman: %s\n' "podman pull (download + unpack)" "${MED[podpull]}" "$(ratio "${MED[pull]}" "${MED[podpull]}")"
+	fi
+	# Unpack alone: the same layers, uncompressed, by tar -x (the floor)
+	# and by ctr-lite load of the uncompressed docker-archive.
+	mkdir -p "$T/layers" && tar -xf "$T/pull/big.tar" -C "$T/layers"
+	MB=$(python3 -c 'import os,sys; print("%.1f" % (sum(os.path.getsize(os.path.join(r,f)) for r,_,fs in os.walk(sys.argv[1]) for f in fs if f.endswith("layer.tar"))/1e6))' "$T/layers")
+	median "tar -x of the layers ($MB MB)" --prepare "rm -rf $T/untar" "sh -c 'mkdir $T/untar && for l in $T/layers/*/layer.tar; do tar -xf \$l -C $T/untar; done'"
+	median "ctr-lite load of the same (unpack + verify)" --prepare "rm -rf $T/loadroot" "$CTR --root $T/loadroot --runroot $T/loadrun load -q -i $T/pull/big.tar"
+	rate() { python3 -c "print('%.0f MB/s' % ($MB / ($1 / 1000)))"; }
+	echo "  unpack rate: tar -x $(rate "${MED["tar -x of the layers ($MB MB)"]}"), ctr-lite load $(rate "${MED["ctr-lite load of the same (unpack + verify)"]}"), ctr-lite pull $(rate "${MED[pull]}")"
+	rm -rf "$T/untar" "$T/loadroot" "$T/pullroot" "$T/skopeo" "$T/layers" "$T/pull"
+else
+	echo "  docker-registry is not installed: skipped"
+fi

@@ -14,6 +14,11 @@ isolate() {
 	export CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run
 	export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24
 	export CTR_LITE_DEFAULT_BRIDGE=ctrlite-t$((RANDOM % 100000))
+	# Registry traffic may only reach loopback: anything else goes to a
+	# proxy address where nothing listens, so it fails at once without
+	# even a DNS lookup. (Go never proxies loopback addresses.)
+	export HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=
+	export CTR_LITE_REGISTRIES_CONF=/nonexistent
 }
 
 setup_file() {

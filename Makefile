@@ -8,6 +8,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
 DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry
 TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/busybox-oci.tar
+HOSTILE    := testdata/hostile/cases.json
 
 .PHONY: all build deps demo test unit integration bats leakcheck bench testimage clean
 
@@ -30,10 +31,13 @@ $(CTR): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum
 $(RUNC): go.mod go.sum
 	CGO_ENABLED=1 $(GO) build -trimpath -tags seccomp -o $@ github.com/opencontainers/runc
 
-testimage: $(TESTIMAGES)
+testimage: $(TESTIMAGES) $(HOSTILE)
 
 $(TESTIMAGES) &: testdata/mkimage/main.go
 	$(GO) run ./testdata/mkimage testdata
+
+$(HOSTILE): testdata/mkimage/main.go testdata/mkimage/hostile.go
+	$(GO) run ./testdata/mkimage -hostile testdata
 
 DEMO_ROOT := /var/lib/ctr-lite
 demo: deps build testimage
@@ -62,4 +66,4 @@ bench: deps build testimage
 	test/bench.sh
 
 clean:
-	rm -rf $(BIN) $(TESTIMAGES) testdata/busybox-oci testdata/big.tar
+	rm -rf $(BIN) $(TESTIMAGES) testdata/busybox-oci testdata/big.tar testdata/hostile

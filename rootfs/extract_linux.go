@@ -15,7 +15,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const overlayOpaqueXattr = "trusted.overlay.opaque"
+const (
+	overlayOpaqueXattr = "trusted.overlay.opaque"
+	// overlayXattrPrefix: overlayfs reads these xattrs as instructions
+	// (opaque, redirect, origin, metacopy). A layer may not carry them;
+	// only whiteout handling sets them.
+	overlayXattrPrefix = "trusted.overlay."
+)
 
 // ApplyLayer unpacks the uncompressed layer tar r into root, applying
 // whiteouts in the given format. It returns the bytes of file content written.
@@ -85,7 +91,7 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 func (a *applier) resolveDir(rel string) (string, error) {
 	p, err := securejoin.SecureJoin(a.root, rel)
 	if err != nil {
-		return "", fmt.Errorf("resolve %q in layer: %w", rel, err)
+		return "", fmt.Errorf("resolve %q in layer: %w", rel, errors.Unwrap(err))
 	}
 	if err := os.MkdirAll(p, 0o755); err != nil {
 		return "", fmt.Errorf("create parent %q: %w", rel, err)
@@ -213,7 +219,7 @@ func (a *applier) hardlink(target, linkname string) error {
 	}
 	src := filepath.Join(parent, base)
 	if _, err := os.Lstat(src); err != nil {
-		return fmt.Errorf("hard link target %q: %w", linkname, err)
+		return fmt.Errorf("hard link to %q: no such entry earlier in the layer", linkname)
 	}
 	return unix.Linkat(unix.AT_FDCWD, src, unix.AT_FDCWD, target, 0)
 }
@@ -243,7 +249,7 @@ func setMetadata(target string, hdr *tar.Header) error {
 		}
 	}
 	for key, value := range hdr.PAXRecords {
-		if name, ok := strings.CutPrefix(key, "SCHILY.xattr."); ok {
+		if name, ok := strings.CutPrefix(key, "SCHILY.xattr."); ok && !strings.HasPrefix(name, overlayXattrPrefix) {
 			// Unprivileged or foreign xattr namespaces may be refused; the
 			// file itself is still right, as docker also tolerates.
 			_ = unix.Lsetxattr(target, name, []byte(value), 0)

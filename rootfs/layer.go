@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -160,14 +161,18 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 
 // unpackVerified decompresses r into diff, checks the tar's digest and
 // records its sizes in meta.
-func (s *Store) unpackVerified(r io.Reader, diff string, meta *LayerMeta) (Compression, error) {
+func (s *Store) unpackVerified(r *countingReader, diff string, meta *LayerMeta) (Compression, error) {
 	zr, comp, err := Decompress(r)
 	if err != nil {
 		return comp, err
 	}
 	defer zr.Close()
 	h := sha256.New()
-	tr := &countingReader{r: io.TeeReader(zr, h)}
+	var src io.Reader = zr
+	if comp != Uncompressed {
+		src = &bombGuard{r: zr, compressed: r, ratio: s.bombRatio(), floor: s.bombFloor()}
+	}
+	tr := &countingReader{r: io.TeeReader(src, h)}
 	meta.Size, err = ApplyLayer(tr, diff, s.Driver.Format())
 	if err != nil {
 		return comp, err
@@ -183,6 +188,39 @@ func (s *Store) unpackVerified(r io.Reader, diff string, meta *LayerMeta) (Compr
 }
 
 func hashDigest(h hash.Hash) string { return "sha256:" + hex.EncodeToString(h.Sum(nil)) }
+
+// ErrBomb is returned for a layer that decompresses out of all proportion.
+var ErrBomb = errors.New("the layer decompresses out of all proportion (a decompression bomb?)")
+
+// Defaults of Store.BombRatio and Store.BombFloor: a layer may expand
+// without limit up to the floor, and beyond it up to ratio times its
+// compressed size. gzip's best is about 1000:1 on zeros; real layers rarely
+// pass 20:1.
+const (
+	defaultBombRatio = 500
+	defaultBombFloor = 1 << 30
+)
+
+func (s *Store) bombRatio() int64 { return cmp.Or(s.BombRatio, defaultBombRatio) }
+func (s *Store) bombFloor() int64 { return cmp.Or(s.BombFloor, defaultBombFloor) }
+
+// bombGuard fails the read once the uncompressed bytes pass the floor and
+// ratio times the compressed bytes read so far.
+type bombGuard struct {
+	r            io.Reader
+	compressed   *countingReader
+	ratio, floor int64
+	n            int64
+}
+
+func (b *bombGuard) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if b.n > b.floor && b.n > b.ratio*b.compressed.n {
+		return n, fmt.Errorf("%w: %d bytes from %d", ErrBomb, b.n, b.compressed.n)
+	}
+	return n, err
+}
 
 // nopHash stands in for the blob hash when the source verifies the blob.
 type nopHash struct{ hash.Hash }

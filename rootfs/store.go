@@ -23,6 +23,9 @@ var ErrImageNotFound = errors.New("no such image")
 type Store struct {
 	Root   string // ctr-lite's --root
 	Driver Driver
+	// BombRatio and BombFloor bound how far a compressed layer may
+	// expand (0: the defaults, 500:1 beyond 1 GiB).
+	BombRatio, BombFloor int64
 }
 
 // NewStore returns the store for the named driver ("" picks the default).

@@ -30,6 +30,7 @@ type entry struct {
 func main() {
 	bigMB := flag.Int("big", 0, "write only big.tar: busybox plus this many MB of data, half random, half repeated text (it compresses about 2:1)")
 	bigLayers := flag.Int("layers", 1, "with -big: spread the data over this many layers")
+	hostile := flag.Bool("hostile", false, "write only the hostile-image corpus, into OUT/hostile/")
 	flag.Parse()
 	out := "testdata"
 	if flag.NArg() > 0 {
@@ -38,6 +39,10 @@ func main() {
 	busybox, err := busyboxLayer()
 	check(err)
 	cfg := config{Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, Cmd: []string{"sh"}}
+	if *hostile {
+		check(writeHostile(filepath.Join(out, "hostile"), busybox, cfg))
+		return
+	}
 	if *bigMB > 0 {
 		layers := [][]byte{busybox}
 		for i := range *bigLayers {

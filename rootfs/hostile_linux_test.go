@@ -32,7 +32,7 @@ var hostileWant = map[string]string{
 	"whiteout-through-symlink": "ok", "opaque-through-symlink": "ok",
 	"devices": "ok", "setuid": "ok", "overlay-xattr": "ok", "symlink-loop": "fail",
 	"negative-size": "fail", "huge-size": "fail", "truncated": "fail",
-	"gzip-bomb": "fail", // with the test's low bomb floor
+	"gzip-bomb":  "fail", // with the test's low bomb floor
 	"bad-digest": "fail", "digest-dotdot": "fail", "manifest-outside": "fail",
 }
 

@@ -7,10 +7,10 @@ RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
 DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry
-TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/busybox-oci.tar
+TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar
 HOSTILE    := testdata/hostile/cases.json
 
-.PHONY: all build deps demo test unit integration bats leakcheck bench testimage clean
+.PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage clean
 
 all: build
 
@@ -45,11 +45,24 @@ demo: deps build testimage
 	$(CTR) images
 	$(CTR) run --rm busybox echo "hello from a ctr-lite container"
 
-test: deps build testimage unit integration bats
+test: deps build testimage unit fuzz-short integration bats
 
 unit:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# Fuzz targets: a few seconds each in make test, FUZZTIME each in make fuzz.
+FUZZ_TARGETS := rootfs:FuzzApplyLayer registry:FuzzParseReference netsetup:FuzzParsePorts \
+	specgen:FuzzParseBind specgen:FuzzParseUlimit lifecycle:FuzzEnvFile
+FUZZTIME ?= 5m
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t#*:}; \
+		echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./$$pkg/ >/tmp/ctr-lite-fuzz.log 2>&1 || { cat /tmp/ctr-lite-fuzz.log; rm -f /tmp/ctr-lite-fuzz.log; exit 1; }; \
+		tail -1 /tmp/ctr-lite-fuzz.log; \
+	done; rm -f /tmp/ctr-lite-fuzz.log
 
 # Root-only Go tests on real overlayfs and runc; they skip when not root.
 integration: build testimage

@@ -22,6 +22,8 @@ type createFlags struct {
 	init, replace, detach                                              bool
 	pull                                                               string
 	registry                                                           registryFlags
+	securityOpt, devices, ulimits                                      []string
+	resources                                                          lifecycle.ResourceOptions
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -58,6 +60,16 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
+	fs.StringArrayVar(&f.securityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE")
+	fs.StringArrayVar(&f.devices, "device", nil, "add a host device: HOST[:CONTAINER[:PERMS]], PERMS from r, w, m")
+	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "set a limit: NAME=SOFT[:HARD], e.g. nofile=1024:2048 (not above this host's hard limit)")
+	fs.StringVarP(&f.resources.Memory, "memory", "m", "", "memory limit, e.g. 512m or 1g")
+	fs.StringVar(&f.resources.MemorySwap, "memory-swap", "", "memory plus swap limit (-1: unlimited swap)")
+	fs.StringVar(&f.resources.CPUs, "cpus", "", "CPUs the container may use, e.g. 1.5")
+	fs.Int64VarP(&f.resources.CPUShares, "cpu-shares", "c", 0, "CPU weight relative to other containers (1024 is one CPU's)")
+	fs.StringVar(&f.resources.CpusetCpus, "cpuset-cpus", "", "CPUs the container may run on, e.g. 0-2,4")
+	fs.Int64Var(&f.resources.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
+	fs.StringVar(&f.resources.ShmSize, "shm-size", "", "size of /dev/shm (default 64m)")
 	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
 	f.registry.register(c, true)
 	// -h is --hostname, as in docker; help stays on --help.
@@ -100,6 +112,7 @@ func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.Create
 		Publish: f.publish, PublishAll: f.publishAll, IP: f.ip, DNS: f.dns, DNSSearch: f.dnsSearch,
 		DNSOptions: f.dnsOptions, ExtraHosts: f.addHosts,
 		Restart: f.restart, Init: f.init, CIDFile: f.cidfile, PidFile: f.pidfile,
+		SecurityOpt: f.securityOpt, Devices: f.devices, Ulimits: f.ulimits, Resources: f.resources,
 	}, nil
 }
 
@@ -121,6 +134,9 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	opts, err := f.options(c, args)
 	if err != nil {
 		return opts, nil, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+	}
+	if w := lifecycle.AppArmorWarning(opts); w != "" {
+		fmt.Fprintln(os.Stderr, "WARNING:", w)
 	}
 	if lifecycle.PortsDiscarded(opts) {
 		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", opts.Network)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,8 +75,11 @@ func asJSONValue(v any) any {
 	if err != nil {
 		return v
 	}
+	// Numbers stay as written (64 MiB prints 67108864, not 6.7108864e+07).
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
 	var out any
-	if err := json.Unmarshal(raw, &out); err != nil {
+	if err := dec.Decode(&out); err != nil {
 		return v
 	}
 	return out

@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"context"
+	"path"
+	"sort"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -43,6 +45,17 @@ type CreateOptions struct {
 	Init    bool
 	CIDFile string
 	PidFile string
+	// Security and resources.
+	SecurityOpt []string
+	Devices     []string
+	Ulimits     []string
+	Resources   ResourceOptions
+}
+
+// ResourceOptions are the resource flags as typed.
+type ResourceOptions struct {
+	Memory, MemorySwap, CPUs, CpusetCpus, ShmSize string
+	CPUShares, PidsLimit                          int64
 }
 
 // Create makes a container: name, record, writable layer and network
@@ -73,6 +86,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 		return nil, nil, nil, err
 	}
 	cfg.Image = o.Image
+	o.Binds = append(o.Binds, imageVolumes(img.Config.Config.Volumes, o)...)
 	hc, err := hostConfig(o)
 	if err != nil {
 		return nil, nil, nil, err
@@ -116,6 +130,12 @@ func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
 	if hc.Binds, hc.AnonymousVolumes, err = volumeBinds(o.Binds); err != nil {
 		return nil, err
 	}
+	if err := securityOptions(o, hc); err != nil {
+		return nil, err
+	}
+	if err := resourceOptions(o.Resources, o.Ulimits, hc); err != nil {
+		return nil, err
+	}
 	for _, t := range o.Tmpfs {
 		dest, opts, err := specgen.ParseTmpfs(t)
 		if err != nil {
@@ -145,6 +165,32 @@ func volumeBinds(values []string) (binds, anonymous []string, err error) {
 		binds = append(binds, v)
 	}
 	return binds, anonymous, nil
+}
+
+// imageVolumes turns the image's VOLUME paths that no -v or --tmpfs
+// covers into anonymous volumes ("-v /path"), as docker does: they live
+// under the root, never at a host path the image names.
+func imageVolumes(vols map[string]struct{}, o CreateOptions) []string {
+	taken := map[string]bool{}
+	for _, v := range o.Binds {
+		if vol, err := specgen.ParseVolume(v); err == nil {
+			taken[vol.Destination] = true
+		}
+	}
+	for _, t := range o.Tmpfs {
+		if dest, _, err := specgen.ParseTmpfs(t); err == nil {
+			taken[dest] = true
+		}
+	}
+	var out []string
+	for dest := range vols {
+		clean := path.Clean("/" + dest)
+		if !taken[clean] && clean != "/" {
+			out = append(out, clean)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // ParseRestartPolicy parses --restart: no, always, unless-stopped, or

@@ -1,11 +1,14 @@
 package lifecycle
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/specgen"
 )
 
 // hostDevices lists the host's device nodes for --privileged, as docker
@@ -47,4 +50,25 @@ func deviceAt(p string) (specs.LinuxDevice, bool) {
 	uid, gid := st.Uid, st.Gid
 	return specs.LinuxDevice{Path: p, Type: typ, Major: int64(unix.Major(st.Rdev)), Minor: int64(unix.Minor(st.Rdev)),
 		FileMode: &mode, UID: &uid, GID: &gid}, true
+}
+
+// hostDevice resolves a --device mapping: the host path must be a device
+// node (a symlink such as /dev/disk/by-id/... is followed once, here).
+func hostDevice(m specgen.DeviceMapping) (specgen.Device, error) {
+	real, err := filepath.EvalSymlinks(m.Host)
+	if err != nil {
+		return specgen.Device{}, fmt.Errorf("--device %s: %w", m.Host, err)
+	}
+	dev, ok := deviceAt(real)
+	if !ok {
+		return specgen.Device{}, fmt.Errorf("--device %s: not a character or block device", m.Host)
+	}
+	dev.Path = m.Container
+	return specgen.Device{LinuxDevice: dev, Perms: m.Perms}, nil
+}
+
+// appArmorEnabled reports whether the kernel enforces AppArmor profiles.
+func appArmorEnabled() bool {
+	b, err := os.ReadFile("/sys/module/apparmor/parameters/enabled")
+	return err == nil && len(b) > 0 && b[0] == 'Y'
 }

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -108,8 +109,17 @@ func ReadEnvFile(path string) ([]string, error) {
 		return nil, fmt.Errorf("read env file: %w", err)
 	}
 	defer f.Close()
+	lines, err := ParseEnvFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("read env file %q: %w", path, err)
+	}
+	return lines, nil
+}
+
+// ParseEnvFile reads env-file lines from r, skipping blanks and comments.
+func ParseEnvFile(r io.Reader) ([]string, error) {
 	var lines []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := strings.TrimLeft(sc.Text(), " \t")
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -117,10 +127,7 @@ func ReadEnvFile(path string) ([]string, error) {
 		}
 		lines = append(lines, line)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read env file %q: %w", path, err)
-	}
-	return lines, nil
+	return lines, sc.Err()
 }
 
 // ParseLabels turns -l KEY=VALUE values into a map.

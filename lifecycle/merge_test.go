@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
@@ -95,4 +96,25 @@ func TestVersionLess(t *testing.T) {
 	if !VersionLess("1.1.5+ds1", "1.5.2") || VersionLess("1.5.2", "1.5.2") || VersionLess("1.10.0", "1.5.2") || !VersionLess("1.5.1-rc.1", "1.5.2") {
 		t.Error("VersionLess")
 	}
+}
+
+func FuzzEnvFile(f *testing.F) {
+	f.Add("A=1\n# comment\n\n  B=two words\nC\n")
+	f.Add("=x\nK V=1\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		lines, err := ParseEnvFile(strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		env, err := ParseEnv(lines, func(string) (string, bool) { return "v", true })
+		if err != nil {
+			return
+		}
+		for _, kv := range env {
+			k, _, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || strings.ContainsAny(k, " \t\n") || strings.Contains(kv, "\n") {
+				t.Fatalf("%q gave the variable %q", body, kv)
+			}
+		}
+	})
 }

@@ -4,12 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 )
+
+// statInRoot stats p resolved inside rootfs (symlinks followed, but never
+// out of rootfs), with an fd-based lookup.
+func statInRoot(rootfs, p string) (fs.FileInfo, error) {
+	f, err := pathrs.OpenInRoot(rootfs, p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Stat()
+}
 
 // prepareWorkdir creates a missing working directory, as docker's
 // SetupWorkingDirectory does, and refuses one that is not a directory.
@@ -17,14 +27,12 @@ func prepareWorkdir(rootfs, dir string) error {
 	if dir == "" || dir == "/" {
 		return nil
 	}
-	p, err := securejoin.SecureJoin(rootfs, dir)
-	if err != nil {
-		return withCode(ExitEngine, fmt.Errorf("resolve workdir %q: %w", dir, err))
-	}
-	fi, err := os.Stat(p)
+	fi, err := statInRoot(rootfs, dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(p, 0o755); err != nil {
+		// Created through directory handles inside rootfs: a symlink the
+		// container left cannot lead the mkdir out.
+		if err := pathrs.MkdirAll(rootfs, dir, 0o755); err != nil {
 			return withCode(ExitCannotRun, fmt.Errorf("create workdir %q: %w", dir, err))
 		}
 		return nil
@@ -66,11 +74,7 @@ func checkExecutable(rootfs, argv0, p string, mountDests []string) error {
 			return nil
 		}
 	}
-	full, err := securejoin.SecureJoin(rootfs, p)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
-	fi, err := os.Stat(full)
+	fi, err := statInRoot(rootfs, p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return &ExitError{Code: ExitNotFound, Err: fmt.Errorf("exec: %q: stat %s: %w", argv0, p, fs.ErrNotExist)}

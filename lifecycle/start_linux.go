@@ -214,11 +214,25 @@ func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs stri
 	if err := checkCommand(rootfs, c.Path, in.Cwd, in.Env, dests); err != nil {
 		return nil, err
 	}
+	seccomp, err := securityInput(hc, &in)
+	if err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
 	spec, err := specgen.Generate(in)
 	if err == nil {
-		err = specgen.ApplySeccomp(spec, hc.Privileged)
+		err = applySeccomp(spec, hc.Privileged, seccomp)
 	}
 	return spec, withCode(ExitEngine, err)
+}
+
+// applySeccomp applies docker's default profile, none (privileged,
+// seccomp=unconfined) or the profile stored at create.
+func applySeccomp(spec *specs.Spec, privileged bool, seccomp string) error {
+	var profile []byte
+	if seccomp != "" && seccomp != "unconfined" {
+		profile = []byte(seccomp)
+	}
+	return specgen.ApplySeccomp(spec, privileged, seccomp == "unconfined", profile)
 }
 
 func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs string) (specgen.Input, error) {
@@ -249,6 +263,22 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	return in, err
 }
 
+// bindSource creates a missing host directory, as docker does, and
+// resolves the path once to its real location: runc gets a path without
+// symlinks, so a symlink swapped in later does not redirect the mount.
+func bindSource(src string) (string, error) {
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			return "", withCode(ExitEngine, fmt.Errorf("create bind source %q: %w", src, err))
+		}
+	}
+	real, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return "", withCode(ExitEngine, fmt.Errorf("resolve bind source %q: %w", src, err))
+	}
+	return real, nil
+}
+
 // prepareBinds resolves -v values: a volume becomes its directory (made
 // on first use, with the image's files at that path copied in, as docker
 // does); a missing host path is created as a directory, as docker does.
@@ -264,10 +294,8 @@ func (e *Engine) prepareBinds(values []string, rootfs string) ([]specgen.Bind, e
 			if b.Source, err = e.volumePath(vol.Source, rootfs, b.Destination); err != nil {
 				return nil, withCode(ExitEngine, err)
 			}
-		} else if _, err := os.Stat(b.Source); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(b.Source, 0o755); err != nil {
-				return nil, withCode(ExitEngine, fmt.Errorf("create bind source %q: %w", b.Source, err))
-			}
+		} else if b.Source, err = bindSource(b.Source); err != nil {
+			return nil, err
 		}
 		binds = append(binds, b)
 	}

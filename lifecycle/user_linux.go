@@ -1,11 +1,12 @@
 package lifecycle
 
 import (
+	"fmt"
 	"io"
-	"os"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/specgen"
 )
@@ -22,6 +23,9 @@ func resolveUser(rootfs, spec string) (specgen.User, error) {
 	if err != nil {
 		return specgen.User{}, err // moby/sys/user names the user already
 	}
+	if err := checkIDs(spec, u); err != nil {
+		return specgen.User{}, err
+	}
 	out := specgen.User{UID: uint32(u.Uid), GID: uint32(u.Gid), Home: u.Home}
 	for _, g := range u.Sgids {
 		if g != u.Gid {
@@ -31,13 +35,30 @@ func resolveUser(rootfs, spec string) (specgen.User, error) {
 	return out, nil
 }
 
+// checkIDs refuses IDs that do not fit the kernel's 32-bit IDs as signed
+// numbers: cast to uint32 they would wrap (4294967296 becomes root), the
+// bug of CVE-2024-40635.
+func checkIDs(spec string, u *user.ExecUser) error {
+	ids := append([]int{u.Uid, u.Gid}, u.Sgids...)
+	for _, id := range ids {
+		if id < 0 || id > specgen.MaxID {
+			return fmt.Errorf("user %q: ID %d is out of range (0 to %d)", spec, id, specgen.MaxID)
+		}
+	}
+	return nil
+}
+
 // openInRootfs opens a file inside rootfs; a missing one reads as empty.
+// The lookup is fd-based (openat2 RESOLVE_IN_ROOT where the kernel has it),
+// so a container that swaps a path component for a symlink between our
+// check and our open still cannot make us read a host file.
 func openInRootfs(rootfs, p string) (io.Reader, func()) {
-	full, err := securejoin.SecureJoin(rootfs, p)
+	handle, err := pathrs.OpenInRoot(rootfs, p)
 	if err != nil {
 		return nil, func() {}
 	}
-	f, err := os.Open(full)
+	defer handle.Close()
+	f, err := pathrs.Reopen(handle, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, func() {}
 	}

@@ -26,8 +26,17 @@ const (
 // ApplyLayer unpacks the uncompressed layer tar r into root, applying
 // whiteouts in the given format. It returns the bytes of file content written.
 func ApplyLayer(r io.Reader, root string, format Format) (int64, error) {
-	a := &applier{root: root, format: format, unpacked: map[string]bool{}}
-	tr := tar.NewReader(r)
+	return applyLayer(r, root, format, defaultBombFloor)
+}
+
+// applyLayer is ApplyLayer with the floor of its sparse-file guard: a tar
+// can declare a sparse file whose holes the reader fills with zeros, so a
+// few bytes of tar could write terabytes. Past floor, content may be at
+// most defaultBombRatio times the tar bytes read.
+func applyLayer(r io.Reader, root string, format Format, floor int64) (int64, error) {
+	in := &countingReader{r: r}
+	a := &applier{root: root, format: format, unpacked: map[string]bool{}, in: in, floor: floor}
+	tr := tar.NewReader(in)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -46,6 +55,8 @@ func ApplyLayer(r io.Reader, root string, format Format) (int64, error) {
 type applier struct {
 	root     string
 	format   Format
+	in       *countingReader // the tar stream, for the sparse guard
+	floor    int64
 	size     int64
 	unpacked map[string]bool // entries this layer wrote, kept by opaque dirs
 	dirs     []*tar.Header   // mtimes are set last: children change them
@@ -193,12 +204,29 @@ func (a *applier) writeFile(target string, hdr *tar.Header, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(f, r)
+	n, err := io.Copy(f, &sparseGuard{r: r, a: a})
 	a.size += n
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// sparseGuard fails a file's copy once the layer's content outgrows its
+// tar stream by more than a real layer can.
+type sparseGuard struct {
+	r io.Reader
+	a *applier
+	n int64
+}
+
+func (g *sparseGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	if total := g.a.size + g.n; total > g.a.floor && total > defaultBombRatio*g.a.in.n {
+		return n, fmt.Errorf("%w: %d bytes of files from %d bytes of tar (sparse files?)", ErrBomb, total, g.a.in.n)
+	}
+	return n, err
 }
 
 // hardlink links target to an earlier entry of this layer. The link's own

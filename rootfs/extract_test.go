@@ -17,7 +17,7 @@ type tentry struct {
 	mode             int64
 }
 
-func layer(t *testing.T, entries ...tentry) *bytes.Reader {
+func layer(t testing.TB, entries ...tentry) *bytes.Reader {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

@@ -55,6 +55,19 @@ type Input struct {
 	InitBinary string
 	// HostDevices are added with --privileged, as docker does.
 	HostDevices []specs.LinuxDevice
+	// Devices are --device nodes, resolved on the host, with the cgroup
+	// permissions (r, w, m) each was given.
+	Devices         []Device
+	Resources       Resources
+	Rlimits         []specs.POSIXRlimit
+	NoNewPrivileges bool
+	AppArmorProfile string
+}
+
+// Device is a host device node to create in the container.
+type Device struct {
+	specs.LinuxDevice
+	Perms string
 }
 
 // InitPath is where --init's binary appears in the container.
@@ -74,6 +87,7 @@ func Generate(in Input) (*specs.Spec, error) {
 			Terminal: in.Terminal, Args: processArgs(in), Env: processEnv(in), Cwd: cwd(in.Cwd),
 			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
 			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
+			Rlimits:      in.Rlimits, NoNewPrivileges: in.NoNewPrivileges, ApparmorProfile: in.AppArmorProfile,
 		},
 		Mounts: mounts(in),
 		Linux:  linux(in),
@@ -129,6 +143,9 @@ func hasEnv(env []string, key string) bool {
 
 func mounts(in Input) []specs.Mount {
 	ms := baseMounts(in.Privileged)
+	if in.Resources.ShmSize > 0 {
+		ms = withShmSize(ms, in.Resources.ShmSize)
+	}
 	if in.NetNS == "host" {
 		ms = withoutDest(ms, "/sys") // host netns: sysfs of the host's, bound below
 		ms = append(ms, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
@@ -153,6 +170,23 @@ func mounts(in Input) []specs.Mount {
 	ms = append(ms, user...)
 	if in.InitBinary != "" {
 		ms = append(ms, specs.Mount{Destination: InitPath, Type: "bind", Source: in.InitBinary, Options: []string{"bind", "ro"}})
+	}
+	return ms
+}
+
+// withShmSize sets /dev/shm's size (--shm-size).
+func withShmSize(ms []specs.Mount, size int64) []specs.Mount {
+	for i, m := range ms {
+		if m.Destination != "/dev/shm" {
+			continue
+		}
+		opts := []string{}
+		for _, o := range m.Options {
+			if !strings.HasPrefix(o, "size=") {
+				opts = append(opts, o)
+			}
+		}
+		ms[i].Options = append(opts, fmt.Sprintf("size=%d", size))
 	}
 	return ms
 }
@@ -211,14 +245,17 @@ func withoutDest(ms []specs.Mount, dest string) []specs.Mount {
 func depth(p string) int { return strings.Count(path.Clean(p), "/") }
 
 func linux(in Input) *specs.Linux {
-	l := &specs.Linux{
-		CgroupsPath: in.CgroupsPath,
-		Namespaces:  namespaces(in),
-		Resources:   &specs.LinuxResources{Devices: defaultDeviceRules()},
+	res := linuxResources(in.Resources)
+	res.Devices = defaultDeviceRules()
+	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res}
+	for _, d := range in.Devices {
+		l.Devices = append(l.Devices, d.LinuxDevice)
+		major, minor := d.Major, d.Minor
+		res.Devices = append(res.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: d.Type, Major: &major, Minor: &minor, Access: d.Perms})
 	}
 	if in.Privileged {
-		l.Resources.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
-		l.Devices = in.HostDevices
+		res.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
+		l.Devices = append(in.HostDevices, l.Devices...)
 		return l
 	}
 	l.MaskedPaths = append([]string(nil), maskedPaths...)

@@ -62,14 +62,14 @@ func TestGolden(t *testing.T) {
 
 func TestSeccompDefaultAndPrivileged(t *testing.T) {
 	spec, _ := Generate(baseInput())
-	if err := ApplySeccomp(spec, false); err != nil {
+	if err := ApplySeccomp(spec, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if spec.Linux.Seccomp == nil || spec.Linux.Seccomp.DefaultAction != "SCMP_ACT_ERRNO" || len(spec.Linux.Seccomp.Syscalls) < 10 {
 		t.Fatalf("want docker's default profile, got %+v", spec.Linux.Seccomp)
 	}
 	spec, _ = Generate(Input{Privileged: true})
-	ApplySeccomp(spec, true)
+	ApplySeccomp(spec, true, false, nil)
 	if spec.Linux.Seccomp != nil {
 		t.Fatal("privileged must be unconfined")
 	}

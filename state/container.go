@@ -130,6 +130,29 @@ type HostConfig struct {
 	// rm -v and by --rm, as docker does.
 	AnonymousVolumes []string `json:",omitempty"`
 	PidFile          string   `json:",omitempty"` // --pidfile, removed when it stops
+	// Security and resources (docker's names). SecurityOpt keeps a custom
+	// seccomp profile inline ("seccomp=<json>"), as docker does.
+	SecurityOpt []string        `json:",omitempty"`
+	Devices     []DeviceMapping `json:",omitempty"`
+	Ulimits     []Ulimit        `json:",omitempty"`
+	Memory      int64
+	MemorySwap  int64
+	NanoCpus    int64
+	CpuShares   int64 //nolint:revive // docker's field name
+	CpusetCpus  string
+	PidsLimit   int64 `json:",omitempty"`
+	ShmSize     int64
+}
+
+// DeviceMapping is one --device.
+type DeviceMapping struct {
+	PathOnHost, PathInContainer, CgroupPermissions string
+}
+
+// Ulimit is one --ulimit, as docker records it.
+type Ulimit struct {
+	Name       string
+	Soft, Hard int64
 }
 
 // RestartPolicy is --restart: Name is no, always, unless-stopped or

@@ -128,3 +128,107 @@ hostile_round() {
 	touch "$stop"
 	wait $writer
 }
+
+@test "security options: no-new-privileges, seccomp unconfined and from a file, apparmor warns, label refused" {
+	ctr run --rm --network none --security-opt no-new-privileges busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+	[ "$output" = "$(printf 'NoNewPrivs:\t1\nSeccomp:\t2')" ]
+	ctr run --rm --network none busybox grep -E '^NoNewPrivs:' /proc/self/status
+	[ "$output" = "$(printf 'NoNewPrivs:\t0')" ]
+	ctr run --rm --network none --security-opt seccomp=unconfined busybox grep '^Seccomp:' /proc/self/status
+	[ "$output" = "$(printf 'Seccomp:\t0')" ]
+	# A profile that refuses mkdir with EPERM and allows everything else.
+	cat >"$CTR_LITE_TEST_DIR/nomkdir.json" <<-'JSON'
+	{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+	JSON
+	ctr run --rm --network none --security-opt seccomp="$CTR_LITE_TEST_DIR/nomkdir.json" busybox mkdir /tmp/x
+	assert_status 1
+	[[ "$stderr" == *"Operation not permitted"* ]]
+	ctr run --rm --network none --security-opt seccomp=/nonexistent.json busybox true
+	assert_status 125
+	ctr run --rm --network none --security-opt apparmor=docker-default busybox true
+	assert_status 0
+	if [ ! -e /sys/module/apparmor/parameters/enabled ]; then
+		[[ "$stderr" == "WARNING: AppArmor is not enabled on this host"* ]]
+	fi
+	ctr run --rm --security-opt label=disable busybox true
+	assert_status 125
+	[[ "$stderr" == *'unsupported --security-opt "label=disable"'* ]]
+}
+
+@test "--device with permissions, --ulimit, user IDs out of range, /proc/self/fd workdir, no extra fds" {
+	ctr run --rm --network none --device /dev/kmsg:/dev/hostkmsg:r busybox sh -c 'ls -l /dev/hostkmsg; echo ctr-lite-test >/dev/hostkmsg'
+	[[ "$output" == "crw"*" 1,  11 "*"/dev/hostkmsg" ]]
+	[[ "$stderr" == *"Operation not permitted"* ]]
+	ctr run --rm --device /dev/nonexistent busybox true
+	assert_status 125
+	ctr run --rm --network none --ulimit nofile=512:1024 --ulimit nproc=100 busybox sh -c 'ulimit -n; ulimit -Hn; ulimit -u'
+	[ "$output" = "$(printf '512\n1024\n100')" ]
+	ctr run --rm --ulimit nofile=lots busybox true
+	assert_status 125
+	ctr run --rm -u 4294967296 busybox id
+	assert_status 125
+	[[ "$stderr" == *"range"* ]]
+	ctr run --rm -u 0:4294967296 busybox id
+	assert_status 125
+	ctr run --rm -w /proc/self/fd/3 busybox pwd
+	assert_status 125
+	[[ "$stderr" == *"inside /proc/*/fd"* ]]
+	# Only stdin, stdout, stderr and ls's own directory.
+	ctr run --rm --network none busybox ls /proc/self/fd
+	[ "$output" = "$(printf '0\n1\n2\n3')" ]
+	[ "$(stat -c %a "$CTR_LITE_ROOT")" = "700" ]
+	[ "$(stat -c %a "$CTR_LITE_RUNROOT")" = "700" ]
+}
+
+@test "resources: memory, swap, cpus, shares, cpuset, pids, shm seen from inside (cgroup v1 or v2)" {
+	local script
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		script='cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpuset.cpus /sys/fs/cgroup/pids.max'
+	else
+		script='cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes cpu/cpu.cfs_quota_us cpu/cpu.shares cpuset/cpuset.cpus pids/pids.max'
+	fi
+	ctr run --rm --network none -m 64m --memory-swap 128m --cpus 1.5 -c 512 --cpuset-cpus 0 --pids-limit 50 --shm-size 16m busybox sh -c "$script; df -k /dev/shm | tail -1"
+	assert_status 0
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		[ "${lines[0]}" = 67108864 ] && [ "${lines[1]}" = 67108864 ] && [ "${lines[2]}" = "150000 100000" ]
+	else
+		[ "${lines[0]}" = 67108864 ] && [ "${lines[1]}" = 134217728 ] && [ "${lines[2]}" = 150000 ] && [ "${lines[3]}" = 512 ]
+	fi
+	[ "${lines[-3]}" = 0 ] && [ "${lines[-2]}" = 50 ]
+	[[ "${lines[-1]}" == "shm "*" 16384 "* ]]
+	ctr inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}' "$("$CTR" create -m 64m --cpus 2 --pids-limit 9 busybox true)"
+	[ "$output" = "67108864 2000000000 9" ]
+	# The pids limit holds: a fork bomb stops at it.
+	ctr run --rm --network none --pids-limit 10 busybox sh -c 'for i in $(seq 20); do sleep 5 & done 2>/dev/null; wait'
+	ctr run --rm -m 1k busybox true
+	assert_status 125
+	ctr run --rm --cpus zero busybox true
+	assert_status 125
+}
+
+@test "image VOLUME paths become anonymous volumes under the root; -v to a missing host path creates it" {
+	ctr run --rm --network none -v "$CTR_LITE_TEST_DIR/newdir/sub:/data" busybox sh -c 'echo hi >/data/f'
+	assert_status 0
+	[ "$(cat "$CTR_LITE_TEST_DIR/newdir/sub/f")" = hi ]
+	ln -s "$CTR_LITE_TEST_DIR/newdir" "$CTR_LITE_TEST_DIR/link"
+	local id
+	id=$("$CTR" create -v "$CTR_LITE_TEST_DIR/link/sub:/data" busybox cat /data/f)
+	ctr start -a "$id"
+	[ "$output" = hi ]
+	"$CTR" rm "$id" >/dev/null
+	"$CTR" load -q -i "$TESTDATA/volume.tar"
+	id=$("$CTR" create volume sh -c 'cat /data/seed; echo more >>/data/seed')
+	ctr start -a "$id"
+	[ "$output" = "from the image" ]
+	ctr inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}} {{.Source}}{{end}}' "$id"
+	[[ "$output" == "volume /data $CTR_LITE_ROOT/volumes/"*"/_data" ]]
+	ctr volume ls -q
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	"$CTR" rm -v "$id" >/dev/null
+	ctr volume ls -q
+	[ -z "$output" ]
+	ctr run --rm -v "$CTR_LITE_TEST_DIR/mine:/data" volume ls /data
+	[ -z "$output" ] # a bind over the VOLUME path: no anonymous volume, nothing copied
+	ctr volume ls -q
+	[ -z "$output" ]
+}

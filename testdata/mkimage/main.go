@@ -56,6 +56,10 @@ func main() {
 	layeredCfg.ExposedPorts = map[string]struct{}{"80/tcp": {}}
 	check(writeDockerArchive(filepath.Join(out, "layered.tar"), "layered:latest", layeredCfg,
 		[][]byte{busybox, tarOf(layerTwo()), tarOf(layerThree())}))
+	volumeCfg := cfg
+	volumeCfg.Volumes = map[string]struct{}{"/data": {}}
+	check(writeDockerArchive(filepath.Join(out, "volume.tar"), "volume:latest", volumeCfg,
+		[][]byte{busybox, tarOf([]entry{dir("data", 0o755), file("data/seed", 0o644, []byte("from the image\n"))})}))
 	check(writeOCILayout(filepath.Join(out, "busybox-oci"), "busybox-oci:latest", cfg, busybox))
 	check(tarDir(filepath.Join(out, "busybox-oci"), filepath.Join(out, "busybox-oci.tar")))
 }
@@ -169,6 +173,7 @@ type config struct {
 	Env          []string            `json:"Env"`
 	Cmd          []string            `json:"Cmd"`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
 }
 
 func imageConfig(cfg config, layers [][]byte) []byte {

@@ -2,13 +2,13 @@ package lifecycle
 
 import (
 	"context"
-	"path"
-	"sort"
 	"errors"
 	"fmt"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"

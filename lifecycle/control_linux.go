@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -31,11 +32,13 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	if err := e.markStopped(ctx, c.ID); err != nil {
 		return err
 	}
+	fault.Point("stop:after-mark")
 	sig := c.Config.StopSignal
 	if sig == "" {
 		sig = "TERM"
 	}
 	e.runc("kill", c.ID, sig).Run()
+	fault.Point("stop:after-signal")
 	if gone(ctx, c, timeout) {
 		return e.reconcileRef(ctx, c.ID)
 	}

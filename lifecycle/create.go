@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/specgen"
@@ -265,25 +266,21 @@ func PortsDiscarded(o CreateOptions) bool {
 }
 
 func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, img *rootfs.Image, name string) (_ *state.Container, retErr error) {
-	done := e.step("reserve name")
-	l, err := e.Containers.GlobalLock(ctx)
+	lock, err := e.reserve(ctx, c, name)
 	if err != nil {
 		return nil, err
 	}
-	c.ID, c.Name, err = e.Containers.Reserve(name)
-	l.Unlock()
-	done()
-	if err != nil {
-		return nil, err
-	}
+	defer lock.Unlock()
 	defer func() {
 		if retErr != nil {
 			e.Containers.Release(c.ID, c.Name)
 		}
 	}()
+	fault.Point("create:after-reserve")
 	if err := e.createLayer(c, img); err != nil {
 		return nil, err
 	}
+	fault.Point("create:after-layer")
 	defer func() {
 		if retErr != nil {
 			e.Images.Driver.RemoveRW(c.ID)
@@ -292,14 +289,51 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 	if err := e.writeNetworkFiles(c, hc); err != nil {
 		return nil, err
 	}
+	fault.Point("create:after-network-files")
 	defer e.step("write records")()
 	if err := e.Containers.SaveHostConfig(c.ID, hc, !hc.AutoRemove); err != nil {
 		return nil, err
 	}
+	fault.Point("create:after-hostconfig")
 	if err := e.Containers.Save(c, !hc.AutoRemove); err != nil {
 		return nil, err
 	}
+	fault.Point("create:after-record")
 	return c, writeIDFile(hc.ContainerIDFile, c.ID)
+}
+
+// reserve takes the name (reclaiming it from a create that died) and the
+// new container's lock, held until its record is written.
+func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (*state.Lock, error) {
+	defer e.step("reserve name")()
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Unlock()
+	c.ID, c.Name, err = e.Containers.Reserve(name)
+	var inUse *state.NameInUseError
+	if errors.As(err, &inUse) && inUse.ID != "" && e.Containers.Orphaned(inUse.ID) {
+		e.removeOrphan(inUse.ID, name)
+		e.Log.Info("reclaimed the name of a create that died", "name", name, "id", inUse.ID)
+		c.ID, c.Name, err = e.Containers.Reserve(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	lock, err := e.Containers.LockNew(ctx, c.ID)
+	if err != nil {
+		e.Containers.Release(c.ID, c.Name)
+	}
+	return lock, err
+}
+
+// removeOrphan removes what a create that died had made; the caller
+// holds the global lock and has checked Containers.Orphaned.
+func (e *Engine) removeOrphan(id, name string) error {
+	e.Images.Driver.RemoveRW(id)
+	os.RemoveAll(e.bundleDir(id))
+	return e.Containers.Release(id, name)
 }
 
 // writeIDFile writes --cidfile (truncating an old one, as the issue asks;

@@ -79,7 +79,10 @@ func (e *Engine) init() error {
 	if err := e.Containers.Init(); err != nil {
 		return err
 	}
-	return e.Images.Init()
+	if err := e.Images.Init(); err != nil {
+		return err
+	}
+	return e.checkBoot(context.Background())
 }
 
 // bundleDir is where a running container's config.json and runtime files

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -157,6 +158,7 @@ func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 		reportStatus(status, err)
 		return 0, err
 	}
+	fault.Point("monitor:after-runtime-start")
 	reportStatus(status, nil)
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
@@ -203,6 +205,7 @@ func (e *Engine) createAndStart(c *state.Container, out *output) (int, error) {
 		return 0, withCode(ExitEngine, fmt.Errorf("read container pid: %w", err))
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	fault.Point("monitor:after-runtime-create")
 	if msg, err := e.runc("start", c.ID).CombinedOutput(); err != nil {
 		e.kill(c)
 		return 0, &ExitError{Code: codeForRuntimeMessage(string(msg)), Err: fmt.Errorf("start container: %s", strings.TrimSpace(string(msg)))}

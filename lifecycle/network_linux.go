@@ -160,6 +160,9 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 		errs = append(errs, netsetup.DeletePortRules(c.ID))
 		ports, _ := mappingsOf(ns.Ports)
 		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
+		if len(ns.Ports) == 0 { // a start that died before recording them
+			netsetup.ReleaseHolderPorts(e.RunRoot, c.ID)
+		}
 	}
 	// Deleting the namespace destroys eth0 and so its host peer, in the
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
@@ -171,6 +174,9 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 		if n, err := e.Networks.Get(name); err == nil {
 			e.updatePeers(n, c.ID)
 		}
+	}
+	if len(ns.Networks) == 0 { // a start that died before recording its address
+		errs = append(errs, e.Networks.ReleaseHolder(hc.NetworkMode, c.ID))
 	}
 	c.NetworkSettings = state.NetworkSettings{}
 	return errors.Join(errs...)

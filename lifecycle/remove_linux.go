@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -19,6 +20,9 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		return withCode(ExitEngine, err)
 	}
 	l, err := e.Containers.LockContainer(ctx, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return withCode(ExitEngine, e.removeIfOrphan(ctx, id, err))
+	}
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
@@ -47,6 +51,20 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		return withCode(ExitEngine, e.removeAnonymousVolumes(hc.AnonymousVolumes))
 	}
 	return nil
+}
+
+// removeIfOrphan removes a reservation whose create died (no record, lock
+// free); otherwise it returns notFound.
+func (e *Engine) removeIfOrphan(ctx context.Context, id string, notFound error) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if !e.Containers.Orphaned(id) {
+		return notFound
+	}
+	return e.removeOrphan(id, "")
 }
 
 // killAndRelock kills a running container, waits for its waiter to exit,
@@ -126,12 +144,15 @@ func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
 	if err := e.Containers.Save(c, false); err != nil {
 		return err
 	}
+	fault.Point("rm:after-removing-record")
 	if err := e.releaseRuntime(c, hc); err != nil {
 		return err
 	}
+	fault.Point("rm:after-release-runtime")
 	if err := e.Images.Driver.RemoveRW(c.ID); err != nil {
 		return err
 	}
+	fault.Point("rm:after-remove-layer")
 	if hc.ContainerIDFile != "" {
 		os.Remove(hc.ContainerIDFile)
 	}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -56,6 +57,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		}
 		e.recordPid(id)
 		lock.Unlock()
+		fault.Point("run:after-runtime-start")
 	})
 	if out != nil {
 		out.wait(2 * time.Second)
@@ -114,9 +116,11 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ 
 			e.Images.Driver.Unmount(id)
 		}
 	}()
+	fault.Point("start:after-mount")
 	if err := e.setupNetwork(ctx, c, hc); err != nil {
 		return nil, nil, err
 	}
+	fault.Point("start:after-network")
 	defer func() {
 		if retErr != nil {
 			e.teardownNetwork(c, hc)
@@ -125,6 +129,7 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ 
 	if err := e.writeBundle(c, hc, rootfs); err != nil {
 		return nil, nil, err
 	}
+	fault.Point("start:after-bundle")
 	defer func() {
 		if retErr != nil {
 			os.RemoveAll(e.bundleDir(id))
@@ -136,6 +141,7 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ 
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
+	fault.Point("start:after-running-record")
 	return c, l, nil
 }
 
@@ -397,6 +403,7 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
+	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
 		if err := e.removeLocked(c, hc); err != nil {
 			return withCode(ExitEngine, err)
@@ -406,6 +413,7 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 	if err := e.releaseRuntime(c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
+	fault.Point("finish:after-release")
 	e.recordExit(c, result)
 	if err := e.Containers.Save(c, true); err != nil {
 		return withCode(ExitEngine, err)

@@ -106,3 +106,13 @@ func freePort(proto string) (uint16, error) {
 	defer l.Close()
 	return uint16(l.Addr().(*net.TCPAddr).Port), nil
 }
+
+// ReleaseHolderPorts frees every host port container id holds, recorded
+// or not (a start that died before recording its ports).
+func ReleaseHolderPorts(runroot, id string) {
+	dir := filepath.Join(runroot, "ports")
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		unclaim(filepath.Join(dir, e.Name()), id)
+	}
+}

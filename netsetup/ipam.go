@@ -71,3 +71,20 @@ func broadcast(p netip.Prefix) netip.Addr {
 	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]) | host
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
+
+// ReleaseHolder frees every address in network that container id holds:
+// the cleanup for a start that died before recording its address.
+func (s *Store) ReleaseHolder(network, id string) error {
+	leases, err := s.Leases(network)
+	if err != nil {
+		return err
+	}
+	for addr, h := range leases {
+		if h.ID == id {
+			if err := s.Release(network, addr, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

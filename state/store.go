@@ -10,6 +10,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/gofrs/flock"
+
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 )
 
 // ErrNotFound is returned (wrapped) when no container matches a reference.
@@ -123,17 +127,24 @@ func (s *Store) freeRandomName() (string, error) {
 // Release undoes Reserve: it removes the name and the container directory.
 // It is idempotent.
 func (s *Store) Release(id, name string) error {
+	if name == "" {
+		name = s.nameOf(id)
+	}
+	// The directory goes out of sight first, then the name: a crash in
+	// between leaves a name without a record, which create and rm reclaim
+	// (Orphaned). Renaming, not removing, also keeps a waiter queued on the
+	// container's lock from re-creating its lock file inside it.
+	trash := s.Dir(id) + removingSuffix
+	if err := os.Rename(s.Dir(id), trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove container directory %q: %w", s.Dir(id), err)
+	}
+	fault.Point("rm:after-trash")
 	if data, err := os.ReadFile(s.namePath(name)); err == nil && string(data) == id {
 		if err := os.Remove(s.namePath(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("release name %q: %w", name, err)
 		}
 	}
-	// Rename first: a waiter queued on this container's lock would
-	// otherwise re-create its lock file inside the directory being removed.
-	trash := s.Dir(id) + removingSuffix
-	if err := os.Rename(s.Dir(id), trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove container directory %q: %w", s.Dir(id), err)
-	}
+	fault.Point("rm:after-release-name")
 	if err := os.RemoveAll(trash); err != nil {
 		return fmt.Errorf("remove container directory %q: %w", trash, err)
 	}
@@ -257,4 +268,43 @@ func (s *Store) List() ([]*Container, error) {
 		}
 	}
 	return out, nil
+}
+
+// LockNew takes the lock of a container just reserved, before its record
+// exists; create holds it until the record is written, so that an
+// unfinished create can be told from one that died (see Orphaned).
+func (s *Store) LockNew(ctx context.Context, id string) (*Lock, error) {
+	return AcquireLock(ctx, filepath.Join(s.Dir(id), "lock"))
+}
+
+// Orphaned reports whether id is a reservation whose create died: no
+// record, and nobody holds its lock (or its directory was never made).
+// The caller holds the global lock, so no create is between its
+// reservation and its lock.
+func (s *Store) Orphaned(id string) bool {
+	if _, err := os.Stat(s.configPath(id)); err == nil {
+		return false
+	}
+	fl := flock.New(filepath.Join(s.Dir(id), "lock"))
+	defer fl.Close()
+	ok, err := fl.TryLock()
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if ok {
+		fl.Unlock()
+	}
+	return ok
+}
+
+// nameOf finds the name reserved for id, "" if none: a scan of the name
+// index, for the rare removal of a reservation known only by its ID.
+func (s *Store) nameOf(id string) string {
+	entries, _ := os.ReadDir(filepath.Join(s.Root, "names"))
+	for _, e := range entries {
+		if s.nameOwner(e.Name()) == id {
+			return e.Name()
+		}
+	}
+	return ""
 }

@@ -51,6 +51,7 @@ func (cs *consoleSocket) receive() (*os.File, error) {
 	if err != nil || len(fds) != 1 {
 		return nil, errors.New("receive the container's terminal: no file descriptor in runc's message")
 	}
+	unix.CloseOnExec(fds[0]) // received fds are inheritable; runc must not get it
 	return os.NewFile(uintptr(fds[0]), "pty-master"), nil
 }
 

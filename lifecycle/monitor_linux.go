@@ -35,12 +35,33 @@ func (e *Engine) monitorArgs(id string) []string {
 	return []string{e.Root, e.RunRoot, e.runtime, e.Images.Driver.Name(), e.defaultSubnet, e.defaultBridge, id}
 }
 
+// closeInherited closes the descriptors the monitor inherited by accident
+// (those without close-on-exec, above its status pipe): it lives as long as
+// its container, and must not keep a caller's pipe open all that time (a
+// shell's $(...), bats' fd 3). The Go runtime's own are close-on-exec.
+func closeInherited() {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 3 {
+			continue
+		}
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
 func monitorMain() {
 	a := os.Args[1:]
 	if len(a) != 7 {
 		os.Exit(2)
 	}
 	debug.SetGCPercent(20) // a small heap: the monitor lives as long as the container
+	// The status pipe is inherited without close-on-exec: set it, so runc
+	// never gets it.
+	unix.CloseOnExec(3)
+	closeInherited()
 	status := os.NewFile(3, "status")
 	e, err := New(Options{Root: a[0], RunRoot: a[1], Runtime: a[2], StorageDriver: a[3], DefaultSubnet: a[4], DefaultBridge: a[5]})
 	if err != nil {

@@ -176,6 +176,15 @@ hostile_round() {
 	# Only stdin, stdout, stderr and ls's own directory.
 	ctr run --rm --network none busybox ls /proc/self/fd
 	[ "$output" = "$(printf '0\n1\n2\n3')" ]
+	# A descriptor the caller leaked (no close-on-exec) does not live on
+	# in the monitor, nor reach runc or the container.
+	"$CTR" run -d --name fds busybox sleep 30 7>"$CTR_LITE_TEST_DIR/marker" >/dev/null
+	local mon pid
+	mon=$("$CTR" inspect -f '{{.State.MonitorPid}}' fds)
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' fds)
+	! ls -l /proc/"$mon"/fd /proc/"$pid"/fd | grep -q marker
+	[ "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+	"$CTR" rm -f fds >/dev/null
 	[ "$(stat -c %a "$CTR_LITE_ROOT")" = "700" ]
 	[ "$(stat -c %a "$CTR_LITE_RUNROOT")" = "700" ]
 }

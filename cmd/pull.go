@@ -25,11 +25,7 @@ loopback addresses are reached over plain HTTP; credentials come from
 		Args: exactArgs(1, "NAME[:TAG|@DIGEST]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			out := c.OutOrStdout()
-			opts, err := rf.options(out, quiet)
-			if err != nil {
-				return err
-			}
-			e, err := g.engine()
+			e, opts, err := rf.open(g, out, quiet)
 			if err != nil {
 				return err
 			}

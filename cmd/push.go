@@ -21,11 +21,7 @@ from another repository of the same registry is mounted from there.`,
 		Args: exactArgs(1, "NAME[:TAG]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			out := c.OutOrStdout()
-			opts, err := rf.options(out, quiet)
-			if err != nil {
-				return err
-			}
-			e, err := g.engine()
+			e, opts, err := rf.open(g, out, quiet)
 			if err != nil {
 				return err
 			}

@@ -37,3 +37,14 @@ func (f *registryFlags) options(w io.Writer, quiet bool) (registry.Options, erro
 	}
 	return o, nil
 }
+
+// open returns the engine and the registry options reporting to w: the
+// common start of pull and push.
+func (f *registryFlags) open(g *globals, w io.Writer, quiet bool) (*lifecycle.Engine, registry.Options, error) {
+	opts, err := f.options(w, quiet)
+	if err != nil {
+		return nil, opts, err
+	}
+	e, err := g.engine()
+	return e, opts, err
+}

@@ -113,11 +113,7 @@ func (s *Store) CommitLayer(ctx context.Context, l LayerBlob, open func() (io.Re
 func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser, error)) (LayerMeta, error) {
 	meta := LayerMeta{ChainID: l.ChainID, DiffID: l.DiffID, Parent: l.Parent, MediaType: l.MediaType, Source: l.Source}
 	diff := filepath.Join(work, "diff")
-	parentDiff := ""
-	if l.Parent != "" {
-		parentDiff = s.LayerDiffDir(l.Parent)
-	}
-	if err := s.Driver.PrepareLayer(diff, parentDiff); err != nil {
+	if err := s.Driver.PrepareLayer(diff, s.parentDiff(l.Parent)); err != nil {
 		return meta, err
 	}
 	rc, err := open()
@@ -125,17 +121,12 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 		return meta, err
 	}
 	defer rc.Close()
-	blob, err := os.OpenFile(filepath.Join(work, "blob"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	sink, err := newBlobSink(filepath.Join(work, "blob"), !l.SourceVerifies || l.Digest == "")
 	if err != nil {
-		return meta, fmt.Errorf("store layer blob: %w", err)
+		return meta, err
 	}
-	defer blob.Close()
-	bw := bufio.NewWriterSize(blob, 256<<10)
-	var blobHash hash.Hash = nopHash{}
-	if !l.SourceVerifies || l.Digest == "" {
-		blobHash = sha256.New()
-	}
-	counted := &countingReader{r: io.TeeReader(rc, io.MultiWriter(bw, blobHash))}
+	defer sink.f.Close()
+	counted := &countingReader{r: io.TeeReader(rc, sink)}
 	comp, err := s.unpackVerified(counted, diff, &meta)
 	if err != nil {
 		return meta, err
@@ -143,20 +134,63 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 	if _, err := io.Copy(io.Discard, counted); err != nil { // the rest of the blob
 		return meta, fmt.Errorf("read layer blob: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
-		return meta, fmt.Errorf("store layer blob: %w", err)
-	}
-	meta.BlobSize, meta.Digest = counted.n, l.Digest
-	if _, skipped := blobHash.(nopHash); !skipped {
-		meta.Digest = hashDigest(blobHash)
-	}
+	meta.BlobSize, meta.Digest = counted.n, sink.digest(l.Digest)
 	if l.Digest != "" && meta.Digest != l.Digest {
 		return meta, fmt.Errorf("blob is %s, want %s: %w", meta.Digest, l.Digest, ErrCorrupt)
 	}
 	if meta.MediaType == "" {
 		meta.MediaType = dockerLayerTypes[comp]
 	}
-	return meta, blob.Close()
+	return meta, sink.close()
+}
+
+func (s *Store) parentDiff(parent string) string {
+	if parent == "" {
+		return ""
+	}
+	return s.LayerDiffDir(parent)
+}
+
+// blobSink stores a layer blob as it streams past, hashing it unless the
+// source verifies it itself.
+type blobSink struct {
+	f *os.File
+	w *bufio.Writer
+	h hash.Hash // nil: not hashed here
+}
+
+func newBlobSink(path string, hashIt bool) (*blobSink, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store layer blob: %w", err)
+	}
+	b := &blobSink{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+	if hashIt {
+		b.h = sha256.New()
+	}
+	return b, nil
+}
+
+func (b *blobSink) Write(p []byte) (int, error) {
+	if b.h != nil {
+		b.h.Write(p)
+	}
+	return b.w.Write(p)
+}
+
+// digest is the blob's digest: computed, or claimed when not hashed here.
+func (b *blobSink) digest(claimed string) string {
+	if b.h == nil {
+		return claimed
+	}
+	return hashDigest(b.h)
+}
+
+func (b *blobSink) close() error {
+	if err := b.w.Flush(); err != nil {
+		return fmt.Errorf("store layer blob: %w", err)
+	}
+	return b.f.Close()
 }
 
 // unpackVerified decompresses r into diff, checks the tar's digest and
@@ -221,11 +255,6 @@ func (b *bombGuard) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// nopHash stands in for the blob hash when the source verifies the blob.
-type nopHash struct{ hash.Hash }
-
-func (nopHash) Write(p []byte) (int, error) { return len(p), nil }
 
 type countingReader struct {
 	r io.Reader

@@ -68,10 +68,10 @@ func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Option
 	// A layer can vanish between its commit and AddImage (a concurrent
 	// rmi of another image that shared it); fetch it again then.
 	for range 3 {
-		if err := fetchLayers(ctx, store, img, manifest, cfg, ref.Context(), o.progress()); err != nil {
-			return nil, err
+		err := fetchLayers(ctx, store, img, manifest, cfg, ref.Context(), o.progress())
+		if err == nil {
+			out.ID, err = store.AddImage(ctx, raw, refs...)
 		}
-		out.ID, err = store.AddImage(ctx, raw, refs...)
 		if !errors.Is(err, rootfs.ErrLayerMissing) {
 			out.Fresh = out.ID != prevID
 			return out, err

@@ -43,15 +43,23 @@ func push(ctx context.Context, store *rootfs.Store, img *rootfs.Image, ref name.
 	if err != nil {
 		return nil, err
 	}
-	layers, err := mountableLayers(vimg, store, img, ref.Context(), o)
+	layers, err := vimg.Layers()
+	if err != nil {
+		return nil, err
+	}
+	metas, err := store.Layers(img)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := newBlobClient(ctx, ref.Context(), sources(metas, ref.Context()), o)
 	if err != nil {
 		return nil, err
 	}
 	opts := o.remote(ctx, ref.Context().Registry)
-	if err := pushLayers(ctx, ref.Context(), layers, opts, o.progress()); err != nil {
+	if err := pushLayers(ctx, blobs, layers, opts, o.progress()); err != nil {
 		return nil, err
 	}
-	if err := remote.Write(ref, pushImage{Image: vimg, layers: layers}, opts...); err != nil {
+	if err := remote.Write(ref, vimg, opts...); err != nil {
 		return nil, err
 	}
 	d, err := vimg.Digest()
@@ -62,45 +70,27 @@ func push(ctx context.Context, store *rootfs.Store, img *rootfs.Image, ref name.
 	return &Pushed{Ref: FamiliarRef(ref), Digest: d.String(), Size: size}, err
 }
 
-// pushImage hands remote.Write the layers with their mount sources.
-type pushImage struct {
-	v1.Image
-	layers []v1.Layer
-}
-
-func (p pushImage) Layers() ([]v1.Layer, error) { return p.layers, nil }
-
-// mountableLayers wraps each layer pulled from another repository of the
-// target registry so that the registry can mount it instead of receiving
-// it again.
-func mountableLayers(vimg v1.Image, store *rootfs.Store, img *rootfs.Image, repo name.Repository, o Options) ([]v1.Layer, error) {
-	layers, err := vimg.Layers()
-	if err != nil {
-		return nil, err
-	}
-	metas, err := store.Layers(img)
-	if err != nil {
-		return nil, err
-	}
+// sources lists, per layer, the repository of the target's registry it
+// was pulled from ("" when none): the registry can mount it from there.
+func sources(metas []rootfs.LayerMeta, dst name.Repository) []string {
+	out := make([]string, len(metas))
 	for i, m := range metas {
 		src, err := name.NewRepository(m.Source)
-		if m.Source == "" || err != nil || src.RegistryStr() != repo.RegistryStr() || src.Name() == repo.Name() {
-			continue
+		if m.Source != "" && err == nil && src.RegistryStr() == dst.RegistryStr() && src.RepositoryStr() != dst.RepositoryStr() {
+			out[i] = src.RepositoryStr()
 		}
-		if o.insecureFor(src.RegistryStr()) {
-			src, _ = name.NewRepository(m.Source, name.Insecure)
-		}
-		layers[i] = &remote.MountableLayer{Layer: layers[i], Reference: src.Tag("latest")}
 	}
-	return layers, nil
+	return out
 }
 
-// pushLayers uploads the layers several at a time, each with its progress.
-func pushLayers(ctx context.Context, repo name.Repository, layers []v1.Layer, opts []remote.Option, prog Progress) error {
+// pushLayers places the layers several at a time, each with its progress:
+// kept when the registry has it, mounted when it can be, else uploaded.
+func pushLayers(ctx context.Context, blobs *blobClient, layers []v1.Layer, opts []remote.Option, prog Progress) error {
 	defer prog.Wait()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallelLayers)
-	for _, l := range layers {
+	srcs := blobs.sources
+	for i, l := range layers {
 		d, err := l.Digest()
 		if err != nil {
 			return err
@@ -111,8 +101,11 @@ func pushLayers(ctx context.Context, repo name.Repository, layers []v1.Layer, op
 		}
 		bar := prog.Layer(shortHex(d.Hex), size)
 		g.Go(func() error {
-			err := writeLayer(gctx, repo, l, opts, bar)
-			bar.Done("Pushed", err)
+			status, err := blobs.place(gctx, d, srcs[i])
+			if err == nil && status == "" {
+				status, err = "Pushed", writeLayer(gctx, blobs.repo, l, opts, bar)
+			}
+			bar.Done(status, err)
 			return err
 		})
 	}

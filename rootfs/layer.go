@@ -114,6 +114,9 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 	meta := LayerMeta{ChainID: l.ChainID, DiffID: l.DiffID, Parent: l.Parent, MediaType: l.MediaType, Source: l.Source}
 	diff := filepath.Join(work, "diff")
 	if err := s.Driver.PrepareLayer(diff, s.parentDiff(l.Parent)); err != nil {
+		if l.Parent != "" && !s.HasLayer(l.Parent) { // deleted by a concurrent rmi
+			return meta, fmt.Errorf("%w: parent %s", ErrLayerMissing, l.Parent)
+		}
 		return meta, err
 	}
 	rc, err := open()

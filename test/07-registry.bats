@@ -95,6 +95,20 @@ no_work_dirs() {
 	ctr run --rm "$REG/test/layered@$digest" sh -c 'cat /opq/new; ls /opq'
 	assert_status 0
 	no_work_dirs
+	# Pushed again: the registry has every layer. To another repository:
+	# the layers are mounted from the one they were pulled from.
+	ctr push "$REG/test/layered:1"
+	[ "$(grep -c ': Layer already exists$' <<<"$output")" -eq 3 ]
+	"$CTR" tag "$REG/test/layered:1" "$REG/copy/layered:1"
+	ctr push "$REG/copy/layered:1"
+	assert_status 0
+	[ "$(grep -c ': Mounted from test/layered$' <<<"$output")" -eq 3 ]
+	[[ "${lines[-1]}" == "1: digest: $digest size: "* ]] # the same manifest
+	# rmi by digest drops only that reference.
+	ctr rmi "$REG/test/layered@$digest"
+	[ "$output" = "Untagged: $REG/test/layered@$digest" ]
+	ctr images --format '{{.Repository}}:{{.Tag}}' "$REG/test/layered"
+	[ "$output" = "$REG/test/layered:1" ]
 }
 
 @test "run --pull missing pulls a multi-layer image, progress on stderr, stdout the container's" {

@@ -118,3 +118,16 @@ func FuzzEnvFile(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckWorkdir(t *testing.T) {
+	for _, bad := range []string{"/proc/self/fd", "/proc/self/fd/7", "/proc/1/fd/3", "/proc/thread-self/fd", "/proc/self/task/5/fd/1", "proc/self/fd/../fd/3"} {
+		if checkWorkdir(bad) == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, ok := range []string{"", "/", "/proc", "/proc/self", "/proc/self/cwd", "/srv/proc/self/fd", "/proc/sys/fd"} {
+		if err := checkWorkdir(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/specgen"
@@ -49,15 +49,29 @@ func securityOptions(o CreateOptions, hc *state.HostConfig) error {
 	return checkWorkdir(o.Config.WorkingDir)
 }
 
-// procFD matches a path into a process's file descriptors: a working
-// directory there is an open directory of the runtime (CVE-2024-21626).
-var procFD = regexp.MustCompile(`^/proc/(self|thread-self|[0-9]+)/(fd|task/[0-9]+/fd)(/|$)`)
-
+// checkWorkdir refuses a working directory among a process's file
+// descriptors (/proc/self/fd, /proc/<pid>/fd, .../task/<tid>/fd): it would
+// be an open directory of the runtime (CVE-2024-21626).
 func checkWorkdir(dir string) error {
-	if dir != "" && procFD.MatchString(path.Clean("/"+dir)) {
+	if dir == "" {
+		return nil
+	}
+	parts := strings.Split(path.Clean("/"+dir), "/")[1:] // "proc", who, ...
+	if len(parts) < 3 || parts[0] != "proc" || !isProcess(parts[1]) {
+		return nil
+	}
+	if parts[2] == "fd" || (len(parts) >= 5 && parts[2] == "task" && parts[4] == "fd") {
 		return fmt.Errorf("workdir %q is inside /proc/*/fd: choose a directory of the image", dir)
 	}
 	return nil
+}
+
+func isProcess(s string) bool {
+	if s == "self" || s == "thread-self" {
+		return true
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // resourceOptions checks the resource flags and --ulimit and records them.

@@ -22,9 +22,7 @@ victim_intact() {
 
 teardown_file() {
 	rm -rf "$VICTIM"
-	"$CTR" system reset -f
-	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR"
-	rm -rf "$CTR_LITE_TEST_DIR"
+	finish_file
 }
 
 # hostile_round DRIVER: load and run every case; a refusal is one line

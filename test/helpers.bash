@@ -33,9 +33,22 @@ teardown() {
 }
 
 teardown_file() {
-	"$CTR" system reset -f
-	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR"
+	finish_file
+}
+
+# finish_file resets this file's roots (the main one and any other_root
+# under the test dir), runs the leak check and removes the test dir. Its
+# status is the leak check's, so a leak fails the file.
+finish_file() {
+	local root status=0
+	for root in "$CTR_LITE_TEST_DIR"/root-*; do
+		[ -d "$root" ] || continue
+		CTR_LITE_ROOT=$root CTR_LITE_RUNROOT=${root/\/root-//run-} "$CTR" system reset -f || status=$?
+	done
+	"$CTR" system reset -f || status=$?
+	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR" || status=$?
 	rm -rf "$CTR_LITE_TEST_DIR"
+	return $status
 }
 
 # ctr runs ctr-lite with bats' run, keeping stderr apart.

@@ -7,10 +7,13 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-# start_registry runs docker-registry on a free loopback port: $REG.
+# start_registry NAME [HTPASSWD]: run docker-registry on a free loopback
+# port, storage and config in $CTR_LITE_TEST_DIR/NAME, with basic auth when
+# an htpasswd file is given; its address goes to NAME/addr.
 start_registry() {
-	local dir=$CTR_LITE_TEST_DIR/registry port
+	local dir=$CTR_LITE_TEST_DIR/$1 auth="" port
 	mkdir -p "$dir"
+	[ -z "${2:-}" ] || auth="auth: {htpasswd: {realm: test, path: $2}}"
 	for _ in $(seq 20); do
 		port=$((20000 + RANDOM % 20000))
 		cat >"$dir/config.yml" <<-YML
@@ -20,11 +23,13 @@ start_registry() {
 		  filesystem: {rootdirectory: $dir/data}
 		  delete: {enabled: true}
 		http: {addr: "127.0.0.1:$port"}
+		$auth
 		YML
 		docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
 		echo $! >"$dir/pid"
 		for _ in $(seq 50); do
-			if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
+			# 200, or 401 with auth: the server is up.
+			if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" =~ ^(200|401)$ ]]; then
 				echo "127.0.0.1:$port" >"$dir/addr"
 				return 0
 			fi
@@ -32,15 +37,22 @@ start_registry() {
 			sleep 0.1
 		done
 		kill "$(cat "$dir/pid")" 2>/dev/null
-		wait "$(cat "$dir/pid")" 2>/dev/null
 	done
 	echo "could not start docker-registry: $(cat "$dir/log")" >&2
 	return 1
 }
 
+# stop_registry NAME
+stop_registry() {
+	local pid
+	pid=$(cat "$CTR_LITE_TEST_DIR/$1/pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+
 setup_file() {
 	isolate
-	start_registry
+	start_registry registry
 	export REG=$(cat "$CTR_LITE_TEST_DIR/registry/addr")
 	"$CTR" load -q -i "$TESTDATA/busybox.tar"
 	"$CTR" load -q -i "$TESTDATA/layered.tar"
@@ -55,11 +67,8 @@ setup_file() {
 }
 
 teardown_file() {
-	local pid
-	if pid=$(cat "$CTR_LITE_TEST_DIR/registry/pid" 2>/dev/null); then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	fi
+	stop_registry registry
+	stop_registry authed
 	finish_file
 }
 
@@ -248,4 +257,38 @@ no_work_dirs() {
 	assert_status 0
 	ctr rmi "$REG/tools/busybox:1"
 	[ "$output" = "Untagged: $REG/tools/busybox:1" ]
+}
+
+@test "login checks the password against a registry with basic auth; pull and push use it; logout forgets it" {
+	export DOCKER_CONFIG=$CTR_LITE_TEST_DIR/docker-config
+	(cd "$BATS_TEST_DIRNAME/.." && ${GO:-go} run ./test/htpasswd ci:s3cret) >"$CTR_LITE_TEST_DIR/htpasswd"
+	start_registry authed "$CTR_LITE_TEST_DIR/htpasswd"
+	local auth
+	auth=$(cat "$CTR_LITE_TEST_DIR/authed/addr")
+	"$CTR" tag busybox "$auth/tools/busybox:1"
+	ctr push "$auth/tools/busybox:1"
+	assert_status 125
+	[[ "$stderr" == *"credentials are missing or wrong; run 'ctr-lite login $auth'"* ]]
+	run --separate-stderr "$CTR" login -u ci --password-stdin "$auth" <<<"wrong"
+	assert_status 125
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[ ! -e "$DOCKER_CONFIG/config.json" ]
+	run --separate-stderr "$CTR" login -u ci --password-stdin "$auth" <<<"s3cret"
+	assert_status 0
+	[ "$output" = "Login Succeeded" ]
+	[ "$(stat -c %a "$DOCKER_CONFIG/config.json")" = 600 ]
+	grep -q "\"$auth\"" "$DOCKER_CONFIG/config.json"
+	ctr push "$auth/tools/busybox:1"
+	assert_status 0
+	other_root authed
+	ctr pull -q "$auth/tools/busybox:1"
+	assert_status 0
+	ctr logout "$auth"
+	[ "$output" = "Removing login credentials for $auth" ]
+	ctr logout "$auth"
+	[ "$output" = "Not logged in to $auth" ]
+	ctr pull "$auth/tools/busybox:1"
+	assert_status 125
+	[[ "$stderr" == *"ctr-lite login $auth"* ]]
+	stop_registry authed
 }

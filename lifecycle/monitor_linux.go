@@ -141,21 +141,33 @@ func parseStatus(msg string) error {
 // monitor supervises container id until it ends for good, restarting it
 // as its policy says. status gets the first start's outcome.
 func (e *Engine) monitor(id string, status *os.File) int {
-	for attempt := 0; ; attempt++ {
-		code, err := e.superviseOnce(id, status)
+	return e.supervise(id, status, 0)
+}
+
+// supervise starts the container (attempt counts restarts) and, while the
+// policy says so, again after each exit.
+func (e *Engine) supervise(id string, status *os.File, attempt int) int {
+	for ; ; attempt++ {
+		code, err := e.superviseOnce(id, status, attempt)
 		status = nil
-		if err != nil || !e.shouldRestart(id, code) {
-			return 0
-		}
-		time.Sleep(restartDelay(attempt))
-		if !e.countRestart(id) {
+		if err != nil || !e.restartAfter(id, code, attempt) {
 			return 0
 		}
 	}
 }
 
+// restartAfter applies the policy to an exit, waits the backoff and counts
+// the restart; false means the container stays down.
+func (e *Engine) restartAfter(id string, code, attempt int) bool {
+	if !e.shouldRestart(id, code) {
+		return false
+	}
+	time.Sleep(restartDelay(attempt))
+	return e.countRestart(id)
+}
+
 // superviseOnce starts the container, reports, waits for it and finishes.
-func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
+func (e *Engine) superviseOnce(id string, status *os.File, attempt int) (int, error) {
 	ctx := context.Background()
 	c, lock, err := e.prepareStart(ctx, id, false)
 	if err != nil {
@@ -174,13 +186,22 @@ func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 	e.recordPid(id)
 	lock.Unlock()
 	if err != nil {
-		out.close()
+		out.startCopying() // runc's own words go to the log
+		out.wait(time.Second)
 		err = e.finish(id, 0, err)
 		reportStatus(status, err)
 		return 0, err
 	}
 	fault.Point("monitor:after-runtime-start")
 	reportStatus(status, nil)
+	e.execWaiter(id, pid, attempt, out) // returns only if the exec failed
+	return e.waitContainer(id, pid, out), nil
+}
+
+// waitContainer copies the container's output to its log until it exits,
+// and records the exit.
+func (e *Engine) waitContainer(id string, pid int, out *output) int {
+	out.startCopying()
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
 	code := waitChild(pid)
@@ -188,7 +209,7 @@ func (e *Engine) superviseOnce(id string, status *os.File) (int, error) {
 	// finish reports the container's own non-zero status as an error;
 	// for the monitor that is an ordinary exit, which the policy judges.
 	e.finish(id, code, nil)
-	return code, nil
+	return code
 }
 
 // createAndStart runs `runc create` then `runc start`. When create exits
@@ -207,9 +228,8 @@ func (e *Engine) createAndStart(c *state.Container, out *output) (int, error) {
 	cmd := e.runtimeCommand(c, Stdio{Stdout: out.stdoutW, Stderr: out.stderrW}, "create", flags...)
 	cmd.SysProcAttr = nil
 	err := cmd.Run()
-	out.startCopying()
 	if console != nil && err == nil {
-		if err = out.copyPTY(console); err != nil {
+		if out.pty, err = console.receive(); err != nil {
 			e.kill(c)
 			return 0, withCode(ExitEngine, err)
 		}
@@ -244,6 +264,7 @@ type output struct {
 	log              *state.LogWriter
 	stdoutR, stderrR *os.File
 	stdoutW, stderrW *os.File
+	pty              *os.File // the terminal's master end (run -t), or nil
 	teeOut, teeErr   io.Writer
 	wg               sync.WaitGroup
 }
@@ -269,30 +290,22 @@ func (e *Engine) openOutput(id string) (*output, error) {
 	return o, nil
 }
 
-// copyPTY takes the terminal's master end from runc and copies what the
-// container writes to it into the log, as stdout (a terminal has one stream).
-func (o *output) copyPTY(cs *consoleSocket) error {
-	master, err := cs.receive()
-	if err != nil {
-		return err
-	}
-	o.wg.Add(1)
-	go func() {
-		defer o.wg.Done()
-		defer master.Close()
-		o.log.Copy("stdout", master) // ends with EIO once the container is gone
-	}()
-	return nil
-}
-
 // startCopying closes our write ends (the container holds its own) and
-// copies both streams into the log.
+// copies both streams into the log; a terminal's output is stdout (it has
+// one stream) and ends with EIO once the container is gone.
 func (o *output) startCopying() {
-	o.stdoutW.Close()
-	o.stderrW.Close()
+	for _, w := range []*os.File{o.stdoutW, o.stderrW} {
+		if w != nil {
+			w.Close()
+		}
+	}
 	o.wg.Add(2)
 	go func() { defer o.wg.Done(); o.log.Copy("stdout", tee(o.stdoutR, o.teeOut)) }()
 	go func() { defer o.wg.Done(); o.log.Copy("stderr", tee(o.stderrR, o.teeErr)) }()
+	if o.pty != nil {
+		o.wg.Add(1)
+		go func() { defer o.wg.Done(); o.log.Copy("stdout", o.pty) }()
+	}
 }
 
 func tee(r io.Reader, w io.Writer) io.Reader {
@@ -315,7 +328,7 @@ func (o *output) wait(timeout time.Duration) {
 }
 
 func (o *output) close() {
-	for _, f := range []*os.File{o.stdoutR, o.stderrR, o.stdoutW, o.stderrW} {
+	for _, f := range []*os.File{o.stdoutR, o.stderrR, o.stdoutW, o.stderrW, o.pty} {
 		if f != nil {
 			f.Close()
 		}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"syscall"
 )
 
 // childEnv marks a process started by Command.
@@ -53,4 +54,10 @@ func Command(name string, args ...string) *exec.Cmd {
 		Args: append([]string{name}, args...),
 		Env:  append(os.Environ(), childEnv+"=1"),
 	}
+}
+
+// Exec replaces this process with the named entry point: same PID, same
+// children, and only the descriptors not marked close-on-exec.
+func Exec(name string, args ...string) error {
+	return syscall.Exec("/proc/self/exe", append([]string{name}, args...), append(os.Environ(), childEnv+"=1"))
 }

@@ -106,3 +106,10 @@ func ReadLog(path string, offset int64, f LogFilter) ([]LogEntry, int64, error) 
 	}
 	return out, offset + int64(end), nil
 }
+
+// LogFromFile wraps an already open log (a monitor handing it on across
+// exec) as a LogWriter.
+func LogFromFile(f *os.File) *LogWriter { return &LogWriter{f: f} }
+
+// File is the open log, to hand on.
+func (w *LogWriter) File() *os.File { return w.f }

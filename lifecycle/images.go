@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -133,12 +134,26 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 		if inUse(img.ID) || (!all && len(img.RepoTags) > 0) {
 			continue
 		}
+		sizes := e.layerSizes(img)
 		lines, err := e.Images.RemoveImage(ctx, img.ID, true, inUse)
 		if err != nil {
 			return out, freed, withCode(ExitEngine, err)
 		}
 		out = append(out, lines...)
-		freed += img.Size
+		for _, l := range lines { // layers shared with a kept image stay
+			freed += sizes[strings.TrimPrefix(l, "Deleted: ")]
+		}
 	}
 	return out, freed, nil
+}
+
+// layerSizes maps img's chain IDs to their unpacked sizes.
+func (e *Engine) layerSizes(img *rootfs.Image) map[string]int64 {
+	sizes := map[string]int64{}
+	for _, chain := range img.ChainIDs() {
+		if m, err := e.Images.Layer(chain); err == nil {
+			sizes[chain] = m.Size
+		}
+	}
+	return sizes
 }

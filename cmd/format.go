@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,6 +46,16 @@ func writeRows[T any](w io.Writer, format, defaultTable string, rows []T) error 
 // writeRowsWithHeaders is writeRows with column titles that differ from
 // the shared headerNames (images calls its ID column "IMAGE ID").
 func writeRowsWithHeaders[T any](w io.Writer, format, defaultTable string, rows []T, titles map[string]string) error {
+	// One write for the whole listing, not several per cell: ps -a over
+	// a thousand containers made 13,000 write calls.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := writeFormatted(bw, format, defaultTable, rows, titles); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeFormatted[T any](w io.Writer, format, defaultTable string, rows []T, titles map[string]string) error {
 	switch {
 	case format == "" || format == "table":
 		format = "table " + defaultTable

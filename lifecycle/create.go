@@ -74,7 +74,7 @@ func (e *Engine) Create(ctx context.Context, o CreateOptions) (*state.Container,
 // fails before anything is written.
 func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, *rootfs.Image, error) {
 	done := e.step("resolve image")
-	img, err := e.Images.Lookup(o.Image)
+	img, err := e.Images.Resolve(o.Image)
 	done()
 	if errors.Is(err, rootfs.ErrImageNotFound) {
 		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: pull it with 'ctr-lite pull', or load it with 'ctr-lite load -i FILE'", o.Image)

@@ -73,7 +73,7 @@ func (e *Engine) PullImage(ctx context.Context, ref string, o registry.Options) 
 // never. notice gets docker's "Unable to find image" line before a pull of
 // a missing image. It returns nil when nothing was pulled.
 func (e *Engine) EnsureImage(ctx context.Context, ref string, policy PullPolicy, o registry.Options, notice io.Writer) (*registry.Pulled, error) {
-	_, err := e.Images.Lookup(ref)
+	_, err := e.Images.Resolve(ref)
 	found := err == nil
 	if err != nil && !errors.Is(err, rootfs.ErrImageNotFound) {
 		return nil, withCode(ExitEngine, err)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // parallelLayers is how many layers download and unpack at once.
@@ -41,7 +42,7 @@ func Pull(ctx context.Context, store *rootfs.Store, s string, o Options) (*Pulle
 	return p, nil
 }
 
-func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Options) (*Pulled, error) {
+func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Options) (_ *Pulled, retErr error) {
 	store.SweepTmp()
 	desc, err := remote.Get(ref, o.remote(ctx, ref.Context().Registry)...)
 	if err != nil {
@@ -55,6 +56,11 @@ func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Option
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if retErr != nil { // layers committed for an image that never came
+			store.DropUnused(context.Background(), (&rootfs.Image{Config: *cfg}).ChainIDs())
+		}
+	}()
 	digestRef := ref.Context().Digest(desc.Digest.String())
 	refs := []string{FamiliarRef(digestRef)}
 	if tag, ok := ref.(name.Tag); ok {
@@ -156,7 +162,7 @@ func fetchLayers(ctx context.Context, store *rootfs.Store, img v1.Image, m *v1.M
 		if i > 0 {
 			lb.Parent = chains[i-1]
 		}
-		bar := prog.Layer(shortHex(desc.Digest.Hex), desc.Size)
+		bar := prog.Layer(state.ShortID(desc.Digest.Hex), desc.Size)
 		g.Go(func() error {
 			defer close(done[i])
 			if needParent && i > 0 {
@@ -189,18 +195,11 @@ func commitRemoteLayer(ctx context.Context, store *rootfs.Store, img v1.Image, d
 	switch {
 	case err != nil:
 		bar.Done("", err)
-		return fmt.Errorf("layer %s: %w", shortHex(digest.Hex), err)
+		return fmt.Errorf("layer %s: %w", state.ShortID(digest.Hex), err)
 	case fetched:
 		bar.Done("Pull complete", nil)
 	default:
 		bar.Done("Already exists", nil)
 	}
 	return nil
-}
-
-func shortHex(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }

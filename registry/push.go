@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // Pushed is the outcome of a push.
@@ -99,7 +100,7 @@ func pushLayers(ctx context.Context, blobs *blobClient, layers []v1.Layer, opts 
 		if err != nil {
 			return err
 		}
-		bar := prog.Layer(shortHex(d.Hex), size)
+		bar := prog.Layer(state.ShortID(d.Hex), size)
 		g.Go(func() error {
 			status, err := blobs.place(gctx, d, srcs[i])
 			if err == nil && status == "" {

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // loadable is one image found in an archive or layout, ready to import.
@@ -335,7 +337,7 @@ func sha256Digest(b []byte) string {
 }
 
 // importImage commits li's layers and config and tags it.
-func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]string, error) {
+func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []string, retErr error) {
 	raw, err := readVerified(dir, li.configPath, li.configDigest)
 	if err != nil {
 		return nil, err
@@ -348,6 +350,11 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]str
 		return nil, fmt.Errorf("image config lists %d layers but the manifest has %d", len(cfg.RootFS.DiffIDs), len(li.layers))
 	}
 	chains := chainIDs(cfg.RootFS.DiffIDs)
+	defer func() {
+		if retErr != nil { // layers committed for an image that never came
+			s.DropUnused(context.Background(), chains)
+		}
+	}()
 	for i, l := range li.layers {
 		lb := LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: l.digest, MediaType: l.mediaType}
 		if i > 0 {
@@ -355,7 +362,7 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]str
 		}
 		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
 		if err != nil {
-			return nil, fmt.Errorf("load layer %s: %w", shortDigest(lb.DiffID), err)
+			return nil, fmt.Errorf("load layer %s: %w", state.ShortID(strings.TrimPrefix(lb.DiffID, "sha256:")), err)
 		}
 	}
 	id, err := s.AddImage(ctx, raw, li.tags...)
@@ -370,12 +377,4 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) ([]str
 		names = append(names, NormalizeRef(t))
 	}
 	return names, nil
-}
-
-func shortDigest(d string) string {
-	h := strings.TrimPrefix(d, "sha256:")
-	if len(h) > 12 {
-		h = h[:12]
-	}
-	return h
 }

@@ -131,3 +131,26 @@ func (s *Store) chainsInUse() (map[string]bool, error) {
 	}
 	return used, nil
 }
+
+// DropUnused deletes those of chains that no image uses: the undo of a
+// pull or load that failed after committing some of its layers. A
+// concurrent pull that needed one of them fetches it again (AddImage).
+func (s *Store) DropUnused(ctx context.Context, chains []string) error {
+	l, err := s.globalLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	used, err := s.chainsInUse()
+	if err != nil {
+		return err
+	}
+	for i := len(chains) - 1; i >= 0; i-- {
+		if !used[chains[i]] && s.HasLayer(chains[i]) {
+			if err := s.deleteLayer(chains[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

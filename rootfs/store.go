@@ -204,20 +204,36 @@ func (s *Store) Images() ([]*Image, error) {
 	return out, nil
 }
 
-// Lookup finds an image by reference, full ID, or unique ID prefix.
+// Lookup finds an image by reference, full ID, or unique ID prefix, with
+// its tags and size.
 func (s *Store) Lookup(ref string) (*Image, error) {
-	repos, err := s.readRepos()
-	if err != nil {
-		return nil, err
-	}
-	if id, ok := repos[NormalizeRef(ref)]; ok {
-		return s.readImageRefs(repos, id)
-	}
-	id, err := s.resolveIDPrefix(strings.TrimPrefix(ref, "sha256:"))
+	repos, id, err := s.resolve(ref)
 	if err != nil {
 		return nil, err
 	}
 	return s.readImageRefs(repos, id)
+}
+
+// Resolve is Lookup for the image's ID and config only: no tags, and no
+// size (which reads every layer's record). It is what create needs.
+func (s *Store) Resolve(ref string) (*Image, error) {
+	_, id, err := s.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.ImageByID(id)
+}
+
+func (s *Store) resolve(ref string) (repositories, string, error) {
+	repos, err := s.readRepos()
+	if err != nil {
+		return nil, "", err
+	}
+	if id, ok := repos[NormalizeRef(ref)]; ok {
+		return repos, id, nil
+	}
+	id, err := s.resolveIDPrefix(strings.TrimPrefix(ref, "sha256:"))
+	return repos, id, err
 }
 
 func (s *Store) readImageRefs(repos repositories, id string) (*Image, error) {

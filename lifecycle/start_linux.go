@@ -497,13 +497,11 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	return os.RemoveAll(e.bundleDir(c.ID))
 }
 
-// pidAlive reports whether a process exists and has not exited. kill -0
-// alone also succeeds for a zombie, which lingers until its parent reaps
-// it: a detached monitor's parent is PID 1, which may take its time.
-func pidAlive(pid int) bool { return processLives(pid, 0) }
-
-// processLives is pidAlive for the process that started at start (clock
-// ticks since boot, 0: any): a recycled PID is another process.
+// processLives reports whether a process exists, has not exited and
+// started at start (clock ticks since boot, 0: any): a recycled PID is
+// another process. kill -0 alone also succeeds for a zombie, which lingers
+// until its parent reaps it: a detached monitor's parent is PID 1, which
+// may take its time.
 func processLives(pid int, start uint64) bool {
 	if pid <= 0 {
 		return false

@@ -21,8 +21,6 @@ func testNetwork(t *testing.T, subnet string) (*Store, *Network) {
 
 func everyoneAlive(Holder) bool { return true }
 
-func holder(id string) Holder { return Holder{ID: id, PID: 1} }
-
 func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
 	a, err := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)

@@ -40,7 +40,7 @@ $(HOSTILE): testdata/mkimage/main.go testdata/mkimage/hostile.go
 	$(GO) run ./testdata/mkimage -hostile testdata
 
 DEMO_ROOT := /var/lib/ctr-lite
-demo: deps build testimage
+demo: deps build $(TESTIMAGES)
 	$(CTR) load -i testdata/busybox.tar
 	$(CTR) images
 	$(CTR) run --rm busybox echo "hello from a ctr-lite container"

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -161,14 +162,21 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 }
 
 // ensureImage pulls the image as --pull says, reporting on stderr so that
-// stdout stays the container's.
+// stdout stays the container's. Registry settings are read only for a pull.
 func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image string, policy lifecycle.PullPolicy) error {
+	missing, pull, err := e.NeedsPull(image, policy)
+	if err != nil || !pull {
+		return err
+	}
 	ropts, err := f.registry.options(os.Stderr, false)
 	if err != nil {
 		return err
 	}
-	p, err := e.EnsureImage(c.Context(), image, policy, ropts, os.Stderr)
-	if err != nil || p == nil {
+	if missing {
+		fmt.Fprintf(os.Stderr, "Unable to find image '%s' locally\n", rootfs.NormalizeRef(image))
+	}
+	p, err := e.PullImage(c.Context(), image, ropts)
+	if err != nil {
 		return err
 	}
 	printPullStatus(os.Stderr, p)

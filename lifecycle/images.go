@@ -69,22 +69,16 @@ func (e *Engine) PullImage(ctx context.Context, ref string, o registry.Options) 
 	return p, withCode(ExitEngine, err)
 }
 
-// EnsureImage pulls ref as policy says: when it is missing, always, or
-// never. notice gets docker's "Unable to find image" line before a pull of
-// a missing image. It returns nil when nothing was pulled.
-func (e *Engine) EnsureImage(ctx context.Context, ref string, policy PullPolicy, o registry.Options, notice io.Writer) (*registry.Pulled, error) {
-	_, err := e.Images.Resolve(ref)
-	found := err == nil
-	if err != nil && !errors.Is(err, rootfs.ErrImageNotFound) {
-		return nil, withCode(ExitEngine, err)
+// NeedsPull applies --pull: always; when missing, if the image is not
+// stored; never. A missing image with never is left for create to report.
+// It only reads the name index, so the usual run pays nothing more.
+func (e *Engine) NeedsPull(ref string, policy PullPolicy) (missing, pull bool, err error) {
+	_, err = e.Images.Resolve(ref)
+	missing = errors.Is(err, rootfs.ErrImageNotFound)
+	if err != nil && !missing {
+		return false, false, withCode(ExitEngine, err)
 	}
-	if (found && policy != PullAlways) || (!found && policy == PullNever) {
-		return nil, nil // create reports a missing image itself
-	}
-	if !found {
-		fmt.Fprintf(notice, "Unable to find image '%s' locally\n", rootfs.NormalizeRef(ref))
-	}
-	return e.PullImage(ctx, ref, o)
+	return missing, policy == PullAlways || (missing && policy == PullMissing), nil
 }
 
 // PushImage uploads a stored image to the registry its name points at.

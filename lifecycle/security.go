@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -100,12 +102,8 @@ func securityInput(hc *state.HostConfig, in *specgen.Input) (seccomp string, err
 		Memory: hc.Memory, MemorySwap: hc.MemorySwap, NanoCPUs: hc.NanoCpus, CPUShares: uint64(hc.CpuShares),
 		CpusetCpus: hc.CpusetCpus, PidsLimit: hc.PidsLimit, ShmSize: hc.ShmSize,
 	}
-	for _, u := range hc.Ulimits {
-		rl, err := specgen.ParseUlimit(fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard))
-		if err != nil {
-			return "", err
-		}
-		in.Rlimits = append(in.Rlimits, rl)
+	for _, u := range hc.Ulimits { // checked at create; -1 becomes RLIM_INFINITY
+		in.Rlimits = append(in.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_" + strings.ToUpper(u.Name), Soft: uint64(u.Soft), Hard: uint64(u.Hard)})
 	}
 	for _, d := range hc.Devices {
 		dev, err := hostDevice(specgen.DeviceMapping{Host: d.PathOnHost, Container: d.PathInContainer, Perms: d.CgroupPermissions})

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -23,11 +22,7 @@ type blobClient struct {
 }
 
 func newBlobClient(ctx context.Context, repo name.Repository, sources []string, o Options) (*blobClient, error) {
-	kc := o.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
-	auth, err := kc.Resolve(repo)
+	auth, err := o.keychain().Resolve(repo)
 	if err != nil {
 		return nil, err
 	}

@@ -77,19 +77,24 @@ func (o Options) parse(s string) (name.Reference, error) {
 
 // remote returns go-containerregistry options for talking to reg.
 func (o Options) remote(ctx context.Context, reg name.Registry) []remote.Option {
-	kc := o.Keychain
-	if kc == nil {
-		kc = authn.DefaultKeychain
-	}
 	return []remote.Option{
 		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(kc),
+		remote.WithAuthFromKeychain(o.keychain()),
 		remote.WithTransport(o.transport(reg)),
 		remote.WithUserAgent("ctr-lite"),
 		remote.WithJobs(4),
 		// A short retry: a registry that is down should fail in seconds.
 		remote.WithRetryBackoff(remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 3}),
 	}
+}
+
+// keychain finds credentials: the one given, else docker's config and
+// credential helpers.
+func (o Options) keychain() authn.Keychain {
+	if o.Keychain != nil {
+		return o.Keychain
+	}
+	return authn.DefaultKeychain
 }
 
 // transport is the HTTP transport for reg: certificates go unchecked only

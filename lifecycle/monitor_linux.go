@@ -35,6 +35,11 @@ func (e *Engine) monitorArgs(id string) []string {
 	return []string{e.Root, e.RunRoot, e.runtime, e.Images.Driver.Name(), e.defaultSubnet, e.defaultBridge, id}
 }
 
+// engineFromArgs opens the engine monitorArgs described.
+func engineFromArgs(a []string) (*Engine, error) {
+	return New(Options{Root: a[0], RunRoot: a[1], Runtime: a[2], StorageDriver: a[3], DefaultSubnet: a[4], DefaultBridge: a[5]})
+}
+
 // closeInherited closes the descriptors the monitor inherited by accident
 // (those without close-on-exec, above its status pipe): it lives as long as
 // its container, and must not keep a caller's pipe open all that time (a
@@ -63,7 +68,7 @@ func monitorMain() {
 	unix.CloseOnExec(3)
 	closeInherited()
 	status := os.NewFile(3, "status")
-	e, err := New(Options{Root: a[0], RunRoot: a[1], Runtime: a[2], StorageDriver: a[3], DefaultSubnet: a[4], DefaultBridge: a[5]})
+	e, err := engineFromArgs(a)
 	if err != nil {
 		reportStatus(status, err)
 		os.Exit(1)

@@ -54,7 +54,7 @@ func waiterMain() {
 		os.Exit(2)
 	}
 	debug.SetGCPercent(20)
-	e, err := New(Options{Root: a[0], RunRoot: a[1], Runtime: a[2], StorageDriver: a[3], DefaultSubnet: a[4], DefaultBridge: a[5]})
+	e, err := engineFromArgs(a)
 	if err != nil {
 		os.Exit(1)
 	}

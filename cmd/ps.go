@@ -113,7 +113,7 @@ func ports(c *state.Container, st state.State) string {
 	var out []string
 	for key, bindings := range c.NetworkSettings.Ports {
 		for _, b := range bindings {
-			out = append(out, b.HostIP+":"+b.HostPort+"->"+key)
+			out = append(out, b.HostIP+":"+b.HostPort+"->"+key.String())
 		}
 	}
 	sort.Strings(out)

@@ -114,11 +114,12 @@ func (e *Engine) plug(c *state.Container, n *netsetup.Network, addr netip.Addr, 
 func settings(n *netsetup.Network, addr netip.Addr, sandbox string, ports []netsetup.PortMapping) state.NetworkSettings {
 	ns := state.NetworkSettings{
 		IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), SandboxKey: sandbox,
-		Ports:    map[string][]state.PortBinding{},
+		Ports:    state.PortMap{},
 		Networks: map[string]*state.EndpointSettings{n.Name: {IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), NetworkID: n.ID}},
 	}
 	for _, p := range ports {
-		ns.Ports[p.Key()] = append(ns.Ports[p.Key()], state.PortBinding{HostIP: hostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
+		key := state.Port{Number: p.ContainerPort, Proto: p.Proto}
+		ns.Ports[key] = append(ns.Ports[key], state.PortBinding{HostIP: hostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return ns
 }
@@ -133,10 +134,7 @@ func hostIPOrAny(ip string) string {
 // portMappings are the container's -p mappings plus, with -P, its image's
 // exposed ports on free host ports.
 func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapping, error) {
-	out, err := mappingsOf(hc.PortBindings)
-	if err != nil {
-		return nil, err
-	}
+	out := mappingsOf(hc.PortBindings)
 	if hc.PublishAllPorts {
 		exposed, err := netsetup.ExposedPorts(c.Config.ExposedPorts)
 		if err != nil {
@@ -158,7 +156,7 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	var errs []error
 	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
 		errs = append(errs, netsetup.DeletePortRules(c.ID))
-		ports, _ := mappingsOf(ns.Ports)
+		ports := mappingsOf(ns.Ports)
 		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
 		if len(ns.Ports) == 0 { // a start that died before recording them
 			netsetup.ReleaseHolderPorts(e.RunRoot, c.ID)
@@ -183,21 +181,16 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 }
 
 // mappingsOf turns docker's port bindings ({"80/tcp": [{HostIp,
-// HostPort}]}) back into mappings; an empty HostPort stays 0 (any port).
-func mappingsOf(bindings map[string][]state.PortBinding) ([]netsetup.PortMapping, error) {
+// HostPort}]}) into mappings; an empty HostPort stays 0 (any port).
+func mappingsOf(bindings state.PortMap) []netsetup.PortMapping {
 	var out []netsetup.PortMapping
-	for key, bs := range bindings {
-		port, proto, _ := strings.Cut(key, "/")
-		cport, err := strconv.Atoi(port)
-		if err != nil {
-			return nil, fmt.Errorf("invalid port binding %q", key)
-		}
+	for port, bs := range bindings {
 		for _, b := range bs {
 			hport, _ := strconv.Atoi(b.HostPort)
-			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
+			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: port.Number, Proto: port.Proto})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // writeHosts writes the container's /etc/hosts: localhost, its own

@@ -54,7 +54,7 @@ func runFlags(c *state.Container, hc *state.HostConfig, imageEnv []string) []str
 	var ports []string
 	for key, bs := range hc.PortBindings {
 		for _, b := range bs {
-			ports = append(ports, portFlag(b, key))
+			ports = append(ports, portFlag(b, key.String()))
 		}
 	}
 	sort.Strings(ports)

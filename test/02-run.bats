@@ -143,6 +143,19 @@ bats_require_minimum_version 1.5.0
 	assert_status 125
 }
 
+@test "capabilities: ALL with drops is all but the drops; names after ALL are checked" {
+	local bnd
+	bnd=$(awk '/CapBnd/ {print $2}' /proc/self/status)
+	ctr run --rm --cap-add ALL --cap-drop NET_ADMIN busybox grep CapEff /proc/self/status
+	assert_status 0
+	[ "$output" = "CapEff:	$(printf '%016x' $((0x$bnd & ~(1 << 12))))" ]
+	ctr run --rm --cap-add ALL --cap-add BOGUS busybox true
+	assert_status 125
+	[[ "$stderr" == *'unknown capability "BOGUS"'* ]]
+	ctr run --rm --cap-drop ALL --cap-drop NOPE busybox true
+	assert_status 125
+}
+
 @test "--privileged sees the host's devices; a default container only docker's few" {
 	ctr run --rm busybox ls /dev
 	default=$(echo "$output" | wc -l)

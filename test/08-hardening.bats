@@ -25,6 +25,18 @@ teardown_file() {
 	finish_file
 }
 
+# image_with_workdir DIR NAME: busybox with its WORKDIR set to DIR,
+# loaded as NAME (through skopeo and umoci, as an image author would).
+image_with_workdir() {
+	local d=$CTR_LITE_TEST_DIR/wd
+	mkdir -p "$d"
+	"$CTR" save -o "$d/bb.tar" busybox
+	skopeo copy -q docker-archive:"$d/bb.tar" oci:"$d/layout:bb"
+	umoci config --image "$d/layout:bb" --tag wd --config.workingdir "$1"
+	skopeo copy -q oci:"$d/layout:wd" docker-archive:"$d/wd.tar:$2:latest"
+	"$CTR" load -q -i "$d/wd.tar" >/dev/null
+}
+
 # hostile_round DRIVER: load and run every case; a refusal is one line
 # with 125, a loaded image runs, and the victim never changes.
 hostile_round() {
@@ -171,6 +183,12 @@ hostile_round() {
 	ctr run --rm -w /proc/self/fd/3 busybox pwd
 	assert_status 125
 	[[ "$stderr" == *"inside /proc/*/fd"* ]]
+	# The image's WORKDIR is checked too: a hostile image's route (CVE-2024-21626).
+	image_with_workdir /proc/self/fd/7 hostile/workdir
+	ctr run --rm hostile/workdir pwd
+	assert_status 125
+	[[ "$stderr" == *"inside /proc/*/fd"* ]]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	# Only stdin, stdout, stderr and ls's own directory.
 	ctr run --rm --network none busybox ls /proc/self/fd
 	[ "$output" = "$(printf '0\n1\n2\n3')" ]

@@ -131,4 +131,3 @@ func TestEnvDefaults(t *testing.T) {
 		t.Errorf("defaults: %v", env)
 	}
 }
-

@@ -104,7 +104,7 @@ func (a *applier) resolveDir(rel string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolve %q in layer: %w", rel, errors.Unwrap(err))
 	}
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	if err := mkdirAll(p, 0o755); err != nil {
 		return "", fmt.Errorf("create parent %q: %w", rel, err)
 	}
 	return p, nil

@@ -74,6 +74,11 @@ func cleanName(name string) (string, error) {
 }
 
 func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		// A PAX global header (git archive writes one) only holds
+		// defaults for later entries; like docker and containerd, ignore it.
+		return nil
+	}
 	rel, err := cleanName(hdr.Name)
 	if err != nil || rel == "" {
 		return err // "" is the root itself: nothing to create

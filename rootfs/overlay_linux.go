@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -134,14 +135,33 @@ func (d *overlayDriver) Mount(id string, layers []string, topChain string, volat
 		return merged, nil
 	}
 	lower := d.lowerDirs(layers, topChain)
-	extra := ""
-	if volatile {
-		extra = ",volatile"
-	}
-	if err := mountOverlay(lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"), merged, extra); err != nil {
+	if err := mountMaybeVolatile(mountOverlay, lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"), merged, volatile); err != nil {
 		return "", fmt.Errorf("mount container filesystem: %w", err)
 	}
 	return merged, nil
+}
+
+// volatileRefused is set once this process's kernel refused the volatile
+// option (it came in Linux 5.10): later mounts do without it at once.
+var volatileRefused atomic.Bool
+
+// mountMaybeVolatile mounts with ",volatile" when asked and the kernel
+// has it, else without: volatile only saves syncs, so losing it is safe.
+// The kernel answers an unknown option with EINVAL; the option counts as
+// refused only when the same mount then works without it.
+func mountMaybeVolatile(mount func(lower []string, upper, work, target, extra string) error, lower []string, upper, work, target string, volatile bool) error {
+	if !volatile || volatileRefused.Load() {
+		return mount(lower, upper, work, target, "")
+	}
+	err := mount(lower, upper, work, target, ",volatile")
+	if !errors.Is(err, unix.EINVAL) {
+		return err
+	}
+	if err := mount(lower, upper, work, target, ""); err != nil {
+		return err
+	}
+	volatileRefused.Store(true)
+	return nil
 }
 
 func mountOverlay(lower []string, upper, work, target, extra string) error {

@@ -28,43 +28,40 @@ func mountWith(m *fakeMount, volatile bool) error {
 }
 
 // Kernels before 5.10 refuse "volatile" with EINVAL: the mount is retried
-// without it, and the process remembers (issue 10 #12).
-func TestVolatileFallsBackOnOldKernels(t *testing.T) {
-	volatileRefused.Store(false)
-	defer volatileRefused.Store(false)
-	m := &fakeMount{refuse: func(extra string) bool { return strings.Contains(extra, "volatile") }}
-	if err := mountWith(m, true); err != nil {
-		t.Fatalf("mount must fall back to a plain one: %v", err)
+// without it, and the process remembers (issue 10 #12). An EINVAL that a
+// plain mount also gets is another fault: it is reported, and volatile is
+// not given up for the rest of the process.
+func TestVolatileFallback(t *testing.T) {
+	cases := []struct {
+		name      string
+		refuse    func(extra string) bool
+		volatile  []bool // one mount per element
+		wantCalls string
+		wantErr   error
+		wantOff   bool
+	}{
+		{"old kernel", func(e string) bool { return strings.Contains(e, "volatile") }, []bool{true, true}, ",volatile||", nil, true},
+		{"new kernel", func(string) bool { return false }, []bool{true, false}, ",volatile|", nil, false},
+		{"other fault", func(string) bool { return true }, []bool{true}, ",volatile|", unix.EINVAL, false},
 	}
-	if err := mountWith(m, true); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(m.calls, "|"); got != ",volatile||" {
-		t.Errorf("mount calls = %q, want volatile once, then plain twice", got)
-	}
-}
-
-func TestVolatileKeptWhereSupported(t *testing.T) {
-	volatileRefused.Store(false)
-	defer volatileRefused.Store(false)
-	m := &fakeMount{refuse: func(string) bool { return false }}
-	mountWith(m, true)
-	mountWith(m, false)
-	if got := strings.Join(m.calls, "|"); got != ",volatile|" {
-		t.Errorf("mount calls = %q", got)
-	}
-}
-
-// An EINVAL that a plain mount also gets is another fault: it is reported,
-// and volatile is not given up for the rest of the process.
-func TestVolatileFallbackKeepsOtherErrors(t *testing.T) {
-	volatileRefused.Store(false)
-	defer volatileRefused.Store(false)
-	m := &fakeMount{refuse: func(string) bool { return true }}
-	if err := mountWith(m, true); !errors.Is(err, unix.EINVAL) {
-		t.Fatalf("want EINVAL, got %v", err)
-	}
-	if volatileRefused.Load() {
-		t.Error("volatile marked unsupported after a failure it did not cause")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			volatileRefused.Store(false)
+			defer volatileRefused.Store(false)
+			m := &fakeMount{refuse: c.refuse}
+			var err error
+			for _, v := range c.volatile {
+				err = mountWith(m, v)
+			}
+			if !errors.Is(err, c.wantErr) {
+				t.Errorf("last mount: %v, want %v", err, c.wantErr)
+			}
+			if got := strings.Join(m.calls, "|"); got != c.wantCalls {
+				t.Errorf("mount calls = %q, want %q", got, c.wantCalls)
+			}
+			if volatileRefused.Load() != c.wantOff {
+				t.Errorf("volatile given up = %v, want %v", volatileRefused.Load(), c.wantOff)
+			}
+		})
 	}
 }

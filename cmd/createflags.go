@@ -130,7 +130,7 @@ func (f *createFlags) environment() ([]string, error) {
 func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (lifecycle.CreateRequest, *lifecycle.Engine, error) {
 	r, err := f.request(c, args)
 	if err != nil {
-		return r, nil, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+		return r, nil, badFlagValue(err)
 	}
 	if w := lifecycle.AppArmorWarning(&r.Host); w != "" {
 		fmt.Fprintln(os.Stderr, "WARNING:", w)
@@ -140,7 +140,7 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	}
 	policy, err := lifecycle.ParsePullPolicy(f.pull)
 	if err != nil {
-		return r, nil, err
+		return r, nil, badFlagValue(err)
 	}
 	e, err := g.engine()
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docker/go-units"
 )
 
 // Container statuses, as docker names them.
@@ -230,9 +232,9 @@ type RestartPolicy struct {
 func (s State) StatusLine(now time.Time) string {
 	switch s.Status {
 	case StatusRunning:
-		return "Up " + HumanDuration(now.Sub(s.StartedAt))
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
 	case StatusExited:
-		return "Exited (" + itoa(s.ExitCode) + ") " + HumanDuration(now.Sub(s.FinishedAt)) + " ago"
+		return "Exited (" + strconv.Itoa(s.ExitCode) + ") " + units.HumanDuration(now.Sub(s.FinishedAt)) + " ago"
 	case StatusCreated:
 		return "Created"
 	case StatusRemoving:

@@ -204,24 +204,6 @@ func TestGlobalLockTimesOut(t *testing.T) {
 	}
 }
 
-func TestHumanDurationAndSize(t *testing.T) {
-	cases := map[time.Duration]string{
-		0: "Less than a second", time.Second: "1 second", 5 * time.Second: "5 seconds",
-		90 * time.Second: "About a minute", 10 * time.Minute: "10 minutes", time.Hour: "About an hour",
-		5 * time.Hour: "5 hours", 72 * time.Hour: "3 days",
-	}
-	for d, want := range cases {
-		if got := HumanDuration(d); got != want {
-			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-	for n, want := range map[int64]string{0: "0B", 999: "999B", 1982000: "1.982MB", 4260000000: "4.26GB"} {
-		if got := HumanSize(n); got != want {
-			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestStatusLine(t *testing.T) {
 	now := time.Now()
 	st := State{Status: StatusExited, ExitCode: 3, FinishedAt: now.Add(-2 * time.Minute)}

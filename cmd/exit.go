@@ -12,23 +12,36 @@ import (
 // Exit codes follow docker's CLI (cmd/docker/docker.go getExitCode and
 // cli/cobra.go FlagErrorFunc): a flag that does not parse is 125 from
 // every command; a process's own status (run, start -a, exec) is passed
-// on; run alone turns its failures into 125/126/127; any other failure
-// of any other command is 1. Commands do not choose their code: they
+// on; run turns its failures into 125/126/127 and exec a command that
+// cannot be run into 126/127; any other failure is 1. Commands do not choose their code: they
 // return errors, and ExitCode maps them here.
 
-// runLikeKey marks a command whose failures keep lifecycle's codes.
-const runLikeKey = "ctr-lite.exit-codes"
+// exitCodesKey marks a command whose failures keep lifecycle's codes:
+// "run" keeps them all (125 when there is none), "exec" keeps 126/127
+// (the command cannot be run, or is not found), as docker exec does.
+const exitCodesKey = "ctr-lite.exit-codes"
 
 // runLike marks c as one whose failures exit 125/126/127, as docker run's do.
-func runLike(c *cobra.Command) *cobra.Command {
+func runLike(c *cobra.Command) *cobra.Command { return markExitCodes(c, "run") }
+
+// execLike marks c as one whose failure to start its command exits
+// 126/127, as docker exec's does.
+func execLike(c *cobra.Command) *cobra.Command { return markExitCodes(c, "exec") }
+
+func markExitCodes(c *cobra.Command, kind string) *cobra.Command {
 	if c.Annotations == nil {
 		c.Annotations = map[string]string{}
 	}
-	c.Annotations[runLikeKey] = "run"
+	c.Annotations[exitCodesKey] = kind
 	return c
 }
 
-func isRunLike(c *cobra.Command) bool { return c != nil && c.Annotations[runLikeKey] == "run" }
+func exitCodes(c *cobra.Command) string {
+	if c == nil {
+		return ""
+	}
+	return c.Annotations[exitCodesKey]
+}
 
 // flagError is a flag or flag value that does not parse: docker's 125
 // from every command.
@@ -56,11 +69,17 @@ func ExitCode(c *cobra.Command, err error) int {
 	if errors.As(err, &fe) {
 		return lifecycle.ExitEngine
 	}
+	kind := exitCodes(c)
 	var ee *lifecycle.ExitError
-	if errors.As(err, &ee) && (ee.Err == nil || isRunLike(c)) {
-		return ee.Code
+	if errors.As(err, &ee) {
+		switch {
+		case ee.Err == nil, kind == "run":
+			return ee.Code
+		case kind == "exec" && (ee.Code == lifecycle.ExitCannotRun || ee.Code == lifecycle.ExitNotFound):
+			return ee.Code
+		}
 	}
-	if isRunLike(c) {
+	if kind == "run" {
 		return lifecycle.ExitEngine
 	}
 	return 1

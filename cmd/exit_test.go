@@ -58,6 +58,8 @@ func TestExitCodesFollowDocker(t *testing.T) {
 		{"run plain error", run, errors.New("x"), 125},
 		{"run command not found", run, notFound, 127},
 		{"run passes the container's status", run, status, 3},
+		{"exec of a missing command", execLike(&cobra.Command{Use: "exec"}), notFound, 127},
+		{"exec of a stopped container", execLike(&cobra.Command{Use: "exec"}), engine, 1},
 		{"run missing argument", run, argError(run, errors.New("needs IMAGE")), 1},
 	} {
 		if got := ExitCode(tc.c, tc.err); got != tc.want {

@@ -63,7 +63,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 	root.AddCommand(newCreateCmd(g), newStartCmd(g), runLike(newRunCmd(g)), newRmCmd(g), newPsCmd(g),
 		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
-		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), newExecCmd(g),
+		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
 		newLoginCmd(g), newLogoutCmd(g))
 	makeGroups(root)

@@ -39,7 +39,7 @@ one_line_error() {
 	done
 }
 
-@test "commands other than run exit 1 when they fail" {
+@test "commands other than run exit 1 when they fail; exec keeps 126/127 and the status of its command" {
 	ctr inspect nosuch
 	assert_status 1
 	one_line_error "no such object: nosuch"
@@ -59,6 +59,10 @@ one_line_error() {
 	one_line_error "busy"
 	ctr exec busy sh -c 'exit 7'
 	assert_status 7
+	ctr127 exec busy nope
+	assert_status 127
+	ctr exec busy /etc
+	assert_status 126
 	"$CTR" rm -f busy >/dev/null
 	ctr exec dup true
 	assert_status 1

@@ -38,7 +38,7 @@ image_with_workdir() {
 }
 
 # hostile_round DRIVER: load and run every case; a refusal is one line
-# with 125, a loaded image runs, and the victim never changes.
+# with 1 (load is not run), a loaded image runs, and the victim never changes.
 hostile_round() {
 	export CTR_LITE_STORAGE_DRIVER=$1
 	local f name loaded=0 refused=0
@@ -52,7 +52,7 @@ hostile_round() {
 			[ "$status" -eq 0 ] || { echo "$name ($1): run failed: $stderr" >&2; return 1; }
 		else
 			refused=$((refused + 1))
-			[ "$status" -eq 125 ] || { echo "$name ($1): status $status" >&2; return 1; }
+			[ "$status" -eq 1 ] || { echo "$name ($1): status $status" >&2; return 1; }
 			[ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$name ($1): $stderr" >&2; return 1; }
 		fi
 		victim_intact || { echo "case $name ($1)" >&2; return 1; }

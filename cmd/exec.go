@@ -27,7 +27,7 @@ func newExecCmd(g *globals) *cobra.Command {
 				return usageError(c, err)
 			}
 			if o.Tty && o.Interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")}
+				return fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 			}
 			e, err := g.engine()
 			if err != nil {

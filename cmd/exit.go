@@ -43,12 +43,17 @@ func exitCodes(c *cobra.Command) string {
 	return c.Annotations[exitCodesKey]
 }
 
-// flagError is a flag or flag value that does not parse: docker's 125
-// from every command.
-type flagError struct{ err error }
+// statusError is an error whose exit code docker's CLI fixes whatever
+// the command (its cli.StatusError): 125 for a flag that does not parse,
+// 1 for a wrong number of arguments, 64 for an inspect template that does
+// not parse.
+type statusError struct {
+	code int
+	err  error
+}
 
-func (e *flagError) Error() string { return e.err.Error() }
-func (e *flagError) Unwrap() error { return e.err }
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
 
 // badFlagValue marks err as a flag value that does not parse (docker
 // create and run answer those with 125 too).
@@ -56,7 +61,7 @@ func badFlagValue(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &flagError{err: err}
+	return &statusError{code: lifecycle.ExitEngine, err: err}
 }
 
 // ExitCode is the process exit status for err, returned by the command c
@@ -65,9 +70,9 @@ func ExitCode(c *cobra.Command, err error) int {
 	if err == nil {
 		return 0
 	}
-	var fe *flagError
-	if errors.As(err, &fe) {
-		return lifecycle.ExitEngine
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.code
 	}
 	kind := exitCodes(c)
 	var ee *lifecycle.ExitError
@@ -88,7 +93,7 @@ func ExitCode(c *cobra.Command, err error) int {
 // argError is a wrong number of arguments: docker's plain error, so 1
 // even from run (cli/required.go).
 func argError(c *cobra.Command, err error) error {
-	return &lifecycle.ExitError{Code: 1, Err: withHelpHint(c, err)}
+	return &statusError{code: 1, err: withHelpHint(c, err)}
 }
 
 // groupArgs makes a command group refuse what is not one of its
@@ -113,3 +118,7 @@ func makeGroups(c *cobra.Command) {
 	c.Args = groupArgs
 	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 }
+
+// exitBadTemplate is docker inspect's code for a --format that does not
+// parse (cli/command/inspect: StatusError{StatusCode: 64}).
+const exitBadTemplate = 64

@@ -60,6 +60,7 @@ func TestExitCodesFollowDocker(t *testing.T) {
 		{"run passes the container's status", run, status, 3},
 		{"exec of a missing command", execLike(&cobra.Command{Use: "exec"}), notFound, 127},
 		{"exec of a stopped container", execLike(&cobra.Command{Use: "exec"}), engine, 1},
+		{"inspect template that does not parse", rm, &statusError{code: exitBadTemplate, err: errors.New("bad")}, 64},
 		{"run missing argument", run, argError(run, errors.New("needs IMAGE")), 1},
 	} {
 		if got := ExitCode(tc.c, tc.err); got != tc.want {

@@ -53,6 +53,9 @@ one_line_error() {
 	ctr create --name dup busybox true
 	assert_status 1
 	one_line_error 'container name "dup" is already in use'
+	ctr inspect -f '{{.Id' dup
+	assert_status 64 # docker inspect's code for a template that does not parse
+	one_line_error "invalid --format template"
 	"$CTR" run -d --name busy busybox sleep 30 >/dev/null
 	ctr rm busy
 	assert_status 1

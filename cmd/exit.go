@@ -13,8 +13,8 @@ import (
 // cli/cobra.go FlagErrorFunc): a flag that does not parse is 125 from
 // every command; a process's own status (run, start -a, exec) is passed
 // on; run turns its failures into 125/126/127 and exec a command that
-// cannot be run into 126/127; any other failure is 1. Commands do not choose their code: they
-// return errors, and ExitCode maps them here.
+// cannot be run into 126/127; any other failure is 1. Commands do not
+// choose their code: they return errors, and ExitCode maps them here.
 
 // exitCodesKey marks a command whose failures keep lifecycle's codes:
 // "run" keeps them all (125 when there is none), "exec" keeps 126/127
@@ -54,6 +54,10 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.err.Error() }
 func (e *statusError) Unwrap() error { return e.err }
+
+// exitBadTemplate is docker inspect's code for a --format that does not
+// parse (cli/command/inspect: StatusError{StatusCode: 64}).
+const exitBadTemplate = 64
 
 // badFlagValue marks err as a flag value that does not parse (docker
 // create and run answer those with 125 too).
@@ -118,7 +122,3 @@ func makeGroups(c *cobra.Command) {
 	c.Args = groupArgs
 	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 }
-
-// exitBadTemplate is docker inspect's code for a --format that does not
-// parse (cli/command/inspect: StatusError{StatusCode: 64}).
-const exitBadTemplate = 64

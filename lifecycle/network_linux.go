@@ -45,7 +45,7 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if err := e.plug(c, n, addr, ports); err != nil {
 		return withCode(ExitEngine, err)
 	}
-	if err := e.writeHosts(c, hc, n, addr, state.WriteFileAtomic); err != nil {
+	if err := e.writeHosts(c, hc, n, addr); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	e.updatePeers(n, c.ID)
@@ -193,22 +193,25 @@ func mappingsOf(bindings state.PortMap) []netsetup.PortMapping {
 	return out
 }
 
-// writeHosts writes the container's /etc/hosts: localhost, its own
+// writeHosts rewrites the container's /etc/hosts: localhost, its own
 // address and names, --add-host entries, and on user-defined networks the
-// other running containers by name.
-func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr,
-	write func(string, []byte, os.FileMode, bool) error) error {
-	names := []string{c.Config.Hostname}
-	if c.Name != c.Config.Hostname {
-		names = append(names, c.Name)
-	}
-	entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
-	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
-	entries = append(entries, extra...)
-	if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
-		entries = append(entries, e.peerEntries(n, c.ID)...)
-	}
-	return write(c.HostsPath, netsetup.BuildHosts(entries), 0o644, false)
+// other running containers by name. It is the one writer of hosts files,
+// for a starting container and for its peers alike: the entries are read
+// under the file's lock (netsetup.UpdateInPlace says why in place).
+func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr) error {
+	return netsetup.UpdateInPlace(c.HostsPath, func() []byte {
+		names := []string{c.Config.Hostname}
+		if c.Name != c.Config.Hostname {
+			names = append(names, c.Name)
+		}
+		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
+		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+		entries = append(entries, extra...)
+		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
+			entries = append(entries, e.peerEntries(n, c.ID)...)
+		}
+		return netsetup.BuildHosts(entries)
+	})
 }
 
 // livePeers are the containers holding a live lease on n, but self. A
@@ -237,7 +240,7 @@ func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEn
 	return out
 }
 
-// updatePeers rewrites, in place, the hosts files of the other running
+// updatePeers rewrites the hosts files of the other running
 // containers of a user-defined network after one joined or left.
 func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	if n.Name == netsetup.ModeBridge {
@@ -245,9 +248,9 @@ func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	}
 	for addr, peer := range e.livePeers(n, changed) {
 		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
-			e.writeHosts(peer, hc, n, addr, func(p string, data []byte, _ os.FileMode, _ bool) error {
-				return netsetup.WriteInPlace(p, data)
-			})
+			if err := e.writeHosts(peer, hc, n, addr); err != nil {
+				e.Log.Warn("update a peer's hosts file", "container", peer.ID, "err", err)
+			}
 		}
 	}
 }

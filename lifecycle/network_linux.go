@@ -60,7 +60,7 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.EnsureBridge(n, e.RunRoot); err != nil {
+	if err := netsetup.EnsureBridge(n); err != nil {
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	var want netip.Addr
@@ -71,13 +71,11 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	if err != nil {
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
-	if err := netsetup.ReservePorts(e.RunRoot, e.holder(c.ID), ports, e.leaseAlive); err != nil {
+	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive); err != nil {
 		e.Networks.Release(n.Name, addr, c.ID)
-		code := ExitEngine
-		if errors.Is(err, netsetup.ErrPortInUse) {
-			code = ExitCannotRun // docker's code for a port already in use
-		}
-		return netip.Addr{}, &ExitError{Code: code, Err: err}
+		// docker run exits 125 for "port is already allocated": its CLI
+		// gives 126/127 only for a command that cannot be invoked or found.
+		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	return addr, nil
 }
@@ -85,7 +83,28 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 // holder is this process (the container's waiter) holding a lease for id.
 func (e *Engine) holder(id string) netsetup.Holder {
 	_, start, _ := procStat("self")
-	return netsetup.Holder{ID: id, PID: os.Getpid(), Start: start}
+	h := e.holderOf(id)
+	h.PID, h.Start = os.Getpid(), start
+	return h
+}
+
+// holderOf names container id of this root, to release its leases.
+func (e *Engine) holderOf(id string) netsetup.Holder {
+	root, err := filepath.Abs(e.Root)
+	if err != nil {
+		root = e.Root
+	}
+	return netsetup.Holder{ID: id, Root: root}
+}
+
+// portHolderAlive is leaseAlive for host port leases, which are host-wide:
+// a lease of another root is judged against that root's records.
+func (e *Engine) portHolderAlive(h netsetup.Holder) bool {
+	if h.Root == "" || h.Root == e.holderOf("").Root {
+		return e.leaseAlive(h)
+	}
+	other := &Engine{Root: h.Root, Containers: &state.Store{Root: h.Root}, Networks: &netsetup.Store{Root: h.Root}, Log: e.Log}
+	return other.leaseAlive(h)
 }
 
 // leaseAlive: a lease holds while its container exists and the process
@@ -157,9 +176,9 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
 		errs = append(errs, netsetup.DeletePortRules(c.ID))
 		ports := mappingsOf(ns.Ports)
-		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
+		netsetup.ReleasePorts(netsetup.HostPortsDir, e.holderOf(c.ID), ports)
 		if len(ns.Ports) == 0 { // a start that died before recording them
-			netsetup.ReleaseHolderPorts(e.RunRoot, c.ID)
+			netsetup.ReleaseHolderPorts(netsetup.HostPortsDir, e.holderOf(c.ID))
 		}
 	}
 	// Deleting the namespace destroys eth0 and so its host peer, in the

@@ -138,16 +138,9 @@ func settings(n *netsetup.Network, addr netip.Addr, sandbox string, ports []nets
 	}
 	for _, p := range ports {
 		key := state.Port{Number: p.ContainerPort, Proto: p.Proto}
-		ns.Ports[key] = append(ns.Ports[key], state.PortBinding{HostIP: hostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
+		ns.Ports[key] = append(ns.Ports[key], state.PortBinding{HostIP: netsetup.HostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return ns
-}
-
-func hostIPOrAny(ip string) string {
-	if ip == "" {
-		return "0.0.0.0"
-	}
-	return ip
 }
 
 // portMappings are the container's -p mappings plus, with -P, its image's

@@ -84,7 +84,7 @@ func claimHostPort(dir string, h Holder, p PortMapping, alive func(Holder) bool)
 	if err := os.MkdirAll(pd, 0o700); err != nil {
 		return fmt.Errorf("reserve host port: %w", err)
 	}
-	ip := hostIPOrAny(p.HostIP)
+	ip := HostIPOrAny(p.HostIP)
 	entries, err := os.ReadDir(pd)
 	if err != nil {
 		return fmt.Errorf("reserve host port: %w", err)
@@ -116,7 +116,7 @@ func portInUse(p PortMapping, held Holder) error {
 			by += " of root " + held.Root
 		}
 	}
-	return fmt.Errorf("bind for %s:%d/%s failed: port is already published by %s: %w", hostIPOrAny(p.HostIP), p.HostPort, p.Proto, by, ErrPortInUse)
+	return fmt.Errorf("bind for %s:%d/%s failed: port is already published by %s: %w", HostIPOrAny(p.HostIP), p.HostPort, p.Proto, by, ErrPortInUse)
 }
 
 // ReleasePorts frees h's container's reservations; it is idempotent.
@@ -132,7 +132,7 @@ func ReleasePorts(dir string, h Holder, ports []PortMapping) {
 func releasePorts(dir string, h Holder, ports []PortMapping) {
 	for _, p := range ports {
 		if p.HostPort != 0 {
-			unclaim(filepath.Join(portDir(dir, p), hostIPOrAny(p.HostIP)), h)
+			unclaim(filepath.Join(portDir(dir, p), HostIPOrAny(p.HostIP)), h)
 			os.Remove(portDir(dir, p)) // only if empty
 		}
 	}
@@ -181,7 +181,8 @@ func lockHostPorts(dir string) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
-func hostIPOrAny(ip string) string {
+// HostIPOrAny is a binding's host IP as docker shows it: 0.0.0.0 for all.
+func HostIPOrAny(ip string) string {
 	if ip == "" {
 		return anyIP
 	}
@@ -208,7 +209,7 @@ func probeBind(p PortMapping) error {
 		}
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return fmt.Errorf("bind for %s:%d/%s failed: %w", hostIPOrAny(p.HostIP), p.HostPort, p.Proto, ErrPortInUse)
+		return fmt.Errorf("bind for %s:%d/%s failed: %w", HostIPOrAny(p.HostIP), p.HostPort, p.Proto, ErrPortInUse)
 	}
 	return err
 }
@@ -230,7 +231,7 @@ func bindSCTP(ip string, port uint16) (uint16, error) {
 		sa.Addr = [4]byte(net.ParseIP(ip).To4())
 	}
 	if err := unix.Bind(fd, sa); err != nil {
-		return 0, fmt.Errorf("bind sctp %s:%d: %w", hostIPOrAny(ip), port, err)
+		return 0, fmt.Errorf("bind sctp %s:%d: %w", HostIPOrAny(ip), port, err)
 	}
 	got, err := unix.Getsockname(fd)
 	if err != nil {

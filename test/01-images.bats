@@ -72,3 +72,29 @@ bats_require_minimum_version 1.5.0
 	assert_status 125
 	[[ "$stderr" == *"no such image"* ]]
 }
+
+@test "an image loaded as NAME is found by docker.io/library/NAME and index.docker.io/library/NAME" {
+	"$CTR" load -q -i "$TESTDATA/layered.tar"
+	ctr run --rm --pull never index.docker.io/library/layered echo never
+	assert_status 0
+	[ "$output" = "never" ]
+	# the default policy (missing) must find it too, not pull busybox:latest
+	ctr run --rm index.docker.io/library/layered:latest echo missing
+	assert_status 0
+	[ "$output" = "missing" ]
+	[ -z "$stderr" ]
+	ctr run --rm docker.io/library/layered echo short
+	assert_status 0
+	[ "$output" = "short" ]
+	ctr image inspect --format '{{.Config.Cmd}}' docker.io/layered:latest
+	assert_status 0
+	ctr tag index.docker.io/library/layered docker.io/library/layered:two
+	assert_status 0
+	ctr images --format '{{.Repository}}:{{.Tag}}' index.docker.io/library/layered
+	[ "$output" = "$(printf 'layered:latest\nlayered:two')" ] || [ "$output" = "$(printf 'layered:two\nlayered:latest')" ]
+	ctr rmi index.docker.io/library/layered:two
+	assert_status 0
+	[ "$output" = "Untagged: layered:two" ]
+	ctr rmi docker.io/library/layered
+	assert_status 0
+}

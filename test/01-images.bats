@@ -98,3 +98,31 @@ bats_require_minimum_version 1.5.0
 	ctr rmi docker.io/library/layered
 	assert_status 0
 }
+
+# oci_archive NAME ANNOTATIONS-JSON: busybox-oci as an OCI archive NAME.tar
+# whose index entry carries the given annotations.
+oci_archive() {
+	local dir=$BATS_TEST_TMPDIR/$1
+	cp -r "$TESTDATA/busybox-oci" "$dir"
+	jq -c --argjson a "$2" '.manifests[0].annotations = $a' "$TESTDATA/busybox-oci/index.json" >"$dir/index.json"
+	tar -C "$dir" -cf "$dir.tar" .
+}
+
+@test "load names an OCI image by its annotations, not by the archive's file name" {
+	oci_archive debian-oci '{"org.opencontainers.image.ref.name":"bookworm-oci"}'
+	ctr load -i "$BATS_TEST_TMPDIR/debian-oci.tar"
+	assert_status 0
+	[[ "$output" =~ ^"Loaded image ID: sha256:"[0-9a-f]{64}$ ]]
+	# the layout holds busybox's config, so the ID is busybox's
+	[ "${output#Loaded image ID: }" = "$("$CTR" image inspect --format '{{.Id}}' busybox)" ]
+	ctr images --format '{{.Repository}}'
+	[[ "$output" != *debian-oci* ]]
+	oci_archive named '{"io.containerd.image.name":"docker.io/library/oci-named:bookworm","org.opencontainers.image.ref.name":"bookworm"}'
+	ctr load -i "$BATS_TEST_TMPDIR/named.tar"
+	assert_status 0
+	[ "$output" = "Loaded image: oci-named:bookworm" ]
+	ctr run --rm oci-named:bookworm echo named
+	[ "$output" = "named" ]
+	ctr rmi oci-named:bookworm
+	assert_status 0
+}

@@ -93,6 +93,13 @@ func FuzzNormalizeRef(f *testing.F) {
 		if again := NormalizeRef(n); again != n {
 			t.Fatalf("%q -> %q -> %q: not a fixed point", s, n, again)
 		}
+		ref, err := ParseRef(s)
+		if err != nil {
+			return
+		}
+		if again, err := ParseRef(FamiliarRef(ref)); err != nil || again.Name() != ref.Name() {
+			t.Fatalf("%q -> %q does not parse back the same: %v", s, FamiliarRef(ref), err)
+		}
 	})
 }
 

@@ -30,8 +30,9 @@ type Volume struct {
 	Anonymous  bool `json:",omitempty"`
 	// Seeded says the volume was first mounted over an image directory
 	// (and took its contents, owner and mode if it was empty then): it
-	// is never seeded again.
-	Seeded bool `json:",omitempty"`
+	// is never seeded again. Kept as the file "seeded" beside volume.json,
+	// so inspect shows docker's fields only.
+	Seeded bool `json:"-"`
 }
 
 // Volumes stores volumes under Root.
@@ -46,6 +47,8 @@ func (v *Volumes) Get(name string) (*Volume, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrVolumeNotFound, name)
 	}
+	_, serr := os.Stat(filepath.Join(v.dir(name), "seeded"))
+	vol.Seeded = serr == nil
 	return &vol, err
 }
 
@@ -126,8 +129,7 @@ func (v *Volumes) Seed(ctx context.Context, name string, src *os.File) error {
 	if err := v.seedData(vol, src); err != nil {
 		return fmt.Errorf("seed volume %q: %w", name, err)
 	}
-	vol.Seeded = true
-	return state.WriteJSONAtomic(filepath.Join(v.dir(name), "volume.json"), vol, true)
+	return state.WriteFileAtomic(filepath.Join(v.dir(name), "seeded"), nil, 0o600, true)
 }
 
 func (v *Volumes) seedData(vol *Volume, src *os.File) error {

@@ -16,18 +16,18 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// volumePath returns volume name's directory, creating the volume on
-// first use; on its first mount over a directory of the image it is
-// seeded from that directory (see rootfs.Volumes.Seed).
-func (e *Engine) volumePath(name, root, dest string) (string, error) {
-	ctx := context.Background()
+// volumePath returns the volume's directory, creating the volume on first
+// use; on its first mount over a directory of the image it is seeded from
+// that directory (see rootfs.Volumes.Seed), unless nocopy.
+func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
+	ctx, name, dest := context.Background(), m.Source, m.Destination
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return "", err
 	}
 	vol, created, err := e.Volumes.Ensure(name)
 	l.Unlock()
-	if err != nil || vol.Seeded {
+	if err != nil || vol.Seeded || m.NoCopy {
 		return mountpoint(vol), err
 	}
 	src, err := openImageDir(root, dest)

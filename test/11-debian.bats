@@ -108,7 +108,8 @@ check_apt() {
 }
 
 # Named volumes take the image directory's owner and mode (Debian's
-# /var/mail is root:mail 2775) and, when empty, its contents.
+# /var/mail is root:mail 2775) and, when empty, its contents, on their
+# first mount over it (docker's copyExistingContents); not with nocopy.
 check_volume_seeding() {
 	ctr run --rm -v vm:/var/mail debian stat -c '%U %G %a' /var/mail
 	assert_status 0
@@ -132,7 +133,13 @@ check_volume_seeding() {
 	ctr run --rm -v pre:/etc/nginx debian ls -A /etc/nginx
 	assert_status 0
 	[ -z "$output" ]
-	"$CTR" volume rm vm mailvol pre full >/dev/null
+	# nocopy mounts it empty; a later mount without it still seeds it.
+	ctr run --rm -v nc:/etc/nginx:nocopy debian ls -A /etc/nginx
+	assert_status 0
+	[ -z "$output" ]
+	ctr run --rm -v nc:/etc/nginx debian test -f /etc/nginx/nginx.conf
+	assert_status 0
+	"$CTR" volume rm vm mailvol pre full nc >/dev/null
 }
 
 @test "overlay: named volumes are seeded from the image (2775 root:mail, contents, once)" {

@@ -15,7 +15,12 @@
 //     creates for it get their modes whatever the caller's umask;
 //   - every work directory under tmp/ is flock'ed by its creator from the
 //     moment it has its name, so SweepTmp removes only those of dead
-//     processes, never one a concurrent pull, load or create is using.
+//     processes, never one a concurrent pull, load or create is using;
+//   - seeding a volume from an image directory reads only inside the
+//     rootfs (fd-based lookups; symlinks are copied as links, never
+//     followed), happens at most once per volume, under the volume's lock,
+//     and is staged then renamed into place, so a failure leaves the
+//     volume as it was.
 package rootfs
 
 // Whiteout names in image layers (OCI image spec, "Whiteouts").

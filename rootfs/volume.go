@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -146,6 +147,7 @@ func (v *Volumes) seedData(vol *Volume, src *os.File) error {
 	}
 	defer parent.Close()
 	err = copyTreeAt(src, int(parent.Fd()), filepath.Base(staging))
+	fault.Point("volume:seed-staged")
 	if err == nil {
 		// rename(2) replaces an empty directory in one step (os.Rename
 		// refuses any existing directory).

@@ -160,3 +160,13 @@ check_volume_seeding() {
 	[ "$(cat "$BATS_TEST_TMPDIR/b")" = "$want" ]
 	"$CTR" volume rm both >/dev/null
 }
+
+@test "a crash while seeding leaves the volume as it was; the next mount seeds it" {
+	run env CTR_LITE_FAULT=volume:seed-staged "$CTR" run --rm -v crash:/etc/nginx debian true
+	[ "$status" -gt 128 ] # killed at the fault point
+	ctr run --rm -v crash:/etc/nginx debian test -f /etc/nginx/nginx.conf
+	assert_status 0
+	[ ! -e "$CTR_LITE_ROOT/volumes/crash/_seed" ]
+	"$CTR" rm -f $("$CTR" ps -aq) >/dev/null 2>&1 || true
+	"$CTR" volume rm crash >/dev/null
+}

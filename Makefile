@@ -6,11 +6,11 @@ CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
-DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry
+DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap
 TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar
 HOSTILE    := testdata/hostile/cases.json
 
-.PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage clean
+.PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage debianimage clean
 
 all: build
 
@@ -31,7 +31,13 @@ $(CTR): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum
 $(RUNC): go.mod go.sum
 	CGO_ENABLED=1 $(GO) build -trimpath -tags seccomp -o $@ github.com/opencontainers/runc
 
-testimage: $(TESTIMAGES) $(HOSTILE)
+testimage: $(TESTIMAGES) $(HOSTILE) debianimage
+
+# debianimage: a Debian bookworm minbase (dynamic binaries, non-root
+# users, nginx) from the Debian mirror, cached outside the clone and
+# rebuilt only when testdata/mkdebian.sh changes.
+debianimage:
+	testdata/mkdebian.sh testdata/debian.tar
 
 $(TESTIMAGES) &: testdata/mkimage/main.go
 	$(GO) run ./testdata/mkimage testdata
@@ -79,4 +85,4 @@ bench: deps build testimage
 	test/bench.sh
 
 clean:
-	rm -rf $(BIN) $(TESTIMAGES) testdata/busybox-oci testdata/big.tar testdata/hostile
+	rm -rf $(BIN) $(TESTIMAGES) testdata/debian.tar testdata/busybox-oci testdata/big.tar testdata/hostile

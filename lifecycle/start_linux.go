@@ -288,7 +288,7 @@ func (e *Engine) resolveMounts(mounts []state.MountPoint, rootfs string) ([]stat
 		var err error
 		switch m.Type {
 		case state.MountVolume:
-			if m.Source, err = e.volumePath(m.Source, rootfs, m.Destination); err != nil {
+			if m.Source, err = e.volumePath(m, rootfs); err != nil {
 				return nil, withCode(ExitEngine, err)
 			}
 		case state.MountBind:

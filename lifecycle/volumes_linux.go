@@ -4,39 +4,73 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// volumePath returns volume name's directory, creating the volume on
-// first use with a copy of what the image has at dest.
-func (e *Engine) volumePath(name, root, dest string) (string, error) {
-	l, err := e.Containers.GlobalLock(context.Background())
+// volumePath returns the volume's directory, creating the volume on first
+// use; on its first mount over a directory of the image it is seeded from
+// that directory (see rootfs.Volumes.Seed), unless nocopy.
+func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
+	ctx, name, dest := context.Background(), m.Source, m.Destination
+	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer l.Unlock()
 	vol, created, err := e.Volumes.Ensure(name)
-	if err != nil || !created {
+	l.Unlock()
+	if err != nil || vol.Seeded || m.NoCopy {
 		return mountpoint(vol), err
 	}
-	src, err := securejoin.SecureJoin(root, dest)
+	src, err := openImageDir(root, dest)
 	if err != nil {
+		return "", fmt.Errorf("open %s to seed volume %s: %w", dest, name, err)
+	}
+	if src == nil {
+		return vol.Mountpoint, nil
+	}
+	defer src.Close()
+	if err := e.Volumes.Seed(ctx, name, src); err != nil {
+		if created {
+			e.removeCreatedVolume(ctx, name)
+		}
 		return "", err
 	}
-	if fi, err := os.Stat(src); err == nil && fi.IsDir() {
-		if err := rootfs.CopyInto(src, vol.Mountpoint); err != nil {
-			e.Volumes.Remove(name)
-			return "", fmt.Errorf("copy %s into volume %s: %w", dest, name, err)
-		}
-	}
 	return vol.Mountpoint, nil
+}
+
+// openImageDir opens dest inside rootfs (symlinks resolved, never out of
+// it, by an fd-based lookup) for reading; nil if it is not a directory.
+func openImageDir(rootfs, dest string) (*os.File, error) {
+	handle, err := pathrs.OpenInRoot(rootfs, dest)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer handle.Close()
+	if fi, err := handle.Stat(); err != nil || !fi.IsDir() {
+		return nil, err
+	}
+	return pathrs.Reopen(handle, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+}
+
+// removeCreatedVolume takes back a volume that volumePath made and could
+// not seed, so a failed start leaves no volume behind.
+func (e *Engine) removeCreatedVolume(ctx context.Context, name string) {
+	if l, err := e.Containers.GlobalLock(ctx); err == nil {
+		e.Volumes.Remove(name)
+		l.Unlock()
+	}
 }
 
 func mountpoint(v *rootfs.Volume) string {

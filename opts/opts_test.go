@@ -43,9 +43,10 @@ func FuzzParseBind(f *testing.F) {
 
 func TestParseVolume(t *testing.T) {
 	cases := map[string]state.MountPoint{
-		"/host:/ctr":   {Type: "bind", Source: "/host", Destination: "/ctr"},
-		"data:/srv:ro": {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true},
-		"/anon":        {Type: "volume", Destination: "/anon"},
+		"/host:/ctr":          {Type: "bind", Source: "/host", Destination: "/ctr"},
+		"data:/srv:ro":        {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true},
+		"/anon":               {Type: "volume", Destination: "/anon"},
+		"data:/srv:ro,nocopy": {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true, NoCopy: true},
 	}
 	for in, want := range cases {
 		got, err := ParseVolume(in)
@@ -53,7 +54,7 @@ func TestParseVolume(t *testing.T) {
 			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz"} {
+	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz", "/host:/ctr:nocopy"} {
 		if v, err := ParseVolume(bad); err == nil {
 			t.Errorf("ParseVolume(%q) accepted: %+v", bad, v)
 		}

@@ -9,8 +9,9 @@ import (
 )
 
 // ParseVolume parses -v HOST-PATH:CONTAINER-PATH[:ro|rw],
-// NAME:CONTAINER-PATH[:ro|rw], or CONTAINER-PATH (an anonymous volume,
-// Source "" until create names it).
+// NAME:CONTAINER-PATH[:OPTIONS], or CONTAINER-PATH (an anonymous volume,
+// Source "" until create names it). OPTIONS is a comma list of ro or rw
+// and nocopy (docker's: the volume is not seeded from the image).
 func ParseVolume(spec string) (state.MountPoint, error) {
 	if path.IsAbs(spec) && !strings.Contains(spec, ":") {
 		if path.Clean(spec) == "/" {
@@ -37,12 +38,16 @@ func parseBind(spec string, hostPath bool) (state.MountPoint, error) {
 	}
 	m := state.MountPoint{Type: state.MountBind, Source: parts[0], Destination: parts[1]}
 	if len(parts) == 3 {
-		switch parts[2] {
-		case "ro":
-			m.ReadOnly = true
-		case "rw", "":
-		default:
-			return state.MountPoint{}, fmt.Errorf("invalid volume %q: mode %q is not ro or rw", spec, parts[2])
+		for _, opt := range strings.Split(parts[2], ",") {
+			switch {
+			case opt == "ro":
+				m.ReadOnly = true
+			case opt == "rw" || opt == "":
+			case opt == "nocopy" && !hostPath:
+				m.NoCopy = true
+			default:
+				return state.MountPoint{}, fmt.Errorf("invalid volume %q: mode %q is not ro, rw or (for a named volume) nocopy", spec, opt)
+			}
 		}
 	}
 	if hostPath && !path.IsAbs(m.Source) {

@@ -146,19 +146,3 @@ func splitNul(b []byte) []string {
 	}
 	return out
 }
-
-// CopyInto copies the contents of directory src into the existing,
-// empty directory dst (a new volume takes the image's files at its path,
-// as docker does).
-func CopyInto(src, dst string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -20,7 +20,12 @@
 //     go-containerregistry's name): every spelling of a name ("busybox",
 //     "docker.io/library/busybox:latest", "index.docker.io/library/busybox")
 //     is the same key in the repositories index, for every command;
-//   - load names an image only by the names the archive gives it.
+//   - load names an image only by the names the archive gives it;
+//   - seeding a volume from an image directory reads only inside the
+//     rootfs (fd-based lookups; symlinks are copied as links, never
+//     followed), happens at most once per volume, under the volume's lock,
+//     and is staged then renamed into place, so a failure leaves the
+//     volume as it was.
 package rootfs
 
 // Whiteout names in image layers (OCI image spec, "Whiteouts").

@@ -1,16 +1,21 @@
 package rootfs
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -24,6 +29,11 @@ type Volume struct {
 	Mountpoint string
 	CreatedAt  time.Time
 	Anonymous  bool `json:",omitempty"`
+	// Seeded says the volume was first mounted over an image directory
+	// (and took its contents, owner and mode if it was empty then): it
+	// is never seeded again. Kept as the file "seeded" beside volume.json,
+	// so inspect shows docker's fields only.
+	Seeded bool `json:"-"`
 }
 
 // Volumes stores volumes under Root.
@@ -38,6 +48,8 @@ func (v *Volumes) Get(name string) (*Volume, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrVolumeNotFound, name)
 	}
+	_, serr := os.Stat(filepath.Join(v.dir(name), "seeded"))
+	vol.Seeded = serr == nil
 	return &vol, err
 }
 
@@ -92,4 +104,70 @@ func (v *Volumes) Remove(name string) error {
 		return fmt.Errorf("remove volume %q: %w", name, err)
 	}
 	return nil
+}
+
+// Seed gives volume name, on its first mount over an image directory,
+// that directory's contents, owner and mode, as docker does, if the
+// volume is empty then; a volume with data keeps it. Either way the
+// volume is marked seeded and never seeded again. src is the image
+// directory, opened inside the container's rootfs.
+//
+// The copy is built beside the volume's data and renamed over the empty
+// data directory, so a failure or a crash leaves the volume as it was
+// (a staging directory left by a crash is removed by the next Seed). The
+// volume's own lock keeps two containers starting at once from seeding
+// it twice; the global lock is not held during the copy.
+func (v *Volumes) Seed(ctx context.Context, name string, src *os.File) error {
+	l, err := state.AcquireLock(ctx, filepath.Join(v.dir(name), "lock"))
+	if err != nil {
+		return fmt.Errorf("seed volume %q: %w", name, err)
+	}
+	defer l.Unlock()
+	vol, err := v.Get(name)
+	if err != nil || vol.Seeded {
+		return err
+	}
+	if err := v.seedData(vol, src); err != nil {
+		return fmt.Errorf("seed volume %q: %w", name, err)
+	}
+	return state.WriteFileAtomic(filepath.Join(v.dir(name), "seeded"), nil, 0o600, true)
+}
+
+func (v *Volumes) seedData(vol *Volume, src *os.File) error {
+	staging := filepath.Join(v.dir(vol.Name), "_seed")
+	if err := os.RemoveAll(staging); err != nil {
+		return err
+	}
+	if empty, err := emptyDir(vol.Mountpoint); err != nil || !empty {
+		return err
+	}
+	parent, err := os.Open(v.dir(vol.Name))
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	err = copyTreeAt(src, int(parent.Fd()), filepath.Base(staging))
+	fault.Point("volume:seed-staged")
+	if err == nil {
+		// rename(2) replaces an empty directory in one step (os.Rename
+		// refuses any existing directory).
+		err = unix.Rename(staging, vol.Mountpoint)
+	}
+	if err != nil {
+		os.RemoveAll(staging)
+	}
+	return err
+}
+
+func emptyDir(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return len(names) == 0, err
 }

@@ -172,6 +172,7 @@ type MountPoint struct {
 	Destination string
 	ReadOnly    bool     `json:",omitempty"`
 	Options     []string `json:",omitempty"` // tmpfs mount options
+	NoCopy      bool     `json:",omitempty"` // a volume not seeded from the image (-v NAME:PATH:nocopy)
 }
 
 // Mount types, as docker names them.

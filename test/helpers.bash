@@ -104,3 +104,16 @@ assert_net_clean() {
 		return 1
 	fi
 }
+
+# load_debian loads the Debian test image (testdata/debian.tar, made by
+# make testimage) and makes sure it answers to debian:bookworm and debian,
+# whatever name load gave it (tagging the loaded image ID if needed).
+load_debian() {
+	local out id
+	out=$("$CTR" load -i "$TESTDATA/debian.tar") || return
+	if ! "$CTR" image inspect debian:bookworm >/dev/null 2>&1; then
+		id=$(printf '%s\n' "$out" | sed -n 's/^Loaded image\( ID\)\{0,1\}: //p' | head -1)
+		"$CTR" tag "$id" debian:bookworm || return
+	fi
+	"$CTR" tag debian:bookworm debian:latest
+}

@@ -28,6 +28,7 @@ be run, 127: the command was not found).`,
 			if err != nil {
 				return err
 			}
+			opts.CreateCommand = os.Args
 			if !f.detach {
 				return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 			}

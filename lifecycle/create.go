@@ -51,6 +51,8 @@ type CreateOptions struct {
 	Devices     []string
 	Ulimits     []string
 	Resources   ResourceOptions
+	// CreateCommand is the command line as typed, kept in the record.
+	CreateCommand []string
 }
 
 // ResourceOptions are the resource flags as typed.
@@ -86,7 +88,7 @@ func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg.Image = o.Image
+	cfg.Image, cfg.CreateCommand = o.Image, o.CreateCommand
 	o.Binds = append(o.Binds, imageVolumes(img.Config.Config.Volumes, o)...)
 	hc, err := hostConfig(o)
 	if err != nil {

@@ -1,110 +1,216 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
+// Systemd units. Nothing an image says reaches a unit: the default unit
+// starts and stops the existing container by ID, and a --new unit runs
+// the container's stored CreateCommand (what the user typed) again. Every
+// word written into a unit is quoted by systemd's rules (quoteWord), so a
+// value cannot become a directive, a second command or a variable.
+
+// ErrNoCreateCommand is a container made before CreateCommand was kept.
+var ErrNoCreateCommand = errors.New("the container has no stored command line (it was created by an older ctr-lite): recreate it, then generate the unit again")
+
 // UnitOptions is what a systemd unit for a container needs to know.
 type UnitOptions struct {
-	Binary        string   // absolute path of ctr-lite
-	Root, RunRoot string   // --root and --runroot to pass on
-	ImageEnv      []string // the image's own Env, left out of -e flags
-	StopTimeout   int      // seconds for ctr-lite stop -t
+	Binary        string // absolute path of ctr-lite
+	Root, RunRoot string // --root and --runroot, passed on in the environment
+	StopTimeout   int    // seconds for ctr-lite stop -t
+	// Command is the container's CreateCommand split by its flags; set,
+	// the unit creates a new container from it at every start (--new).
+	Command *CommandLine
 }
 
-// SystemdUnit renders a unit whose ExecStart is a foreground
-// `ctr-lite run --rm --replace --init` of the container's configuration:
-// systemd then owns restarts (also across reboots), its SIGTERM reaches
-// the container, and the unit's exit status is the container's.
-func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) string {
-	args := append([]string{o.Binary, "run", "--rm", "--replace", "--init", "--name", c.Name}, runFlags(c, hc, o.ImageEnv)...)
-	args = append(args, "--entrypoint", c.Path, c.ImageName)
-	args = append(args, c.Args...)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# ctr-lite-%s.service, made by: ctr-lite generate systemd %s\n", c.Name, c.Name)
-	fmt.Fprintf(&b, "[Unit]\nDescription=ctr-lite container %s\nWants=network-online.target\nAfter=network-online.target\n\n", c.Name)
-	fmt.Fprintf(&b, "[Service]\nType=simple\nEnvironment=%s %s\n",
-		systemdQuote("CTR_LITE_ROOT="+o.Root), systemdQuote("CTR_LITE_RUNROOT="+o.RunRoot))
-	fmt.Fprintf(&b, "ExecStart=%s\n", quoteAll(args))
-	fmt.Fprintf(&b, "ExecStop=%s\n", quoteAll([]string{o.Binary, "stop", "-t", fmt.Sprint(o.StopTimeout), c.Name}))
-	fmt.Fprintf(&b, "Restart=on-failure\nTimeoutStopSec=%d\nKillMode=mixed\n\n", o.StopTimeout+20)
-	b.WriteString("[Install]\nWantedBy=multi-user.target\n")
-	return b.String()
+// Arg is one flag of a stored command line.
+type Arg struct {
+	Name  string   // the flag's long name, e.g. "detach"
+	Value string   // its value ("true" for a bare boolean)
+	Words []string // as typed: ["-d"], ["--name", "web"], ["--name=web"]
 }
 
-// runFlags turns the container's configuration back into run flags.
-func runFlags(c *state.Container, hc *state.HostConfig, imageEnv []string) []string {
-	var f []string
-	add := func(flag string, values ...string) {
-		for _, v := range values {
-			f = append(f, flag, v)
+// CommandLine is `ctr-lite [GLOBALS] create|run [FLAGS] IMAGE [ARG...]`
+// split by the flags that parse it; the cmd package does the split.
+type CommandLine struct {
+	Globals  []Arg    // ctr-lite's own flags, wherever they were typed
+	Verb     string   // create or run
+	Flags    []Arg    // the verb's flags
+	Operands []string // IMAGE [COMMAND [ARG...]]
+}
+
+// Flags of a stored command line that a --new unit sets itself: the unit
+// runs detached, removes the container when it stops, replaces a stale
+// one and names it, systemd's Restart= replaces --restart, and the state
+// directories come from the unit's environment.
+var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true}
+var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
+
+// SystemdUnit renders the unit for container c. The default unit is
+// `ctr-lite start ID` / `ctr-lite stop -t N ID` of the existing container;
+// with o.Command it is `ctr-lite run -d --rm --replace --name NAME` plus
+// the flags and operands the container was created with.
+func SystemdUnit(c *state.Container, o UnitOptions) (string, error) {
+	start := []string{o.Binary, "start", c.ID}
+	stop := []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.ID}
+	stopPost, restart, burst := stop, "on-failure", ""
+	if o.Command != nil {
+		var err error
+		if start, restart, burst, err = newUnitCommand(c, o); err != nil {
+			return "", err
+		}
+		stop = []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.Name}
+		stopPost = []string{"-" + o.Binary, "rm", "-f", c.Name}
+	}
+	w := &unitWriter{}
+	w.line("# ctr-lite-" + c.Name + ".service, made by: ctr-lite generate systemd " + c.Name)
+	w.line("[Unit]")
+	w.line("Description=ctr-lite container " + strings.ReplaceAll(c.Name, "%", "%%"))
+	w.line("Wants=network-online.target")
+	w.line("After=network-online.target")
+	if burst != "" {
+		w.line("StartLimitBurst=" + burst)
+	}
+	w.line("")
+	w.line("[Service]")
+	w.words("Environment=", false, "CTR_LITE_ROOT="+o.Root, "CTR_LITE_RUNROOT="+o.RunRoot)
+	w.line("Restart=" + restart)
+	w.line(fmt.Sprintf("TimeoutStopSec=%d", o.StopTimeout+20))
+	w.words("ExecStart=", true, start...)
+	w.words("ExecStop=", true, stop...)
+	w.words("ExecStopPost=", true, stopPost...)
+	// The monitor (the CLI's child) is the main process: it outlives
+	// ExecStart and tears the container down when it ends; KillMode=mixed
+	// lets it finish that before systemd kills what is left.
+	w.line("Type=forking")
+	w.line("KillMode=mixed")
+	w.line("")
+	w.line("[Install]")
+	w.line("WantedBy=multi-user.target")
+	return w.b.String(), w.err
+}
+
+// newUnitCommand is the ExecStart of a --new unit and the Restart= and
+// StartLimitBurst= that replace the container's --restart.
+func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, burst string, err error) {
+	cl := o.Command
+	if cl.Verb != "create" && cl.Verb != "run" || len(cl.Operands) == 0 {
+		return nil, "", "", fmt.Errorf("read the stored command line of container %q: not a create or run with an image: recreate the container", c.Name)
+	}
+	argv = []string{o.Binary}
+	for _, a := range cl.Globals {
+		if !unitOwnedGlobals[a.Name] {
+			argv = append(argv, a.Words...)
 		}
 	}
-	add("--network", hc.NetworkMode)
+	argv = append(argv, "run", "-d", "--rm", "--replace", "--name", c.Name)
+	restart = "on-failure"
+	for _, a := range cl.Flags {
+		switch {
+		case a.Name == "restart":
+			restart, burst = unitRestart(a.Value)
+		case unitOwned[a.Name]:
+		case a.Name == "env" && !strings.Contains(a.Value, "="):
+			argv = append(argv, passedEnv(c, a)...)
+		default:
+			argv = append(argv, a.Words...)
+		}
+	}
+	return append(argv, cl.Operands...), restart, burst, nil
+}
+
+// passedEnv turns `-e KEY` (take KEY from the caller's environment) into
+// `-e KEY=VALUE` with the value the container got, so the unit does not
+// read systemd's environment instead. An unset KEY set nothing; neither
+// does the unit.
+func passedEnv(c *state.Container, a Arg) []string {
 	for _, kv := range c.Config.Env {
-		if !contains(imageEnv, kv) {
-			add("-e", kv)
+		if k, _, _ := strings.Cut(kv, "="); k == a.Value {
+			return []string{"-e", kv}
 		}
 	}
-	add("-v", hc.Binds...)
-	var ports []string
-	for key, bs := range hc.PortBindings {
-		for _, b := range bs {
-			ports = append(ports, portFlag(b, key))
+	return nil
+}
+
+// unitRestart maps docker's restart policy onto systemd's Restart=.
+func unitRestart(policy string) (restart, burst string) {
+	name, count, _ := strings.Cut(policy, ":")
+	switch name {
+	case "always", "unless-stopped":
+		return "always", ""
+	case "no":
+		return "no", ""
+	}
+	return "on-failure", count
+}
+
+// unitWriter collects unit lines; the first word that cannot be quoted
+// is kept as the error.
+type unitWriter struct {
+	b   strings.Builder
+	err error
+}
+
+func (w *unitWriter) line(s string) { w.b.WriteString(s + "\n") }
+
+// words writes key followed by the quoted words; dollars says whether
+// the directive expands $VAR (command lines do, Environment= does not).
+func (w *unitWriter) words(key string, dollars bool, words ...string) {
+	q := make([]string, len(words))
+	for i, s := range words {
+		var err error
+		if q[i], err = quoteWord(s, dollars); err != nil && w.err == nil {
+			w.err = fmt.Errorf("write %s of the unit: %w", strings.TrimSuffix(key, "="), err)
 		}
 	}
-	sort.Strings(ports)
-	add("-p", ports...)
-	for _, opt := range []struct{ flag, value string }{{"-w", c.Config.WorkingDir}, {"-u", c.Config.User}} {
-		if opt.value != "" {
-			add(opt.flag, opt.value)
-		}
-	}
-	if hc.ReadonlyRootfs {
-		f = append(f, "--read-only")
-	}
-	add("--cap-add", hc.CapAdd...)
-	add("--cap-drop", hc.CapDrop...)
-	return f
+	w.line(key + strings.Join(q, " "))
 }
 
-func portFlag(b state.PortBinding, key string) string {
-	p := b.HostPort + ":" + key
-	if b.HostIP != "" {
-		p = b.HostIP + ":" + p
+// quoteWord quotes one word for a unit file by systemd.syntax(7) and
+// systemd.service(5) "Command lines": % is a specifier (%%), $ a variable
+// in command lines ($$), and anything but plain characters goes inside
+// double quotes with C escapes, so a newline, a quote, a backslash, a
+// lone ";" (a command separator in older systemd) or a space cannot end
+// the word. A NUL byte or invalid UTF-8 cannot be written and is refused.
+func quoteWord(s string, dollars bool) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", fmt.Errorf("word %q has a NUL byte, which a unit file cannot hold", s)
 	}
-	return p
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("word %q is not valid UTF-8, which a unit file cannot hold", s)
 	}
-	return false
-}
-
-func quoteAll(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = systemdQuote(a)
-	}
-	return strings.Join(q, " ")
-}
-
-// systemdQuote quotes one word for a unit file: double quotes when it has
-// spaces or quotes, and $ and % doubled so systemd does not expand them.
-func systemdQuote(s string) string {
 	s = strings.ReplaceAll(s, "%", "%%")
-	s = strings.ReplaceAll(s, "$", "$$")
-	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") {
-		return s
+	if dollars {
+		s = strings.ReplaceAll(s, "$", "$$")
 	}
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	if s != "" && strings.Trim(s, plainChars) == "" {
+		return s, nil
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
 }
+
+// plainChars need no quoting anywhere in a word.
+const plainChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=,@%$"

@@ -6,8 +6,8 @@ CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
-DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry
-TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar
+DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry systemd
+TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar testdata/unit-hostile.tar
 HOSTILE    := testdata/hostile/cases.json
 
 .PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage clean

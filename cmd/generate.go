@@ -37,6 +37,10 @@ how a container comes back.`,
 			if err != nil {
 				return err
 			}
+			hc, err := e.Containers.LoadHostConfig(ctr.ID)
+			if err != nil {
+				return err
+			}
 			self, err := os.Executable()
 			if err != nil {
 				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
@@ -50,7 +54,7 @@ how a container comes back.`,
 					return fmt.Errorf("read the stored command line of container %q: %w: recreate the container", ctr.Name, err)
 				}
 			}
-			unit, err := lifecycle.SystemdUnit(ctr, o)
+			unit, err := lifecycle.SystemdUnit(ctr, hc, o)
 			if err != nil {
 				return fmt.Errorf("generate a unit for container %q: %w", ctr.Name, err)
 			}

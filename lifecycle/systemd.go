@@ -52,14 +52,17 @@ type CommandLine struct {
 var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true}
 var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
 
-// SystemdUnit renders the unit for container c. The default unit is
+// SystemdUnit renders the unit for container c (hc its host config). The default unit is
 // `ctr-lite start ID` / `ctr-lite stop -t N ID` of the existing container;
 // with o.Command it is `ctr-lite run -d --rm --replace --name NAME` plus
 // the flags and operands the container was created with.
-func SystemdUnit(c *state.Container, o UnitOptions) (string, error) {
+func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, error) {
 	start := []string{o.Binary, "start", c.ID}
 	stop := []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.ID}
 	stopPost, restart, burst := stop, "on-failure", ""
+	if o.Command == nil && hc.AutoRemove {
+		return "", fmt.Errorf("container %q is removed when it exits (--rm), so a unit could start it only once: use --new", c.Name)
+	}
 	if o.Command != nil {
 		var err error
 		if start, restart, burst, err = newUnitCommand(c, o); err != nil {

@@ -54,7 +54,7 @@ func hostileContainer() *state.Container {
 }
 
 func TestSystemdUnitStartsTheContainer(t *testing.T) {
-	unit, err := SystemdUnit(hostileContainer(), UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7})
+	unit, err := SystemdUnit(hostileContainer(), &state.HostConfig{}, UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +67,9 @@ func TestSystemdUnitStartsTheContainer(t *testing.T) {
 		}
 	}
 	assertNoPayload(t, unit)
+	if _, err := SystemdUnit(hostileContainer(), &state.HostConfig{AutoRemove: true}, UnitOptions{Binary: "/b"}); err == nil {
+		t.Error("a unit that can start a --rm container only once was written")
+	}
 }
 
 func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
@@ -82,7 +85,7 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 			{Name: "entrypoint", Value: "sh;", Words: []string{"--entrypoint", "sh;"}}},
 		Operands: []string{"busybox", "-c", "echo 100% $HOME\n" + payload, ";"},
 	}}
-	unit, err := SystemdUnit(c, o)
+	unit, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +102,11 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 		t.Errorf("unit adds --init:\n%s", unit)
 	}
 	o.Command.Operands = nil
-	if _, err := SystemdUnit(c, o); err == nil {
+	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a command line without an image was accepted")
 	}
 	o.Command.Operands = []string{"busybox", "a\x00b"}
-	if _, err := SystemdUnit(c, o); err == nil {
+	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a NUL byte was written into a unit")
 	}
 }
@@ -145,4 +148,53 @@ func TestParseRestartPolicy(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzQuoteWord: whatever the word, its quoted form is one word on one
+// line: no line break or control byte, balanced quotes, % and (in command
+// lines) $ only doubled, so systemd reads neither a directive, a second
+// word nor a specifier or variable out of it.
+func FuzzQuoteWord(f *testing.F) {
+	for _, s := range []string{"", "a b", "1000\nExecStartPre=/x", `\`, `"`, "'", ";", "%n", "${A}", "☃"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := quoteWord(s, true)
+		if err != nil {
+			return
+		}
+		for _, c := range q {
+			if c < 0x20 || c == 0x7f {
+				t.Fatalf("%q quoted as %q: control character", s, q)
+			}
+		}
+		inner, quoted := strings.CutPrefix(q, `"`)
+		if quoted {
+			if !strings.HasSuffix(inner, `"`) {
+				t.Fatalf("%q quoted as %q: unbalanced", s, q)
+			}
+			inner = inner[:len(inner)-1]
+		}
+		for i := 0; i < len(inner); i++ {
+			switch inner[i] {
+			case '\\':
+				if !quoted {
+					t.Fatalf("%q quoted as %q: bare backslash", s, q)
+				}
+				i++ // the escaped character
+			case '"', ' ', '\'', ';':
+				if !quoted {
+					t.Fatalf("%q quoted as %q: %q outside quotes", s, q, inner[i])
+				}
+				if inner[i] == '"' {
+					t.Fatalf("%q quoted as %q: unescaped quote", s, q)
+				}
+			case '%', '$':
+				if i+1 == len(inner) || inner[i+1] != inner[i] {
+					t.Fatalf("%q quoted as %q: single %q", s, q, inner[i])
+				}
+				i++
+			}
+		}
+	})
 }

@@ -46,6 +46,9 @@ how a container comes back.`,
 				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
 			}
 			o := lifecycle.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout}
+			if img, err := e.Images.Lookup(ctr.Image); err == nil {
+				o.ImageEnv = img.Config.Config.Env
+			}
 			if fresh {
 				if len(ctr.Config.CreateCommand) == 0 {
 					return fmt.Errorf("generate a --new unit for container %q: %w", ctr.Name, lifecycle.ErrNoCreateCommand)

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,6 +28,9 @@ type UnitOptions struct {
 	// Command is the container's CreateCommand split by its flags; set,
 	// the unit creates a new container from it at every start (--new).
 	Command *CommandLine
+	// ImageEnv is the image's Env: a `-e KEY` the image answered (the
+	// caller had no KEY) stays out of the unit, which gets it at run time.
+	ImageEnv []string
 }
 
 // Arg is one flag of a stored command line.
@@ -120,7 +124,7 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 			restart, burst = unitRestart(a.Value)
 		case unitOwned[a.Name]:
 		case a.Name == "env" && !strings.Contains(a.Value, "="):
-			argv = append(argv, passedEnv(c, a)...)
+			argv = append(argv, passedEnv(c, a, o.ImageEnv)...)
 		default:
 			argv = append(argv, a.Words...)
 		}
@@ -131,10 +135,10 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 // passedEnv turns `-e KEY` (take KEY from the caller's environment) into
 // `-e KEY=VALUE` with the value the container got, so the unit does not
 // read systemd's environment instead. An unset KEY set nothing; neither
-// does the unit.
-func passedEnv(c *state.Container, a Arg) []string {
+// does the unit, and a value the image gave stays the image's.
+func passedEnv(c *state.Container, a Arg, imageEnv []string) []string {
 	for _, kv := range c.Config.Env {
-		if k, _, _ := strings.Cut(kv, "="); k == a.Value {
+		if k, _, _ := strings.Cut(kv, "="); k == a.Value && !slices.Contains(imageEnv, kv) {
 			return []string{"-e", kv}
 		}
 	}

@@ -75,13 +75,14 @@ func TestSystemdUnitStartsTheContainer(t *testing.T) {
 func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	c := hostileContainer()
 	payload := c.Args[0]
-	o := UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/r", RunRoot: "/rr", StopTimeout: 10, Command: &CommandLine{
+	o := UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/r", RunRoot: "/rr", StopTimeout: 10, ImageEnv: []string{"A=" + payload}, Command: &CommandLine{
 		Globals: []Arg{{Name: "root", Value: "./r", Words: []string{"--root", "./r"}}, {Name: "runtime", Value: "/opt/runc", Words: []string{"--runtime=/opt/runc"}}},
 		Verb:    "run",
 		Flags: []Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "name", Value: "web", Words: []string{"--name", "web"}},
 			{Name: "restart", Value: "on-failure:3", Words: []string{"--restart", "on-failure:3"}},
 			{Name: "memory", Value: "64m", Words: []string{"-m", "64m"}}, {Name: "tty", Value: "true", Words: []string{"-t"}},
 			{Name: "env", Value: "KEEP", Words: []string{"-e", "KEEP"}}, {Name: "env", Value: "UNSET", Words: []string{"-e", "UNSET"}},
+			{Name: "env", Value: "A", Words: []string{"-e", "A"}},
 			{Name: "entrypoint", Value: "sh;", Words: []string{"--entrypoint", "sh;"}}},
 		Operands: []string{"busybox", "-c", "echo 100% $HOME\n" + payload, ";"},
 	}}

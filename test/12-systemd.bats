@@ -40,13 +40,16 @@ check_unit() {
 exec_start() { grep '^ExecStart=' "$unit"; }
 
 @test "generate systemd: nothing from a hostile image's Cmd, Env, Labels or WorkingDir reaches a unit" {
-	id=$("$CTR" create --name evil unit-hostile)
+	unset EVIL # -e EVIL: the caller has none, so the image's value is the container's
+	id=$("$CTR" create --name evil -e EVIL unit-hostile)
 	check_unit evil
 	[ "$(exec_start)" = "ExecStart=$CTR start $id" ]
 	run ! grep -q pwned "$unit"
 	check_unit --new evil
 	run ! grep -q pwned "$unit"
 	[ "$(exec_start)" = "ExecStart=$CTR run -d --rm --replace --name evil unit-hostile" ]
+	ctr inspect --format '{{json .Config.Env}}' evil
+	[[ "$output" == *pwned* ]] # the payload is in the container, not in its units
 }
 
 @test "generate systemd --new: newlines, quotes, % \$ \\ ; and unicode typed as arguments stay words" {

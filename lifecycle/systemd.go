@@ -65,7 +65,7 @@ func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (strin
 	stop := []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.ID}
 	stopPost, restart, burst := stop, "on-failure", ""
 	if o.Command == nil && hc.AutoRemove {
-		return "", fmt.Errorf("container %q is removed when it exits (--rm), so a unit could start it only once: use --new", c.Name)
+		return "", errors.New("the container is removed when it exits (--rm), so a unit could start it only once: use --new")
 	}
 	if o.Command != nil {
 		var err error
@@ -75,8 +75,12 @@ func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (strin
 		stop = []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.Name}
 		stopPost = []string{"-" + o.Binary, "rm", "-f", c.Name}
 	}
+	made := "ctr-lite generate systemd " + c.Name
+	if o.Command != nil {
+		made = "ctr-lite generate systemd --new " + c.Name
+	}
 	w := &unitWriter{}
-	w.line("# ctr-lite-" + c.Name + ".service, made by: ctr-lite generate systemd " + c.Name)
+	w.line("# ctr-lite-" + c.Name + ".service, made by: " + made)
 	w.line("[Unit]")
 	w.line("Description=ctr-lite container " + strings.ReplaceAll(c.Name, "%", "%%"))
 	w.line("Wants=network-online.target")
@@ -108,7 +112,7 @@ func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (strin
 func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, burst string, err error) {
 	cl := o.Command
 	if cl.Verb != "create" && cl.Verb != "run" || len(cl.Operands) == 0 {
-		return nil, "", "", fmt.Errorf("read the stored command line of container %q: not a create or run with an image: recreate the container", c.Name)
+		return nil, "", "", errors.New("its stored command line is not a create or run with an image: recreate the container")
 	}
 	argv = []string{o.Binary}
 	for _, a := range cl.Globals {

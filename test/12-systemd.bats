@@ -119,3 +119,12 @@ PY
 	assert_status 0
 	[ -z "$output" ] # stopped, then removed by --rm
 }
+
+@test "generate systemd of a --rm container asks for --new, which works" {
+	"$CTR" create --rm --name once busybox true >/dev/null
+	ctr generate systemd once
+	[ "$status" -ne 0 ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"use --new"* ]]
+	check_unit --new once
+}

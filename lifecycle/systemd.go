@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,6 +115,11 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 	if cl.Verb != "create" && cl.Verb != "run" || len(cl.Operands) == 0 {
 		return nil, "", "", errors.New("its stored command line is not a create or run with an image: recreate the container")
 	}
+	for _, a := range append(append([]Arg(nil), cl.Globals...), cl.Flags...) {
+		if p := relativeHostPath(a); p != "" {
+			return nil, "", "", fmt.Errorf("it was created with the relative path %q (--%s), which a unit (run in /) would read elsewhere: recreate it with an absolute path", p, a.Name)
+		}
+	}
 	argv = []string{o.Binary}
 	for _, a := range cl.Globals {
 		if !unitOwnedGlobals[a.Name] {
@@ -134,6 +140,29 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 		}
 	}
 	return append(argv, cl.Operands...), restart, burst, nil
+}
+
+// relativeHostPath is the relative host path flag a names, if any.
+func relativeHostPath(a Arg) string {
+	p := a.Value
+	switch a.Name {
+	case "env-file", "cidfile", "pidfile":
+	case "security-opt":
+		var ok bool
+		if p, ok = strings.CutPrefix(p, "seccomp="); !ok || p == "unconfined" {
+			return ""
+		}
+	case "runtime": // a bare name is looked up in PATH
+		if !strings.Contains(p, "/") {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if p == "" || filepath.IsAbs(p) {
+		return ""
+	}
+	return p
 }
 
 // passedEnv turns `-e KEY` (take KEY from the caller's environment) into

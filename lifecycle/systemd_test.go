@@ -106,6 +106,21 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a command line without an image was accepted")
 	}
+	o.Command.Operands = []string{"busybox"}
+	for _, a := range []Arg{{Name: "env-file", Value: "env.list"}, {Name: "cidfile", Value: "./id"},
+		{Name: "security-opt", Value: "seccomp=prof.json"}, {Name: "runtime", Value: "bin/runc"}} {
+		o.Command.Flags = append(o.Command.Flags, a)
+		if _, err := SystemdUnit(c, &state.HostConfig{}, o); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(a.Value, "seccomp=")) {
+			t.Errorf("relative --%s %s: %v", a.Name, a.Value, err)
+		}
+		o.Command.Flags = o.Command.Flags[:len(o.Command.Flags)-1]
+	}
+	for _, a := range []Arg{{Name: "security-opt", Value: "seccomp=unconfined"}, {Name: "security-opt", Value: "no-new-privileges"}, {Name: "runtime", Value: "runc"}, {Name: "pidfile", Value: "/run/x.pid"}} {
+		o.Command.Flags = append(o.Command.Flags, a)
+	}
+	if _, err := SystemdUnit(c, &state.HostConfig{}, o); err != nil {
+		t.Errorf("absolute paths and names refused: %v", err)
+	}
 	o.Command.Operands = []string{"busybox", "a\x00b"}
 	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a NUL byte was written into a unit")

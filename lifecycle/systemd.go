@@ -57,55 +57,66 @@ type CommandLine struct {
 var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true}
 var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
 
-// SystemdUnit renders the unit for container c (hc its host config). The default unit is
-// `ctr-lite start ID` / `ctr-lite stop -t N ID` of the existing container;
-// with o.Command it is `ctr-lite run -d --rm --replace --name NAME` plus
-// the flags and operands the container was created with.
+// unitCommands are a unit's command lines and restart settings.
+type unitCommands struct {
+	start, stop, stopPost []string
+	restart, burst        string
+	made                  string // the generate command, for the header
+}
+
+// SystemdUnit renders the unit for container c (hc its host config). The
+// default unit is `ctr-lite start ID` / `ctr-lite stop -t N ID` of the
+// existing container; with o.Command it is `ctr-lite run -d --rm
+// --replace --name NAME` plus the flags and operands the container was
+// created with.
 func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, error) {
-	start := []string{o.Binary, "start", c.ID}
-	stop := []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.ID}
-	stopPost, restart, burst := stop, "on-failure", ""
-	if o.Command == nil && hc.AutoRemove {
-		return "", errors.New("the container is removed when it exits (--rm), so a unit could start it only once: use --new")
-	}
-	if o.Command != nil {
-		var err error
-		if start, restart, burst, err = newUnitCommand(c, o); err != nil {
-			return "", err
-		}
-		stop = []string{o.Binary, "stop", "-t", strconv.Itoa(o.StopTimeout), c.Name}
-		stopPost = []string{"-" + o.Binary, "rm", "-f", c.Name}
-	}
-	made := "ctr-lite generate systemd " + c.Name
-	if o.Command != nil {
-		made = "ctr-lite generate systemd --new " + c.Name
+	u, err := commandsFor(c, hc, o)
+	if err != nil {
+		return "", err
 	}
 	w := &unitWriter{}
-	w.line("# ctr-lite-" + c.Name + ".service, made by: " + made)
+	w.line("# ctr-lite-" + c.Name + ".service, made by: " + u.made)
 	w.line("[Unit]")
 	w.line("Description=ctr-lite container " + strings.ReplaceAll(c.Name, "%", "%%"))
 	w.line("Wants=network-online.target")
 	w.line("After=network-online.target")
-	if burst != "" {
-		w.line("StartLimitBurst=" + burst)
+	if u.burst != "" {
+		w.line("StartLimitBurst=" + u.burst)
 	}
 	w.line("")
 	w.line("[Service]")
 	w.words("Environment=", false, "CTR_LITE_ROOT="+o.Root, "CTR_LITE_RUNROOT="+o.RunRoot)
-	w.line("Restart=" + restart)
+	w.line("Restart=" + u.restart)
 	w.line(fmt.Sprintf("TimeoutStopSec=%d", o.StopTimeout+20))
-	w.words("ExecStart=", true, start...)
-	w.words("ExecStop=", true, stop...)
-	w.words("ExecStopPost=", true, stopPost...)
-	// The monitor (the CLI's child) is the main process: it outlives
-	// ExecStart and tears the container down when it ends; KillMode=mixed
-	// lets it finish that before systemd kills what is left.
+	w.words("ExecStart=", true, u.start...)
+	w.words("ExecStop=", true, u.stop...)
+	w.words("ExecStopPost=", true, u.stopPost...)
+	// ExecStart returns once the container runs under its monitor, which
+	// becomes the main process; stop returns once both are gone, so
+	// KillMode=mixed finds nothing left in the normal case.
 	w.line("Type=forking")
 	w.line("KillMode=mixed")
 	w.line("")
 	w.line("[Install]")
 	w.line("WantedBy=multi-user.target")
 	return w.b.String(), w.err
+}
+
+func commandsFor(c *state.Container, hc *state.HostConfig, o UnitOptions) (unitCommands, error) {
+	timeout := strconv.Itoa(o.StopTimeout)
+	if o.Command == nil {
+		if hc.AutoRemove {
+			return unitCommands{}, errors.New("the container is removed when it exits (--rm), so a unit could start it only once: use --new")
+		}
+		stop := []string{o.Binary, "stop", "-t", timeout, c.ID}
+		return unitCommands{start: []string{o.Binary, "start", c.ID}, stop: stop, stopPost: stop,
+			restart: "on-failure", made: "ctr-lite generate systemd " + c.Name}, nil
+	}
+	start, restart, burst, err := newUnitCommand(c, o)
+	return unitCommands{start: start, restart: restart, burst: burst,
+		stop:     []string{o.Binary, "stop", "-t", timeout, c.Name},
+		stopPost: []string{"-" + o.Binary, "rm", "-f", c.Name}, // "-": the container may be gone (--rm)
+		made:     "ctr-lite generate systemd --new " + c.Name}, err
 }
 
 // newUnitCommand is the ExecStart of a --new unit and the Restart= and

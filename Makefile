@@ -53,7 +53,7 @@ unit:
 
 # Fuzz targets: a few seconds each in make test, FUZZTIME each in make fuzz.
 FUZZ_TARGETS := rootfs:FuzzApplyLayer registry:FuzzParseReference netsetup:FuzzParsePorts \
-	specgen:FuzzParseBind specgen:FuzzParseUlimit lifecycle:FuzzEnvFile lifecycle:FuzzQuoteWord
+	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile lifecycle:FuzzQuoteWord
 FUZZTIME ?= 5m
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s

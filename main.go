@@ -13,8 +13,6 @@ import (
 	"github.com/ctr-lite/ctr-lite/reexec"
 )
 
-type exitCoder interface{ ExitCode() int }
-
 type silencer interface{ Silent() bool }
 
 func main() {
@@ -23,24 +21,20 @@ func main() {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := cmd.NewRootCmd().ExecuteContext(ctx)
+	c, err := cmd.NewRootCmd().ExecuteContextC(ctx)
 	stop()
-	os.Exit(report(err))
+	report(err)
+	os.Exit(cmd.ExitCode(c, err))
 }
 
-// report prints err once as "Error: ..." and returns the exit code it
-// carries (125, docker's engine-error code, when it carries none).
-func report(err error) int {
+// report prints err once as "Error: ..." unless it is a process's own
+// exit status, which speaks for itself.
+func report(err error) {
 	if err == nil {
-		return 0
+		return
 	}
 	var s silencer
 	if !errors.As(err, &s) || !s.Silent() {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 	}
-	var ec exitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return 125
 }

@@ -16,12 +16,12 @@ func newCreateCmd(g *globals) *cobra.Command {
   ctr-lite start -a c1`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, e, err := f.prepare(c, args, g)
+			req, e, err := f.prepare(c, args, g)
 			if err != nil {
 				return err
 			}
-			opts.CreateCommand = os.Args
-			ctr, err := e.Create(c.Context(), opts)
+			req.CreateCommand = os.Args
+			ctr, err := e.Create(c.Context(), req)
 			if err != nil {
 				return err
 			}

@@ -9,156 +9,152 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// createFlags are the flags create and run share.
+// createFlags are the flags create and run share. Most write straight
+// into the request's typed records as they are parsed (package opts), so
+// a new run flag is one line in register plus its effect in specgen.
 type createFlags struct {
-	name, workdir, user, entrypoint, hostname, network, ip, domainname string
-	env, envFiles, labels, volumes, tmpfs, capAdd, capDrop             []string
-	publish, dns, dnsSearch, dnsOptions, addHosts                      []string
-	rm, readOnly, privileged, interactive, tty, publishAll             bool
-	restart, cidfile, pidfile                                          string
-	init, replace, detach                                              bool
-	pull                                                               string
-	registry                                                           registryFlags
-	securityOpt, devices, ulimits                                      []string
-	resources                                                          lifecycle.ResourceOptions
+	req           lifecycle.CreateRequest
+	env, envFiles []string // need the caller's environment: see environment
+	entrypoint    string   // "" clears it, so Changed matters
+	pull          string
+	registry      registryFlags
+	replace       bool
+	detach        bool
 }
 
 func (f *createFlags) register(c *cobra.Command) {
+	cfg, hc := &f.req.Config, &f.req.Host
+	hc.RestartPolicy.Name = "no"
+	hc.NetworkMode = "bridge"
 	fs := c.Flags()
 	fs.SetInterspersed(false) // flags after the image belong to the command
-	fs.StringVar(&f.name, "name", "", "assign a name to the container")
+	fs.StringVar(&f.req.Name, "name", "", "assign a name to the container")
 	fs.StringArrayVarP(&f.env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to pass yours)")
 	fs.StringArrayVar(&f.envFiles, "env-file", nil, "read environment variables from a file")
-	fs.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created if missing)")
-	fs.StringVarP(&f.user, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
+	fs.StringVarP(&cfg.WorkingDir, "workdir", "w", "", "working directory inside the container (created if missing)")
+	fs.StringVarP(&cfg.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
 	fs.StringVar(&f.entrypoint, "entrypoint", "", "override the image's entrypoint (\"\" clears it)")
-	fs.StringVarP(&f.hostname, "hostname", "h", "", "container host name")
-	fs.StringArrayVarP(&f.labels, "label", "l", nil, "set a label (KEY=VALUE)")
-	fs.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount HOST-PATH:CONTAINER-PATH[:ro]")
-	fs.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: PATH[:OPTIONS]")
-	fs.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
-	fs.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
-	fs.BoolVar(&f.privileged, "privileged", false, "give the container all capabilities and devices, no seccomp")
-	fs.StringArrayVar(&f.capAdd, "cap-add", nil, "add a capability (or ALL)")
-	fs.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop a capability (or ALL)")
-	fs.StringVar(&f.network, "network", "bridge", "network: bridge (the default network), none, host, container:NAME, or a network's name")
-	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a port: [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp]")
-	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
-	fs.StringVar(&f.ip, "ip", "", "fixed IPv4 address on the container's network")
-	fs.StringArrayVar(&f.dns, "dns", nil, "nameserver for the container's resolv.conf")
-	fs.StringArrayVar(&f.dnsSearch, "dns-search", nil, "search domain for the container's resolv.conf")
-	fs.StringArrayVar(&f.dnsOptions, "dns-option", nil, "option for the container's resolv.conf")
-	fs.StringArrayVar(&f.addHosts, "add-host", nil, "add NAME:IP to the container's /etc/hosts")
-	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name")
-	fs.StringVar(&f.restart, "restart", "no", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
-	fs.BoolVar(&f.init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
-	fs.StringVar(&f.cidfile, "cidfile", "", "write the container ID to this file (removed with the container)")
-	fs.StringVar(&f.pidfile, "pidfile", "", "write the container's PID to this file while it runs")
+	fs.StringVarP(&cfg.Hostname, "hostname", "h", "", "container host name")
+	fs.StringVar(&cfg.Domainname, "domainname", "", "container NIS domain name")
+	fs.VarP(opts.Labels(&cfg.Labels), "label", "l", "set a label (KEY=VALUE)")
+	fs.BoolVarP(&cfg.OpenStdin, "interactive", "i", false, "keep stdin open and pass it to the container")
+	fs.BoolVarP(&cfg.Tty, "tty", "t", false, "give the container a terminal")
+
+	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:ro], NAME:CONTAINER-PATH[:ro], or CONTAINER-PATH for an anonymous volume")
+	fs.Var(opts.Tmpfs(hc), "tmpfs", "mount a tmpfs: PATH[:OPTIONS], e.g. /run:size=64m,exec")
+	fs.BoolVar(&hc.AutoRemove, "rm", false, "remove the container when it exits")
+	fs.BoolVar(&hc.ReadonlyRootfs, "read-only", false, "mount the container's root filesystem read-only")
+	fs.BoolVar(&hc.Privileged, "privileged", false, "give the container all capabilities and devices, no seccomp")
+	fs.Var(opts.Capabilities(&hc.CapAdd), "cap-add", "add a capability (or ALL)")
+	fs.Var(opts.Capabilities(&hc.CapDrop), "cap-drop", "drop a capability (or ALL)")
+
+	fs.StringVar(&hc.NetworkMode, "network", "bridge", "network: bridge (the default network), none, host, container:NAME, or a network's name")
+	fs.VarP(opts.Ports(&hc.PortBindings), "publish", "p", "publish a port: [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp|sctp]")
+	fs.BoolVarP(&hc.PublishAllPorts, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
+	fs.Var(opts.IP(&hc.IPAddress, "--ip"), "ip", "fixed IPv4 address on the container's network")
+	fs.Var(opts.IPs(&hc.DNS, "--dns"), "dns", "nameserver for the container's resolv.conf")
+	fs.StringArrayVar(&hc.DNSSearch, "dns-search", nil, "search domain for the container's resolv.conf")
+	fs.StringArrayVar(&hc.DNSOptions, "dns-option", nil, "option for the container's resolv.conf")
+	fs.Var(opts.ExtraHosts(&hc.ExtraHosts), "add-host", "add NAME:IP to the container's /etc/hosts")
+
+	fs.Var(opts.Restart(&hc.RestartPolicy), "restart", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
+	fs.BoolVar(&hc.Init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
+	fs.StringVar(&hc.ContainerIDFile, "cidfile", "", "write the container ID to this file (removed with the container)")
+	fs.StringVar(&hc.PidFile, "pidfile", "", "write the container's PID to this file while it runs")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
-	fs.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open and pass it to the container")
-	fs.BoolVarP(&f.tty, "tty", "t", false, "give the container a terminal")
-	fs.StringArrayVar(&f.securityOpt, "security-opt", nil, "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE")
-	fs.StringArrayVar(&f.devices, "device", nil, "add a host device: HOST[:CONTAINER[:PERMS]], PERMS from r, w, m")
-	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "set a limit: NAME=SOFT[:HARD], e.g. nofile=1024:2048 (not above this host's hard limit)")
-	fs.StringVarP(&f.resources.Memory, "memory", "m", "", "memory limit, e.g. 512m or 1g")
-	fs.StringVar(&f.resources.MemorySwap, "memory-swap", "", "memory plus swap limit (-1: unlimited swap)")
-	fs.StringVar(&f.resources.CPUs, "cpus", "", "CPUs the container may use, e.g. 1.5")
-	fs.Int64VarP(&f.resources.CPUShares, "cpu-shares", "c", 0, "CPU weight relative to other containers (1024 is one CPU's)")
-	fs.StringVar(&f.resources.CpusetCpus, "cpuset-cpus", "", "CPUs the container may run on, e.g. 0-2,4")
-	fs.Int64Var(&f.resources.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
-	fs.StringVar(&f.resources.ShmSize, "shm-size", "", "size of /dev/shm (default 64m)")
+
+	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE")
+	fs.Var(opts.Devices(&hc.Devices), "device", "add a host device: HOST[:CONTAINER[:PERMS]], PERMS from r, w, m")
+	fs.Var(opts.Ulimits(&hc.Ulimits), "ulimit", "set a limit: NAME=SOFT[:HARD], e.g. nofile=1024:2048 (not above this host's hard limit)")
+	fs.VarP(opts.Bytes(&hc.Memory, "--memory"), "memory", "m", "memory limit, e.g. 512m or 1g")
+	fs.Var(opts.SwapBytes(&hc.MemorySwap), "memory-swap", "memory plus swap limit (-1: unlimited swap)")
+	fs.Var(opts.CPUs(&hc.NanoCpus), "cpus", "CPUs the container may use, e.g. 1.5")
+	fs.Int64VarP(&hc.CpuShares, "cpu-shares", "c", 0, "CPU weight relative to other containers (1024 is one CPU's)")
+	fs.Var(opts.Cpuset(&hc.CpusetCpus, "--cpuset-cpus"), "cpuset-cpus", "CPUs the container may run on, e.g. 0-2,4")
+	fs.Int64Var(&hc.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
+	fs.Var(opts.Bytes(&hc.ShmSize, "--shm-size"), "shm-size", "size of /dev/shm (default 64m)")
+
 	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
 	f.registry.register(c, true)
 	// -h is --hostname, as in docker; help stays on --help.
 	c.Flags().BoolP("help", "", false, "help for "+c.Name())
 }
 
-// options turns the flags and IMAGE [COMMAND...] into CreateOptions.
-func (f *createFlags) options(c *cobra.Command, args []string) (lifecycle.CreateOptions, error) {
+// request completes the request with what the flags could not set alone:
+// IMAGE [COMMAND...], the environment, the entrypoint.
+func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.CreateRequest, error) {
+	r := f.req
+	r.Image, r.Config.Cmd = args[0], args[1:]
 	env, err := f.environment()
 	if err != nil {
-		return lifecycle.CreateOptions{}, err
+		return r, err
 	}
-	labels, err := lifecycle.ParseLabels(f.labels)
-	if err != nil {
-		return lifecycle.CreateOptions{}, err
+	r.Config.Env = env
+	if c.Flags().Changed("entrypoint") {
+		r.Config.EntrypointSet = true
+		if f.entrypoint != "" {
+			r.Config.Entrypoint = []string{f.entrypoint}
+		}
 	}
 	attached := c.Name() == "run" && !f.detach // create and run -d attach nothing
-	if attached && f.tty && f.interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
-		return lifecycle.CreateOptions{}, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
+	if attached && r.Config.Tty && r.Config.OpenStdin && !term.IsTerminal(int(os.Stdin.Fd())) {
+		return r, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 	}
-	if attached && f.tty {
+	if attached && r.Config.Tty {
 		if err := lifecycle.CheckTerminal(); err != nil {
-			return lifecycle.CreateOptions{}, err
+			return r, err
 		}
 	}
-	ucfg := lifecycle.UserConfig{
-		Cmd: args[1:], Env: env, WorkingDir: f.workdir, User: f.user, Hostname: f.hostname,
-		Labels: labels, Tty: f.tty, OpenStdin: f.interactive, Domainname: f.domainname,
-	}
-	if c.Flags().Changed("entrypoint") {
-		ucfg.EntrypointSet = true
-		if f.entrypoint != "" {
-			ucfg.Entrypoint = []string{f.entrypoint}
-		}
-	}
-	return lifecycle.CreateOptions{
-		Name: f.name, Image: args[0], Config: ucfg, Binds: f.volumes, Tmpfs: f.tmpfs,
-		ReadOnly: f.readOnly, AutoRemove: f.rm, Privileged: f.privileged,
-		CapAdd: f.capAdd, CapDrop: f.capDrop, Network: f.network,
-		Publish: f.publish, PublishAll: f.publishAll, IP: f.ip, DNS: f.dns, DNSSearch: f.dnsSearch,
-		DNSOptions: f.dnsOptions, ExtraHosts: f.addHosts,
-		Restart: f.restart, Init: f.init, CIDFile: f.cidfile, PidFile: f.pidfile,
-		SecurityOpt: f.securityOpt, Devices: f.devices, Ulimits: f.ulimits, Resources: f.resources,
-	}, nil
+	return r, nil
 }
 
 func (f *createFlags) environment() ([]string, error) {
 	var raw []string
 	for _, file := range f.envFiles {
-		lines, err := lifecycle.ReadEnvFile(file)
+		lines, err := opts.ReadEnvFile(file)
 		if err != nil {
 			return nil, err
 		}
 		raw = append(raw, lines...)
 	}
-	return lifecycle.ParseEnv(append(raw, f.env...), os.LookupEnv)
+	return opts.ParseEnv(append(raw, f.env...), os.LookupEnv)
 }
 
 // prepare parses the flags and opens the engine: the common start of
 // create and run.
-func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (lifecycle.CreateOptions, *lifecycle.Engine, error) {
-	opts, err := f.options(c, args)
+func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (lifecycle.CreateRequest, *lifecycle.Engine, error) {
+	r, err := f.request(c, args)
 	if err != nil {
-		return opts, nil, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+		return r, nil, badFlagValue(err)
 	}
-	if w := lifecycle.AppArmorWarning(opts); w != "" {
+	if w := lifecycle.AppArmorWarning(&r.Host); w != "" {
 		fmt.Fprintln(os.Stderr, "WARNING:", w)
 	}
-	if lifecycle.PortsDiscarded(opts) {
-		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", opts.Network)
+	if opts.PortsDiscarded(&r.Host) {
+		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", r.Host.NetworkMode)
 	}
 	policy, err := lifecycle.ParsePullPolicy(f.pull)
 	if err != nil {
-		return opts, nil, err
+		return r, nil, badFlagValue(err)
 	}
 	e, err := g.engine()
 	if err != nil {
-		return opts, nil, err
+		return r, nil, err
 	}
-	if err := f.ensureImage(c, e, opts.Image, policy); err != nil {
-		return opts, nil, err
+	if err := f.ensureImage(c, e, r.Image, policy); err != nil {
+		return r, nil, err
 	}
-	if f.replace && f.name != "" {
-		if rerr := e.Remove(c.Context(), f.name, true); rerr != nil && !errors.Is(rerr, state.ErrNotFound) {
-			return opts, nil, rerr
+	if f.replace && r.Name != "" {
+		if rerr := e.Remove(c.Context(), r.Name, true); rerr != nil && !errors.Is(rerr, state.ErrNotFound) {
+			return r, nil, rerr
 		}
 	}
-	return opts, e, nil
+	return r, e, nil
 }
 
 // ensureImage pulls the image as --pull says, reporting on stderr so that

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/opts"
 )
 
 func newExecCmd(g *globals) *cobra.Command {
@@ -22,11 +23,11 @@ func newExecCmd(g *globals) *cobra.Command {
 		Args: minArgs(2, "CONTAINER COMMAND [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if o.Env, err = lifecycle.ParseEnv(env, os.LookupEnv); err != nil {
+			if o.Env, err = opts.ParseEnv(env, os.LookupEnv); err != nil {
 				return usageError(c, err)
 			}
 			if o.Tty && o.Interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")}
+				return fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 			}
 			e, err := g.engine()
 			if err != nil {

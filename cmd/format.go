@@ -2,34 +2,20 @@ package cmd
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"text/template"
+
+	"github.com/docker/cli/templates"
 )
 
-// templateFuncs are docker's --format helpers.
-var templateFuncs = template.FuncMap{
-	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	},
-	"join":  strings.Join,
-	"split": strings.Split,
-	"upper": strings.ToUpper,
-	"lower": strings.ToLower,
-	"truncate": func(s string, n int) string {
-		if len(s) > n {
-			return s[:n]
-		}
-		return s
-	},
-}
-
+// parseTemplate parses a --format template with docker's functions
+// (json without HTML escaping, pad, title, join, split, upper, lower,
+// truncate: docker/cli's templates package) besides Go's own (println).
 func parseTemplate(format string) (*template.Template, error) {
-	t, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	t, err := templates.New("format").Parse(format)
 	if err != nil {
 		return nil, fmt.Errorf("invalid --format template: %w", err)
 	}
@@ -60,13 +46,7 @@ func writeFormatted[T any](w io.Writer, format, defaultTable string, rows []T, t
 	case format == "" || format == "table":
 		format = "table " + defaultTable
 	case format == "json":
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		format = "{{json .}}" // docker's JSONFormat
 	}
 	body, isTable := strings.CutPrefix(format, "table ")
 	t, err := parseTemplate(unescapeTabs(body))
@@ -117,8 +97,7 @@ func headerOf(tmpl string, titles map[string]string) string {
 		if j < 0 {
 			return b.String()
 		}
-		field := strings.TrimSpace(rest[i+2 : i+j])
-		name := strings.TrimPrefix(field, ".")
+		name := fieldOf(rest[i+2 : i+j])
 		if h, ok := titles[name]; ok {
 			b.WriteString(h)
 		} else if h, ok := headerNames[name]; ok {
@@ -128,4 +107,17 @@ func headerOf(tmpl string, titles map[string]string) string {
 		}
 		rest = rest[i+j+2:]
 	}
+}
+
+// fieldOf is the field an action prints: ".Names" in "{{.Names}}" and in
+// "{{pad .Names 1 1}}" (docker titles a column by its field whatever the
+// function around it).
+func fieldOf(action string) string {
+	words := strings.Fields(action)
+	for _, w := range words {
+		if name, ok := strings.CutPrefix(w, "."); ok && name != "" {
+			return name
+		}
+	}
+	return strings.Join(words, " ")
 }

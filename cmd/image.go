@@ -5,9 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
-
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // newImageCmd groups image commands as docker's `image` does.
@@ -47,7 +46,7 @@ func newImagePruneCmd(g *globals) *cobra.Command {
 				}
 				fmt.Fprintln(out)
 			}
-			fmt.Fprintln(out, "Total reclaimed space:", state.HumanSize(freed))
+			fmt.Fprintln(out, "Total reclaimed space:", units.HumanSize(float64(freed)))
 			return err
 		},
 	}

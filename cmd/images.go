@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
@@ -132,9 +133,9 @@ func imageRows(images []*rootfs.Image, now time.Time) []imageRow {
 	for _, img := range images {
 		base := imageRow{
 			ID:           state.ShortID(strings.TrimPrefix(img.ID, "sha256:")),
-			CreatedSince: state.HumanDuration(now.Sub(img.Config.Created)) + " ago",
+			CreatedSince: units.HumanDuration(now.Sub(img.Config.Created)) + " ago",
 			CreatedAt:    img.Config.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-			Size:         state.HumanSize(img.Size),
+			Size:         imageSize(img.Size),
 			Digest:       "<none>",
 		}
 		if len(img.RepoTags) == 0 {
@@ -163,3 +164,7 @@ func digestFor(repoDigests []string, repo string) string {
 	}
 	return "<none>"
 }
+
+// imageSize is the SIZE column: docker prints three significant digits
+// (formatter/image.go), 1.23MB, 123MB, 12.3kB.
+func imageSize(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }

@@ -7,8 +7,6 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newInspectCmd(g *globals) *cobra.Command {
@@ -47,11 +45,11 @@ func printInspect(w io.Writer, format string, refs []string, get func(string) (a
 	if format != "" {
 		t, err := parseTemplate(format)
 		if err != nil {
-			return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+			return &statusError{code: exitBadTemplate, err: err}
 		}
 		for _, o := range objs {
 			if err := t.Execute(w, asJSONValue(o)); err != nil {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("format: %w", err)}
+				return fmt.Errorf("format: %w", err)
 			}
 			fmt.Fprintln(w)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/registry"
 )
 
@@ -41,7 +40,7 @@ skopeo and ctr-lite's pull and push find them.`,
 				return err
 			}
 			if _, err := registry.Login(c.Context(), server, user, password, opts); err != nil {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+				return err
 			}
 			fmt.Fprintln(c.OutOrStdout(), "Login Succeeded")
 			return nil
@@ -102,7 +101,7 @@ func newLogoutCmd(*globals) *cobra.Command {
 			}
 			key, had, err := registry.Logout(server, registry.Options{})
 			if err != nil {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+				return err
 			}
 			if !had {
 				fmt.Fprintf(c.OutOrStdout(), "Not logged in to %s\n", key)

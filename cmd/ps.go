@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
@@ -67,7 +68,7 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 		rows = append(rows, psRow{
 			ID: state.ShortID(ctr.ID), Image: ctr.ImageName, Command: quoteCommand(ctr),
 			CreatedAt:  ctr.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-			RunningFor: state.HumanDuration(now.Sub(ctr.Created)) + " ago",
+			RunningFor: units.HumanDuration(now.Sub(ctr.Created)) + " ago",
 			Status:     st.StatusLine(now), State: st.Status, Names: ctr.Name, Labels: labels(ctr.Config.Labels),
 			Ports: ports(ctr, st),
 		})
@@ -113,7 +114,7 @@ func ports(c *state.Container, st state.State) string {
 	var out []string
 	for key, bindings := range c.NetworkSettings.Ports {
 		for _, b := range bindings {
-			out = append(out, b.HostIP+":"+b.HostPort+"->"+key)
+			out = append(out, b.HostIP+":"+b.HostPort+"->"+key.String())
 		}
 	}
 	sort.Strings(out)

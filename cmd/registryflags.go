@@ -26,13 +26,13 @@ func (f *registryFlags) register(c *cobra.Command, withPlatform bool) {
 func (f *registryFlags) options(w io.Writer, quiet bool) (registry.Options, error) {
 	insecure, err := registry.LoadInsecure(envOr("CTR_LITE_REGISTRIES_CONF", registry.DefaultConfigFile))
 	if err != nil {
-		return registry.Options{}, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+		return registry.Options{}, err
 	}
 	o := registry.Options{NoTLSVerify: !f.tlsVerify, Insecure: insecure, Progress: newProgress(w, quiet)}
 	if f.platform != "" {
 		o.Platform, err = registry.ParsePlatform(f.platform)
 		if err != nil {
-			return o, &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: err}
+			return o, err
 		}
 	}
 	return o, nil

@@ -58,28 +58,31 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 	pf.StringVar(&g.defaultBridge, "default-bridge", envOr("CTR_LITE_DEFAULT_BRIDGE", ""), "bridge of the default network, used when it is first created (default ctrlite0; env CTR_LITE_DEFAULT_BRIDGE)")
 	pf.StringVar(&g.logLevel, "log-level", envOr("CTR_LITE_LOG_LEVEL", "warn"), "debug, info, warn or error; debug times each step (env CTR_LITE_LOG_LEVEL)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError(c, err)
+		return badFlagValue(withHelpHint(c, err))
 	})
-	root.AddCommand(newCreateCmd(g), newStartCmd(g), newRunCmd(g), newRmCmd(g), newPsCmd(g),
+	root.AddCommand(newCreateCmd(g), newStartCmd(g), runLike(newRunCmd(g)), newRmCmd(g), newPsCmd(g),
 		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
-		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), newExecCmd(g),
+		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
 		newLoginCmd(g), newLogoutCmd(g))
+	makeGroups(root)
 	return root
 }
 
-// usageError is a bad flag or argument: docker's exit code 125 and a hint.
-func usageError(c *cobra.Command, err error) error {
-	return &lifecycle.ExitError{Code: lifecycle.ExitEngine,
-		Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+// usageError is a command used the wrong way; it exits as any other
+// failure of its command does (1, or 125 from run), with a hint.
+func usageError(c *cobra.Command, err error) error { return withHelpHint(c, err) }
+
+func withHelpHint(c *cobra.Command, err error) error {
+	return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 }
 
 // exactArgs, minArgs: argument checks that fail with a usage hint.
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usageError(c, fmt.Errorf("%q requires at least %d argument(s): %s", c.CommandPath(), n, what))
+			return argError(c, fmt.Errorf("%q requires at least %d argument(s): %s", c.CommandPath(), n, what))
 		}
 		return nil
 	}
@@ -88,7 +91,7 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageError(c, fmt.Errorf("%q requires exactly %d argument(s): %s", c.CommandPath(), n, what))
+			return argError(c, fmt.Errorf("%q requires exactly %d argument(s): %s", c.CommandPath(), n, what))
 		}
 		return nil
 	}

@@ -24,15 +24,15 @@ be run, 127: the command was not found).`,
   ctr-lite run -d --name web -p 8080:80 --restart on-failure:3 busybox httpd -f -p 80`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts, e, err := f.prepare(c, args, g)
+			req, e, err := f.prepare(c, args, g)
 			if err != nil {
 				return err
 			}
-			opts.CreateCommand = os.Args
+			req.CreateCommand = os.Args
 			if !f.detach {
-				return e.Run(c.Context(), opts, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+				return e.Run(c.Context(), req, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 			}
-			ctr, err := e.Create(c.Context(), opts)
+			ctr, err := e.Create(c.Context(), req)
 			if err != nil {
 				return err
 			}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newSystemCmd(g *globals) *cobra.Command {
@@ -17,7 +15,7 @@ func newSystemCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !force {
-				return &lifecycle.ExitError{Code: lifecycle.ExitEngine, Err: fmt.Errorf("system reset deletes everything under %s: pass -f to confirm", g.root)}
+				return fmt.Errorf("system reset deletes everything under %s: pass -f to confirm", g.root)
 			}
 			e, err := g.engine()
 			if err != nil {

@@ -4,219 +4,130 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// CreateOptions is a container to create.
-type CreateOptions struct {
-	Name       string
-	Image      string
-	Config     UserConfig
-	Binds      []string
-	Tmpfs      []string
-	ReadOnly   bool
-	AutoRemove bool
-	Privileged bool
-	CapAdd     []string
-	CapDrop    []string
-	Network    string
-	// Networking: -p, -P, --ip, --dns*, --add-host.
-	Publish    []string
-	PublishAll bool
-	IP         string
-	DNS        []string
-	DNSSearch  []string
-	DNSOptions []string
-	ExtraHosts []string
-	// Detached-container options.
-	Restart string // no, always, unless-stopped, on-failure[:N]
-	Init    bool
-	CIDFile string
-	PidFile string
-	// Security and resources.
-	SecurityOpt []string
-	Devices     []string
-	Ulimits     []string
-	Resources   ResourceOptions
+// CreateRequest is a container to create: its image, the user's part of
+// its config, and its host config as the flags' parsers (package opts)
+// filled it. A run flag is one field here (in UserConfig or
+// state.HostConfig), set by its flag and read by specgen: nothing between
+// them copies or parses it again.
+type CreateRequest struct {
+	Name   string
+	Image  string
+	Config UserConfig
+	Host   state.HostConfig
 	// CreateCommand is the command line as typed, kept in the record.
 	CreateCommand []string
 }
 
-// ResourceOptions are the resource flags as typed.
-type ResourceOptions struct {
-	Memory, MemorySwap, CPUs, CpusetCpus, ShmSize string
-	CPUShares, PidsLimit                          int64
-}
-
 // Create makes a container: name, record, writable layer and network
 // files. On any failure everything it made is removed again.
-func (e *Engine) Create(ctx context.Context, o CreateOptions) (*state.Container, error) {
-	c, hc, img, err := e.prepare(o)
+func (e *Engine) Create(ctx context.Context, r CreateRequest) (*state.Container, error) {
+	c, hc, img, err := e.prepare(r)
 	if err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
-	c, err = e.create(ctx, c, hc, img, o.Name)
+	c, err = e.create(ctx, c, hc, img, r.Name)
 	return c, withCode(ExitEngine, err)
 }
 
 // prepare validates everything that needs no state change, so bad input
 // fails before anything is written.
-func (e *Engine) prepare(o CreateOptions) (*state.Container, *state.HostConfig, *rootfs.Image, error) {
+func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, *rootfs.Image, error) {
 	done := e.step("resolve image")
-	img, err := e.Images.Resolve(o.Image)
+	img, err := e.Images.Resolve(r.Image)
 	done()
 	if errors.Is(err, rootfs.ErrImageNotFound) {
-		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: pull it with 'ctr-lite pull', or load it with 'ctr-lite load -i FILE'", o.Image)
+		return nil, nil, nil, fmt.Errorf("unable to find image %q locally: pull it with 'ctr-lite pull', or load it with 'ctr-lite load -i FILE'", r.Image)
 	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg, err := MergeConfig(img.Config.Config, o.Config)
+	cfg, err := MergeConfig(img.Config.Config, r.Config)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg.Image, cfg.CreateCommand = o.Image, o.CreateCommand
-	o.Binds = append(o.Binds, imageVolumes(img.Config.Config.Volumes, o)...)
-	hc, err := hostConfig(o)
-	if err != nil {
+	cfg.Image, cfg.CreateCommand = r.Image, r.CreateCommand
+	// The image's WORKDIR is the route a hostile image takes, so the check
+	// is on the merged value, not only -w (CVE-2024-21626).
+	if err := checkWorkdir(cfg.WorkingDir); err != nil {
 		return nil, nil, nil, err
 	}
-	if _, err := specgen.Capabilities(o.Privileged, o.CapAdd, o.CapDrop, hostCaps()); err != nil {
+	hc, err := e.hostConfig(r.Host, img)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	argv := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c := &state.Container{
 		Created: time.Now().UTC(), Path: argv[0], Args: argv[1:], Config: cfg,
-		State: state.State{Status: state.StatusCreated}, Image: img.ID, ImageName: o.Image,
+		State: state.State{Status: state.StatusCreated}, Image: img.ID, ImageName: r.Image,
 		Driver: e.Images.Driver.Name(),
 	}
 	return c, hc, img, nil
 }
 
-func hostConfig(o CreateOptions) (hc *state.HostConfig, err error) {
-	network := o.Network
-	if network == "" {
-		network = netsetup.ModeBridge
-	}
-	if err := netsetup.ValidateMode(network); err != nil {
+// hostConfig completes the flags' host config: the checks that need
+// several flags or the host, the image's VOLUMEs, and names for
+// anonymous volumes, so the container finds the same volume at every
+// start.
+func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.HostConfig, error) {
+	hc := given
+	if err := opts.Validate(&hc); err != nil {
 		return nil, err
 	}
-	hc = &state.HostConfig{
-		NetworkMode: network, AutoRemove: o.AutoRemove, Privileged: o.Privileged,
-		ReadonlyRootfs: o.ReadOnly, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
-		Runtime: "runc", Binds: o.Binds, PublishAllPorts: o.PublishAll, IPAddress: o.IP,
-		DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, ExtraHosts: o.ExtraHosts,
-	}
-	if err := networkOptions(o, hc); err != nil {
+	if _, err := specgen.Capabilities(hc.Privileged, hc.CapAdd, hc.CapDrop, hostCaps()); err != nil {
 		return nil, err
 	}
-	if hc.RestartPolicy, err = ParseRestartPolicy(o.Restart); err != nil {
-		return nil, err
-	}
-	if hc.RestartPolicy.Name != "no" && o.AutoRemove {
-		return nil, errors.New("conflicting options: --restart and --rm: a removed container cannot be restarted")
-	}
-	hc.Init, hc.ContainerIDFile, hc.PidFile = o.Init, absPath(o.CIDFile), absPath(o.PidFile)
-	if hc.Binds, hc.AnonymousVolumes, err = volumeBinds(o.Binds); err != nil {
-		return nil, err
-	}
-	if err := securityOptions(o, hc); err != nil {
-		return nil, err
-	}
-	if err := resourceOptions(o.Resources, o.Ulimits, hc); err != nil {
-		return nil, err
-	}
-	for _, t := range o.Tmpfs {
-		dest, opts, err := specgen.ParseTmpfs(t)
-		if err != nil {
+	for _, d := range hc.Devices {
+		if _, err := hostDevice(d); err != nil {
 			return nil, err
 		}
-		if hc.Tmpfs == nil {
-			hc.Tmpfs = map[string]string{}
-		}
-		hc.Tmpfs[dest] = opts
 	}
-	return hc, nil
+	hc.Runtime = "runc"
+	hc.ContainerIDFile, hc.PidFile = absPath(hc.ContainerIDFile), absPath(hc.PidFile)
+	hc.MountPoints = append(append([]state.MountPoint(nil), hc.MountPoints...), imageVolumes(img.Config.Config.Volumes, hc.MountPoints)...)
+	for i, m := range hc.MountPoints {
+		if m.Type == state.MountVolume && m.Source == "" {
+			hc.MountPoints[i].Source = state.NewID()
+			hc.AnonymousVolumes = append(hc.AnonymousVolumes, hc.MountPoints[i].Source)
+		}
+	}
+	return &hc, nil
 }
 
-// volumeBinds checks -v values and names each anonymous volume ("-v
-// /path"), so the container finds the same volume at every start.
-func volumeBinds(values []string) (binds, anonymous []string, err error) {
-	for _, v := range values {
-		vol, err := specgen.ParseVolume(v)
-		if err != nil {
-			return nil, nil, err
-		}
-		if vol.Named && vol.Source == "" {
-			name := state.NewID()
-			anonymous = append(anonymous, name)
-			v = name + ":" + vol.Destination
-		}
-		binds = append(binds, v)
-	}
-	return binds, anonymous, nil
-}
-
-// imageVolumes turns the image's VOLUME paths that no -v or --tmpfs
-// covers into anonymous volumes ("-v /path"), as docker does: they live
-// under the root, never at a host path the image names.
-func imageVolumes(vols map[string]struct{}, o CreateOptions) []string {
+// imageVolumes turns the image's VOLUME paths that no mount covers into
+// anonymous volumes, as docker does: they live under the root, never at
+// a host path the image names.
+func imageVolumes(vols map[string]struct{}, mounts []state.MountPoint) []state.MountPoint {
 	taken := map[string]bool{}
-	for _, v := range o.Binds {
-		if vol, err := specgen.ParseVolume(v); err == nil {
-			taken[vol.Destination] = true
-		}
+	for _, m := range mounts {
+		taken[m.Destination] = true
 	}
-	for _, t := range o.Tmpfs {
-		if dest, _, err := specgen.ParseTmpfs(t); err == nil {
-			taken[dest] = true
-		}
-	}
-	var out []string
+	var dests []string
 	for dest := range vols {
 		clean := path.Clean("/" + dest)
 		if !taken[clean] && clean != "/" {
-			out = append(out, clean)
+			dests = append(dests, clean)
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(dests)
+	var out []state.MountPoint
+	for _, d := range dests {
+		out = append(out, state.MountPoint{Type: state.MountVolume, Destination: d})
+	}
 	return out
-}
-
-// ParseRestartPolicy parses --restart: no, always, unless-stopped, or
-// on-failure[:MAX-RETRIES].
-func ParseRestartPolicy(s string) (state.RestartPolicy, error) {
-	name, count, hasCount := strings.Cut(s, ":")
-	p := state.RestartPolicy{Name: name}
-	switch {
-	case name == "" || name == "no":
-		p.Name = "no"
-	case (name == "always" || name == "unless-stopped") && !hasCount:
-	case name == "on-failure":
-		if hasCount {
-			n, err := strconv.Atoi(count)
-			if err != nil || n < 0 {
-				return p, fmt.Errorf("invalid --restart %q: the retry count must be a number", s)
-			}
-			p.MaximumRetryCount = n
-		}
-	default:
-		return p, fmt.Errorf("invalid --restart %q: use no, always, unless-stopped or on-failure[:N]", s)
-	}
-	return p, nil
 }
 
 func absPath(p string) string {
@@ -228,43 +139,6 @@ func absPath(p string) string {
 		return p
 	}
 	return a
-}
-
-// networkOptions checks -p, --ip, --dns and --add-host and records the
-// port bindings in docker's form.
-func networkOptions(o CreateOptions, hc *state.HostConfig) error {
-	ports, err := netsetup.ParsePorts(o.Publish)
-	if err != nil {
-		return err
-	}
-	if len(ports) > 0 {
-		hc.PortBindings = map[string][]state.PortBinding{}
-	}
-	for _, p := range ports {
-		port := ""
-		if p.HostPort != 0 {
-			port = strconv.Itoa(int(p.HostPort))
-		}
-		hc.PortBindings[p.Key()] = append(hc.PortBindings[p.Key()], state.PortBinding{HostIP: p.HostIP, HostPort: port})
-	}
-	if o.IP != "" {
-		if _, err := netip.ParseAddr(o.IP); err != nil || !netsetup.IsBridged(hc.NetworkMode) {
-			return fmt.Errorf("invalid --ip %q: want an IPv4 address, on a bridge or user-defined network", o.IP)
-		}
-	}
-	for _, d := range o.DNS {
-		if _, err := netip.ParseAddr(d); err != nil {
-			return fmt.Errorf("invalid --dns %q: want an IP address", d)
-		}
-	}
-	_, err = netsetup.ParseExtraHosts(o.ExtraHosts)
-	return err
-}
-
-// PortsDiscarded reports whether -p/-P were given for a mode without its
-// own address, where docker warns that they are ignored.
-func PortsDiscarded(o CreateOptions) bool {
-	return (len(o.Publish) > 0 || o.PublishAll) && o.Network != "" && !netsetup.IsBridged(o.Network)
 }
 
 func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, img *rootfs.Image, name string) (_ *state.Container, retErr error) {

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // hostDevices lists the host's device nodes for --privileged, as docker
@@ -54,17 +55,17 @@ func deviceAt(p string) (specs.LinuxDevice, bool) {
 
 // hostDevice resolves a --device mapping: the host path must be a device
 // node (a symlink such as /dev/disk/by-id/... is followed once, here).
-func hostDevice(m specgen.DeviceMapping) (specgen.Device, error) {
-	real, err := filepath.EvalSymlinks(m.Host)
+func hostDevice(m state.DeviceMapping) (specgen.Device, error) {
+	real, err := filepath.EvalSymlinks(m.PathOnHost)
 	if err != nil {
-		return specgen.Device{}, fmt.Errorf("--device %s: %w", m.Host, err)
+		return specgen.Device{}, fmt.Errorf("--device %s: %w", m.PathOnHost, err)
 	}
 	dev, ok := deviceAt(real)
 	if !ok {
-		return specgen.Device{}, fmt.Errorf("--device %s: not a character or block device", m.Host)
+		return specgen.Device{}, fmt.Errorf("--device %s: not a character or block device", m.PathOnHost)
 	}
-	dev.Path = m.Container
-	return specgen.Device{LinuxDevice: dev, Perms: m.Perms}, nil
+	dev.Path = m.PathInContainer
+	return specgen.Device{LinuxDevice: dev, Perms: m.CgroupPermissions}, nil
 }
 
 // appArmorEnabled reports whether the kernel enforces AppArmor profiles.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
-	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -36,11 +35,13 @@ type ContainerView struct {
 
 // MountView is one entry of inspect's Mounts.
 type MountView struct {
-	Type                      string
-	Name                      string `json:",omitempty"`
-	Source, Destination, Mode string
-	RW                        bool
-	Propagation               string
+	Type                string
+	Name                string `json:",omitempty"`
+	Source, Destination string
+	Driver              string `json:",omitempty"`
+	Mode                string
+	RW                  bool
+	Propagation         string
 }
 
 // GraphDriverView is inspect's GraphDriver.
@@ -80,7 +81,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
 		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
-		HostConfig: hc, Mounts: append([]MountView{}, e.mountViews(hc.Binds)...), GraphDriver: GraphDriverView{Name: c.Driver},
+		HostConfig: hc, Mounts: e.mountViews(hc.MountPoints), GraphDriver: GraphDriverView{Name: c.Driver},
 		NetworkSettings: c.NetworkSettings,
 	}
 	if img, err := e.Images.ImageByID(c.Image); err == nil {
@@ -106,24 +107,26 @@ func (e *Engine) liveState(c *state.Container) state.State {
 	return st
 }
 
-func (e *Engine) mountViews(binds []string) []MountView {
-	var out []MountView
-	for _, b := range binds {
-		vol, err := specgen.ParseVolume(b)
-		if err != nil {
-			continue
-		}
+// mountViews are docker's inspect Mounts: binds and volumes (tmpfs
+// mounts are not listed, as in docker).
+func (e *Engine) mountViews(mounts []state.MountPoint) []MountView {
+	out := []MountView{}
+	for _, mp := range mounts {
 		mode := "rw"
-		if vol.ReadOnly {
+		if mp.ReadOnly {
 			mode = "ro"
 		}
-		m := MountView{Type: "bind", Source: vol.Source, Destination: vol.Destination,
-			Mode: mode, RW: !vol.ReadOnly, Propagation: "rprivate"}
-		if vol.Named {
-			m.Type, m.Name, m.Propagation = "volume", vol.Source, ""
-			if v, err := e.Volumes.Get(vol.Source); err == nil {
+		m := MountView{Type: mp.Type, Source: mp.Source, Destination: mp.Destination, Mode: mode, RW: !mp.ReadOnly}
+		switch mp.Type {
+		case state.MountBind:
+			m.Propagation = "rprivate"
+		case state.MountVolume:
+			m.Name, m.Driver = mp.Source, "local"
+			if v, err := e.Volumes.Get(mp.Source); err == nil {
 				m.Source = v.Mountpoint
 			}
+		default:
+			continue
 		}
 		out = append(out, m)
 	}

@@ -53,7 +53,7 @@ func newTestEngine(t *testing.T, driver string) *Engine {
 func deleteNetworks(t *testing.T, e *Engine) {
 	nets, _ := e.Networks.List()
 	for _, n := range nets {
-		if err := netsetup.DeleteBridge(n, e.RunRoot); err != nil {
+		if err := netsetup.DeleteBridge(n); err != nil {
 			t.Errorf("delete network %s: %v", n.Name, err)
 		}
 	}
@@ -83,11 +83,11 @@ func assertNothingLeft(t *testing.T, e *Engine, dir string) {
 	}
 }
 
-func run(t *testing.T, e *Engine, o CreateOptions) (string, error) {
+func run(t *testing.T, e *Engine, o CreateRequest) (string, error) {
 	t.Helper()
 	out, _ := os.CreateTemp(t.TempDir(), "out")
 	defer out.Close()
-	o.AutoRemove = true
+	o.Host.AutoRemove = true
 	err := e.Run(context.Background(), o, Stdio{Stdout: out, Stderr: out})
 	data, _ := os.ReadFile(out.Name())
 	return string(data), err
@@ -120,7 +120,7 @@ func TestRunExitCodes(t *testing.T) {
 				{[]string{"sh", "-c", "sleep 10 & kill -9 $!; wait $!"}, 137, "Killed\n"},
 			}
 			for _, tc := range cases {
-				out, err := run(t, e, CreateOptions{Image: "busybox", Config: UserConfig{Cmd: tc.cmd}})
+				out, err := run(t, e, CreateRequest{Image: "busybox", Config: UserConfig{Cmd: tc.cmd}})
 				if got := exitCode(err); got != tc.code || out != tc.out {
 					t.Errorf("%v: code %d out %q (err %v), want %d %q", tc.cmd, got, out, err, tc.code, tc.out)
 				}
@@ -132,12 +132,12 @@ func TestRunExitCodes(t *testing.T) {
 func TestCreateStartRemove(t *testing.T) {
 	e := newTestEngine(t, "overlay")
 	ctx := context.Background()
-	c, err := e.Create(ctx, CreateOptions{Name: "c1", Image: "busybox",
+	c, err := e.Create(ctx, CreateRequest{Name: "c1", Image: "busybox",
 		Config: UserConfig{Cmd: []string{"sh", "-c", "echo $A; pwd"}, Env: []string{"A=1"}, WorkingDir: "/made/here"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Create(ctx, CreateOptions{Name: "c1", Image: "busybox"}); !errors.Is(err, state.ErrNameInUse) || exitCode(err) != 125 {
+	if _, err := e.Create(ctx, CreateRequest{Name: "c1", Image: "busybox"}); !errors.Is(err, state.ErrNameInUse) || exitCode(err) != 125 {
 		t.Fatalf("duplicate name: %v", err)
 	}
 	out, _ := os.CreateTemp(t.TempDir(), "out")
@@ -161,7 +161,7 @@ func TestCreateStartRemove(t *testing.T) {
 func TestFailedStartUndoes(t *testing.T) {
 	e := newTestEngine(t, "overlay")
 	ctx := context.Background()
-	c, err := e.Create(ctx, CreateOptions{Image: "busybox", AutoRemove: true, Config: UserConfig{Cmd: []string{"true"}}})
+	c, err := e.Create(ctx, CreateRequest{Image: "busybox", Host: state.HostConfig{AutoRemove: true}, Config: UserConfig{Cmd: []string{"true"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,11 +176,11 @@ func TestFailedStartUndoes(t *testing.T) {
 
 func TestFailedCreateUndoes(t *testing.T) {
 	e := newTestEngine(t, "overlay")
-	_, err := e.Create(context.Background(), CreateOptions{Image: "busybox", Binds: []string{"/tmp:relative"}})
+	_, err := e.Create(context.Background(), CreateRequest{Image: "busybox", Host: state.HostConfig{NetworkMode: "container:"}})
 	if exitCode(err) != 125 {
-		t.Fatalf("bad bind: %v", err)
+		t.Fatalf("bad network mode: %v", err)
 	}
-	_, err = e.Create(context.Background(), CreateOptions{Image: "nosuch"})
+	_, err = e.Create(context.Background(), CreateRequest{Image: "nosuch"})
 	if exitCode(err) != 125 || !strings.Contains(err.Error(), "unable to find image") {
 		t.Fatalf("missing image: %v", err)
 	}
@@ -194,7 +194,7 @@ func TestParallelRuns(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = run(t, e, CreateOptions{Name: fmt.Sprintf("p%d", i), Image: "busybox", Config: UserConfig{Cmd: []string{"true"}}})
+			_, errs[i] = run(t, e, CreateRequest{Name: fmt.Sprintf("p%d", i), Image: "busybox", Config: UserConfig{Cmd: []string{"true"}}})
 		}()
 	}
 	wg.Wait()

@@ -1,10 +1,7 @@
 package lifecycle
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
@@ -81,64 +78,4 @@ func mergeEnv(image, user []string) []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-// ParseEnv turns -e values into KEY=VALUE: a bare KEY takes the caller's
-// value and is dropped when unset, as in docker.
-func ParseEnv(values []string, lookup func(string) (string, bool)) ([]string, error) {
-	var out []string
-	for _, v := range values {
-		k, _, hasValue := strings.Cut(v, "=")
-		if k == "" || strings.ContainsAny(k, " \t") {
-			return nil, fmt.Errorf("invalid environment variable %q: want KEY=VALUE or KEY", v)
-		}
-		if hasValue {
-			out = append(out, v)
-		} else if val, ok := lookup(k); ok {
-			out = append(out, k+"="+val)
-		}
-	}
-	return out, nil
-}
-
-// ReadEnvFile reads an --env-file: one KEY=VALUE or KEY a line, with
-// blank lines and # comments skipped.
-func ReadEnvFile(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read env file: %w", err)
-	}
-	defer f.Close()
-	lines, err := ParseEnvFile(f)
-	if err != nil {
-		return nil, fmt.Errorf("read env file %q: %w", path, err)
-	}
-	return lines, nil
-}
-
-// ParseEnvFile reads env-file lines from r, skipping blanks and comments.
-func ParseEnvFile(r io.Reader) ([]string, error) {
-	var lines []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimLeft(sc.Text(), " \t")
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		lines = append(lines, line)
-	}
-	return lines, sc.Err()
-}
-
-// ParseLabels turns -l KEY=VALUE values into a map.
-func ParseLabels(values []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, v := range values {
-		k, val, _ := strings.Cut(v, "=")
-		if k == "" {
-			return nil, fmt.Errorf("invalid label %q: want KEY=VALUE", v)
-		}
-		out[k] = val
-	}
-	return out, nil
 }

@@ -1,10 +1,7 @@
 package lifecycle
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
@@ -55,31 +52,6 @@ func TestMergeConfig(t *testing.T) {
 	}
 }
 
-func TestParseEnvAndEnvFile(t *testing.T) {
-	lookup := func(k string) (string, bool) {
-		if k == "SET" {
-			return "v", true
-		}
-		return "", false
-	}
-	got, err := ParseEnv([]string{"A=1", "SET", "UNSET", "B="}, lookup)
-	if err != nil || !reflect.DeepEqual(got, []string{"A=1", "SET=v", "B="}) {
-		t.Fatalf("got %v %v", got, err)
-	}
-	if _, err := ParseEnv([]string{"=x"}, lookup); err == nil {
-		t.Error("empty key must fail")
-	}
-	p := filepath.Join(t.TempDir(), "env")
-	os.WriteFile(p, []byte("# comment\n\nA=1\n  B=two words\n"), 0o600)
-	lines, err := ReadEnvFile(p)
-	if err != nil || !reflect.DeepEqual(lines, []string{"A=1", "B=two words"}) {
-		t.Fatalf("env file: %v %v", lines, err)
-	}
-	if _, err := ReadEnvFile(p + ".missing"); err == nil {
-		t.Error("missing env file must fail")
-	}
-}
-
 func TestCodeForRuntimeMessage(t *testing.T) {
 	cases := map[string]int{
 		`exec: "x": executable file not found in $PATH`: 127, "stat /x: no such file or directory": 127,
@@ -96,27 +68,6 @@ func TestVersionLess(t *testing.T) {
 	if !VersionLess("1.1.5+ds1", "1.5.2") || VersionLess("1.5.2", "1.5.2") || VersionLess("1.10.0", "1.5.2") || !VersionLess("1.5.1-rc.1", "1.5.2") {
 		t.Error("VersionLess")
 	}
-}
-
-func FuzzEnvFile(f *testing.F) {
-	f.Add("A=1\n# comment\n\n  B=two words\nC\n")
-	f.Add("=x\nK V=1\n")
-	f.Fuzz(func(t *testing.T, body string) {
-		lines, err := ParseEnvFile(strings.NewReader(body))
-		if err != nil {
-			return
-		}
-		env, err := ParseEnv(lines, func(string) (string, bool) { return "v", true })
-		if err != nil {
-			return
-		}
-		for _, kv := range env {
-			k, _, ok := strings.Cut(kv, "=")
-			if !ok || k == "" || strings.ContainsAny(k, " \t\n") || strings.Contains(kv, "\n") {
-				t.Fatalf("%q gave the variable %q", body, kv)
-			}
-		}
-	})
 }
 
 func TestCheckWorkdir(t *testing.T) {

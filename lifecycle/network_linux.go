@@ -45,7 +45,7 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if err := e.plug(c, n, addr, ports); err != nil {
 		return withCode(ExitEngine, err)
 	}
-	if err := e.writeHosts(c, hc, n, addr, state.WriteFileAtomic); err != nil {
+	if err := e.writeHosts(c, hc, n, addr); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	e.updatePeers(n, c.ID)
@@ -60,7 +60,7 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.EnsureBridge(n, e.RunRoot); err != nil {
+	if err := netsetup.EnsureBridge(n); err != nil {
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	var want netip.Addr
@@ -71,13 +71,11 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	if err != nil {
 		return netip.Addr{}, withCode(ExitEngine, err)
 	}
-	if err := netsetup.ReservePorts(e.RunRoot, e.holder(c.ID), ports, e.leaseAlive); err != nil {
+	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive); err != nil {
 		e.Networks.Release(n.Name, addr, c.ID)
-		code := ExitEngine
-		if errors.Is(err, netsetup.ErrPortInUse) {
-			code = ExitCannotRun // docker's code for a port already in use
-		}
-		return netip.Addr{}, &ExitError{Code: code, Err: err}
+		// docker run exits 125 for "port is already allocated": its CLI
+		// gives 126/127 only for a command that cannot be invoked or found.
+		return netip.Addr{}, withCode(ExitEngine, err)
 	}
 	return addr, nil
 }
@@ -85,7 +83,28 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 // holder is this process (the container's waiter) holding a lease for id.
 func (e *Engine) holder(id string) netsetup.Holder {
 	_, start, _ := procStat("self")
-	return netsetup.Holder{ID: id, PID: os.Getpid(), Start: start}
+	h := e.holderOf(id)
+	h.PID, h.Start = os.Getpid(), start
+	return h
+}
+
+// holderOf names container id of this root, to release its leases.
+func (e *Engine) holderOf(id string) netsetup.Holder {
+	root, err := filepath.Abs(e.Root)
+	if err != nil {
+		root = e.Root
+	}
+	return netsetup.Holder{ID: id, Root: root}
+}
+
+// portHolderAlive is leaseAlive for host port leases, which are host-wide:
+// a lease of another root is judged against that root's records.
+func (e *Engine) portHolderAlive(h netsetup.Holder) bool {
+	if h.Root == "" || h.Root == e.holderOf("").Root {
+		return e.leaseAlive(h)
+	}
+	other := &Engine{Root: h.Root, Containers: &state.Store{Root: h.Root}, Networks: &netsetup.Store{Root: h.Root}, Log: e.Log}
+	return other.leaseAlive(h)
 }
 
 // leaseAlive: a lease holds while its container exists and the process
@@ -114,29 +133,20 @@ func (e *Engine) plug(c *state.Container, n *netsetup.Network, addr netip.Addr, 
 func settings(n *netsetup.Network, addr netip.Addr, sandbox string, ports []netsetup.PortMapping) state.NetworkSettings {
 	ns := state.NetworkSettings{
 		IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), SandboxKey: sandbox,
-		Ports:    map[string][]state.PortBinding{},
+		Ports:    state.PortMap{},
 		Networks: map[string]*state.EndpointSettings{n.Name: {IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), NetworkID: n.ID}},
 	}
 	for _, p := range ports {
-		ns.Ports[p.Key()] = append(ns.Ports[p.Key()], state.PortBinding{HostIP: hostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
+		key := state.Port{Number: p.ContainerPort, Proto: p.Proto}
+		ns.Ports[key] = append(ns.Ports[key], state.PortBinding{HostIP: netsetup.HostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return ns
-}
-
-func hostIPOrAny(ip string) string {
-	if ip == "" {
-		return "0.0.0.0"
-	}
-	return ip
 }
 
 // portMappings are the container's -p mappings plus, with -P, its image's
 // exposed ports on free host ports.
 func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapping, error) {
-	out, err := mappingsOf(hc.PortBindings)
-	if err != nil {
-		return nil, err
-	}
+	out := mappingsOf(hc.PortBindings)
 	if hc.PublishAllPorts {
 		exposed, err := netsetup.ExposedPorts(c.Config.ExposedPorts)
 		if err != nil {
@@ -158,10 +168,10 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	var errs []error
 	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
 		errs = append(errs, netsetup.DeletePortRules(c.ID))
-		ports, _ := mappingsOf(ns.Ports)
-		netsetup.ReleasePorts(e.RunRoot, c.ID, ports)
+		ports := mappingsOf(ns.Ports)
+		netsetup.ReleasePorts(netsetup.HostPortsDir, e.holderOf(c.ID), ports)
 		if len(ns.Ports) == 0 { // a start that died before recording them
-			netsetup.ReleaseHolderPorts(e.RunRoot, c.ID)
+			netsetup.ReleaseHolderPorts(netsetup.HostPortsDir, e.holderOf(c.ID))
 		}
 	}
 	// Deleting the namespace destroys eth0 and so its host peer, in the
@@ -183,39 +193,37 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 }
 
 // mappingsOf turns docker's port bindings ({"80/tcp": [{HostIp,
-// HostPort}]}) back into mappings; an empty HostPort stays 0 (any port).
-func mappingsOf(bindings map[string][]state.PortBinding) ([]netsetup.PortMapping, error) {
+// HostPort}]}) into mappings; an empty HostPort stays 0 (any port).
+func mappingsOf(bindings state.PortMap) []netsetup.PortMapping {
 	var out []netsetup.PortMapping
-	for key, bs := range bindings {
-		port, proto, _ := strings.Cut(key, "/")
-		cport, err := strconv.Atoi(port)
-		if err != nil {
-			return nil, fmt.Errorf("invalid port binding %q", key)
-		}
+	for port, bs := range bindings {
 		for _, b := range bs {
 			hport, _ := strconv.Atoi(b.HostPort)
-			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: uint16(cport), Proto: proto})
+			out = append(out, netsetup.PortMapping{HostIP: b.HostIP, HostPort: uint16(hport), ContainerPort: port.Number, Proto: port.Proto})
 		}
 	}
-	return out, nil
+	return out
 }
 
-// writeHosts writes the container's /etc/hosts: localhost, its own
+// writeHosts rewrites the container's /etc/hosts: localhost, its own
 // address and names, --add-host entries, and on user-defined networks the
-// other running containers by name.
-func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr,
-	write func(string, []byte, os.FileMode, bool) error) error {
-	names := []string{c.Config.Hostname}
-	if c.Name != c.Config.Hostname {
-		names = append(names, c.Name)
-	}
-	entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
-	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
-	entries = append(entries, extra...)
-	if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
-		entries = append(entries, e.peerEntries(n, c.ID)...)
-	}
-	return write(c.HostsPath, netsetup.BuildHosts(entries), 0o644, false)
+// other running containers by name. It is the one writer of hosts files,
+// for a starting container and for its peers alike: the entries are read
+// under the file's lock (netsetup.UpdateInPlace says why in place).
+func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr) error {
+	return netsetup.UpdateInPlace(c.HostsPath, func() []byte {
+		names := []string{c.Config.Hostname}
+		if c.Name != c.Config.Hostname {
+			names = append(names, c.Name)
+		}
+		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
+		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+		entries = append(entries, extra...)
+		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
+			entries = append(entries, e.peerEntries(n, c.ID)...)
+		}
+		return netsetup.BuildHosts(entries)
+	})
 }
 
 // livePeers are the containers holding a live lease on n, but self. A
@@ -244,7 +252,7 @@ func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEn
 	return out
 }
 
-// updatePeers rewrites, in place, the hosts files of the other running
+// updatePeers rewrites the hosts files of the other running
 // containers of a user-defined network after one joined or left.
 func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	if n.Name == netsetup.ModeBridge {
@@ -252,9 +260,9 @@ func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	}
 	for addr, peer := range e.livePeers(n, changed) {
 		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
-			e.writeHosts(peer, hc, n, addr, func(p string, data []byte, _ os.FileMode, _ bool) error {
-				return netsetup.WriteInPlace(p, data)
-			})
+			if err := e.writeHosts(peer, hc, n, addr); err != nil {
+				e.Log.Warn("update a peer's hosts file", "container", peer.ID, "err", err)
+			}
 		}
 	}
 }

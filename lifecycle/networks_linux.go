@@ -88,7 +88,7 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.DeleteBridge(n, e.RunRoot); err != nil {
+	if err := netsetup.DeleteBridge(n); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	return withCode(ExitEngine, e.Networks.Delete(name))
@@ -111,7 +111,7 @@ func (e *Engine) Reset(ctx context.Context) error {
 		return withCode(ExitEngine, err)
 	}
 	for _, n := range nets {
-		if err := netsetup.DeleteBridge(n, e.RunRoot); err != nil {
+		if err := netsetup.DeleteBridge(n); err != nil {
 			return withCode(ExitEngine, err)
 		}
 	}

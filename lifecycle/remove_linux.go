@@ -167,11 +167,11 @@ func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
 
 // Run creates and starts a container attached; with AutoRemove it is
 // removed after it exits, and also when it fails to start.
-func (e *Engine) Run(ctx context.Context, o CreateOptions, stdio Stdio) error {
+func (e *Engine) Run(ctx context.Context, r CreateRequest, stdio Stdio) error {
 	if _, err := e.Runtime(); err != nil { // before anything is made
 		return err
 	}
-	c, err := e.Create(ctx, o)
+	c, err := e.Create(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -203,6 +203,10 @@ func (e *Engine) writeBundle(c *state.Container, hc *state.HostConfig, rootfs st
 }
 
 func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs string) (*specs.Spec, error) {
+	// Checked at create too; again here for records made before that check.
+	if err := checkWorkdir(c.Config.WorkingDir); err != nil {
+		return nil, withCode(ExitEngine, err)
+	}
 	in, err := e.specInput(c, hc, rootfs)
 	if err != nil {
 		return nil, err
@@ -211,34 +215,17 @@ func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs stri
 		return nil, err
 	}
 	var dests []string
-	for _, b := range in.Binds {
-		dests = append(dests, b.Destination)
-	}
-	for d := range in.Tmpfs {
-		dests = append(dests, d)
+	for _, m := range in.Mounts {
+		dests = append(dests, m.Destination)
 	}
 	if err := checkCommand(rootfs, c.Path, in.Cwd, in.Env, dests); err != nil {
 		return nil, err
 	}
-	seccomp, err := securityInput(hc, &in)
-	if err != nil {
-		return nil, withCode(ExitEngine, err)
-	}
 	spec, err := specgen.Generate(in)
 	if err == nil {
-		err = applySeccomp(spec, hc.Privileged, seccomp)
+		err = specgen.ApplySeccomp(spec, hc.Privileged, hc.SeccompUnconfined, hc.SeccompProfile)
 	}
 	return spec, withCode(ExitEngine, err)
-}
-
-// applySeccomp applies docker's default profile, none (privileged,
-// seccomp=unconfined) or the profile stored at create.
-func applySeccomp(spec *specs.Spec, privileged bool, seccomp string) error {
-	var profile []byte
-	if seccomp != "" && seccomp != "unconfined" {
-		profile = []byte(seccomp)
-	}
-	return specgen.ApplySeccomp(spec, privileged, seccomp == "unconfined", profile)
 }
 
 func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs string) (specgen.Input, error) {
@@ -247,10 +234,9 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 		return specgen.Input{}, withCode(ExitEngine, err)
 	}
 	in := specgen.Input{
-		ID: c.ID, Rootfs: rootfs, Args: append([]string{c.Path}, c.Args...), Env: c.Config.Env,
+		ID: c.ID, Rootfs: rootfs, Host: hc, Args: append([]string{c.Path}, c.Args...), Env: c.Config.Env,
 		Cwd: c.Config.WorkingDir, User: u, Hostname: c.Config.Hostname, Domainname: c.Config.Domainname,
-		Terminal: c.Config.Tty, ReadOnly: hc.ReadonlyRootfs, Privileged: hc.Privileged,
-		CapAdd: hc.CapAdd, CapDrop: hc.CapDrop, HostCaps: hostCaps(), Tmpfs: hc.Tmpfs,
+		Terminal: c.Config.Tty, HostCaps: hostCaps(), AppArmor: appArmorEnabled(),
 		NetworkFiles: map[string]string{"/etc/hostname": c.HostnamePath, "/etc/hosts": c.HostsPath, "/etc/resolv.conf": c.ResolvConfPath},
 		CgroupsPath:  "/ctr-lite/" + c.ID, CgroupV2: cgroupV2(),
 	}
@@ -260,12 +246,19 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	if hc.Privileged {
 		in.HostDevices = hostDevices()
 	}
+	for _, d := range hc.Devices {
+		dev, err := hostDevice(d)
+		if err != nil {
+			return in, withCode(ExitEngine, err)
+		}
+		in.Devices = append(in.Devices, dev)
+	}
 	if hc.Init {
 		if in.InitBinary, err = os.Executable(); err != nil {
 			return in, withCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
 		}
 	}
-	in.Binds, err = e.prepareBinds(hc.Binds, rootfs)
+	in.Mounts, err = e.resolveMounts(hc.MountPoints, rootfs)
 	return in, err
 }
 
@@ -285,27 +278,27 @@ func bindSource(src string) (string, error) {
 	return real, nil
 }
 
-// prepareBinds resolves -v values: a volume becomes its directory (made
-// on first use, with the image's files at that path copied in, as docker
-// does); a missing host path is created as a directory, as docker does.
-func (e *Engine) prepareBinds(values []string, rootfs string) ([]specgen.Bind, error) {
-	var binds []specgen.Bind
-	for _, v := range values {
-		vol, err := specgen.ParseVolume(v)
-		if err != nil {
-			return nil, withCode(ExitEngine, err)
-		}
-		b := vol.Bind
-		if vol.Named {
-			if b.Source, err = e.volumePath(vol.Source, rootfs, b.Destination); err != nil {
+// resolveMounts gives each mount its host source: a volume becomes its
+// directory (made on first use, with the image's files at that path
+// copied in, as docker does); a missing host path is created as a
+// directory, as docker does; a tmpfs needs none.
+func (e *Engine) resolveMounts(mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
+	out := make([]state.MountPoint, 0, len(mounts))
+	for _, m := range mounts {
+		var err error
+		switch m.Type {
+		case state.MountVolume:
+			if m.Source, err = e.volumePath(m.Source, rootfs, m.Destination); err != nil {
 				return nil, withCode(ExitEngine, err)
 			}
-		} else if b.Source, err = bindSource(b.Source); err != nil {
-			return nil, err
+		case state.MountBind:
+			if m.Source, err = bindSource(m.Source); err != nil {
+				return nil, err
+			}
 		}
-		binds = append(binds, b)
+		out = append(out, m)
 	}
-	return binds, nil
+	return out, nil
 }
 
 func cgroupV2() bool {

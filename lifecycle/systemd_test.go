@@ -150,22 +150,6 @@ func TestUnitRestart(t *testing.T) {
 	}
 }
 
-func TestParseRestartPolicy(t *testing.T) {
-	for in, want := range map[string]state.RestartPolicy{
-		"": {Name: "no"}, "no": {Name: "no"}, "always": {Name: "always"}, "unless-stopped": {Name: "unless-stopped"},
-		"on-failure": {Name: "on-failure"}, "on-failure:3": {Name: "on-failure", MaximumRetryCount: 3},
-	} {
-		if got, err := ParseRestartPolicy(in); err != nil || got != want {
-			t.Errorf("%q: %+v %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"sometimes", "always:3", "on-failure:x", "on-failure:-1"} {
-		if _, err := ParseRestartPolicy(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}
-
 // FuzzQuoteWord: whatever the word, its quoted form is one word on one
 // line: no line break or control byte, balanced quotes, % and (in command
 // lines) $ only doubled, so systemd reads neither a directive, a second

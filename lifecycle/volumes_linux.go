@@ -11,7 +11,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
-	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // volumePath returns volume name's directory, creating the volume on
@@ -58,8 +58,8 @@ func (e *Engine) VolumeUsers(name string) ([]string, error) {
 		if err != nil {
 			continue
 		}
-		for _, b := range hc.Binds {
-			if v, err := specgen.ParseVolume(b); err == nil && v.Named && v.Source == name {
+		for _, m := range hc.MountPoints {
+			if m.Type == state.MountVolume && m.Source == name {
 				if c, err := e.Containers.Load(id); err == nil {
 					users = append(users, c.Name)
 				}

@@ -6,20 +6,18 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 
 	"github.com/vishvananda/netlink"
 )
 
 // EnsureBridge makes n's bridge, its gateway address, forwarding and
-// firewall rules exist. It is idempotent; a marker under the runroot
-// (cleared at boot, like the bridge) makes the common case one stat.
-func EnsureBridge(n *Network, runroot string) error {
-	marker := filepath.Join(runroot, "networks", n.Bridge)
-	if _, err := os.Stat(marker); err == nil {
-		if _, err := netlink.LinkByName(n.Bridge); err == nil {
-			return nil
-		}
+// firewall rules exist. It is idempotent, and it looks at the real state,
+// not at a note of its own: after `nft flush ruleset` or a firewall reload
+// the next start puts the rules back. The common case costs two netlink
+// requests: the bridge link, and the listing of one chain of the table.
+func EnsureBridge(n *Network) error {
+	if _, err := netlink.LinkByName(n.Bridge); err == nil && networkRulesPresent(n) {
+		return nil
 	}
 	if err := ensureBridgeLink(n); err != nil {
 		return err
@@ -27,13 +25,7 @@ func EnsureBridge(n *Network, runroot string) error {
 	if err := enableForwarding(n.Bridge); err != nil {
 		return err
 	}
-	if err := ensureNetworkRules(n); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(marker), 0o700); err != nil {
-		return err
-	}
-	return os.WriteFile(marker, nil, 0o600) // a flag in tmpfs, not state: nothing to tear
+	return ensureNetworkRules(n)
 }
 
 func ensureBridgeLink(n *Network) error {
@@ -74,7 +66,7 @@ func enableForwarding(bridge string) error {
 }
 
 // DeleteBridge removes n's bridge and rules; it is idempotent.
-func DeleteBridge(n *Network, runroot string) error {
+func DeleteBridge(n *Network) error {
 	if err := deleteNetworkRules(n); err != nil {
 		return err
 	}
@@ -83,7 +75,6 @@ func DeleteBridge(n *Network, runroot string) error {
 			return fmt.Errorf("delete bridge %q: %w", n.Bridge, err)
 		}
 	}
-	os.Remove(filepath.Join(runroot, "networks", n.Bridge))
 	return nil
 }
 

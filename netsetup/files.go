@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Network modes.
@@ -49,20 +51,38 @@ func ParseExtraHosts(values []string) ([]HostEntry, error) {
 	return out, nil
 }
 
-// WriteInPlace replaces a file's content keeping its inode. A running
-// container's /etc/hosts is a bind mount of the file: a rename would leave
-// the container looking at the old inode, so peers' updates must be made
-// in place. (State files use state.WriteFileAtomic instead.)
-func WriteInPlace(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+// UpdateInPlace rewrites a name file (a container's /etc/hosts) with what
+// build returns, keeping its inode, under an exclusive flock on the file.
+//
+// Why in place, and not state.WriteFileAtomic's rename: a running
+// container's /etc/hosts is a bind mount of this file, and a rename would
+// leave the container looking at the old inode forever. Docker's
+// libnetwork also rewrites the sandbox's hosts file in place, under a
+// lock (a mutex in its one daemon; ctr-lite's writers are separate
+// processes, hence a flock). Two rules make that safe:
+//   - build runs inside the lock, so each writer computes from the latest
+//     leases and the last writer's view holds every peer: no update lost;
+//   - the new content is written over the old from offset 0 and only then
+//     truncated to its length, never O_TRUNC first, so a reader sees the
+//     old or the new file (at worst new lines followed by an old tail),
+//     never an empty one.
+func UpdateInPlace(path string, build func() []byte) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return fmt.Errorf("open %q: %w", path, err)
 	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	defer f.Close() // closing drops the lock
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %q: %w", path, err)
 	}
-	return err
+	data := build()
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	if err := f.Truncate(int64(len(data))); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	return nil
 }
 
 // hostsHeader is docker's /etc/hosts preamble.

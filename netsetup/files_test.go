@@ -1,7 +1,12 @@
 package netsetup
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -57,5 +62,86 @@ func TestParseExtraHosts(t *testing.T) {
 		if _, err := ParseExtraHosts([]string{bad}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// Peers joining at once each add their entry and rewrite a shared hosts
+// file: the last file must hold every entry, and a reader running all the
+// while must never see it empty (main truncated first, then wrote, with no
+// lock, and built the content outside any lock).
+func TestUpdateInPlaceConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	hosts := filepath.Join(dir, "hosts")
+	leases := filepath.Join(dir, "leases")
+	os.Mkdir(leases, 0o700)
+	if err := UpdateInPlace(hosts, func() []byte { return BuildHosts(nil) }); err != nil {
+		t.Fatal(err)
+	}
+	build := func() []byte { // like writeHosts: entries from the leases on disk
+		names, _ := os.ReadDir(leases)
+		var es []HostEntry
+		for _, n := range names {
+			es = append(es, HostEntry{IP: "10.1.0.1", Names: []string{n.Name()}})
+		}
+		return BuildHosts(es)
+	}
+	stop := make(chan struct{})
+	var empty atomic.Int32
+	var rd sync.WaitGroup
+	rd.Add(1)
+	go func() {
+		defer rd.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if data, err := os.ReadFile(hosts); err == nil && len(data) == 0 {
+				empty.Add(1)
+			}
+		}
+	}()
+	const peers = 40
+	var wg sync.WaitGroup
+	for i := range peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			os.WriteFile(filepath.Join(leases, fmt.Sprintf("peer%02d", i)), nil, 0o600)
+			if err := UpdateInPlace(hosts, build); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	rd.Wait()
+	data, _ := os.ReadFile(hosts)
+	for i := range peers {
+		if !strings.Contains(string(data), fmt.Sprintf("\tpeer%02d\n", i)) {
+			t.Errorf("entry peer%02d lost", i)
+		}
+	}
+	if string(data) != string(build()) {
+		t.Errorf("torn final file:\n%s", data)
+	}
+	if n := empty.Load(); n > 0 {
+		t.Errorf("a reader saw an empty hosts file %d times", n)
+	}
+}
+
+// UpdateInPlace keeps the inode: a bind mount of the file sees the update.
+func TestUpdateInPlaceKeepsInode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hosts")
+	os.WriteFile(p, []byte(strings.Repeat("x", 500)), 0o644)
+	before, _ := os.Stat(p)
+	if err := UpdateInPlace(p, func() []byte { return []byte("short\n") }); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(p)
+	data, _ := os.ReadFile(p)
+	if !os.SameFile(before, after) || string(data) != "short\n" {
+		t.Fatalf("inode kept %v, content %q", os.SameFile(before, after), data)
 	}
 }

@@ -19,6 +19,7 @@ import (
 //	                   oifname BRIDGE ip saddr 127.0.0.0/8 masquerade
 //	prerouting, output (nat): fib daddr type local jump ports
 //	ports: [ip daddr HOST-IP] meta l4proto P th dport N dnat to IP:PORT
+//	       (th dport is at offset 2 of tcp, udp and sctp alike)
 const (
 	tableName   = "ctr-lite"
 	portsChain  = "ports"
@@ -61,6 +62,32 @@ func ifname(name string) []byte {
 	return b
 }
 
+// networkRulesPresent reports whether n's masquerade rules are in the
+// kernel's ruleset: one listing of the postrouting chain (a missing table
+// or chain, as after `nft flush ruleset`, is an error, so false).
+func networkRulesPresent(n *Network) bool {
+	c, err := nftables.New()
+	if err != nil {
+		return false
+	}
+	ok, err := hasNetworkRules(c, n)
+	return err == nil && ok
+}
+
+func hasNetworkRules(c *nftables.Conn, n *Network) (bool, error) {
+	owner := []byte("net:" + n.Bridge)
+	rules, err := c.GetRules(table, &nftables.Chain{Name: natPostName, Table: table})
+	if err != nil {
+		return false, fmt.Errorf("list nftables rules: %w", err)
+	}
+	for _, r := range rules {
+		if bytes.Equal(r.UserData, owner) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // ensureNetworkRules adds n's masquerade rules unless they are there.
 func ensureNetworkRules(n *Network) error {
 	c, err := nftables.New()
@@ -70,16 +97,10 @@ func ensureNetworkRules(n *Network) error {
 	if err := ensureTable(c); err != nil {
 		return err
 	}
-	owner := []byte("net:" + n.Bridge)
 	post := &nftables.Chain{Name: natPostName, Table: table}
-	rules, err := c.GetRules(table, post)
-	if err != nil {
-		return fmt.Errorf("list nftables rules: %w", err)
-	}
-	for _, r := range rules {
-		if bytes.Equal(r.UserData, owner) {
-			return nil
-		}
+	owner := []byte("net:" + n.Bridge)
+	if ok, err := hasNetworkRules(c, n); err != nil || ok {
+		return err
 	}
 	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
 	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeLocalhost(n)})
@@ -142,9 +163,9 @@ func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
 }
 
 func dnat(p PortMapping, addr netip.Addr) []expr.Any {
-	proto := byte(unix.IPPROTO_TCP)
-	if p.Proto == "udp" {
-		proto = unix.IPPROTO_UDP
+	proto := map[string]byte{"udp": unix.IPPROTO_UDP, "sctp": unix.IPPROTO_SCTP}[p.Proto]
+	if proto == 0 {
+		proto = unix.IPPROTO_TCP
 	}
 	var ex []expr.Any
 	if p.HostIP != "" {

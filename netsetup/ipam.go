@@ -40,7 +40,7 @@ func (s *Store) Allocate(n *Network, h Holder, want netip.Addr, alive func(Holde
 
 // Release frees addr if container id holds it; it is idempotent.
 func (s *Store) Release(network string, addr netip.Addr, id string) error {
-	if err := unclaim(filepath.Join(s.leaseDir(network), addr.String()), id); err != nil {
+	if err := unclaim(filepath.Join(s.leaseDir(network), addr.String()), Holder{ID: id}); err != nil {
 		return fmt.Errorf("release %s on %s: %w", addr, network, err)
 	}
 	return nil

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// A lease file holds its Holder as "<container id> <pid> <start>". Leases
+// A lease file holds its Holder as "<container id> <pid> <start> [<root>]"
+// (the root last, as a path may hold spaces). Leases
 // back IP addresses and published host ports. A lease is stale once alive
 // says its holder is gone, so a crash never blocks an address or a port
 // for good.
@@ -18,13 +19,20 @@ type Holder struct {
 	ID    string
 	PID   int
 	Start uint64 // clock ticks since boot; 0 when unknown
+	Root  string // the container's --root; "" in leases written before host-wide ports
+}
+
+// same reports whether a and b name one container: the same ID, under the
+// same root when both say theirs.
+func (a Holder) same(b Holder) bool {
+	return a.ID == b.ID && (a.Root == "" || b.Root == "" || a.Root == b.Root)
 }
 
 // claim takes the lease at p for h if it is free, stale, or already h's
 // container's. The caller holds the global lock.
 func claim(p string, h Holder, alive func(Holder) bool) bool {
 	if held, err := readLease(p); err == nil {
-		if held.ID != h.ID && alive(held) {
+		if !held.same(h) && alive(held) {
 			return false
 		}
 		os.Remove(p)
@@ -34,6 +42,9 @@ func claim(p string, h Holder, alive func(Holder) bool) bool {
 		return false
 	}
 	_, err = fmt.Fprintf(f, "%s %d %d", h.ID, h.PID, h.Start)
+	if err == nil && h.Root != "" {
+		_, err = fmt.Fprintf(f, " %s", h.Root)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -45,7 +56,7 @@ func readLease(p string) (Holder, error) {
 	if err != nil {
 		return Holder{}, err
 	}
-	fields := strings.Fields(string(data))
+	fields := strings.SplitN(strings.TrimSpace(string(data)), " ", 4)
 	var h Holder
 	if len(fields) > 0 {
 		h.ID = fields[0]
@@ -56,14 +67,17 @@ func readLease(p string) (Holder, error) {
 	if len(fields) > 2 {
 		h.Start, _ = strconv.ParseUint(fields[2], 10, 64)
 	}
+	if len(fields) > 3 {
+		h.Root = fields[3]
+	}
 	return h, nil
 }
 
-// unclaim removes the lease at p if container id holds it; it is
+// unclaim removes the lease at p if h's container holds it; it is
 // idempotent.
-func unclaim(p, id string) error {
+func unclaim(p string, h Holder) error {
 	held, err := readLease(p)
-	if err != nil || held.ID != id {
+	if err != nil || !held.same(h) {
 		return nil
 	}
 	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {

@@ -65,11 +65,10 @@ func TestNetNSCreateDelete(t *testing.T) {
 func TestAttachDetach(t *testing.T) {
 	needRoot(t)
 	n, _ := NewNetwork("itest", "10.252.9.0/24", "", "ctrlite-it9")
-	run := t.TempDir()
-	if err := EnsureBridge(n, run); err != nil {
+	if err := EnsureBridge(n); err != nil {
 		t.Fatal(err)
 	}
-	defer DeleteBridge(n, run)
+	defer DeleteBridge(n)
 	p := filepath.Join(t.TempDir(), "ns")
 	if err := CreateNetNS(p); err != nil {
 		t.Fatal(err)

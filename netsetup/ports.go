@@ -13,13 +13,13 @@ type PortMapping struct {
 	HostIP        string `json:",omitempty"` // "" means every host address
 	HostPort      uint16
 	ContainerPort uint16
-	Proto         string // tcp or udp
+	Proto         string // tcp, udp or sctp
 }
 
 // Key is docker's "80/tcp" form.
 func (p PortMapping) Key() string { return fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto) }
 
-// ParsePorts parses -p values: [hostIP:][hostPort[-end]:]containerPort[-end][/tcp|udp].
+// ParsePorts parses -p values: [hostIP:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp].
 // Without a host port ("80", or "127.0.0.1::80") a free one is chosen at
 // start, as docker does: HostPort is 0 until then.
 func ParsePorts(specs []string) ([]PortMapping, error) {
@@ -36,14 +36,14 @@ func ParsePorts(specs []string) ([]PortMapping, error) {
 
 func parsePort(spec string) ([]PortMapping, error) {
 	bad := func(why string) error {
-		return fmt.Errorf("invalid port %q: %s; want [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp]", spec, why)
+		return fmt.Errorf("invalid port %q: %s; want [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp|sctp]", spec, why)
 	}
 	rest, proto, _ := strings.Cut(spec, "/")
 	if proto == "" {
 		proto = "tcp"
 	}
-	if proto != "tcp" && proto != "udp" {
-		return nil, bad("protocol must be tcp or udp")
+	if proto != "tcp" && proto != "udp" && proto != "sctp" { // docker's three
+		return nil, bad("protocol must be tcp, udp or sctp")
 	}
 	hostIP, hostPorts, ctrPorts := splitPortSpec(rest)
 	if hostIP != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Endpoint is a container's attachment to a network.
@@ -41,13 +42,8 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr) (_ Endpoint, retErr 
 		PeerHardwareAddr: mac,
 		PeerNamespace:    netlink.NsFd(int(ns)),
 	}
-	if err := netlink.LinkAdd(veth); errors.Is(err, os.ErrExist) {
-		// The kernel may still be reaping this container's previous pair.
-		Detach(id)
-		err = netlink.LinkAdd(veth)
-	}
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("create veth %q: %w", veth.Name, err)
+	if err := addVeth(veth); err != nil {
+		return Endpoint{}, err
 	}
 	defer func() {
 		if retErr != nil {
@@ -61,6 +57,45 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr) (_ Endpoint, retErr 
 		return Endpoint{}, err
 	}
 	return Endpoint{HostVeth: veth.Name, MAC: mac.String()}, nil
+}
+
+// addVeth creates the pair. A host end left by this container's previous
+// pair (the kernel may still be reaping it) is deleted and the add retried
+// once; a link of that name that is not a veth is someone else's and is
+// left alone. Every failure is returned with its real cause.
+func addVeth(veth *netlink.Veth) error {
+	err := netlink.LinkAdd(veth)
+	if errors.Is(err, os.ErrExist) {
+		err = removeStaleVeth(veth.Name, err)
+		if err == nil {
+			err = netlink.LinkAdd(veth)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("create veth %q (peer %s in the container's namespace): %w", veth.Name, veth.PeerName, err)
+	}
+	return nil
+}
+
+// removeStaleVeth deletes the host link name if it is a veth (names embed
+// the container ID, so a veth of that name is this container's). addErr
+// is LinkAdd's "exists" error, returned when no such link is on the host:
+// the clash was then inside the namespace, and retrying cannot help.
+func removeStaleVeth(name string, addErr error) error {
+	old, err := netlink.LinkByName(name)
+	if errors.As(err, &netlink.LinkNotFoundError{}) {
+		return addErr
+	}
+	if err != nil {
+		return fmt.Errorf("%w; look up the existing link: %w", addErr, err)
+	}
+	if old.Type() != "veth" {
+		return fmt.Errorf("a %s link of that name exists and is not ctr-lite's: %w", old.Type(), addErr)
+	}
+	if err := netlink.LinkDel(old); err != nil && !errors.Is(err, unix.ENODEV) { // ENODEV: reaped meanwhile
+		return fmt.Errorf("%w; delete the stale veth: %w", addErr, err)
+	}
+	return nil
 }
 
 // configureInside sets up lo and eth0 through a netlink socket opened in

@@ -2,20 +2,17 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 
+	"github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
+	"github.com/docker/cli/cli/config/types"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // hubAuthKey is where docker keeps Docker Hub credentials.
@@ -41,11 +38,7 @@ func Login(ctx context.Context, server, user, password string, o Options) (strin
 		return "", fmt.Errorf("log in to %s: %w", reg.RegistryStr(), describe(err, reg.Repo("x").Tag("x")))
 	}
 	key := authKey(reg)
-	err = updateDockerConfig(func(auths map[string]any) bool {
-		auths[key] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
-		return true
-	})
-	return key, err
+	return key, storeCredentials(key, user, password)
 }
 
 // Logout removes the stored credentials of server; it reports whether
@@ -56,12 +49,7 @@ func Logout(server string, o Options) (string, bool, error) {
 		return "", false, err
 	}
 	key := authKey(reg)
-	var had bool
-	err = updateDockerConfig(func(auths map[string]any) bool {
-		_, had = auths[key]
-		delete(auths, key)
-		return had
-	})
+	had, err := eraseCredentials(key)
 	return key, had, err
 }
 
@@ -106,36 +94,46 @@ func checkLogin(ctx context.Context, reg name.Registry, auth authn.Authenticator
 	return transport.CheckError(resp, http.StatusOK)
 }
 
-// updateDockerConfig edits the "auths" of the docker config file, keeping
-// every other setting as it was.
-func updateDockerConfig(edit func(auths map[string]any) bool) error {
+// loadDockerConfig reads the docker config file with docker's own code,
+// so that what ctr-lite writes is what docker would: credentials go to the
+// credsStore or credHelpers helper the file names (docker-credential-NAME
+// on PATH), else to "auths"; every other setting is kept; a symlinked
+// config.json stays a link (its target is replaced). A file that does not
+// parse is an error, never overwritten.
+func loadDockerConfig() (*configfile.ConfigFile, error) {
 	path := DockerConfigPath()
-	cfg := map[string]json.RawMessage{}
-	raw, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read %q: %w", path, err)
+	cf, err := config.Load(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", path, err)
 	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &cfg); err != nil {
-			return fmt.Errorf("read %q: %w", path, err)
-		}
-	}
-	auths := map[string]any{}
-	if a, ok := cfg["auths"]; ok {
-		if err := json.Unmarshal(a, &auths); err != nil {
-			return fmt.Errorf("read %q: auths: %w", path, err)
-		}
-	}
-	if !edit(auths) {
-		return nil
-	}
-	cfg["auths"], _ = json.Marshal(auths)
-	out, err := json.MarshalIndent(cfg, "", "\t")
+	return cf, nil
+}
+
+// storeCredentials saves user and password for the registry key.
+func storeCredentials(key, user, password string) error {
+	cf, err := loadDockerConfig()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+	auth := types.AuthConfig{Username: user, Password: password, ServerAddress: key}
+	if err := cf.GetCredentialsStore(key).Store(auth); err != nil {
+		return fmt.Errorf("store credentials for %s in %q: %w", key, cf.Filename, err)
 	}
-	return state.WriteFileAtomic(path, append(out, '\n'), 0o600, true)
+	return nil
+}
+
+// eraseCredentials removes the registry key's credentials; like docker
+// logout it reports whether the config file listed any.
+func eraseCredentials(key string) (bool, error) {
+	cf, err := loadDockerConfig()
+	if err != nil {
+		return false, err
+	}
+	if _, ok := cf.AuthConfigs[key]; !ok {
+		return false, nil
+	}
+	if err := cf.GetCredentialsStore(key).Erase(key); err != nil {
+		return true, fmt.Errorf("remove credentials for %s from %q: %w", key, cf.Filename, err)
+	}
+	return true, nil
 }

@@ -9,7 +9,13 @@
 //   - a layer becomes visible only when complete: it is unpacked into a
 //     temporary directory, its diffID verified, then renamed into place;
 //   - on overlay, creating a container copies no image data: its cost does
-//     not depend on the image's size.
+//     not depend on the image's size;
+//   - a container's "/" has the owner and mode of the image's root (0755
+//     root, as docker's) on both drivers, and the directories ctr-lite
+//     creates for it get their modes whatever the caller's umask;
+//   - every work directory under tmp/ is flock'ed by its creator from the
+//     moment it has its name, so SweepTmp removes only those of dead
+//     processes, never one a concurrent pull, load or create is using.
 package rootfs
 
 // Whiteout names in image layers (OCI image spec, "Whiteouts").

@@ -74,6 +74,11 @@ func cleanName(name string) (string, error) {
 }
 
 func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		// A PAX global header (git archive writes one) only holds
+		// defaults for later entries; like docker and containerd, ignore it.
+		return nil
+	}
 	rel, err := cleanName(hdr.Name)
 	if err != nil || rel == "" {
 		return err // "" is the root itself: nothing to create
@@ -104,7 +109,7 @@ func (a *applier) resolveDir(rel string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolve %q in layer: %w", rel, errors.Unwrap(err))
 	}
-	if err := os.MkdirAll(p, 0o755); err != nil {
+	if err := mkdirAll(p, 0o755); err != nil {
 		return "", fmt.Errorf("create parent %q: %w", rel, err)
 	}
 	return p, nil

@@ -181,3 +181,29 @@ func TestDigestHexRejectsPaths(t *testing.T) {
 		}
 	}
 }
+
+// Real images carry PAX global headers (git archive and some build tools
+// write one first): they are accepted and create nothing (issue 10 #12).
+func TestApplyIgnoresPAXGlobalHeader(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	global := &tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header",
+		PAXRecords: map[string]string{"comment": "0123456789abcdef"}}
+	if err := tw.WriteHeader(global); err != nil {
+		t.Fatal(err)
+	}
+	body := "hello"
+	tw.WriteHeader(&tar.Header{Name: "etc/motd", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body)), Uid: os.Getuid(), Gid: os.Getgid()})
+	tw.Write([]byte(body))
+	tw.Close()
+	root := t.TempDir()
+	if _, err := ApplyLayer(bytes.NewReader(buf.Bytes()), root, FormatVFS); err != nil {
+		t.Fatalf("a layer with a PAX global header must unpack: %v", err)
+	}
+	if got, err := os.ReadFile(filepath.Join(root, "etc/motd")); err != nil || string(got) != body {
+		t.Errorf("etc/motd = %q, %v", got, err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 1 {
+		t.Errorf("the global header must create nothing, root has %v", entries)
+	}
+}

@@ -21,7 +21,7 @@ func setupInitLayer(root string) error {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := mkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("init layer %q: %w", e.path, err)
 		}
 		if err := createInitEntry(p, e.kind); err != nil {
@@ -34,7 +34,10 @@ func setupInitLayer(root string) error {
 func createInitEntry(p, kind string) error {
 	switch kind {
 	case "dir":
-		return os.Mkdir(p, 0o755)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			return err
+		}
+		return os.Chmod(p, 0o755) // whatever the umask
 	case "file":
 		f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
 		if err != nil {

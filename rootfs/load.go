@@ -73,11 +73,10 @@ func (s *Store) openArchive(path string) (string, func(), error) {
 	if fi.IsDir() {
 		return path, func() {}, nil
 	}
-	tmp, err := os.MkdirTemp(s.tmpDir(), "load-")
+	tmp, cleanup, err := s.tempWorkDir("load-") // locked: SweepTmp keeps it
 	if err != nil {
 		return "", nil, fmt.Errorf("open image archive: %w", err)
 	}
-	cleanup := func() { os.RemoveAll(tmp) }
 	if err := extractArchive(path, tmp); err != nil {
 		cleanup()
 		return "", nil, err

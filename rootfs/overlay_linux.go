@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,7 +21,7 @@ func (d *overlayDriver) Name() string   { return "overlay" }
 func (d *overlayDriver) Home() string   { return d.home }
 func (d *overlayDriver) Format() Format { return FormatOverlay }
 
-func (d *overlayDriver) PrepareLayer(dir, _ string) error { return os.MkdirAll(dir, 0o755) }
+func (d *overlayDriver) PrepareLayer(dir, _ string) error { return mkdirAll(dir, 0o755) }
 
 func (d *overlayDriver) ctrDir(id string) string { return filepath.Join(d.home, "containers", id) }
 
@@ -53,10 +54,20 @@ func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (r
 			os.RemoveAll(dir)
 		}
 	}()
-	for _, sub := range []string{"diff", "work", "merged"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			return fmt.Errorf("create container layer: %w", err)
-		}
+	if err := os.MkdirAll(filepath.Join(dir, "work"), 0o700); err != nil {
+		return fmt.Errorf("create container layer: %w", err)
+	}
+	if err := mkdirAll(filepath.Join(dir, "merged"), 0o755); err != nil {
+		return fmt.Errorf("create container layer: %w", err)
+	}
+	// overlayfs shows the upper dir's owner and mode as the container's
+	// "/": it must be the image's, never the private 0700 of ctrDir.
+	upper := filepath.Join(dir, "diff")
+	if err := os.Mkdir(upper, 0o700); err != nil {
+		return fmt.Errorf("create container layer: %w", err)
+	}
+	if err := takeRootAttrs(upper, d.lowerDirs(layers, topChain)[0]); err != nil {
+		return fmt.Errorf("create container layer: %w", err)
 	}
 	return nil
 }
@@ -68,18 +79,26 @@ func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr err
 	if _, err := os.Stat(final); err == nil {
 		return nil
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(d.home, "tmp"), "init-")
+	tmp, release, err := newWorkDir(filepath.Join(d.home, "tmp"), "init-") // locked: SweepTmp keeps it
 	if err != nil {
 		return fmt.Errorf("create init layer: %w", err)
 	}
+	defer release()
 	defer os.RemoveAll(tmp)
+	lower := d.lowerDirs(layers, topChain)[1:]
 	upper, work, merged := filepath.Join(tmp, "diff"), filepath.Join(tmp, "work"), filepath.Join(tmp, "merged")
 	for _, p := range []string{upper, work, merged} {
-		if err := os.Mkdir(p, 0o755); err != nil {
+		if err := os.Mkdir(p, 0o700); err != nil {
 			return fmt.Errorf("create init layer: %w", err)
 		}
 	}
-	lower := d.lowerDirs(layers, topChain)[1:]
+	imageRoot := "" // none: an image without layers gets 0755
+	if len(lower) > 0 {
+		imageRoot = lower[0]
+	}
+	if err := takeRootAttrs(upper, imageRoot); err != nil {
+		return fmt.Errorf("create init layer: %w", err)
+	}
 	if len(lower) == 0 {
 		if err := setupInitLayer(upper); err != nil {
 			return err
@@ -116,14 +135,33 @@ func (d *overlayDriver) Mount(id string, layers []string, topChain string, volat
 		return merged, nil
 	}
 	lower := d.lowerDirs(layers, topChain)
-	extra := ""
-	if volatile {
-		extra = ",volatile"
-	}
-	if err := mountOverlay(lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"), merged, extra); err != nil {
+	if err := mountMaybeVolatile(mountOverlay, lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"), merged, volatile); err != nil {
 		return "", fmt.Errorf("mount container filesystem: %w", err)
 	}
 	return merged, nil
+}
+
+// volatileRefused is set once this process's kernel refused the volatile
+// option (it came in Linux 5.10): later mounts do without it at once.
+var volatileRefused atomic.Bool
+
+// mountMaybeVolatile mounts with ",volatile" when asked and the kernel
+// has it, else without: volatile only saves syncs, so losing it is safe.
+// The kernel answers an unknown option with EINVAL; the option counts as
+// refused only when the same mount then works without it.
+func mountMaybeVolatile(mount func(lower []string, upper, work, target, extra string) error, lower []string, upper, work, target string, volatile bool) error {
+	if !volatile || volatileRefused.Load() {
+		return mount(lower, upper, work, target, "")
+	}
+	err := mount(lower, upper, work, target, ",volatile")
+	if !errors.Is(err, unix.EINVAL) {
+		return err
+	}
+	if err := mount(lower, upper, work, target, ""); err != nil {
+		return err
+	}
+	volatileRefused.Store(true)
+	return nil
 }
 
 func mountOverlay(lower []string, upper, work, target, extra string) error {

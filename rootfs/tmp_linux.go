@@ -13,14 +13,30 @@ import (
 // Work directories under tmp/ are held by their creator with an exclusive
 // flock on the directory itself, taken before the directory gets its
 // public name. A directory whose lock can be taken belongs to a process
-// that died (killed pull or load), so SweepTmp removes it. Directories
-// still named ".new-*" are only removed once old, since their creator may
-// be between mkdir and rename.
+// that died (killed pull, load or create), so SweepTmp removes it.
+// Directories still named ".new-*" are only removed once old, since their
+// creator may be between mkdir and rename. Every directory made under
+// tmp/ must come from newWorkDir: an unlocked one is swept at once.
 const newWorkPrefix = ".new-"
 
 // newWorkDir creates tmp/<prefix>XXXX, locked until release is called.
 func (s *Store) newWorkDir(prefix string) (dir string, release func(), err error) {
-	fresh, err := os.MkdirTemp(s.tmpDir(), newWorkPrefix)
+	return newWorkDir(s.tmpDir(), prefix)
+}
+
+// tempWorkDir is newWorkDir for a scratch directory: done removes it,
+// then drops its lock.
+func (s *Store) tempWorkDir(prefix string) (dir string, done func(), err error) {
+	dir, release, err := s.newWorkDir(prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir); release() }, nil
+}
+
+// newWorkDir creates tmpDir/<prefix>XXXX, locked until release is called.
+func newWorkDir(tmpDir, prefix string) (dir string, release func(), err error) {
+	fresh, err := os.MkdirTemp(tmpDir, newWorkPrefix)
 	if err != nil {
 		return "", nil, fmt.Errorf("create work directory: %w", err)
 	}
@@ -29,7 +45,7 @@ func (s *Store) newWorkDir(prefix string) (dir string, release func(), err error
 		err = unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
 	}
 	if err == nil {
-		dir = filepath.Join(s.tmpDir(), prefix+strings.TrimPrefix(filepath.Base(fresh), newWorkPrefix))
+		dir = filepath.Join(tmpDir, prefix+strings.TrimPrefix(filepath.Base(fresh), newWorkPrefix))
 		err = os.Rename(fresh, dir)
 	}
 	if err != nil {
@@ -43,7 +59,7 @@ func (s *Store) newWorkDir(prefix string) (dir string, release func(), err error
 }
 
 // SweepTmp removes the work directories of processes that died (a killed
-// pull or load); pull, load and image prune call it.
+// pull, load or create); pull, load and image prune call it.
 func (s *Store) SweepTmp() {
 	entries, _ := os.ReadDir(s.tmpDir())
 	for _, e := range entries {
@@ -55,6 +71,9 @@ func (s *Store) SweepTmp() {
 			continue
 		}
 		if orphaned(p) {
+			// A create killed while building an init layer leaves its
+			// overlay mounted: removing through it would not free it.
+			unmount(filepath.Join(p, "merged"))
 			os.RemoveAll(p)
 		}
 	}

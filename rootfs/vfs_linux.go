@@ -16,7 +16,7 @@ func (d *vfsDriver) Format() Format { return FormatVFS }
 
 func (d *vfsDriver) PrepareLayer(dir, parentDiff string) error {
 	if parentDiff == "" {
-		return os.MkdirAll(dir, 0o755)
+		return mkdirAll(dir, 0o755)
 	}
 	return copyTree(parentDiff, dir)
 }
@@ -35,7 +35,7 @@ func (d *vfsDriver) CreateRW(id string, layers []string, topChain string) (retEr
 		}
 	}()
 	if topChain == "" {
-		if err := os.Mkdir(d.rootfs(id), 0o755); err != nil {
+		if err := mkdirAll(d.rootfs(id), 0o755); err != nil {
 			return fmt.Errorf("create container layer: %w", err)
 		}
 	} else {

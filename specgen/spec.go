@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // User is a resolved process identity.
@@ -16,16 +18,15 @@ type User struct {
 	Home           string
 }
 
-// Bind is a host path mounted into the container.
-type Bind struct {
-	Source, Destination string
-	ReadOnly            bool
-}
-
-// Input is everything Generate needs; the caller resolves it beforehand.
+// Input is everything Generate needs: the container's host config as its
+// flags set it, and what the caller resolved on the host beforehand.
 type Input struct {
-	ID         string
-	Rootfs     string
+	ID     string
+	Rootfs string
+	// Host is the container's hostconfig.json: read-only root, privileged,
+	// capabilities, resources, rlimits, security options. Generate reads
+	// the flags' values from here, so a new flag's effect is written once.
+	Host       *state.HostConfig
 	Args       []string
 	Env        []string
 	Cwd        string
@@ -33,15 +34,12 @@ type Input struct {
 	Hostname   string
 	Domainname string
 	Terminal   bool
-	ReadOnly   bool
-	Privileged bool
-	CapAdd     []string
-	CapDrop    []string
 	// HostCaps is the host's bounding set; nil means every capability.
 	// Privileged and ALL mean "all the host can give".
 	HostCaps []string
-	Binds    []Bind
-	Tmpfs    map[string]string // destination -> mount options
+	// Mounts are Host.MountPoints with each source resolved on the host:
+	// binds and volumes at real paths, tmpfs as they are.
+	Mounts []state.MountPoint
 	// NetworkFiles maps /etc/hostname, /etc/hosts and /etc/resolv.conf to
 	// the container's own copies.
 	NetworkFiles map[string]string
@@ -55,13 +53,12 @@ type Input struct {
 	InitBinary string
 	// HostDevices are added with --privileged, as docker does.
 	HostDevices []specs.LinuxDevice
-	// Devices are --device nodes, resolved on the host, with the cgroup
+	// Devices are Host.Devices resolved on the host, with the cgroup
 	// permissions (r, w, m) each was given.
-	Devices         []Device
-	Resources       Resources
-	Rlimits         []specs.POSIXRlimit
-	NoNewPrivileges bool
-	AppArmorProfile string
+	Devices []Device
+	// AppArmor says the host enforces AppArmor, so Host.AppArmorProfile
+	// applies.
+	AppArmor bool
 }
 
 // Device is a host device node to create in the container.
@@ -75,24 +72,42 @@ const InitPath = "/dev/init"
 
 // Generate builds the OCI spec for in.
 func Generate(in Input) (*specs.Spec, error) {
-	caps, err := Capabilities(in.Privileged, in.CapAdd, in.CapDrop, in.HostCaps)
+	hc := in.Host
+	caps, err := Capabilities(hc.Privileged, hc.CapAdd, hc.CapDrop, in.HostCaps)
 	if err != nil {
 		return nil, err
 	}
 	s := &specs.Spec{
 		Version:  specs.Version,
-		Root:     &specs.Root{Path: in.Rootfs, Readonly: in.ReadOnly},
+		Root:     &specs.Root{Path: in.Rootfs, Readonly: hc.ReadonlyRootfs},
 		Hostname: in.Hostname, Domainname: in.Domainname,
 		Process: &specs.Process{
 			Terminal: in.Terminal, Args: processArgs(in), Env: processEnv(in), Cwd: cwd(in.Cwd),
 			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
 			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
-			Rlimits:      in.Rlimits, NoNewPrivileges: in.NoNewPrivileges, ApparmorProfile: in.AppArmorProfile,
+			Rlimits:      rlimits(hc.Ulimits), NoNewPrivileges: hc.NoNewPrivileges, ApparmorProfile: appArmorProfile(in),
 		},
 		Mounts: mounts(in),
 		Linux:  linux(in),
 	}
 	return s, nil
+}
+
+// rlimits turns --ulimit values (checked when parsed) into OCI rlimits;
+// -1 becomes RLIM_INFINITY.
+func rlimits(us []state.Ulimit) []specs.POSIXRlimit {
+	var out []specs.POSIXRlimit
+	for _, u := range us {
+		out = append(out, specs.POSIXRlimit{Type: "RLIMIT_" + strings.ToUpper(u.Name), Soft: uint64(u.Soft), Hard: uint64(u.Hard)})
+	}
+	return out
+}
+
+func appArmorProfile(in Input) string {
+	if !in.AppArmor {
+		return ""
+	}
+	return in.Host.AppArmorProfile
 }
 
 func processArgs(in Input) []string {
@@ -142,9 +157,10 @@ func hasEnv(env []string, key string) bool {
 }
 
 func mounts(in Input) []specs.Mount {
-	ms := baseMounts(in.Privileged)
-	if in.Resources.ShmSize > 0 {
-		ms = withShmSize(ms, in.Resources.ShmSize)
+	hc := in.Host
+	ms := baseMounts(hc.Privileged)
+	if hc.ShmSize > 0 {
+		ms = withShmSize(ms, hc.ShmSize)
 	}
 	if in.NetNS == "host" {
 		ms = withoutDest(ms, "/sys") // host netns: sysfs of the host's, bound below
@@ -152,15 +168,16 @@ func mounts(in Input) []specs.Mount {
 	}
 	for _, dest := range []string{"/etc/resolv.conf", "/etc/hostname", "/etc/hosts"} {
 		if src, ok := in.NetworkFiles[dest]; ok {
-			ms = append(ms, bindMount(src, dest, in.ReadOnly))
+			ms = append(ms, bindMount(src, dest, hc.ReadonlyRootfs))
 		}
 	}
 	var user []specs.Mount
-	for _, b := range in.Binds {
-		user = append(user, bindMount(b.Source, b.Destination, b.ReadOnly))
-	}
-	for dest, opts := range in.Tmpfs {
-		user = append(user, specs.Mount{Destination: dest, Type: "tmpfs", Source: "tmpfs", Options: tmpfsOptions(opts)})
+	for _, m := range in.Mounts {
+		if m.Type == state.MountTmpfs {
+			user = append(user, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: m.Options})
+			continue
+		}
+		user = append(user, bindMount(m.Source, m.Destination, m.ReadOnly))
 	}
 	// Parents before children, so a bind under a tmpfs is not hidden by it.
 	sort.SliceStable(user, func(i, j int) bool { return depth(user[i].Destination) < depth(user[j].Destination) })
@@ -199,39 +216,6 @@ func bindMount(src, dest string, ro bool) specs.Mount {
 	return specs.Mount{Destination: dest, Type: "bind", Source: src, Options: []string{"rbind", "rprivate", mode}}
 }
 
-func tmpfsOptions(user string) []string {
-	opts := []string{"rw", "noexec", "nosuid", "nodev"}
-	if user == "" {
-		return opts
-	}
-	for _, o := range strings.Split(user, ",") {
-		switch o {
-		case "exec":
-			opts = removeOpt(opts, "noexec")
-		case "suid":
-			opts = removeOpt(opts, "nosuid")
-		case "dev":
-			opts = removeOpt(opts, "nodev")
-		case "ro":
-			opts = append(removeOpt(opts, "rw"), o)
-		case "rw", "noexec", "nosuid", "nodev":
-		default:
-			opts = append(opts, o)
-		}
-	}
-	return opts
-}
-
-func removeOpt(opts []string, o string) []string {
-	out := opts[:0:0]
-	for _, x := range opts {
-		if x != o {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func withoutDest(ms []specs.Mount, dest string) []specs.Mount {
 	out := ms[:0:0]
 	for _, m := range ms {
@@ -245,7 +229,7 @@ func withoutDest(ms []specs.Mount, dest string) []specs.Mount {
 func depth(p string) int { return strings.Count(path.Clean(p), "/") }
 
 func linux(in Input) *specs.Linux {
-	res := linuxResources(in.Resources)
+	res := linuxResources(in.Host)
 	res.Devices = defaultDeviceRules()
 	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res}
 	for _, d := range in.Devices {
@@ -253,7 +237,7 @@ func linux(in Input) *specs.Linux {
 		major, minor := d.Major, d.Minor
 		res.Devices = append(res.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: d.Type, Major: &major, Minor: &minor, Access: d.Perms})
 	}
-	if in.Privileged {
+	if in.Host.Privileged {
 		res.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
 		l.Devices = append(in.HostDevices, l.Devices...)
 		return l
@@ -280,54 +264,45 @@ func namespaces(in Input) []specs.LinuxNamespace {
 
 // Capabilities applies --privileged, --cap-add and --cap-drop (names with
 // or without CAP_, any case, or ALL) to docker's default set, within the
-// host's bounding set (nil: no limit). Asking by name for one the host
-// cannot give is an error; ALL and privileged take what the host has.
+// host's bounding set (nil: no limit), as docker's TweakCapabilities does:
+// ALL in the adds gives every capability but the drops; ALL in the drops
+// gives only the adds. Every name is checked, those after ALL too. Asking
+// by name for one the host cannot give is an error; ALL and privileged
+// take what the host has.
 func Capabilities(privileged bool, add, drop, host []string) ([]string, error) {
 	if privileged {
 		return withinHost(AllCapabilities, host), nil
 	}
-	set := map[string]bool{}
-	for _, c := range DefaultCapabilities {
-		set[c] = true
-	}
-	norm := func(list []string) ([]string, bool, error) {
-		var out []string
-		for _, c := range list {
-			n := "CAP_" + strings.TrimPrefix(strings.ToUpper(c), "CAP_")
-			if n == "CAP_ALL" {
-				return nil, true, nil
-			}
-			if !knownCap(n) {
-				return nil, false, fmt.Errorf("unknown capability %q: see capabilities(7) for names", c)
-			}
-			out = append(out, n)
-		}
-		return out, false, nil
-	}
-	drops, dropAll, err := norm(drop)
+	adds, addAll, err := normalizeCaps(add)
 	if err != nil {
 		return nil, err
 	}
-	adds, addAll, err := norm(add)
+	drops, dropAll, err := normalizeCaps(drop)
 	if err != nil {
 		return nil, err
-	}
-	if dropAll {
-		set = map[string]bool{}
-	}
-	for _, c := range drops {
-		delete(set, c)
-	}
-	if addAll {
-		for _, c := range AllCapabilities {
-			set[c] = true
-		}
 	}
 	for _, c := range adds {
 		if host != nil && !contains(host, c) {
 			return nil, fmt.Errorf("capability %s is not in this host's bounding set, so no container can have it", c)
 		}
-		set[c] = true
+	}
+	set := map[string]bool{}
+	switch {
+	case addAll:
+		for _, c := range AllCapabilities {
+			set[c] = !contains(drops, c)
+		}
+	case dropAll:
+		for _, c := range adds {
+			set[c] = true
+		}
+	default:
+		for _, c := range DefaultCapabilities {
+			set[c] = !contains(drops, c)
+		}
+		for _, c := range adds {
+			set[c] = true
+		}
 	}
 	var out []string
 	for _, c := range AllCapabilities { // stable order
@@ -336,6 +311,23 @@ func Capabilities(privileged bool, add, drop, host []string) ([]string, error) {
 		}
 	}
 	return withinHost(out, host), nil
+}
+
+// normalizeCaps turns names into CAP_X, checking each one, and says
+// whether ALL was among them.
+func normalizeCaps(list []string) (caps []string, all bool, err error) {
+	for _, c := range list {
+		n := "CAP_" + strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+		if n == "CAP_ALL" {
+			all = true
+			continue
+		}
+		if !knownCap(n) {
+			return nil, false, fmt.Errorf("unknown capability %q: see capabilities(7) for names", c)
+		}
+		caps = append(caps, n)
+	}
+	return caps, all, nil
 }
 
 func withinHost(caps, host []string) []string {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -16,6 +18,7 @@ func baseInput() Input {
 		ID: "c0ffee", Rootfs: "/var/lib/ctr-lite/overlay/containers/c0ffee/merged",
 		Args: []string{"sh", "-c", "echo $A"}, Env: []string{"A=1"}, Cwd: "/tmp",
 		User: User{UID: 1000, GID: 1000, AdditionalGids: []uint32{2000}, Home: "/home"}, Hostname: "c0ffee",
+		Host:         &state.HostConfig{},
 		NetworkFiles: map[string]string{"/etc/hostname": "/ctr/hostname", "/etc/hosts": "/ctr/hosts", "/etc/resolv.conf": "/ctr/resolv.conf"},
 		CgroupsPath:  "/ctr-lite/c0ffee",
 	}
@@ -27,13 +30,16 @@ func TestGolden(t *testing.T) {
 	cases := map[string]func(*Input){
 		"default": func(*Input) {},
 		"readonly-binds-tmpfs-tty": func(in *Input) {
-			in.ReadOnly, in.Terminal = true, true
-			in.Binds = []Bind{{Source: "/srv/data", Destination: "/data", ReadOnly: true}, {Source: "/srv/logs", Destination: "/data/logs"}}
-			in.Tmpfs = map[string]string{"/scratch": "size=1m,exec"}
+			in.Host.ReadonlyRootfs, in.Terminal = true, true
+			in.Mounts = []state.MountPoint{
+				{Type: state.MountBind, Source: "/srv/data", Destination: "/data", ReadOnly: true},
+				{Type: state.MountVolume, Source: "/srv/logs", Destination: "/data/logs"},
+				{Type: state.MountTmpfs, Source: "tmpfs", Destination: "/scratch", Options: []string{"rw", "nosuid", "nodev", "size=1m"}},
+			}
 		},
-		"privileged-host-network": func(in *Input) { in.Privileged, in.NetNS = true, "host" },
+		"privileged-host-network": func(in *Input) { in.Host.Privileged, in.NetNS = true, "host" },
 		"capabilities": func(in *Input) {
-			in.CapAdd, in.CapDrop = []string{"net_admin", "CAP_SYS_TIME"}, []string{"MKNOD", "cap_chown"}
+			in.Host.CapAdd, in.Host.CapDrop = []string{"net_admin", "CAP_SYS_TIME"}, []string{"MKNOD", "cap_chown"}
 		},
 	}
 	for name, mutate := range cases {
@@ -68,7 +74,7 @@ func TestSeccompDefaultAndPrivileged(t *testing.T) {
 	if spec.Linux.Seccomp == nil || spec.Linux.Seccomp.DefaultAction != "SCMP_ACT_ERRNO" || len(spec.Linux.Seccomp.Syscalls) < 10 {
 		t.Fatalf("want docker's default profile, got %+v", spec.Linux.Seccomp)
 	}
-	spec, _ = Generate(Input{Privileged: true})
+	spec, _ = Generate(Input{Host: &state.HostConfig{Privileged: true}})
 	ApplySeccomp(spec, true, false, nil)
 	if spec.Linux.Seccomp != nil {
 		t.Fatal("privileged must be unconfined")
@@ -79,6 +85,18 @@ func TestCapabilities(t *testing.T) {
 	got, _ := Capabilities(false, []string{"ALL"}, []string{"ALL"}, nil)
 	if !reflect.DeepEqual(got, AllCapabilities) {
 		t.Errorf("add ALL: %v", got)
+	}
+	// Docker: ALL plus drops is all but the drops (issue 10, item 2).
+	got, _ = Capabilities(false, []string{"ALL"}, []string{"NET_ADMIN"}, nil)
+	if contains(got, "CAP_NET_ADMIN") || len(got) != len(AllCapabilities)-1 {
+		t.Errorf("add ALL drop NET_ADMIN: %v", got)
+	}
+	// Names after ALL are still checked.
+	if _, err := Capabilities(false, []string{"ALL", "BOGUS"}, nil, nil); err == nil {
+		t.Error("a bogus name after ALL must fail")
+	}
+	if _, err := Capabilities(false, nil, []string{"ALL", "BOGUS"}, nil); err == nil {
+		t.Error("a bogus drop after ALL must fail")
 	}
 	got, _ = Capabilities(false, nil, []string{"all"}, nil)
 	if len(got) != 0 {
@@ -102,7 +120,7 @@ func TestCapabilities(t *testing.T) {
 }
 
 func TestEnvDefaults(t *testing.T) {
-	in := Input{Env: []string{"PATH=/x", "HOME=/h"}, Hostname: "h", Terminal: true}
+	in := Input{Env: []string{"PATH=/x", "HOME=/h"}, Hostname: "h", Terminal: true, Host: &state.HostConfig{}}
 	env := processEnv(in)
 	want := []string{"PATH=/x", "HOME=/h", "HOSTNAME=h", "TERM=xterm"}
 	if !reflect.DeepEqual(env, want) {
@@ -111,63 +129,5 @@ func TestEnvDefaults(t *testing.T) {
 	env = processEnv(Input{})
 	if env[0] != DefaultPath || env[len(env)-1] != "HOME=/" {
 		t.Errorf("defaults: %v", env)
-	}
-}
-
-func TestParseBind(t *testing.T) {
-	good := map[string]Bind{
-		"/a:/b":       {Source: "/a", Destination: "/b"},
-		"/a/:/b/c:ro": {Source: "/a", Destination: "/b/c", ReadOnly: true},
-		"/a:/b:rw":    {Source: "/a", Destination: "/b"},
-	}
-	for in, want := range good {
-		got, err := ParseBind(in)
-		if err != nil || got != want {
-			t.Errorf("ParseBind(%q) = %+v, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"", "/a", "a:/b", "/a:b", "/a:/", "/a:/b:xx", "/a:/b:ro:x", "vol:/data", "./rel:/x"} {
-		if _, err := ParseBind(bad); err == nil {
-			t.Errorf("ParseBind(%q): want error", bad)
-		}
-	}
-}
-
-func FuzzParseBind(f *testing.F) {
-	for _, s := range []string{"/a:/b", "/a:/b:ro", "::", "/:/:/"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := ParseBind(s)
-		if err == nil && (b.Source == "" || b.Destination == "/" || b.Destination[0] != '/') {
-			t.Fatalf("ParseBind(%q) accepted %+v", s, b)
-		}
-	})
-}
-
-func TestTmpfsOptions(t *testing.T) {
-	got := tmpfsOptions("size=1m,exec,ro")
-	want := []string{"nosuid", "nodev", "size=1m", "ro"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-}
-
-func TestParseVolume(t *testing.T) {
-	cases := map[string]Volume{
-		"/host:/ctr":   {Bind: Bind{Source: "/host", Destination: "/ctr"}},
-		"data:/srv:ro": {Bind: Bind{Source: "data", Destination: "/srv", ReadOnly: true}, Named: true},
-		"/anon":        {Bind: Bind{Destination: "/anon"}, Named: true},
-	}
-	for in, want := range cases {
-		got, err := ParseVolume(in)
-		if err != nil || got != want {
-			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz"} {
-		if v, err := ParseVolume(bad); err == nil {
-			t.Errorf("ParseVolume(%q) accepted: %+v", bad, v)
-		}
 	}
 }

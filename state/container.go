@@ -1,6 +1,13 @@
 package state
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+)
 
 // Container statuses, as docker names them.
 const (
@@ -42,7 +49,7 @@ type NetworkSettings struct {
 	Gateway     string
 	MacAddress  string
 	SandboxKey  string
-	Ports       map[string][]PortBinding
+	Ports       PortMap
 	Networks    map[string]*EndpointSettings
 }
 
@@ -108,19 +115,27 @@ type State struct {
 	FinishedAt   time.Time
 }
 
-// HostConfig is the record kept in hostconfig.json.
+// HostConfig is the record kept in hostconfig.json: every run flag's
+// value, typed, exactly as the flags' parsers (package opts) wrote it.
+// Start reads these fields and nothing else; no field holds text that is
+// parsed again later. Fields shown only as the user gave them (Binds,
+// Tmpfs, SecurityOpt) are marked "as given": what start uses is beside
+// them, typed.
 type HostConfig struct {
-	Binds          []string
+	Binds          []string // -v, as given; MountPoints is what is mounted
 	NetworkMode    string
 	AutoRemove     bool
 	Privileged     bool
 	ReadonlyRootfs bool
 	CapAdd         []string
 	CapDrop        []string
-	Tmpfs          map[string]string `json:",omitempty"`
-	Runtime        string
-	// Networking (docker's names). PortBindings keys are "80/tcp".
-	PortBindings    map[string][]PortBinding
+	Tmpfs          map[string]string `json:",omitempty"` // --tmpfs, as given
+	// MountPoints are -v, --tmpfs and the image's VOLUMEs, in order: what
+	// start mounts.
+	MountPoints []MountPoint `json:",omitempty"`
+	Runtime     string
+	// Networking (docker's names).
+	PortBindings    PortMap
 	PublishAllPorts bool
 	DNS             []string `json:"Dns"`
 	DNSSearch       []string `json:"DnsSearch"`
@@ -134,19 +149,69 @@ type HostConfig struct {
 	// rm -v and by --rm, as docker does.
 	AnonymousVolumes []string `json:",omitempty"`
 	PidFile          string   `json:",omitempty"` // --pidfile, removed when it stops
-	// Security and resources (docker's names). SecurityOpt keeps a custom
-	// seccomp profile inline ("seccomp=<json>"), as docker does.
-	SecurityOpt []string        `json:",omitempty"`
-	Devices     []DeviceMapping `json:",omitempty"`
-	Ulimits     []Ulimit        `json:",omitempty"`
-	Memory      int64
-	MemorySwap  int64
-	NanoCpus    int64
-	CpuShares   int64 //nolint:revive // docker's field name
-	CpusetCpus  string
-	PidsLimit   int64 `json:",omitempty"`
-	ShmSize     int64
+	// Security (docker's SecurityOpt as given, and what it means).
+	SecurityOpt       []string `json:",omitempty"`
+	NoNewPrivileges   bool     `json:",omitempty"`
+	SeccompUnconfined bool     `json:",omitempty"`
+	// SeccompProfile is a --security-opt seccomp=FILE profile, read when
+	// the flag was parsed, as docker does, so the file may go later.
+	SeccompProfile  []byte          `json:",omitempty"`
+	AppArmorProfile string          `json:",omitempty"`
+	Devices         []DeviceMapping `json:",omitempty"`
+	Ulimits         []Ulimit        `json:",omitempty"`
+	// Resources (docker's names and units).
+	Memory     int64
+	MemorySwap int64 // memory plus swap; -1 unlimited
+	NanoCpus   int64
+	CpuShares  int64 //nolint:revive // docker's field name
+	CpusetCpus string
+	PidsLimit  int64 `json:",omitempty"` // -1 unlimited
+	ShmSize    int64
 }
+
+// MountPoint is one filesystem mounted into the container.
+type MountPoint struct {
+	Type        string // MountBind, MountVolume or MountTmpfs
+	Source      string `json:",omitempty"` // host path, or volume name ("" until create names an anonymous one)
+	Destination string
+	ReadOnly    bool     `json:",omitempty"`
+	Options     []string `json:",omitempty"` // tmpfs mount options
+}
+
+// Mount types, as docker names them.
+const (
+	MountBind   = "bind"
+	MountVolume = "volume"
+	MountTmpfs  = "tmpfs"
+)
+
+// Port is a container port and protocol; in JSON it is docker's "80/tcp".
+type Port struct {
+	Number uint16
+	Proto  string // tcp, udp or sctp
+}
+
+func (p Port) String() string { return strconv.Itoa(int(p.Number)) + "/" + p.Proto }
+
+// MarshalText writes docker's "80/tcp".
+func (p Port) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads "80/tcp" (or "80", tcp).
+func (p *Port) UnmarshalText(b []byte) error {
+	num, proto, _ := strings.Cut(string(b), "/")
+	n, err := strconv.ParseUint(num, 10, 16)
+	if err != nil || n == 0 {
+		return fmt.Errorf("invalid port %q: want NUMBER[/PROTOCOL]", b)
+	}
+	if proto == "" {
+		proto = "tcp"
+	}
+	p.Number, p.Proto = uint16(n), proto
+	return nil
+}
+
+// PortMap is docker's PortBindings: host addresses by container port.
+type PortMap map[Port][]PortBinding
 
 // DeviceMapping is one --device.
 type DeviceMapping struct {
@@ -171,9 +236,9 @@ type RestartPolicy struct {
 func (s State) StatusLine(now time.Time) string {
 	switch s.Status {
 	case StatusRunning:
-		return "Up " + HumanDuration(now.Sub(s.StartedAt))
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
 	case StatusExited:
-		return "Exited (" + itoa(s.ExitCode) + ") " + HumanDuration(now.Sub(s.FinishedAt)) + " ago"
+		return "Exited (" + strconv.Itoa(s.ExitCode) + ") " + units.HumanDuration(now.Sub(s.FinishedAt)) + " ago"
 	case StatusCreated:
 		return "Created"
 	case StatusRemoving:

@@ -2,9 +2,11 @@ package state
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -202,24 +204,6 @@ func TestGlobalLockTimesOut(t *testing.T) {
 	}
 }
 
-func TestHumanDurationAndSize(t *testing.T) {
-	cases := map[time.Duration]string{
-		0: "Less than a second", time.Second: "1 second", 5 * time.Second: "5 seconds",
-		90 * time.Second: "About a minute", 10 * time.Minute: "10 minutes", time.Hour: "About an hour",
-		5 * time.Hour: "5 hours", 72 * time.Hour: "3 days",
-	}
-	for d, want := range cases {
-		if got := HumanDuration(d); got != want {
-			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-	for n, want := range map[int64]string{0: "0B", 999: "999B", 1982000: "1.982MB", 4260000000: "4.26GB"} {
-		if got := HumanSize(n); got != want {
-			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestStatusLine(t *testing.T) {
 	now := time.Now()
 	st := State{Status: StatusExited, ExitCode: 3, FinishedAt: now.Add(-2 * time.Minute)}
@@ -229,5 +213,34 @@ func TestStatusLine(t *testing.T) {
 	st = State{Status: StatusRunning, Running: true, StartedAt: now.Add(-3 * time.Second)}
 	if got := st.StatusLine(now); got != "Up 3 seconds" {
 		t.Fatal(got)
+	}
+}
+
+func TestLegacyHostConfigUpgrades(t *testing.T) {
+	hc := HostConfig{Binds: []string{"/srv:/data:ro", "vol:/v"}, Tmpfs: map[string]string{"/t": "size=1m,exec"},
+		SecurityOpt: []string{"no-new-privileges", `seccomp={"defaultAction":"SCMP_ACT_ALLOW"}`}}
+	hc.upgrade()
+	want := []MountPoint{
+		{Type: MountBind, Source: "/srv", Destination: "/data", ReadOnly: true},
+		{Type: MountVolume, Source: "vol", Destination: "/v"},
+		{Type: MountTmpfs, Source: "tmpfs", Destination: "/t", Options: []string{"rw", "nosuid", "nodev", "size=1m"}},
+	}
+	if !reflect.DeepEqual(hc.MountPoints, want) {
+		t.Errorf("mounts %+v", hc.MountPoints)
+	}
+	if !hc.NoNewPrivileges || string(hc.SeccompProfile) != `{"defaultAction":"SCMP_ACT_ALLOW"}` {
+		t.Errorf("security %+v", hc)
+	}
+}
+
+func TestPortMapJSONIsDockers(t *testing.T) {
+	hc := HostConfig{PortBindings: PortMap{{Number: 80, Proto: "tcp"}: {{HostIP: "127.0.0.1", HostPort: "8080"}}}}
+	b, _ := json.Marshal(hc.PortBindings)
+	if string(b) != `{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]}` {
+		t.Errorf("got %s", b)
+	}
+	var back PortMap
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, hc.PortBindings) {
+		t.Errorf("round trip %+v %v", back, err)
 	}
 }

@@ -180,7 +180,11 @@ func (s *Store) Load(id string) (*Container, error) {
 // LoadHostConfig reads container id's hostconfig.json.
 func (s *Store) LoadHostConfig(id string) (*HostConfig, error) {
 	var hc HostConfig
-	return &hc, ReadJSON(filepath.Join(s.Dir(id), "hostconfig.json"), &hc)
+	if err := ReadJSON(filepath.Join(s.Dir(id), "hostconfig.json"), &hc); err != nil {
+		return &hc, err
+	}
+	hc.upgrade()
+	return &hc, nil
 }
 
 // Resolve maps a reference (full ID, name, or unique ID prefix) to an ID.

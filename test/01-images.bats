@@ -36,14 +36,14 @@ bats_require_minimum_version 1.5.0
 	[[ "$output" == *'"RepoTags": ['* ]]
 }
 
-@test "load of a file that is not an image fails with 125 and one line" {
+@test "load of a file that is not an image fails with 1 and one line" {
 	echo junk > "$BATS_TEST_TMPDIR/junk.tar"
 	ctr load -i "$BATS_TEST_TMPDIR/junk.tar"
-	assert_status 125
+	assert_status 1
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == Error:* ]]
 	ctr load -i /nonexistent.tar
-	assert_status 125
+	assert_status 1
 }
 
 @test "load from stdin" {
@@ -56,7 +56,7 @@ bats_require_minimum_version 1.5.0
 	"$CTR" load -q -i "$TESTDATA/layered.tar"
 	"$CTR" create --name user layered true
 	ctr rmi layered
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"used by a container"* ]]
 	"$CTR" rm user
 	ctr rmi layered
@@ -64,11 +64,11 @@ bats_require_minimum_version 1.5.0
 	[[ "$output" == *"Untagged: layered:latest"* ]]
 	[[ "$output" == *"Deleted: sha256:"* ]]
 	ctr image inspect layered
-	assert_status 125
+	assert_status 1
 }
 
-@test "rmi of an unknown image fails with 125" {
+@test "rmi of an unknown image fails with 1" {
 	ctr rmi nosuch
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"no such image"* ]]
 }

@@ -83,8 +83,10 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "user: by name, by uid:gid, groups from the image's /etc/group" {
+	# The names show that uid 1000 can read /etc/passwd and /etc/group
+	# through "/" (it could not while "/" was 0700 on overlay).
 	ctr run --rm -u app busybox id
-	[ "$output" = "uid=1000 gid=1000 groups=2000" ]
+	[ "$output" = "uid=1000(app) gid=1000(app) groups=2000(extra)" ]
 	ctr run --rm -u 1234:5678 busybox id -u
 	[ "$output" = "1234" ]
 }
@@ -140,6 +142,19 @@ bats_require_minimum_version 1.5.0
 	[ "${lines[0]}" = "CapEff:	$(awk '/CapBnd/ {print $2}' /proc/self/status)" ]
 	[ "${lines[1]}" = "Seccomp:	0" ]
 	ctr run --rm --cap-add BOGUS busybox true
+	assert_status 125
+}
+
+@test "capabilities: ALL with drops is all but the drops; names after ALL are checked" {
+	local bnd
+	bnd=$(awk '/CapBnd/ {print $2}' /proc/self/status)
+	ctr run --rm --cap-add ALL --cap-drop NET_ADMIN busybox grep CapEff /proc/self/status
+	assert_status 0
+	[ "$output" = "CapEff:	$(printf '%016x' $((0x$bnd & ~(1 << 12))))" ]
+	ctr run --rm --cap-add ALL --cap-add BOGUS busybox true
+	assert_status 125
+	[[ "$stderr" == *'unknown capability "BOGUS"'* ]]
+	ctr run --rm --cap-drop ALL --cap-drop NOPE busybox true
 	assert_status 125
 }
 

@@ -37,12 +37,12 @@ bats_require_minimum_version 1.5.0
 	[ "$output" = "3" ]
 }
 
-@test "lookup by ID prefix; ambiguous or unknown references fail with 125" {
+@test "lookup by ID prefix; ambiguous or unknown references fail with 1" {
 	id=$("$CTR" create busybox true)
 	ctr inspect -f '{{.Id}}' "${id:0:8}"
 	[ "$output" = "$id" ]
 	ctr rm nosuch
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"no such container"* ]]
 }
 
@@ -65,7 +65,7 @@ bats_require_minimum_version 1.5.0
 	ctr ps --format '{{.Names}} {{.State}}'
 	[ "$output" = "att running" ]
 	ctr rm att
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"is running"* ]]
 	ctr rm -f att
 	assert_status 0
@@ -120,5 +120,5 @@ bats_require_minimum_version 1.5.0
 	assert_status 0
 	[[ "$output" == *"__start_ctr-lite"* ]]
 	ctr spec nosuch
-	assert_status 125
+	assert_status 1
 }

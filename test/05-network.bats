@@ -68,26 +68,80 @@ web() {
 	assert_net_clean
 }
 
-@test "-P publishes the image's exposed ports on free host ports" {
+@test "-P publishes the image's exposed ports on free host ports, sctp too" {
+	# layered EXPOSEs 80/tcp and 9132/sctp: docker publishes both.
 	"$CTR" run --name pall -P -v "$CTR_LITE_TEST_DIR/www:/www:ro" layered httpd -f -p 80 -h /www >/dev/null 2>&1 3>&- &
 	wait_running pall
 	port=$("$CTR" inspect -f '{{(index .NetworkSettings.Ports "80/tcp" 0).HostPort}}' pall)
 	[ "$port" -gt 0 ]
 	run curl -s --max-time 5 "http://127.0.0.1:$port/"
 	[ "$output" = "hello from web" ]
+	sport=$("$CTR" inspect -f '{{(index .NetworkSettings.Ports "9132/sctp" 0).HostPort}}' pall)
+	[ "$sport" -gt 0 ]
+	nft list chain ip ctr-lite ports | grep -q "sctp dport $sport dnat to .*:9132"
+	"$CTR" rm -f pall
+	assert_net_clean
 }
 
-@test "a host port in use fails with 126 and leaves nothing" {
+@test "a host port in use fails with 125 and leaves nothing" {
+	# 125 as docker run's "port is already allocated" (its 126 and 127 are
+	# for a command that cannot be invoked or found).
 	web w4 -p 18082:80
 	ctr run --rm -p 18082:80 busybox true
-	assert_status 126
+	assert_status 125
 	[[ "$stderr" == *"address already in use"* ]]
 	python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0",18083)); s.listen(); time.sleep(5)' 3>&- &
 	sleep 0.5
 	ctr run --rm -p 18083:80 busybox true
-	assert_status 126
+	assert_status 125
 	kill $! || true
 	"$CTR" rm -f w4
+	assert_net_clean
+}
+
+@test "one host port on two host IPs; 0.0.0.0 then clashes with both" {
+	web w6 -p 127.0.0.1:18085:80
+	web w7 -p 127.0.0.2:18085:80 --hostname second
+	run curl -s --max-time 5 http://127.0.0.1:18085/
+	[ "$output" = "hello from web" ]
+	run curl -s --max-time 5 http://127.0.0.2:18085/
+	[ "$output" = "hello from web" ]
+	ctr run --rm -p 18085:80 busybox true
+	assert_status 125
+	[[ "$stderr" == *"0.0.0.0:18085"* ]]
+	"$CTR" rm -f w6 w7
+	assert_net_clean
+}
+
+@test "rules come back after the firewall drops ctr-lite's table" {
+	# What `nft flush ruleset` or a firewall reload does to ctr-lite; only
+	# ctr-lite's table is dropped here, not the host's other rules.
+	ctr run --rm busybox true
+	nft list table ip ctr-lite >/dev/null
+	nft delete table ip ctr-lite
+	web w8 -p 127.0.0.1:18087:80
+	run curl -s --max-time 5 http://127.0.0.1:18087/
+	[ "$output" = "hello from web" ]
+	nft list chain ip ctr-lite postrouting | grep -q "masquerade"
+}
+
+@test "a host port is the host's: a second root cannot publish it" {
+	web w9 -p 127.0.0.1:18086:80
+	(
+		export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-two CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run-two
+		export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24 CTR_LITE_DEFAULT_BRIDGE=ctrlite-t$((RANDOM % 100000))
+		"$CTR" load -q -i "$TESTDATA/busybox.tar"
+		ctr run --rm -p 127.0.0.1:18086:80 busybox true
+		assert_status 125
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"127.0.0.1:18086"*"already published"* ]]
+		ctr run --rm -p 127.0.0.2:18086:80 busybox true
+		assert_status 0
+		CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-two "$CTR" system reset -f
+	)
+	run curl -s --max-time 5 http://127.0.0.1:18086/
+	[ "$output" = "hello from web" ]
+	"$CTR" rm -f w9
 	assert_net_clean
 }
 
@@ -113,14 +167,14 @@ web() {
 	ctr network create --subnet 10.251.7.0/24 backend
 	assert_status 0
 	ctr network create --subnet 10.251.7.128/25 clash
-	assert_status 125
+	assert_status 1
 	"$CTR" run --network backend --name db busybox sleep 30 >/dev/null 2>&1 3>&- &
 	wait_running db
 	ctr run --rm --network backend busybox ping -c1 -W2 db
 	assert_status 0
 	[[ "$output" == *"10.251.7."* ]]
 	ctr network rm backend
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"in use by db"* ]]
 	"$CTR" run --network backend --name app busybox sleep 30 >/dev/null 2>&1 3>&- &
 	wait_running app

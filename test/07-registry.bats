@@ -159,7 +159,7 @@ no_work_dirs() {
 	ctr save busybox
 	assert_status 0
 	ctr save -o "$CTR_LITE_TEST_DIR/none.tar" nothere
-	assert_status 125
+	assert_status 1
 	[ ! -e "$CTR_LITE_TEST_DIR/none.tar" ]
 	[ -z "$(ls -A "$CTR_LITE_TEST_DIR" | grep '^\.none')" ]
 }
@@ -169,7 +169,7 @@ no_work_dirs() {
 	"$CTR" pull -q "$REG/test/layered:1" >/dev/null
 	"$CTR" create --name user1 "$REG/test/layered:1" true >/dev/null
 	ctr rmi "$REG/test/layered:1"
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"used by a container"* ]]
 	ctr rmi -f "$REG/test/layered:1"
 	assert_status 0
@@ -187,20 +187,20 @@ no_work_dirs() {
 	[ -z "$(ls -A "$CTR_LITE_ROOT"/overlay/layers)" ]
 }
 
-@test "pull of a missing tag, a missing repository or a dead registry: one line, 125, nothing written" {
+@test "pull of a missing tag, a missing repository or a dead registry: one line, 1, nothing written" {
 	other_root missing
 	ctr pull "$REG/test/layered:nope"
-	assert_status 125
+	assert_status 1
 	[ "$stderr" = "Error: pull \"$REG/test/layered:nope\": manifest unknown: $REG/test/layered has no tag nope" ]
 	ctr pull "$REG/nobody/here"
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"$REG/nobody/here"* ]]
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	ctr pull 127.0.0.1:1/x
-	assert_status 125
+	assert_status 1
 	[ "$stderr" = 'Error: pull "127.0.0.1:1/x:latest": registry 127.0.0.1:1 is unreachable: connect: connection refused' ]
 	ctr pull 'Not/Valid'
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *'invalid reference format'* ]]
 	ctr images -q
 	[ -z "$output" ]
@@ -249,9 +249,9 @@ no_work_dirs() {
 	ctr images --filter dangling=true -q
 	[ -z "$output" ]
 	ctr tag busybox "$REG/tools/busybox@sha256:$(printf '%064d' 0)"
-	assert_status 125
+	assert_status 1
 	ctr push "$REG/tools/nothere:1"
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"no such image"* ]]
 	ctr push "$REG/tools/busybox:1"
 	assert_status 0
@@ -267,10 +267,10 @@ no_work_dirs() {
 	auth=$(cat "$CTR_LITE_TEST_DIR/authed/addr")
 	"$CTR" tag busybox "$auth/tools/busybox:1"
 	ctr push "$auth/tools/busybox:1"
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"credentials are missing or wrong; run 'ctr-lite login $auth'"* ]]
 	run --separate-stderr "$CTR" login -u ci --password-stdin "$auth" <<<"wrong"
-	assert_status 125
+	assert_status 1
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	[ ! -e "$DOCKER_CONFIG/config.json" ]
 	run --separate-stderr "$CTR" login -u ci --password-stdin "$auth" <<<"s3cret"
@@ -288,7 +288,7 @@ no_work_dirs() {
 	ctr logout "$auth"
 	[ "$output" = "Not logged in to $auth" ]
 	ctr pull "$auth/tools/busybox:1"
-	assert_status 125
+	assert_status 1
 	[[ "$stderr" == *"ctr-lite login $auth"* ]]
 	stop_registry authed
 }

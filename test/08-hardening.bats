@@ -25,8 +25,20 @@ teardown_file() {
 	finish_file
 }
 
+# image_with_workdir DIR NAME: busybox with its WORKDIR set to DIR,
+# loaded as NAME (through skopeo and umoci, as an image author would).
+image_with_workdir() {
+	local d=$CTR_LITE_TEST_DIR/wd
+	mkdir -p "$d"
+	"$CTR" save -o "$d/bb.tar" busybox
+	skopeo copy -q docker-archive:"$d/bb.tar" oci:"$d/layout:bb"
+	umoci config --image "$d/layout:bb" --tag wd --config.workingdir "$1"
+	skopeo copy -q oci:"$d/layout:wd" docker-archive:"$d/wd.tar:$2:latest"
+	"$CTR" load -q -i "$d/wd.tar" >/dev/null
+}
+
 # hostile_round DRIVER: load and run every case; a refusal is one line
-# with 125, a loaded image runs, and the victim never changes.
+# with 1 (load is not run), a loaded image runs, and the victim never changes.
 hostile_round() {
 	export CTR_LITE_STORAGE_DRIVER=$1
 	local f name loaded=0 refused=0
@@ -40,7 +52,7 @@ hostile_round() {
 			[ "$status" -eq 0 ] || { echo "$name ($1): run failed: $stderr" >&2; return 1; }
 		else
 			refused=$((refused + 1))
-			[ "$status" -eq 125 ] || { echo "$name ($1): status $status" >&2; return 1; }
+			[ "$status" -eq 1 ] || { echo "$name ($1): status $status" >&2; return 1; }
 			[ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$name ($1): $stderr" >&2; return 1; }
 		fi
 		victim_intact || { echo "case $name ($1)" >&2; return 1; }
@@ -171,6 +183,12 @@ hostile_round() {
 	ctr run --rm -w /proc/self/fd/3 busybox pwd
 	assert_status 125
 	[[ "$stderr" == *"inside /proc/*/fd"* ]]
+	# The image's WORKDIR is checked too: a hostile image's route (CVE-2024-21626).
+	image_with_workdir /proc/self/fd/7 hostile/workdir
+	ctr run --rm hostile/workdir pwd
+	assert_status 125
+	[[ "$stderr" == *"inside /proc/*/fd"* ]]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	# Only stdin, stdout, stderr and ls's own directory.
 	ctr run --rm --network none busybox ls /proc/self/fd
 	[ "$output" = "$(printf '0\n1\n2\n3')" ]

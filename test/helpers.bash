@@ -94,8 +94,11 @@ wait_running() {
 assert_net_clean() {
 	assert_no_leftovers
 	local left
-	left=$(ls "$CTR_LITE_RUNROOT"/netns "$CTR_LITE_RUNROOT"/ports "$CTR_LITE_ROOT"/networks/*/leases 2>/dev/null | grep -v ':$' | grep -v '^$' || true)
+	left=$(ls "$CTR_LITE_RUNROOT"/netns "$CTR_LITE_ROOT"/networks/*/leases 2>/dev/null | grep -v ':$' | grep -v '^$' || true)
 	[ -z "$left" ] || { echo "network state left: $left" >&2; return 1; }
+	# Host port leases are host-wide; each names the root that holds it.
+	left=$(grep -rlF "$CTR_LITE_TEST_DIR" /run/ctr-lite/ports 2>/dev/null || true)
+	[ -z "$left" ] || { echo "host port leases left: $left" >&2; return 1; }
 	if nft list chain ip ctr-lite ports 2>/dev/null | grep -q dnat; then
 		echo "port rules left: $(nft list chain ip ctr-lite ports)" >&2
 		return 1

@@ -26,6 +26,8 @@ bridges=$(ip -o link show type bridge 2>/dev/null | grep -oE 'ctrlite-[tg][0-9]+
 [ -z "$bridges" ] || say "test bridges left: $bridges"
 rules=$(nft list table ip ctr-lite 2>/dev/null | grep -E 'ctrlite-[tg][0-9]+' || true)
 [ -z "$rules" ] || say "test nftables rules left: $rules"
+ports=$(grep -rlF -- "$dir" /run/ctr-lite/ports 2>/dev/null)
+[ -z "$ports" ] || say "host port leases left: $ports"
 cgroups=$(find /sys/fs/cgroup/*/ctr-lite /sys/fs/cgroup/ctr-lite -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
 [ -z "$cgroups" ] || say "container cgroups left: $cgroups"
 exit $fail

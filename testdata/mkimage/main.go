@@ -53,7 +53,7 @@ func main() {
 	}
 	check(writeDockerArchive(filepath.Join(out, "busybox.tar"), "busybox:latest", cfg, [][]byte{busybox}))
 	layeredCfg := cfg
-	layeredCfg.ExposedPorts = map[string]struct{}{"80/tcp": {}}
+	layeredCfg.ExposedPorts = map[string]struct{}{"80/tcp": {}, "9132/sctp": {}} // sctp: -P must publish it too
 	check(writeDockerArchive(filepath.Join(out, "layered.tar"), "layered:latest", layeredCfg,
 		[][]byte{busybox, tarOf(layerTwo()), tarOf(layerThree())}))
 	volumeCfg := cfg

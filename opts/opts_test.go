@@ -1,0 +1,276 @@
+package opts
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+func TestParseBind(t *testing.T) {
+	good := map[string]state.MountPoint{
+		"/a:/b":       {Type: "bind", Source: "/a", Destination: "/b"},
+		"/a/:/b/c:ro": {Type: "bind", Source: "/a", Destination: "/b/c", ReadOnly: true},
+		"/a:/b:rw":    {Type: "bind", Source: "/a", Destination: "/b"},
+	}
+	for in, want := range good {
+		got, err := ParseBind(in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseBind(%q) = %+v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "/a", "a:/b", "/a:b", "/a:/", "/a:/b:xx", "/a:/b:ro:x", "vol:/data", "./rel:/x"} {
+		if _, err := ParseBind(bad); err == nil {
+			t.Errorf("ParseBind(%q): want error", bad)
+		}
+	}
+}
+
+func FuzzParseBind(f *testing.F) {
+	for _, s := range []string{"/a:/b", "/a:/b:ro", "x:/y", "/a:/", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseBind(s)
+		if err == nil && (!filepath.IsAbs(b.Source) || !filepath.IsAbs(b.Destination) || b.Destination == "/") {
+			t.Fatalf("ParseBind(%q) accepted %+v", s, b)
+		}
+	})
+}
+
+func TestParseVolume(t *testing.T) {
+	cases := map[string]state.MountPoint{
+		"/host:/ctr":   {Type: "bind", Source: "/host", Destination: "/ctr"},
+		"data:/srv:ro": {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true},
+		"/anon":        {Type: "volume", Destination: "/anon"},
+	}
+	for in, want := range cases {
+		got, err := ParseVolume(in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz"} {
+		if v, err := ParseVolume(bad); err == nil {
+			t.Errorf("ParseVolume(%q) accepted: %+v", bad, v)
+		}
+	}
+}
+
+func TestParseTmpfs(t *testing.T) {
+	m, given, err := ParseTmpfs("/scratch:size=1m,exec,ro")
+	want := []string{"nosuid", "nodev", "size=1m", "ro"}
+	if err != nil || given != "size=1m,exec,ro" || !reflect.DeepEqual(m.Options, want) || !m.ReadOnly || m.Type != "tmpfs" {
+		t.Errorf("got %+v %q %v, want options %v", m, given, err, want)
+	}
+	if _, _, err := ParseTmpfs("rel"); err == nil {
+		t.Error("relative tmpfs path accepted")
+	}
+}
+
+func TestValuesFillTheRecord(t *testing.T) {
+	var hc state.HostConfig
+	set := func(v Value, s string) {
+		t.Helper()
+		if err := v.Set(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	set(Bytes(&hc.Memory, "--memory"), "64m")
+	set(SwapBytes(&hc.MemorySwap), "-1")
+	set(CPUs(&hc.NanoCpus), "1.5")
+	set(Cpuset(&hc.CpusetCpus, "--cpuset-cpus"), "0-1,3")
+	set(Ulimits(&hc.Ulimits), "nofile=1024:2048")
+	set(Devices(&hc.Devices), "/dev/fuse:r")
+	set(Volumes(&hc), "data:/data")
+	set(Tmpfs(&hc), "/t:size=1m")
+	set(Ports(&hc.PortBindings), "127.0.0.1:8080:80")
+	set(SecurityOpts(&hc), "no-new-privileges")
+	set(SecurityOpts(&hc), "seccomp=unconfined")
+	set(Restart(&hc.RestartPolicy), "on-failure:3")
+	set(Capabilities(&hc.CapAdd), "net_admin")
+	if hc.Memory != 64<<20 || hc.MemorySwap != -1 || hc.NanoCpus != 1.5e9 || hc.CpusetCpus != "0-1,3" {
+		t.Errorf("resources %+v", hc)
+	}
+	if hc.Ulimits[0] != (state.Ulimit{Name: "nofile", Soft: 1024, Hard: 2048}) || hc.Devices[0].CgroupPermissions != "r" {
+		t.Errorf("ulimits/devices %+v %+v", hc.Ulimits, hc.Devices)
+	}
+	if len(hc.MountPoints) != 2 || hc.Binds[0] != "data:/data" || hc.Tmpfs["/t"] != "size=1m" {
+		t.Errorf("mounts %+v binds %v tmpfs %v", hc.MountPoints, hc.Binds, hc.Tmpfs)
+	}
+	if b := hc.PortBindings[state.Port{Number: 80, Proto: "tcp"}]; len(b) != 1 || b[0].HostIP != "127.0.0.1" || b[0].HostPort != "8080" {
+		t.Errorf("ports %+v", hc.PortBindings)
+	}
+	if !hc.NoNewPrivileges || !hc.SeccompUnconfined || hc.RestartPolicy.MaximumRetryCount != 3 || hc.CapAdd[0] != "CAP_NET_ADMIN" {
+		t.Errorf("security %+v", hc)
+	}
+	for v, bad := range map[Value]string{
+		Bytes(&hc.Memory, "--memory"): "lots", CPUs(&hc.NanoCpus): "NaN", Cpuset(&hc.CpusetCpus, "--cpuset-cpus"): "3-1",
+		Capabilities(&hc.CapAdd): "BOGUS", Restart(&hc.RestartPolicy): "sometimes", Ports(&hc.PortBindings): "x",
+		IP(&hc.IPAddress, "--ip"): "1.2.3", ExtraHosts(&hc.ExtraHosts): "nocolon",
+	} {
+		if err := v.Set(bad); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: want a one-line error, got %v", bad, err)
+		}
+	}
+}
+
+func TestSeccompProfileReadWhenParsed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(p, []byte(`{"defaultAction":"SCMP_ACT_ALLOW"}`), 0o600)
+	var hc state.HostConfig
+	if err := ParseSecurityOpt("seccomp="+p, &hc); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(p)
+	if string(hc.SeccompProfile) != `{"defaultAction":"SCMP_ACT_ALLOW"}` || hc.SeccompUnconfined {
+		t.Errorf("%+v", hc)
+	}
+	for _, bad := range []string{"label=disable", "seccomp=", "no-new-privileges=maybe", "seccomp=/nonexistent.json"} {
+		if err := ParseSecurityOpt(bad, &hc); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+	if err := ParseSecurityOpt("no-new-privileges:false", &hc); err != nil || hc.NoNewPrivileges {
+		t.Error("no-new-privileges:false must turn it off")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for name, hc := range map[string]state.HostConfig{
+		"swap without memory": {MemorySwap: 128 << 20},
+		"swap below memory":   {Memory: 64 << 20, MemorySwap: 32 << 20},
+		"below 6MB":           {Memory: 1024},
+		"restart with rm":     {AutoRemove: true, RestartPolicy: state.RestartPolicy{Name: "always"}},
+		"ip on host network":  {NetworkMode: "host", IPAddress: "10.0.0.2"},
+		"bad network":         {NetworkMode: "container:"},
+	} {
+		if err := Validate(&hc); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	hc := state.HostConfig{}
+	if err := Validate(&hc); err != nil || hc.NetworkMode != "bridge" || hc.RestartPolicy.Name != "no" {
+		t.Errorf("defaults: %+v %v", hc, err)
+	}
+}
+
+func TestParseUlimit(t *testing.T) {
+	u, err := ParseUlimit("nofile=1024:2048")
+	if err != nil || u.Name != "nofile" || u.Soft != 1024 || u.Hard != 2048 {
+		t.Fatalf("%+v %v", u, err)
+	}
+	for _, bad := range []string{"nofile", "nofile=2:1", "bogus=1", "nofile=-2", "nofile=x:1", "=1"} {
+		if _, err := ParseUlimit(bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func FuzzParseUlimit(f *testing.F) {
+	for _, s := range []string{"nofile=1024:2048", "nproc=10", "core=-1", "x=1:2:3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseUlimit(s)
+		if err == nil && (u.Name == "" || u.Soft < -1 || u.Hard < -1) {
+			t.Fatalf("%q gave %+v", s, u)
+		}
+	})
+}
+
+func TestParseDevice(t *testing.T) {
+	for in, want := range map[string]state.DeviceMapping{
+		"/dev/fuse":               {PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm"},
+		"/dev/fuse:r":             {PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "r"},
+		"/dev/sda:/dev/xvda":      {PathOnHost: "/dev/sda", PathInContainer: "/dev/xvda", CgroupPermissions: "rwm"},
+		"/dev/sda:/dev/xvda:rw":   {PathOnHost: "/dev/sda", PathInContainer: "/dev/xvda", CgroupPermissions: "rw"},
+		"/dev/sda:/dev/x/../xvdb": {PathOnHost: "/dev/sda", PathInContainer: "/dev/xvdb", CgroupPermissions: "rwm"},
+	} {
+		got, err := ParseDevice(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %+v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"dev/sda", "/dev/sda:rel", "/dev/sda:/x:rwx", "/a:/b:r:w"} {
+		if _, err := ParseDevice(bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func TestParseRestartPolicy(t *testing.T) {
+	for in, want := range map[string]state.RestartPolicy{
+		"": {Name: "no"}, "no": {Name: "no"}, "always": {Name: "always"}, "unless-stopped": {Name: "unless-stopped"},
+		"on-failure": {Name: "on-failure"}, "on-failure:3": {Name: "on-failure", MaximumRetryCount: 3},
+	} {
+		if got, err := ParseRestartPolicy(in); err != nil || got != want {
+			t.Errorf("%q: %+v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"sometimes", "always:3", "on-failure:x", "on-failure:-1"} {
+		if _, err := ParseRestartPolicy(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestParseEnvAndEnvFile(t *testing.T) {
+	lookup := func(k string) (string, bool) {
+		if k == "SET" {
+			return "v", true
+		}
+		return "", false
+	}
+	got, err := ParseEnv([]string{"A=1", "SET", "UNSET", "B="}, lookup)
+	if err != nil || !reflect.DeepEqual(got, []string{"A=1", "SET=v", "B="}) {
+		t.Fatalf("got %v %v", got, err)
+	}
+	if _, err := ParseEnv([]string{"=x"}, lookup); err == nil {
+		t.Error("empty key must fail")
+	}
+	p := filepath.Join(t.TempDir(), "env")
+	os.WriteFile(p, []byte("# comment\n\nA=1\n  B=two words\n"), 0o600)
+	lines, err := ReadEnvFile(p)
+	if err != nil || !reflect.DeepEqual(lines, []string{"A=1", "B=two words"}) {
+		t.Fatalf("env file: %v %v", lines, err)
+	}
+	if _, err := ReadEnvFile(p + ".missing"); err == nil {
+		t.Error("missing env file must fail")
+	}
+}
+
+func FuzzEnvFile(f *testing.F) {
+	f.Add("A=1\n# comment\n\n  B=two words\nC\n")
+	f.Add("=x\nK V=1\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		lines, err := ParseEnvFile(strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		env, err := ParseEnv(lines, func(string) (string, bool) { return "v", true })
+		if err != nil {
+			return
+		}
+		for _, kv := range env {
+			k, _, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || strings.ContainsAny(k, " \t\n") || strings.Contains(kv, "\n") {
+				t.Fatalf("%q gave the variable %q", body, kv)
+			}
+		}
+	})
+}
+
+func TestPortJSONIsDockers(t *testing.T) {
+	pm := state.PortMap{}
+	if err := ParsePublish("8080:80/udp", &pm); err != nil {
+		t.Fatal(err)
+	}
+	var p state.Port
+	if err := p.UnmarshalText([]byte("80/udp")); err != nil || pm[p][0].HostPort != "8080" {
+		t.Errorf("%+v %v", pm, err)
+	}
+}

@@ -1,0 +1,84 @@
+package rootfs
+
+import (
+	"archive/tar"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A container's "/" is mode 0755 on both drivers, whatever the umask, and
+// a non-root user can reach the image's files through it and through the
+// directories the init layer adds (issue 10 #0: on overlay "/" was 0700,
+// so `-u nobody` could not load libc). Root only: it mounts overlays.
+func TestContainerRootIsTraversableByNonRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounts overlays and switches users: run as root")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("needs setpriv (util-linux)")
+	}
+	old := syscall.Umask(0o077) // a hardened host's umask must not leak in
+	defer syscall.Umask(old)
+	for _, driver := range []string{"overlay", "vfs"} {
+		t.Run(driver, func(t *testing.T) {
+			merged := mountTestContainer(t, driver)
+			for _, rel := range []string{".", "bin", "etc", "proc"} {
+				var st syscall.Stat_t
+				if err := syscall.Stat(filepath.Join(merged, rel), &st); err != nil {
+					t.Fatal(err)
+				}
+				if mode := st.Mode & 0o7777; mode != 0o755 || st.Uid != 0 {
+					t.Errorf("/%s is %o owned by %d, want 755 root", strings.TrimPrefix(rel, "."), mode, st.Uid)
+				}
+			}
+			// Relative to the merged root, as inside the container: the
+			// store's own 0700 directories above it do not count.
+			cmd := exec.Command(setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups", "--", "cat", "bin/tool")
+			cmd.Dir = merged
+			out, err := cmd.CombinedOutput()
+			if err != nil || string(out) != "tool" {
+				t.Errorf("uid 65534 reading /bin/tool: %v: %s", err, out)
+			}
+		})
+	}
+}
+
+// mountTestContainer loads a one-layer image into a new store on driver
+// and mounts a container of it; cleanup removes it.
+func mountTestContainer(t *testing.T, driver string) string {
+	t.Helper()
+	s, err := NewStore(t.TempDir(), driver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	tool := tentry{name: "bin/tool", body: "tool", typ: tar.TypeReg, mode: 0o755}
+	if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), tool)}, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Lookup("app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Driver.CreateRW("c1", img.ChainIDs(), img.TopChainID()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Driver.RemoveRW("c1"); err != nil {
+			t.Error(err)
+		}
+	})
+	merged, err := s.Driver.Mount("c1", img.ChainIDs(), img.TopChainID(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return merged
+}

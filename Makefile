@@ -52,7 +52,7 @@ unit:
 	$(GO) test -count=1 ./...
 
 # Fuzz targets: a few seconds each in make test, FUZZTIME each in make fuzz.
-FUZZ_TARGETS := rootfs:FuzzApplyLayer registry:FuzzParseReference netsetup:FuzzParsePorts \
+FUZZ_TARGETS := rootfs:FuzzApplyLayer rootfs:FuzzNormalizeRef netsetup:FuzzParsePorts \
 	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile lifecycle:FuzzQuoteWord
 FUZZTIME ?= 5m
 fuzz-short:

@@ -108,7 +108,7 @@ func imageFilter(filters, args []string) (func(imageRow) bool, error) {
 // refMatcher matches a pattern against REPOSITORY, or REPOSITORY:TAG when
 // the pattern names a tag.
 func refMatcher(pattern string) func(imageRow) bool {
-	pattern = strings.TrimPrefix(strings.TrimPrefix(pattern, "docker.io/"), "library/")
+	pattern = rootfs.FamiliarPattern(pattern)
 	return func(r imageRow) bool {
 		if ok, _ := path.Match(pattern, r.Repository); ok {
 			return true

@@ -94,14 +94,14 @@ func (e *Engine) TagImage(ctx context.Context, src, target string) error {
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	ref, err := registry.ParseReference(target, false)
+	ref, err := rootfs.ParseRef(target)
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
 	if _, ok := ref.(name.Tag); !ok {
 		return withCode(ExitEngine, fmt.Errorf("cannot tag with a digest %q: give REPOSITORY[:TAG]", target))
 	}
-	return withCode(ExitEngine, e.Images.Tag(ctx, img.ID, registry.FamiliarRef(ref)))
+	return withCode(ExitEngine, e.Images.Tag(ctx, img.ID, rootfs.FamiliarRef(ref)))
 }
 
 // SaveImages writes the named images to w as one docker-archive tar.

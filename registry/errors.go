@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/ctr-lite/ctr-lite/rootfs"
 )
 
 // describe turns what go-containerregistry returns into one line saying
@@ -40,7 +42,7 @@ func describe(err error, ref name.Reference) error {
 }
 
 func describeStatus(terr *transport.Error, ref name.Reference) error {
-	repo := Familiar(ref.Context())
+	repo := rootfs.FamiliarRepo(ref.Context())
 	switch {
 	case hasCode(terr, transport.ManifestUnknownErrorCode):
 		return fmt.Errorf("manifest unknown: %s has no %s", repo, refPart(ref))

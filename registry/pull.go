@@ -37,7 +37,7 @@ func Pull(ctx context.Context, store *rootfs.Store, s string, o Options) (*Pulle
 	}
 	p, err := pull(ctx, store, ref, o)
 	if err != nil {
-		return nil, fmt.Errorf("pull %q: %w", FamiliarRef(ref), describe(err, ref))
+		return nil, fmt.Errorf("pull %q: %w", rootfs.FamiliarRef(ref), describe(err, ref))
 	}
 	return p, nil
 }
@@ -62,11 +62,11 @@ func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Option
 		}
 	}()
 	digestRef := ref.Context().Digest(desc.Digest.String())
-	refs := []string{FamiliarRef(digestRef)}
+	refs := []string{rootfs.FamiliarRef(digestRef)}
 	if tag, ok := ref.(name.Tag); ok {
-		refs = append(refs, FamiliarRef(tag))
+		refs = append(refs, rootfs.FamiliarRef(tag))
 	}
-	out := &Pulled{Ref: FamiliarRef(ref), Digest: desc.Digest.String()}
+	out := &Pulled{Ref: rootfs.FamiliarRef(ref), Digest: desc.Digest.String()}
 	prevID := ""
 	if prev, err := store.Lookup(refs[len(refs)-1]); err == nil {
 		prevID = prev.ID

@@ -34,7 +34,7 @@ func Push(ctx context.Context, store *rootfs.Store, s string, o Options) (*Pushe
 	}
 	p, err := push(ctx, store, img, ref, o)
 	if err != nil {
-		return nil, fmt.Errorf("push %q: %w", FamiliarRef(ref), describe(err, ref))
+		return nil, fmt.Errorf("push %q: %w", rootfs.FamiliarRef(ref), describe(err, ref))
 	}
 	return p, nil
 }
@@ -68,7 +68,7 @@ func push(ctx context.Context, store *rootfs.Store, img *rootfs.Image, ref name.
 		return nil, err
 	}
 	size, err := vimg.Size()
-	return &Pushed{Ref: FamiliarRef(ref), Digest: d.String(), Size: size}, err
+	return &Pushed{Ref: rootfs.FamiliarRef(ref), Digest: d.String(), Size: size}, err
 }
 
 // sources lists, per layer, the repository of the target's registry it

@@ -308,3 +308,28 @@ func TestLoginChecksCredentials(t *testing.T) {
 		t.Fatalf("want a login hint after logout, got %v", err)
 	}
 }
+
+// TestPullTagAndDigestIsTheDigest: docker pulls NAME:TAG@DIGEST by the
+// digest alone and stores no tag; the same string finds it afterwards.
+func TestPullTagAndDigestIsTheDigest(t *testing.T) {
+	needRoot(t)
+	host := serve(t, nil)
+	img := upload(t, host+"/test/app:1", 1)
+	d, _ := img.Digest()
+	s := newStore(t)
+	both := host + "/test/app:nosuchtag@" + d.String()
+	p, err := Pull(context.Background(), s, both, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := host + "/test/app@" + d.String(); p.Ref != want {
+		t.Errorf("pulled as %q, want %q", p.Ref, want)
+	}
+	got, err := s.Lookup(both)
+	if err != nil || got.ID != p.ID {
+		t.Fatalf("lookup of %q after its pull: %v", both, err)
+	}
+	if len(got.RepoTags) != 0 || len(got.RepoDigests) != 1 {
+		t.Errorf("tags %v digests %v, want no tag and one digest", got.RepoTags, got.RepoDigests)
+	}
+}

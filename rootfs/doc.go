@@ -15,7 +15,12 @@
 //     creates for it get their modes whatever the caller's umask;
 //   - every work directory under tmp/ is flock'ed by its creator from the
 //     moment it has its name, so SweepTmp removes only those of dead
-//     processes, never one a concurrent pull, load or create is using.
+//     processes, never one a concurrent pull, load or create is using;
+//   - a reference has one reading (ref.go, docker's rules on
+//     go-containerregistry's name): every spelling of a name ("busybox",
+//     "docker.io/library/busybox:latest", "index.docker.io/library/busybox")
+//     is the same key in the repositories index, for every command;
+//   - load names an image only by the names the archive gives it.
 package rootfs
 
 // Whiteout names in image layers (OCI image spec, "Whiteouts").

@@ -152,19 +152,6 @@ func mustApply(t *testing.T, root string, f Format, entries ...tentry) {
 	}
 }
 
-func TestNormalizeRef(t *testing.T) {
-	cases := map[string]string{
-		"busybox": "busybox:latest", "busybox:1": "busybox:1", "docker.io/library/busybox": "busybox:latest",
-		"localhost:5000/app": "localhost:5000/app:latest", "localhost:5000/app:2": "localhost:5000/app:2",
-		"a@sha256:00": "a@sha256:00",
-	}
-	for in, want := range cases {
-		if got := NormalizeRef(in); got != want {
-			t.Errorf("NormalizeRef(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestChainIDs(t *testing.T) {
 	a := "sha256:" + strings.Repeat("a", 64)
 	b := "sha256:" + strings.Repeat("b", 64)

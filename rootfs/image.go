@@ -91,25 +91,3 @@ func digestHex(d string) (string, error) {
 	}
 	return h, nil
 }
-
-// NormalizeRef gives a reference its familiar docker form with a tag:
-// "busybox" -> "busybox:latest", "docker.io/library/busybox:1" -> "busybox:1".
-func NormalizeRef(ref string) string {
-	ref = strings.TrimPrefix(ref, "docker.io/")
-	ref = strings.TrimPrefix(ref, "library/")
-	if strings.Contains(ref, "@") {
-		return ref
-	}
-	if i := strings.LastIndex(ref, ":"); i < 0 || strings.Contains(ref[i:], "/") {
-		ref += ":latest"
-	}
-	return ref
-}
-
-// SplitRef splits a normalized reference into repository and tag.
-func SplitRef(ref string) (repo, tag string) {
-	if i := strings.LastIndex(ref, ":"); i >= 0 && !strings.Contains(ref[i:], "/") {
-		return ref[:i], ref[i+1:]
-	}
-	return ref, "<none>"
-}

@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,9 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -138,33 +142,55 @@ func extractArchiveEntry(dst string, hdr *tar.Header, r io.Reader) error {
 	return nil // other entry types carry nothing an image needs
 }
 
-// findImages recognises the format of dir and lists its images.
+// findImages recognises the format of dir and lists its images. The
+// formats are read with go-containerregistry's types and parsers
+// (tarball.Manifest, v1.IndexManifest, v1.Manifest), but every byte comes
+// through openIn and readVerified: layout.Path and tarball.Image open
+// member paths as they are (following an archive's symlinks out of it) and
+// do not check a blob against its digest before it is parsed.
 func findImages(dir, origin string) ([]loadable, error) {
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
 		return dockerArchiveImages(dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil {
-		return ociImages(dir, origin)
+		return ociImages(dir)
 	}
 	return nil, fmt.Errorf("%q is not an image archive: no manifest.json (docker save) or index.json (OCI)", origin)
 }
 
 func dockerArchiveImages(dir string) ([]loadable, error) {
-	var manifest []struct {
-		Config   string
-		RepoTags []string
-		Layers   []string
-	}
+	var manifest tarball.Manifest
 	if err := readJSONIn(dir, "manifest.json", &manifest); err != nil {
 		return nil, err
 	}
 	out := make([]loadable, 0, len(manifest))
 	for _, m := range manifest {
-		li := loadable{configPath: m.Config, configDigest: blobPathDigest(m.Config), tags: m.RepoTags}
+		tags, err := archiveTags(m.RepoTags)
+		if err != nil {
+			return nil, err
+		}
+		li := loadable{configPath: m.Config, configDigest: blobPathDigest(m.Config), tags: tags}
 		for _, l := range m.Layers {
 			li.layers = append(li.layers, blobRef{path: l, digest: blobPathDigest(l)})
 		}
 		out = append(out, li)
+	}
+	return out, nil
+}
+
+// archiveTags checks an archive's names as docker's load does (each is a
+// NAME:TAG reference) and gives them the store's form.
+func archiveTags(names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		ref, err := ParseRef(n)
+		if err != nil {
+			return nil, fmt.Errorf("image archive names %q: %w", n, err)
+		}
+		if _, ok := ref.(name.Tag); !ok {
+			return nil, fmt.Errorf("image archive names %q: not a NAME:TAG reference", n)
+		}
+		out = append(out, FamiliarRef(ref))
 	}
 	return out, nil
 }
@@ -178,100 +204,107 @@ func blobPathDigest(p string) string {
 	return ""
 }
 
-type ociDescriptor struct {
-	MediaType   string            `json:"mediaType"`
-	Digest      string            `json:"digest"`
-	Annotations map[string]string `json:"annotations"`
-	Platform    *struct {
-		OS           string `json:"os"`
-		Architecture string `json:"architecture"`
-	} `json:"platform"`
-}
+// The annotations that name an image in an OCI index.
+const (
+	annotationImageName = "io.containerd.image.name"          // a full reference (docker save, containerd)
+	annotationRefName   = "org.opencontainers.image.ref.name" // a tag, or a full reference (podman, skopeo)
+)
 
-type ociIndex struct {
-	Manifests []ociDescriptor `json:"manifests"`
-	Config    ociDescriptor   `json:"config"`
-	Layers    []ociDescriptor `json:"layers"`
-}
-
-func ociImages(dir, origin string) ([]loadable, error) {
-	var index ociIndex
-	if err := readJSONIn(dir, "index.json", &index); err != nil {
+func ociImages(dir string) ([]loadable, error) {
+	raw, err := readVerified(dir, "index.json", "")
+	if err != nil {
 		return nil, err
+	}
+	index, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("decode index.json: %w", err)
 	}
 	var out []loadable
 	for _, desc := range index.Manifests {
+		tags, err := archiveTags(ociNames(desc.Annotations))
+		if err != nil {
+			return nil, err
+		}
 		li, err := ociManifest(dir, desc)
 		if err != nil {
 			return nil, err
 		}
-		if ref := desc.Annotations["org.opencontainers.image.ref.name"]; ref != "" {
-			li.tags = []string{ociRefName(ref, origin)}
-		}
+		li.tags = tags
 		out = append(out, li)
 	}
 	return out, nil
 }
 
-// ociRefName turns a ref.name annotation into a name: a full reference is
-// kept; a bare tag is put on a repository named after the archive file.
-func ociRefName(ref, origin string) string {
-	if strings.ContainsAny(ref, "/:") {
-		return ref
+// ociNames is the name an index entry gives its image, as docker's load
+// reads it: io.containerd.image.name is the full name. A ref.name that is
+// a full reference ("busybox:1", "quay.io/org/app:2") names the image too,
+// as podman reads it. A ref.name that is only a tag ("latest",
+// "bookworm") names nothing, as in docker, which prints the image's ID: the
+// archive's file name is not a repository.
+func ociNames(annotations map[string]string) []string {
+	if n := annotations[annotationImageName]; n != "" {
+		return []string{n}
 	}
-	base := strings.TrimSuffix(filepath.Base(filepath.Clean(origin)), ".tar")
-	return strings.ToLower(base) + ":" + ref
+	if ref := annotations[annotationRefName]; strings.ContainsAny(ref, "/:") {
+		return []string{ref}
+	}
+	return nil
 }
 
-func ociManifest(dir string, desc ociDescriptor) (loadable, error) {
-	var m ociIndex
-	if err := readBlob(dir, desc.Digest, &m); err != nil {
+// ociManifest reads the image desc points at, choosing this host's
+// platform when it is an index.
+func ociManifest(dir string, desc v1.Descriptor) (loadable, error) {
+	raw, err := readVerified(dir, blobPath(desc.Digest.String()), desc.Digest.String())
+	if err != nil {
 		return loadable{}, err
 	}
-	if len(m.Manifests) > 0 { // an index: choose this host's platform
-		child, err := pickPlatform(m.Manifests)
+	if desc.MediaType.IsIndex() || isIndex(raw) {
+		index, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+		if err != nil {
+			return loadable{}, fmt.Errorf("decode image index %s: %w", desc.Digest, err)
+		}
+		child, err := pickPlatform(index.Manifests)
 		if err != nil {
 			return loadable{}, err
 		}
 		return ociManifest(dir, child)
 	}
-	li := loadable{configPath: blobPath(m.Config.Digest), configDigest: m.Config.Digest}
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil {
+		return loadable{}, fmt.Errorf("decode image manifest %s: %w", desc.Digest, err)
+	}
+	li := loadable{configPath: blobPath(m.Config.Digest.String()), configDigest: m.Config.Digest.String()}
 	for _, l := range m.Layers {
-		li.layers = append(li.layers, blobRef{path: blobPath(l.Digest), digest: l.Digest, mediaType: l.MediaType})
+		li.layers = append(li.layers, blobRef{path: blobPath(l.Digest.String()), digest: l.Digest.String(), mediaType: string(l.MediaType)})
 	}
 	return li, nil
 }
 
-func pickPlatform(descs []ociDescriptor) (ociDescriptor, error) {
+// isIndex tells an index whose descriptor has no media type by its content.
+func isIndex(raw []byte) bool {
+	var probe struct {
+		Manifests []json.RawMessage `json:"manifests"`
+	}
+	return json.Unmarshal(raw, &probe) == nil && len(probe.Manifests) > 0
+}
+
+func pickPlatform(descs []v1.Descriptor) (v1.Descriptor, error) {
+	host := v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH}
 	var seen []string
 	for _, d := range descs {
 		if d.Platform == nil {
 			continue
 		}
-		if d.Platform.OS == runtime.GOOS && d.Platform.Architecture == runtime.GOARCH {
+		if d.Platform.Satisfies(host) {
 			return d, nil
 		}
-		seen = append(seen, d.Platform.OS+"/"+d.Platform.Architecture)
+		seen = append(seen, d.Platform.String())
 	}
-	return ociDescriptor{}, fmt.Errorf("image index has no %s/%s manifest (it has: %s)", runtime.GOOS, runtime.GOARCH, strings.Join(seen, ", "))
+	return v1.Descriptor{}, fmt.Errorf("image index has no %s manifest (it has: %s)", host, strings.Join(seen, ", "))
 }
 
 func blobPath(digest string) string {
 	return "blobs/" + strings.Replace(digest, ":", "/", 1)
-}
-
-func readBlob(dir, digest string, v any) error {
-	if _, err := digestHex(digest); err != nil {
-		return err
-	}
-	raw, err := readVerified(dir, blobPath(digest), digest)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode blob %s: %w", digest, err)
-	}
-	return nil
 }
 
 func readJSONIn(dir, name string, v any) error {
@@ -371,9 +404,5 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []s
 	if len(li.tags) == 0 {
 		return []string{"ID: " + id}, nil
 	}
-	var names []string
-	for _, t := range li.tags {
-		names = append(names, NormalizeRef(t))
-	}
-	return names, nil
+	return li.tags, nil
 }

@@ -63,11 +63,23 @@ func (s *Store) globalLock(ctx context.Context) (*state.Lock, error) {
 // repositories maps a normalized reference ("busybox:latest") to an image ID.
 type repositories map[string]string
 
+// readRepos reads the index with every key in NormalizeRef's form. Keys
+// written before there was one normaliser ("index.docker.io/x/y:1",
+// "busybox:1@sha256:...") are read in that form, and written back so by
+// the next update; a key already in that form wins over an old spelling.
 func (s *Store) readRepos() (repositories, error) {
 	repos := repositories{}
 	err := state.ReadJSON(s.reposPath(), &repos)
 	if errors.Is(err, fs.ErrNotExist) {
 		return repos, nil
+	}
+	for ref, id := range repos {
+		if norm := NormalizeRef(ref); norm != ref {
+			delete(repos, ref)
+			if _, ok := repos[norm]; !ok {
+				repos[norm] = id
+			}
+		}
 	}
 	return repos, err
 }

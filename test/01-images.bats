@@ -72,3 +72,57 @@ bats_require_minimum_version 1.5.0
 	assert_status 1
 	[[ "$stderr" == *"no such image"* ]]
 }
+
+@test "an image loaded as NAME is found by docker.io/library/NAME and index.docker.io/library/NAME" {
+	"$CTR" load -q -i "$TESTDATA/layered.tar"
+	ctr run --rm --pull never index.docker.io/library/layered echo never
+	assert_status 0
+	[ "$output" = "never" ]
+	# the default policy (missing) must find it too, not pull busybox:latest
+	ctr run --rm index.docker.io/library/layered:latest echo missing
+	assert_status 0
+	[ "$output" = "missing" ]
+	[ -z "$stderr" ]
+	ctr run --rm docker.io/library/layered echo short
+	assert_status 0
+	[ "$output" = "short" ]
+	ctr image inspect --format '{{.Config.Cmd}}' docker.io/layered:latest
+	assert_status 0
+	ctr tag index.docker.io/library/layered docker.io/library/layered:two
+	assert_status 0
+	ctr images --format '{{.Repository}}:{{.Tag}}' index.docker.io/library/layered
+	[ "$output" = "$(printf 'layered:latest\nlayered:two')" ] || [ "$output" = "$(printf 'layered:two\nlayered:latest')" ]
+	ctr rmi index.docker.io/library/layered:two
+	assert_status 0
+	[ "$output" = "Untagged: layered:two" ]
+	ctr rmi docker.io/library/layered
+	assert_status 0
+}
+
+# oci_archive NAME ANNOTATIONS-JSON: busybox-oci as an OCI archive NAME.tar
+# whose index entry carries the given annotations.
+oci_archive() {
+	local dir=$BATS_TEST_TMPDIR/$1
+	cp -r "$TESTDATA/busybox-oci" "$dir"
+	jq -c --argjson a "$2" '.manifests[0].annotations = $a' "$TESTDATA/busybox-oci/index.json" >"$dir/index.json"
+	tar -C "$dir" -cf "$dir.tar" .
+}
+
+@test "load names an OCI image by its annotations, not by the archive's file name" {
+	oci_archive debian-oci '{"org.opencontainers.image.ref.name":"bookworm-oci"}'
+	ctr load -i "$BATS_TEST_TMPDIR/debian-oci.tar"
+	assert_status 0
+	[[ "$output" =~ ^"Loaded image ID: sha256:"[0-9a-f]{64}$ ]]
+	# the layout holds busybox's config, so the ID is busybox's
+	[ "${output#Loaded image ID: }" = "$("$CTR" image inspect --format '{{.Id}}' busybox)" ]
+	ctr images --format '{{.Repository}}'
+	[[ "$output" != *debian-oci* ]]
+	oci_archive named '{"io.containerd.image.name":"docker.io/library/oci-named:bookworm","org.opencontainers.image.ref.name":"bookworm"}'
+	ctr load -i "$BATS_TEST_TMPDIR/named.tar"
+	assert_status 0
+	[ "$output" = "Loaded image: oci-named:bookworm" ]
+	ctr run --rm oci-named:bookworm echo named
+	[ "$output" = "named" ]
+	ctr rmi oci-named:bookworm
+	assert_status 0
+}

@@ -6,8 +6,8 @@ CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
-DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap
-TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar
+DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap systemd skopeo umoci
+TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar testdata/unit-hostile.tar
 HOSTILE    := testdata/hostile/cases.json
 
 .PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage debianimage clean
@@ -59,7 +59,7 @@ unit:
 
 # Fuzz targets: a few seconds each in make test, FUZZTIME each in make fuzz.
 FUZZ_TARGETS := rootfs:FuzzApplyLayer rootfs:FuzzNormalizeRef netsetup:FuzzParsePorts \
-	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile
+	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile lifecycle:FuzzQuoteWord
 FUZZTIME ?= 5m
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s

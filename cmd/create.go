@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -19,6 +20,7 @@ func newCreateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			req.CreateCommand = os.Args
 			ctr, err := e.Create(c.Context(), req)
 			if err != nil {
 				return err

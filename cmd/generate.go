@@ -3,8 +3,10 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
@@ -12,12 +14,17 @@ import (
 func newGenerateCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "generate", Short: "Generate files for other tools"}
 	var stopTimeout int
+	var fresh bool
 	systemd := &cobra.Command{
-		Use:   "systemd [-t SECONDS] CONTAINER",
-		Short: "Print a systemd unit that runs the container in the foreground",
-		Long: `Print a systemd unit whose ExecStart is 'ctr-lite run --rm --replace --init'
-of the container's configuration. Without a daemon, nothing restarts
-containers after a reboot: a unit is how a container comes back.`,
+		Use:   "systemd [-t SECONDS] [--new] CONTAINER",
+		Short: "Print a systemd unit that starts and stops the container",
+		Long: `Print a systemd unit that starts and stops the existing container
+('ctr-lite start ID', 'ctr-lite stop -t N ID'). With --new the unit
+creates a new container at every start, from the command line the
+container was created with ('ctr-lite run -d --rm --replace --name NAME'
+and the flags and arguments you typed; --restart becomes Restart=).
+Without a daemon, nothing restarts containers after a reboot: a unit is
+how a container comes back.`,
 		Example: `  ctr-lite generate systemd web > /etc/systemd/system/ctr-lite-web.service
   systemctl daemon-reload && systemctl enable --now ctr-lite-web`,
 		Args: exactArgs(1, "CONTAINER"),
@@ -34,16 +41,148 @@ containers after a reboot: a unit is how a container comes back.`,
 			if err != nil {
 				return err
 			}
-			self, _ := os.Executable()
+			self, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
+			}
 			o := lifecycle.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout}
 			if img, err := e.Images.Lookup(ctr.Image); err == nil {
 				o.ImageEnv = img.Config.Config.Env
 			}
-			fmt.Fprint(c.OutOrStdout(), lifecycle.SystemdUnit(ctr, hc, o))
+			if fresh {
+				if len(ctr.Config.CreateCommand) == 0 {
+					return fmt.Errorf("generate a --new unit for container %q: %w", ctr.Name, lifecycle.ErrNoCreateCommand)
+				}
+				if o.Command, err = splitCreateCommand(ctr.Config.CreateCommand); err != nil {
+					return fmt.Errorf("read the stored command line of container %q: %w: recreate the container", ctr.Name, err)
+				}
+			}
+			unit, err := lifecycle.SystemdUnit(ctr, hc, o)
+			if err != nil {
+				return fmt.Errorf("generate a unit for container %q: %w", ctr.Name, err)
+			}
+			fmt.Fprint(c.OutOrStdout(), unit)
 			return nil
 		},
 	}
 	systemd.Flags().IntVarP(&stopTimeout, "time", "t", 10, "seconds ExecStop waits before killing")
+	systemd.Flags().BoolVar(&fresh, "new", false, "create a new container from the stored command line at every start")
 	c.AddCommand(systemd)
 	return c
+}
+
+// splitCreateCommand splits a stored `ctr-lite [GLOBALS] create|run
+// [FLAGS] IMAGE [ARG...]` with today's flag definitions, so a unit can
+// drop and add flags by name and never misreads a flag's value as one.
+func splitCreateCommand(argv []string) (*lifecycle.CommandLine, error) {
+	if len(argv) < 2 {
+		return nil, fmt.Errorf("%q is too short", argv)
+	}
+	root := NewRootCmd()
+	globalFlags := root.PersistentFlags()
+	cl := &lifecycle.CommandLine{}
+	rest, err := splitFlags(argv[1:], globalFlags, nil, &cl.Globals, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) == 0 || rest[0] != "create" && rest[0] != "run" {
+		return nil, fmt.Errorf("%q is not a create or run", argv)
+	}
+	cl.Verb = rest[0]
+	sub, _, err := root.Find(rest[:1])
+	if err != nil {
+		return nil, err
+	}
+	if cl.Operands, err = splitFlags(rest[1:], sub.Flags(), globalFlags, &cl.Flags, &cl.Globals); err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// splitFlags reads flags from words as pflag does without interspersed
+// arguments, appending each to flags (or, if it is one of globals, to
+// globalOut), and returns the words from the first operand on.
+func splitFlags(words []string, fs, globals *pflag.FlagSet, flags, globalOut *[]lifecycle.Arg) ([]string, error) {
+	lookup := func(long, short string) (*pflag.Flag, *[]lifecycle.Arg) {
+		for _, set := range []struct {
+			fs  *pflag.FlagSet
+			out *[]lifecycle.Arg
+		}{{fs, flags}, {globals, globalOut}} {
+			if set.fs == nil {
+				continue
+			}
+			if f := set.fs.Lookup(long); long != "" && f != nil {
+				return f, set.out
+			}
+			if f := set.fs.ShorthandLookup(short); short != "" && f != nil {
+				return f, set.out
+			}
+		}
+		return nil, nil
+	}
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--":
+			return words[i+1:], nil
+		case !strings.HasPrefix(w, "-") || w == "-":
+			return words[i:], nil
+		case strings.HasPrefix(w, "--"):
+			name, value, hasValue := strings.Cut(w[2:], "=")
+			f, out := lookup(name, "")
+			if f == nil {
+				return nil, fmt.Errorf("unknown flag %q", w)
+			}
+			a := lifecycle.Arg{Name: f.Name, Value: value, Words: []string{w}}
+			if !hasValue && f.NoOptDefVal != "" {
+				a.Value = f.NoOptDefVal
+			} else if !hasValue {
+				if i+1 == len(words) {
+					return nil, fmt.Errorf("flag %q has no value", w)
+				}
+				i++
+				a.Value, a.Words = words[i], []string{w, words[i]}
+			}
+			*out = append(*out, a)
+		default:
+			n, err := splitShorthands(words[i:], lookup)
+			if err != nil {
+				return nil, err
+			}
+			i += n - 1
+		}
+	}
+	return nil, nil
+}
+
+// splitShorthands reads one word of shorthand flags ("-it", "-p8080:80",
+// "-e" "A=1"), each flag into its own Arg, and returns how many words it
+// used (1, or 2 when the last flag's value is the next word).
+func splitShorthands(words []string, lookup func(long, short string) (*pflag.Flag, *[]lifecycle.Arg)) (int, error) {
+	s := words[0][1:]
+	for s != "" {
+		f, out := lookup("", s[:1])
+		if f == nil {
+			return 0, fmt.Errorf("unknown shorthand flag %q in %q", s[:1], words[0])
+		}
+		a := lifecycle.Arg{Name: f.Name, Words: []string{"-" + s[:1]}}
+		s = s[1:]
+		switch {
+		case strings.HasPrefix(s, "="):
+			a.Value, a.Words[0], s = s[1:], a.Words[0]+s, ""
+		case f.NoOptDefVal != "":
+			a.Value = f.NoOptDefVal
+		case s != "":
+			a.Value, a.Words[0], s = s, a.Words[0]+s, ""
+		case len(words) < 2:
+			return 0, fmt.Errorf("flag %q has no value", a.Words[0])
+		default:
+			a.Value = words[1]
+			a.Words = append(a.Words, words[1])
+			*out = append(*out, a)
+			return 2, nil
+		}
+		*out = append(*out, a)
+	}
+	return 1, nil
 }

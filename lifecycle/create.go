@@ -28,6 +28,8 @@ type CreateRequest struct {
 	Image  string
 	Config UserConfig
 	Host   state.HostConfig
+	// CreateCommand is the command line as typed, kept in the record.
+	CreateCommand []string
 }
 
 // Create makes a container: name, record, writable layer and network
@@ -57,7 +59,7 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg.Image = r.Image
+	cfg.Image, cfg.CreateCommand = r.Image, r.CreateCommand
 	// The image's WORKDIR is the route a hostile image takes, so the check
 	// is on the merged value, not only -w (CVE-2024-21626).
 	if err := checkWorkdir(cfg.WorkingDir); err != nil {

@@ -1,110 +1,267 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
-	"sort"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
+// Systemd units. Nothing an image says reaches a unit: the default unit
+// starts and stops the existing container by ID, and a --new unit runs
+// the container's stored CreateCommand (what the user typed) again. Every
+// word written into a unit is quoted by systemd's rules (quoteWord), so a
+// value cannot become a directive, a second command or a variable.
+
+// ErrNoCreateCommand is a container made before CreateCommand was kept.
+var ErrNoCreateCommand = errors.New("the container has no stored command line (it was created by an older ctr-lite): recreate it, then generate the unit again")
+
 // UnitOptions is what a systemd unit for a container needs to know.
 type UnitOptions struct {
-	Binary        string   // absolute path of ctr-lite
-	Root, RunRoot string   // --root and --runroot to pass on
-	ImageEnv      []string // the image's own Env, left out of -e flags
-	StopTimeout   int      // seconds for ctr-lite stop -t
+	Binary        string // absolute path of ctr-lite
+	Root, RunRoot string // --root and --runroot, passed on in the environment
+	StopTimeout   int    // seconds for ctr-lite stop -t
+	// Command is the container's CreateCommand split by its flags; set,
+	// the unit creates a new container from it at every start (--new).
+	Command *CommandLine
+	// ImageEnv is the image's Env: a `-e KEY` the image answered (the
+	// caller had no KEY) stays out of the unit, which gets it at run time.
+	ImageEnv []string
 }
 
-// SystemdUnit renders a unit whose ExecStart is a foreground
-// `ctr-lite run --rm --replace --init` of the container's configuration:
-// systemd then owns restarts (also across reboots), its SIGTERM reaches
-// the container, and the unit's exit status is the container's.
-func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) string {
-	args := append([]string{o.Binary, "run", "--rm", "--replace", "--init", "--name", c.Name}, runFlags(c, hc, o.ImageEnv)...)
-	args = append(args, "--entrypoint", c.Path, c.ImageName)
-	args = append(args, c.Args...)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# ctr-lite-%s.service, made by: ctr-lite generate systemd %s\n", c.Name, c.Name)
-	fmt.Fprintf(&b, "[Unit]\nDescription=ctr-lite container %s\nWants=network-online.target\nAfter=network-online.target\n\n", c.Name)
-	fmt.Fprintf(&b, "[Service]\nType=simple\nEnvironment=%s %s\n",
-		systemdQuote("CTR_LITE_ROOT="+o.Root), systemdQuote("CTR_LITE_RUNROOT="+o.RunRoot))
-	fmt.Fprintf(&b, "ExecStart=%s\n", quoteAll(args))
-	fmt.Fprintf(&b, "ExecStop=%s\n", quoteAll([]string{o.Binary, "stop", "-t", fmt.Sprint(o.StopTimeout), c.Name}))
-	fmt.Fprintf(&b, "Restart=on-failure\nTimeoutStopSec=%d\nKillMode=mixed\n\n", o.StopTimeout+20)
-	b.WriteString("[Install]\nWantedBy=multi-user.target\n")
-	return b.String()
+// Arg is one flag of a stored command line.
+type Arg struct {
+	Name  string   // the flag's long name, e.g. "detach"
+	Value string   // its value ("true" for a bare boolean)
+	Words []string // as typed: ["-d"], ["--name", "web"], ["--name=web"]
 }
 
-// runFlags turns the container's configuration back into run flags.
-func runFlags(c *state.Container, hc *state.HostConfig, imageEnv []string) []string {
-	var f []string
-	add := func(flag string, values ...string) {
-		for _, v := range values {
-			f = append(f, flag, v)
-		}
-	}
-	add("--network", hc.NetworkMode)
-	for _, kv := range c.Config.Env {
-		if !contains(imageEnv, kv) {
-			add("-e", kv)
-		}
-	}
-	add("-v", hc.Binds...)
-	var ports []string
-	for key, bs := range hc.PortBindings {
-		for _, b := range bs {
-			ports = append(ports, portFlag(b, key.String()))
-		}
-	}
-	sort.Strings(ports)
-	add("-p", ports...)
-	for _, opt := range []struct{ flag, value string }{{"-w", c.Config.WorkingDir}, {"-u", c.Config.User}} {
-		if opt.value != "" {
-			add(opt.flag, opt.value)
-		}
-	}
-	if hc.ReadonlyRootfs {
-		f = append(f, "--read-only")
-	}
-	add("--cap-add", hc.CapAdd...)
-	add("--cap-drop", hc.CapDrop...)
-	return f
+// CommandLine is `ctr-lite [GLOBALS] create|run [FLAGS] IMAGE [ARG...]`
+// split by the flags that parse it; the cmd package does the split.
+type CommandLine struct {
+	Globals  []Arg    // ctr-lite's own flags, wherever they were typed
+	Verb     string   // create or run
+	Flags    []Arg    // the verb's flags
+	Operands []string // IMAGE [COMMAND [ARG...]]
 }
 
-func portFlag(b state.PortBinding, key string) string {
-	p := b.HostPort + ":" + key
-	if b.HostIP != "" {
-		p = b.HostIP + ":" + p
+// Flags of a stored command line that a --new unit sets itself: the unit
+// runs detached, removes the container when it stops, replaces a stale
+// one and names it, systemd's Restart= replaces --restart, and the state
+// directories come from the unit's environment.
+var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true}
+var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
+
+// unitCommands are a unit's command lines and restart settings.
+type unitCommands struct {
+	start, stop, stopPost []string
+	restart, burst        string
+	made                  string // the generate command, for the header
+}
+
+// SystemdUnit renders the unit for container c (hc its host config). The
+// default unit is `ctr-lite start ID` / `ctr-lite stop -t N ID` of the
+// existing container; with o.Command it is `ctr-lite run -d --rm
+// --replace --name NAME` plus the flags and operands the container was
+// created with.
+func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, error) {
+	u, err := commandsFor(c, hc, o)
+	if err != nil {
+		return "", err
+	}
+	w := &unitWriter{}
+	w.line("# ctr-lite-" + c.Name + ".service, made by: " + u.made)
+	w.line("[Unit]")
+	w.line("Description=ctr-lite container " + strings.ReplaceAll(c.Name, "%", "%%"))
+	w.line("Wants=network-online.target")
+	w.line("After=network-online.target")
+	if u.burst != "" {
+		w.line("StartLimitBurst=" + u.burst)
+	}
+	w.line("")
+	w.line("[Service]")
+	w.words("Environment=", false, "CTR_LITE_ROOT="+o.Root, "CTR_LITE_RUNROOT="+o.RunRoot)
+	w.line("Restart=" + u.restart)
+	w.line(fmt.Sprintf("TimeoutStopSec=%d", o.StopTimeout+20))
+	w.words("ExecStart=", true, u.start...)
+	w.words("ExecStop=", true, u.stop...)
+	w.words("ExecStopPost=", true, u.stopPost...)
+	// ExecStart returns once the container runs under its monitor, which
+	// becomes the main process; stop returns once both are gone, so
+	// KillMode=mixed finds nothing left in the normal case.
+	w.line("Type=forking")
+	w.line("KillMode=mixed")
+	w.line("")
+	w.line("[Install]")
+	w.line("WantedBy=multi-user.target")
+	return w.b.String(), w.err
+}
+
+func commandsFor(c *state.Container, hc *state.HostConfig, o UnitOptions) (unitCommands, error) {
+	timeout := strconv.Itoa(o.StopTimeout)
+	if o.Command == nil {
+		if hc.AutoRemove {
+			return unitCommands{}, errors.New("the container is removed when it exits (--rm), so a unit could start it only once: use --new")
+		}
+		stop := []string{o.Binary, "stop", "-t", timeout, c.ID}
+		return unitCommands{start: []string{o.Binary, "start", c.ID}, stop: stop, stopPost: stop,
+			restart: "on-failure", made: "ctr-lite generate systemd " + c.Name}, nil
+	}
+	start, restart, burst, err := newUnitCommand(c, o)
+	return unitCommands{start: start, restart: restart, burst: burst,
+		stop:     []string{o.Binary, "stop", "-t", timeout, c.Name},
+		stopPost: []string{"-" + o.Binary, "rm", "-f", c.Name}, // "-": the container may be gone (--rm)
+		made:     "ctr-lite generate systemd --new " + c.Name}, err
+}
+
+// newUnitCommand is the ExecStart of a --new unit and the Restart= and
+// StartLimitBurst= that replace the container's --restart.
+func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, burst string, err error) {
+	cl := o.Command
+	if cl.Verb != "create" && cl.Verb != "run" || len(cl.Operands) == 0 {
+		return nil, "", "", errors.New("its stored command line is not a create or run with an image: recreate the container")
+	}
+	for _, a := range append(append([]Arg(nil), cl.Globals...), cl.Flags...) {
+		if p := relativeHostPath(a); p != "" {
+			return nil, "", "", fmt.Errorf("it was created with the relative path %q (--%s), which a unit (run in /) would read elsewhere: recreate it with an absolute path", p, a.Name)
+		}
+	}
+	argv = []string{o.Binary}
+	for _, a := range cl.Globals {
+		if !unitOwnedGlobals[a.Name] {
+			argv = append(argv, a.Words...)
+		}
+	}
+	argv = append(argv, "run", "-d", "--rm", "--replace", "--name", c.Name)
+	restart = "on-failure"
+	for _, a := range cl.Flags {
+		switch {
+		case a.Name == "restart":
+			restart, burst = unitRestart(a.Value)
+		case unitOwned[a.Name]:
+		case a.Name == "env" && !strings.Contains(a.Value, "="):
+			argv = append(argv, passedEnv(c, a, o.ImageEnv)...)
+		default:
+			argv = append(argv, a.Words...)
+		}
+	}
+	return append(argv, cl.Operands...), restart, burst, nil
+}
+
+// relativeHostPath is the relative host path flag a names, if any.
+func relativeHostPath(a Arg) string {
+	p := a.Value
+	switch a.Name {
+	case "env-file", "cidfile", "pidfile":
+	case "security-opt":
+		var ok bool
+		if p, ok = strings.CutPrefix(p, "seccomp="); !ok || p == "unconfined" {
+			return ""
+		}
+	case "runtime": // a bare name is looked up in PATH
+		if !strings.Contains(p, "/") {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if p == "" || filepath.IsAbs(p) {
+		return ""
 	}
 	return p
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// passedEnv turns `-e KEY` (take KEY from the caller's environment) into
+// `-e KEY=VALUE` with the value the container got, so the unit does not
+// read systemd's environment instead. An unset KEY set nothing; neither
+// does the unit, and a value the image gave stays the image's.
+func passedEnv(c *state.Container, a Arg, imageEnv []string) []string {
+	for _, kv := range c.Config.Env {
+		if k, _, _ := strings.Cut(kv, "="); k == a.Value && !slices.Contains(imageEnv, kv) {
+			return []string{"-e", kv}
 		}
 	}
-	return false
+	return nil
 }
 
-func quoteAll(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = systemdQuote(a)
+// unitRestart maps docker's restart policy onto systemd's Restart=.
+func unitRestart(policy string) (restart, burst string) {
+	name, count, _ := strings.Cut(policy, ":")
+	switch name {
+	case "always", "unless-stopped":
+		return "always", ""
+	case "no":
+		return "no", ""
 	}
-	return strings.Join(q, " ")
+	return "on-failure", count
 }
 
-// systemdQuote quotes one word for a unit file: double quotes when it has
-// spaces or quotes, and $ and % doubled so systemd does not expand them.
-func systemdQuote(s string) string {
+// unitWriter collects unit lines; the first word that cannot be quoted
+// is kept as the error.
+type unitWriter struct {
+	b   strings.Builder
+	err error
+}
+
+func (w *unitWriter) line(s string) { w.b.WriteString(s + "\n") }
+
+// words writes key followed by the quoted words; dollars says whether
+// the directive expands $VAR (command lines do, Environment= does not).
+func (w *unitWriter) words(key string, dollars bool, words ...string) {
+	q := make([]string, len(words))
+	for i, s := range words {
+		var err error
+		if q[i], err = quoteWord(s, dollars); err != nil && w.err == nil {
+			w.err = fmt.Errorf("write %s of the unit: %w", strings.TrimSuffix(key, "="), err)
+		}
+	}
+	w.line(key + strings.Join(q, " "))
+}
+
+// quoteWord quotes one word for a unit file by systemd.syntax(7) and
+// systemd.service(5) "Command lines": % is a specifier (%%), $ a variable
+// in command lines ($$), and anything but plain characters goes inside
+// double quotes with C escapes, so a newline, a quote, a backslash, a
+// lone ";" (a command separator in older systemd) or a space cannot end
+// the word. A NUL byte or invalid UTF-8 cannot be written and is refused.
+func quoteWord(s string, dollars bool) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", fmt.Errorf("word %q has a NUL byte, which a unit file cannot hold", s)
+	}
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("word %q is not valid UTF-8, which a unit file cannot hold", s)
+	}
 	s = strings.ReplaceAll(s, "%", "%%")
-	s = strings.ReplaceAll(s, "$", "$$")
-	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") {
-		return s
+	if dollars {
+		s = strings.ReplaceAll(s, "$", "$$")
 	}
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	if s != "" && strings.Trim(s, plainChars) == "" {
+		return s, nil
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
 }
+
+// plainChars need no quoting anywhere in a word.
+const plainChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=,@%$"

@@ -87,6 +87,10 @@ type Config struct {
 	Labels       map[string]string
 	StopSignal   string              `json:",omitempty"`
 	ExposedPorts map[string]struct{} `json:",omitempty"`
+	// CreateCommand is the argv of the `create` or `run` that made the
+	// container, as typed (podman's name): `generate systemd --new` runs
+	// it again, so a unit cannot drift from the container.
+	CreateCommand []string `json:",omitempty"`
 }
 
 // State is the container's run state. MonitorPid is the ctr-lite process

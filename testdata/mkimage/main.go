@@ -60,6 +60,7 @@ func main() {
 	volumeCfg.Volumes = map[string]struct{}{"/data": {}}
 	check(writeDockerArchive(filepath.Join(out, "volume.tar"), "volume:latest", volumeCfg,
 		[][]byte{busybox, tarOf([]entry{dir("data", 0o755), file("data/seed", 0o644, []byte("from the image\n"))})}))
+	check(writeDockerArchive(filepath.Join(out, "unit-hostile.tar"), "unit-hostile:latest", unitHostileConfig(cfg), [][]byte{busybox}))
 	check(writeOCILayout(filepath.Join(out, "busybox-oci"), "busybox-oci:latest", cfg, busybox))
 	check(tarDir(filepath.Join(out, "busybox-oci"), filepath.Join(out, "busybox-oci.tar")))
 }
@@ -172,6 +173,10 @@ func tarOf(es []entry) []byte {
 type config struct {
 	Env          []string            `json:"Env"`
 	Cmd          []string            `json:"Cmd"`
+	Entrypoint   []string            `json:"Entrypoint,omitempty"`
+	WorkingDir   string              `json:"WorkingDir,omitempty"`
+	User         string              `json:"User,omitempty"`
+	Labels       map[string]string   `json:"Labels,omitempty"`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
 	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
 }
@@ -272,4 +277,15 @@ func tarDir(dir, out string) error {
 		return err
 	}
 	return os.WriteFile(out, tarOf(es), 0o644)
+}
+
+// unitHostileConfig is busybox with a config whose every field tries to
+// become a directive of a unit made by `generate systemd`.
+func unitHostileConfig(cfg config) config {
+	const payload = "\nExecStartPre=/bin/touch /tmp/ctr-lite-pwned\n"
+	cfg.Cmd = []string{"sleep", "1000" + payload, ";", "%n$HOME\\"}
+	cfg.Env = append(cfg.Env, "EVIL=x"+payload)
+	cfg.WorkingDir = "/tmp" + payload
+	cfg.Labels = map[string]string{"evil": payload}
+	return cfg
 }

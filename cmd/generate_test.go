@@ -1,0 +1,35 @@
+package cmd
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+func TestSplitCreateCommand(t *testing.T) {
+	argv := []string{"./ctr-lite", "--root", "/r", "run", "-dit", "-p8080:80", "--name=web", "-e", "A=1",
+		"--runtime", "/opt/runc", "--rm", "-h", "host", "busybox", "sh", "-c", "echo -d"}
+	cl, err := splitCreateCommand(argv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &lifecycle.CommandLine{
+		Globals: []lifecycle.Arg{{Name: "root", Value: "/r", Words: []string{"--root", "/r"}},
+			{Name: "runtime", Value: "/opt/runc", Words: []string{"--runtime", "/opt/runc"}}},
+		Verb: "run",
+		Flags: []lifecycle.Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "interactive", Value: "true", Words: []string{"-i"}},
+			{Name: "tty", Value: "true", Words: []string{"-t"}}, {Name: "publish", Value: "8080:80", Words: []string{"-p8080:80"}},
+			{Name: "name", Value: "web", Words: []string{"--name=web"}}, {Name: "env", Value: "A=1", Words: []string{"-e", "A=1"}},
+			{Name: "rm", Value: "true", Words: []string{"--rm"}}, {Name: "hostname", Value: "host", Words: []string{"-h", "host"}}},
+		Operands: []string{"busybox", "sh", "-c", "echo -d"},
+	}
+	if !reflect.DeepEqual(cl, want) {
+		t.Errorf("got  %+v\nwant %+v", cl, want)
+	}
+	for _, bad := range [][]string{{"ctr-lite"}, {"ctr-lite", "ps"}, {"ctr-lite", "run", "--nonsense", "busybox"}, {"ctr-lite", "run", "--name"}} {
+		if cl, err := splitCreateCommand(bad); err == nil && len(cl.Operands) > 0 {
+			t.Errorf("%q accepted: %+v", bad, cl)
+		}
+	}
+}

@@ -140,25 +140,37 @@ type LogsOptions struct {
 	Filter     state.LogFilter
 }
 
-// Logs prints a container's log, stdout and stderr apart; with Follow it
-// keeps printing until the container stops running or ctx ends.
+// Logs prints a container's log, stdout and stderr apart, streaming the
+// file entry by entry; with Follow it keeps printing until the container
+// stops running or ctx ends.
 func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, stderr io.Writer) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
 	path := e.LogPath(c.ID)
-	entries, off, err := state.ReadLog(path, 0, o.Filter)
+	print := func(en state.LogEntry) error {
+		w := stdout
+		if en.Stream == "stderr" {
+			w = stderr
+		}
+		if o.Timestamps {
+			io.WriteString(w, en.Time.Format(time.RFC3339Nano)+" ")
+		}
+		_, err := io.WriteString(w, en.Log)
+		return err
+	}
+	off, err := state.ReadLog(path, 0, o.Filter, print)
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	printLog(entries, o.Timestamps, stdout, stderr)
 	follow := o.Filter
 	follow.Tail = -1
 	for o.Follow {
 		running := IsRunning(c)
-		entries, off, _ = state.ReadLog(path, off, follow)
-		printLog(entries, o.Timestamps, stdout, stderr)
+		if off, err = state.ReadLog(path, off, follow, print); err != nil {
+			return withCode(ExitEngine, err)
+		}
 		if !running {
 			return nil
 		}
@@ -172,19 +184,6 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 		}
 	}
 	return nil
-}
-
-func printLog(entries []state.LogEntry, timestamps bool, stdout, stderr io.Writer) {
-	for _, en := range entries {
-		w := stdout
-		if en.Stream == "stderr" {
-			w = stderr
-		}
-		if timestamps {
-			io.WriteString(w, en.Time.Format(time.RFC3339Nano)+" ")
-		}
-		io.WriteString(w, en.Log)
-	}
 }
 
 // ExecOptions is a process to run in a running container.

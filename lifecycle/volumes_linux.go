@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // volumePath returns volume name's directory, creating the volume on
@@ -62,6 +63,8 @@ func (e *Engine) VolumeUsers(name string) ([]string, error) {
 			if v, err := specgen.ParseVolume(b); err == nil && v.Named && v.Source == name {
 				if c, err := e.Containers.Load(id); err == nil {
 					users = append(users, c.Name)
+				} else { // a create still writing its record uses it too
+					users = append(users, state.ShortID(id))
 				}
 			}
 		}
@@ -81,8 +84,15 @@ func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume,
 	return v, withCode(ExitEngine, err)
 }
 
-// RemoveVolume deletes a volume; refused while a container uses it.
+// RemoveVolume deletes a volume; refused while a container uses it. The
+// users are read under the global lock, which create holds while it
+// makes a record visible, so no container is missed.
 func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
 	users, err := e.VolumeUsers(name)
 	if err != nil {
 		return withCode(ExitEngine, err)
@@ -90,11 +100,6 @@ func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
 	if len(users) > 0 {
 		return withCode(ExitEngine, fmt.Errorf("volume %s is in use by %s: remove them first", name, strings.Join(users, ", ")))
 	}
-	l, err := e.Containers.GlobalLock(ctx)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
-	defer l.Unlock()
 	return withCode(ExitEngine, e.Volumes.Remove(name))
 }
 

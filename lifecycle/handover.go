@@ -12,7 +12,8 @@ import (
 // The monitor's hand-over: what a CLI passes to the monitor it starts, and
 // what the monitor passes to the waiter it execs into, is one typed,
 // versioned JSON message in the environment variable handoverEnv (unset
-// by the receiver at once, so runc and the container never see it).
+// by the receiver at once, so runc and the container never see it). The
+// command line says only "--root ROOT ID", for ps.
 //
 // Descriptors are named in the message, never implied by position:
 //   - monitor (started with exec.Cmd): "status" is ExtraFiles[0], fd 3,

@@ -85,6 +85,11 @@ func (h *handover) openEngine() (*Engine, error) {
 	return e, err
 }
 
+// psArgs are a monitor's arguments: for ps (and the test suite's leak
+// check, which finds processes by root) only; the hand-over message is
+// what it reads.
+func psArgs(e *Engine, id string) []string { return []string{"--root", e.Root, id} }
+
 // handover is the message for a monitor or waiter of container id.
 func (e *Engine) handover(id string, files ...handoverFile) *handover {
 	return &handover{Engine: e.engineConfig(), ID: id, LogLevel: levelOf(e.Log).String(), Files: files}
@@ -111,7 +116,7 @@ func (e *Engine) StartDetached(ctx context.Context, ref string) error {
 		return withCode(ExitEngine, err)
 	}
 	defer r.Close()
-	cmd := reexec.Command(monitorEntry)
+	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
 	cmd.Env = append(cmd.Env, handoverEnv+"="+e.handover(c.ID, handoverFile{Name: "status", FD: statusFD}).encode())
 	cmd.ExtraFiles = []*os.File{w} // statusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -46,7 +46,7 @@ func (e *Engine) execWaiter(id string, pid int, backoff time.Duration, out *outp
 	out.stderrW.Close()
 	out.stdoutW, out.stderrW = nil, nil
 	os.Setenv(handoverEnv, h.encode())
-	err := reexec.Exec(waiterEntry)
+	err := reexec.Exec(waiterEntry, psArgs(e, id)...)
 	os.Unsetenv(handoverEnv)
 	e.Log.Warn("monitor: waiting in the starting process", "error", err)
 	for _, f := range h.Files {

@@ -63,3 +63,26 @@ func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
 		t.Fatal("a stopped container must not be restarted")
 	}
 }
+
+// volume rm reads its users under the global lock and counts a create
+// that has written its host config but not yet its record.
+func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
+	e, _ := newRecordEngine(t)
+	ctx := context.Background()
+	if _, err := e.CreateVolume(ctx, "vr"); err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := e.Containers.Reserve("creating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Containers.SaveHostConfig(id, &state.HostConfig{Binds: []string{"vr:/data"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RemoveVolume(ctx, "vr"); err == nil {
+		t.Fatal("volume rm removed a volume a container being created names")
+	}
+	if removed, err := e.PruneVolumes(ctx); err != nil || len(removed) != 0 {
+		t.Fatalf("volume prune: %v %v", removed, err)
+	}
+}

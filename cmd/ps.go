@@ -62,7 +62,7 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 	rows := make([]psRow, 0, len(list))
 	for _, ctr := range list {
 		st := trueState(ctr)
-		if !all && st.Status != state.StatusRunning {
+		if !all && st.Status != state.StatusRunning && !st.Restarting { // docker lists a restarting one
 			continue
 		}
 		rows = append(rows, psRow{
@@ -79,7 +79,7 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 // trueState corrects a "running" record whose processes are all gone: the
 // container ended without anyone recording it (exit code unknown, 255).
 func trueState(c *state.Container) state.State {
-	st := c.State
+	st := lifecycle.LiveRestarting(c)
 	if st.Running && !lifecycle.IsRunning(c) {
 		st.Status, st.Running, st.ExitCode = state.StatusExited, false, lifecycle.ExitUnknownCode
 		if st.FinishedAt.IsZero() {

@@ -20,26 +20,35 @@ import (
 
 // Stop sends the container's stop signal (its image's StopSignal, else
 // SIGTERM), waits up to timeout for it to end, then kills it. A container
-// that is not running is already stopped.
+// that is not running is already stopped; one whose monitor waits to
+// restart it stays down.
 func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout) // one deadline for every wait below
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
-	if !IsRunning(c) {
-		return e.cancelRestart(ctx, c)
+	if !IsRunning(c) && !monitorLives(c) {
+		return nil
 	}
-	if err := e.markStopped(ctx, c.ID); err != nil {
+	// The mark is set under the container's lock, where the monitor
+	// decides on and begins every restart: from here on it starts nothing,
+	// and the record read under that lock says whether a run is on.
+	if c, err = e.markStopped(ctx, c.ID); err != nil {
 		return err
 	}
 	fault.Point("stop:after-mark")
+	if !IsRunning(c) { // between runs: the monitor gives up at its next check
+		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
+		return nil
+	}
 	sig := c.Config.StopSignal
 	if sig == "" {
 		sig = "TERM"
 	}
 	e.runc("kill", c.ID, sig).Run()
 	fault.Point("stop:after-signal")
-	if gone(ctx, c, timeout) {
+	if gone(ctx, c, time.Until(deadline)) {
 		return e.reconcileRef(ctx, c.ID)
 	}
 	e.runc("kill", c.ID, "KILL").Run()
@@ -47,19 +56,6 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 		return withCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
 	}
 	return e.reconcileRef(ctx, c.ID)
-}
-
-// cancelRestart stops a monitor that waits to restart an exited container
-// by its policy: marked stopped, it gives up at its next check.
-func (e *Engine) cancelRestart(ctx context.Context, c *state.Container) error {
-	if !monitorLives(c) {
-		return nil
-	}
-	if err := e.markStopped(ctx, c.ID); err != nil {
-		return err
-	}
-	waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
-	return nil
 }
 
 // reconcileRef cleans up after a container whose monitor is gone too.
@@ -83,7 +79,7 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	}
 	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
 	if sig == "KILL" || sig == "9" { // docker: a killed container is not restarted
-		if err := e.markStopped(ctx, c.ID); err != nil {
+		if _, err := e.markStopped(ctx, c.ID); err != nil {
 			return err
 		}
 	}
@@ -93,24 +89,31 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	return nil
 }
 
-func (e *Engine) markStopped(ctx context.Context, id string) error {
-	return e.setStopped(ctx, id, true)
+// markStopped sets HasBeenManuallyStopped and returns the record as read
+// under the container's lock.
+func (e *Engine) markStopped(ctx context.Context, id string) (*state.Container, error) {
+	return e.saveStopped(ctx, id, true)
 }
 
 // setStopped records whether the user stopped the container: stop and
 // kill set it (no restart), a user's start clears it; the monitor's own
 // restarts leave it alone.
 func (e *Engine) setStopped(ctx context.Context, id string, stopped bool) error {
+	_, err := e.saveStopped(ctx, id, stopped)
+	return err
+}
+
+func (e *Engine) saveStopped(ctx context.Context, id string, stopped bool) (*state.Container, error) {
 	c, _, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return nil, withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	if c.HasBeenManuallyStopped == stopped {
-		return nil
+		return c, nil
 	}
 	c.HasBeenManuallyStopped = stopped
-	return withCode(ExitEngine, e.Containers.Save(c, false))
+	return c, withCode(ExitEngine, e.Containers.Save(c, false))
 }
 
 // Wait blocks until the container is not running and returns its exit
@@ -120,7 +123,7 @@ func (e *Engine) Wait(ctx context.Context, ref string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for IsRunning(c) || c.State.Restarting {
+	for IsRunning(c) || (c.State.Restarting && monitorLives(c)) {
 		select {
 		case <-ctx.Done():
 			return 0, withCode(ExitEngine, ctx.Err())
@@ -140,25 +143,37 @@ type LogsOptions struct {
 	Filter     state.LogFilter
 }
 
-// Logs prints a container's log, stdout and stderr apart; with Follow it
-// keeps printing until the container stops running or ctx ends.
+// Logs prints a container's log, stdout and stderr apart, streaming the
+// file entry by entry; with Follow it keeps printing until the container
+// stops running or ctx ends.
 func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, stderr io.Writer) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
 	path := e.LogPath(c.ID)
-	entries, off, err := state.ReadLog(path, 0, o.Filter)
+	print := func(en state.LogEntry) error {
+		w := stdout
+		if en.Stream == "stderr" {
+			w = stderr
+		}
+		if o.Timestamps {
+			io.WriteString(w, en.Time.Format(time.RFC3339Nano)+" ")
+		}
+		_, err := io.WriteString(w, en.Log)
+		return err
+	}
+	off, err := state.ReadLog(path, 0, o.Filter, print)
 	if err != nil {
 		return withCode(ExitEngine, err)
 	}
-	printLog(entries, o.Timestamps, stdout, stderr)
 	follow := o.Filter
 	follow.Tail = -1
 	for o.Follow {
 		running := IsRunning(c)
-		entries, off, _ = state.ReadLog(path, off, follow)
-		printLog(entries, o.Timestamps, stdout, stderr)
+		if off, err = state.ReadLog(path, off, follow, print); err != nil {
+			return withCode(ExitEngine, err)
+		}
 		if !running {
 			return nil
 		}
@@ -172,19 +187,6 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 		}
 	}
 	return nil
-}
-
-func printLog(entries []state.LogEntry, timestamps bool, stdout, stderr io.Writer) {
-	for _, en := range entries {
-		w := stdout
-		if en.Stream == "stderr" {
-			w = stderr
-		}
-		if timestamps {
-			io.WriteString(w, en.Time.Format(time.RFC3339Nano)+" ")
-		}
-		io.WriteString(w, en.Log)
-	}
 }
 
 // ExecOptions is a process to run in a running container.

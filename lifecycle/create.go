@@ -171,7 +171,7 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 		return nil, err
 	}
 	fault.Point("create:after-hostconfig")
-	if err := e.Containers.Save(c, !hc.AutoRemove); err != nil {
+	if err := e.saveWithImage(ctx, c, !hc.AutoRemove); err != nil {
 		return nil, err
 	}
 	fault.Point("create:after-record")

@@ -11,28 +11,46 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/registry"
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// imageUsers reports, for rmi, whether any container uses an image ID.
-func (e *Engine) imageUsers() (func(string) bool, error) {
+// usesImage reports whether any container uses image ID id. rmi and
+// prune call it from inside the image store's global lock (RemoveImage
+// runs it there), and create makes its record visible under the same
+// lock after checking the image (saveWithImage): so a container never
+// points at a removed image.
+func (e *Engine) usesImage(id string) bool {
 	list, err := e.Containers.List()
 	if err != nil {
-		return nil, err
+		return true // unsure: keep the image
 	}
-	used := map[string]bool{}
 	for _, c := range list {
-		used[c.Image] = true
+		if c.Image == id {
+			return true
+		}
 	}
-	return func(id string) bool { return used[id] }, nil
+	return false
+}
+
+// saveWithImage writes a new container's record, making it visible to
+// usesImage, under the global lock and only if its image still exists: a
+// concurrent rmi either removed the image first (create fails) or sees
+// the container (the image stays).
+func (e *Engine) saveWithImage(ctx context.Context, c *state.Container, durable bool) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if _, err := e.Images.ImageByID(c.Image); err != nil {
+		return fmt.Errorf("image %s of container %s was removed while it was created: %w", c.ImageName, c.Name, err)
+	}
+	return e.Containers.Save(c, durable)
 }
 
 // RemoveImage is rmi: refused while a container uses the image unless force.
 func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) ([]string, error) {
-	inUse, err := e.imageUsers()
-	if err != nil {
-		return nil, withCode(ExitEngine, err)
-	}
-	out, err := e.Images.RemoveImage(ctx, ref, force, inUse)
+	out, err := e.Images.RemoveImage(ctx, ref, force, e.usesImage)
 	return out, withCode(ExitEngine, err)
 }
 
@@ -114,10 +132,6 @@ func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) err
 // with all every one. It returns what it removed and the bytes freed.
 func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
 	e.Images.SweepTmp()
-	inUse, err := e.imageUsers()
-	if err != nil {
-		return nil, 0, withCode(ExitEngine, err)
-	}
 	images, err := e.Images.Images()
 	if err != nil {
 		return nil, 0, withCode(ExitEngine, err)
@@ -125,11 +139,18 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 	var out []string
 	var freed int64
 	for _, img := range images {
-		if inUse(img.ID) || (!all && len(img.RepoTags) > 0) {
+		if !all && len(img.RepoTags) > 0 {
 			continue
 		}
+		// Without force, an image a container started using meanwhile is
+		// refused (and kept, tags and all), which prune skips.
+		used := false
+		inUse := func(id string) bool { used = e.usesImage(id); return used }
 		sizes := e.layerSizes(img)
-		lines, err := e.Images.RemoveImage(ctx, img.ID, true, inUse)
+		lines, err := e.Images.RemoveImage(ctx, img.ID, false, inUse)
+		if used {
+			continue
+		}
 		if err != nil {
 			return out, freed, withCode(ExitEngine, err)
 		}

@@ -31,6 +31,10 @@ type ContainerView struct {
 	HostConfig      *state.HostConfig
 	GraphDriver     GraphDriverView
 	NetworkSettings state.NetworkSettings
+	// MonitorLogPath is the log of a detached container's monitor
+	// (ctr-lite's own, as podman's ConmonPidFile names conmon's pid file):
+	// its starts, exits, restarts and failed teardowns.
+	MonitorLogPath string
 }
 
 // MountView is one entry of inspect's Mounts.
@@ -82,7 +86,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
 		HostConfig: hc, Mounts: e.mountViews(hc.MountPoints), GraphDriver: GraphDriverView{Name: c.Driver},
-		NetworkSettings: c.NetworkSettings,
+		NetworkSettings: c.NetworkSettings, MonitorLogPath: e.MonitorLogPath(c.ID),
 	}
 	if img, err := e.Images.ImageByID(c.Image); err == nil {
 		v.GraphDriver.Data = e.Images.Driver.Data(c.ID, img.ChainIDs(), img.TopChainID())
@@ -90,10 +94,20 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 	return v, nil
 }
 
+// LiveRestarting is c's state, no longer Restarting if its monitor is
+// gone (killed during the backoff): nothing will restart it.
+func LiveRestarting(c *state.Container) state.State {
+	st := c.State
+	if st.Restarting && !monitorLives(c) {
+		st.Restarting, st.Status = false, state.StatusExited
+	}
+	return st
+}
+
 // liveState is the record's state, corrected by what the system says:
 // the container's PID from the runtime, or "exited" if its waiter is gone.
 func (e *Engine) liveState(c *state.Container) state.State {
-	st := c.State
+	st := LiveRestarting(c)
 	if !st.Running {
 		return st
 	}

@@ -31,15 +31,6 @@ const monitorEntry = "ctr-lite-monitor"
 
 func init() { reexec.Register(monitorEntry, monitorMain) }
 
-func (e *Engine) monitorArgs(id string) []string {
-	return []string{e.Root, e.RunRoot, e.runtime, e.Images.Driver.Name(), e.defaultSubnet, e.defaultBridge, id}
-}
-
-// engineFromArgs opens the engine monitorArgs described.
-func engineFromArgs(a []string) (*Engine, error) {
-	return New(Options{Root: a[0], RunRoot: a[1], Runtime: a[2], StorageDriver: a[3], DefaultSubnet: a[4], DefaultBridge: a[5]})
-}
-
 // closeInherited closes the descriptors the monitor inherited by accident
 // (those without close-on-exec, above its status pipe): it lives as long as
 // its container, and must not keep a caller's pipe open all that time (a
@@ -57,24 +48,51 @@ func closeInherited() {
 	}
 }
 
+// statusFD is where a monitor finds its status pipe: ExtraFiles[0].
+const statusFD = 3
+
 func monitorMain() {
-	a := os.Args[1:]
-	if len(a) != 7 {
-		os.Exit(2)
-	}
 	debug.SetGCPercent(20) // a small heap: the monitor lives as long as the container
 	// The status pipe is inherited without close-on-exec: set it, so runc
 	// never gets it.
-	unix.CloseOnExec(3)
+	unix.CloseOnExec(statusFD)
 	closeInherited()
-	status := os.NewFile(3, "status")
-	e, err := engineFromArgs(a)
+	status := os.NewFile(statusFD, "status")
+	h, err := receiveHandover()
+	if err != nil {
+		reportStatus(status, err)
+		os.Exit(2)
+	}
+	e, err := h.openEngine()
 	if err != nil {
 		reportStatus(status, err)
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	os.Exit(e.monitor(a[6], status))
+	e.Log.Info("monitor started", "container", h.ID)
+	os.Exit(e.supervise(h.ID, status, h.Backoff))
+}
+
+// openEngine opens the engine the message describes, logging to the
+// container's monitor log.
+func (h *handover) openEngine() (*Engine, error) {
+	opts := h.Engine.options()
+	opts.Log = monitorLogger(filepath.Join((&state.Store{Root: opts.Root}).Dir(h.ID), "monitor.log"), h.LogLevel)
+	e, err := New(opts)
+	if err != nil {
+		opts.Log.Error("open the engine", "error", err)
+	}
+	return e, err
+}
+
+// psArgs are a monitor's arguments: for ps (and the test suite's leak
+// check, which finds processes by root) only; the hand-over message is
+// what it reads.
+func psArgs(e *Engine, id string) []string { return []string{"--root", e.Root, id} }
+
+// handover is the message for a monitor or waiter of container id.
+func (e *Engine) handover(id string, files ...handoverFile) *handover {
+	return &handover{Engine: e.engineConfig(), ID: id, LogLevel: levelOf(e.Log).String(), Files: files}
 }
 
 // StartDetached starts container ref under a new monitor and returns once
@@ -98,8 +116,9 @@ func (e *Engine) StartDetached(ctx context.Context, ref string) error {
 		return withCode(ExitEngine, err)
 	}
 	defer r.Close()
-	cmd := reexec.Command(monitorEntry, e.monitorArgs(c.ID)...)
-	cmd.ExtraFiles = []*os.File{w}
+	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
+	cmd.Env = append(cmd.Env, handoverEnv+"="+e.handover(c.ID, handoverFile{Name: "status", FD: statusFD}).encode())
+	cmd.ExtraFiles = []*os.File{w} // statusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	w.Close()
@@ -143,40 +162,39 @@ func parseStatus(msg string) error {
 	return &ExitError{Code: n, Err: errors.New(text)}
 }
 
-// monitor supervises container id until it ends for good, restarting it
-// as its policy says. status gets the first start's outcome.
-func (e *Engine) monitor(id string, status *os.File) int {
-	return e.supervise(id, status, 0)
-}
-
-// supervise starts the container (attempt counts restarts) and, while the
-// policy says so, again after each exit.
-func (e *Engine) supervise(id string, status *os.File, attempt int) int {
-	for ; ; attempt++ {
-		code, err := e.superviseOnce(id, status, attempt)
+// supervise starts the container and, while the policy says so, again
+// after each exit; status gets the first start's outcome. backoff is the
+// delay that preceded this start (0: none).
+func (e *Engine) supervise(id string, status *os.File, backoff time.Duration) int {
+	for {
+		code, err := e.superviseOnce(id, status, backoff)
 		status = nil
-		if err != nil || !e.restartAfter(id, code, attempt) {
+		if err != nil {
+			return 0
+		}
+		var again bool
+		if backoff, again = e.restartAfter(id, code, backoff); !again {
 			return 0
 		}
 	}
 }
 
-// restartAfter applies the policy to an exit, waits the backoff and counts
-// the restart; false means the container stays down.
-func (e *Engine) restartAfter(id string, code, attempt int) bool {
-	if !e.shouldRestart(id, code) {
-		return false
-	}
-	time.Sleep(restartDelay(attempt))
-	return e.countRestart(id)
-}
-
 // superviseOnce starts the container, reports, waits for it and finishes.
-func (e *Engine) superviseOnce(id string, status *os.File, attempt int) (int, error) {
+// A start after a backoff is a restart, begun under the container's lock.
+func (e *Engine) superviseOnce(id string, status *os.File, backoff time.Duration) (int, error) {
 	ctx := context.Background()
-	c, lock, err := e.prepareStart(ctx, id, false)
+	var begin func(*state.Container) error
+	if backoff > 0 {
+		begin = e.beginRestart
+	}
+	c, lock, err := e.prepareStart(ctx, id, false, begin)
+	if errors.Is(err, errRestartCancelled) {
+		e.Log.Info("restart cancelled: the container was stopped", "container", id)
+		return 0, err
+	}
 	if err != nil {
 		err = e.startFailed(id, err)
+		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
 	}
@@ -184,6 +202,7 @@ func (e *Engine) superviseOnce(id string, status *os.File, attempt int) (int, er
 	if err != nil {
 		lock.Unlock()
 		err = e.finish(id, ExitEngine, err)
+		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
 	}
@@ -194,12 +213,14 @@ func (e *Engine) superviseOnce(id string, status *os.File, attempt int) (int, er
 		out.startCopying() // runc's own words go to the log
 		out.wait(time.Second)
 		err = e.finish(id, 0, err)
+		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
 	}
 	fault.Point("monitor:after-runtime-start")
+	e.Log.Info("container started", "container", id, "pid", pid)
 	reportStatus(status, nil)
-	e.execWaiter(id, pid, attempt, out) // returns only if the exec failed
+	e.execWaiter(id, pid, backoff, out) // returns only if the exec failed
 	return e.waitContainer(id, pid, out), nil
 }
 
@@ -210,10 +231,13 @@ func (e *Engine) waitContainer(id string, pid int, out *output) int {
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
 	code := waitChild(pid)
+	e.Log.Info("container exited", "container", id, "code", code)
 	out.wait(2 * time.Second)
 	// finish reports the container's own non-zero status as an error;
 	// for the monitor that is an ordinary exit, which the policy judges.
-	e.finish(id, code, nil)
+	if err := e.finish(id, code, nil); !isPlainExit(err) {
+		e.Log.Warn("teardown after the exit failed; rm -f cleans up", "container", id, "error", err)
+	}
 	return code
 }
 
@@ -341,17 +365,79 @@ func (o *output) close() {
 	o.log.Close()
 }
 
-// shouldRestart applies the restart policy to an exit.
-func (e *Engine) shouldRestart(id string, code int) bool {
-	c, err := e.Containers.Load(id)
-	if err != nil || c.HasBeenManuallyStopped {
-		return false
+// isPlainExit tells a container's own exit status (or success) from a
+// failure with a message.
+func isPlainExit(err error) bool {
+	var ee *ExitError
+	return err == nil || (errors.As(err, &ee) && ee.Err == nil)
+}
+
+// errRestartCancelled: the user stopped the container while its monitor
+// waited to restart it.
+var errRestartCancelled = errors.New("restart cancelled: the container was stopped")
+
+// restartAfter applies the policy to an exit and, if it restarts, waits
+// the backoff, which it returns. The decision is made, and the restart
+// begun (beginRestart), under the container's lock, where stop sets
+// HasBeenManuallyStopped: a stop is never followed by a restart.
+func (e *Engine) restartAfter(id string, code int, prev time.Duration) (time.Duration, bool) {
+	d, ok := e.markRestarting(id, code, prev)
+	if !ok {
+		return 0, false
 	}
-	hc, err := e.Containers.LoadHostConfig(id)
+	e.Log.Info("restarting", "container", id, "code", code, "delay", d)
+	e.sleepUnlessStopped(id, d)
+	return d, true
+}
+
+// markRestarting records State.Restarting if the policy restarts the
+// container after this exit, and returns the delay before the restart.
+func (e *Engine) markRestarting(id string, code int, prev time.Duration) (time.Duration, bool) {
+	c, hc, l, err := e.lockAndLoad(context.Background(), id)
 	if err != nil {
+		return 0, false // removed meanwhile
+	}
+	defer l.Unlock()
+	if !restartPolicyAllows(c, hc.RestartPolicy, code) {
+		return 0, false
+	}
+	d := restartBackoff(prev, c.State.FinishedAt.Sub(c.State.StartedAt))
+	c.State.Restarting, c.State.Status = true, state.StatusRestarting
+	if err := e.Containers.Save(c, false); err != nil {
+		e.Log.Warn("record the restart", "container", id, "error", err)
+		return 0, false
+	}
+	return d, true
+}
+
+// sleepUnlessStopped waits d, or less once the user stopped the container
+// (a stop need not wait out a long backoff; beginRestart decides).
+func (e *Engine) sleepUnlessStopped(id string, d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		time.Sleep(min(100*time.Millisecond, time.Until(end)))
+		if c, err := e.Containers.Load(id); err != nil || c.HasBeenManuallyStopped {
+			return
+		}
+	}
+}
+
+// beginRestart runs under the container's lock as a restart's first step:
+// a container stopped meanwhile stays down, else the restart is counted.
+func (e *Engine) beginRestart(c *state.Container) error {
+	if c.HasBeenManuallyStopped {
+		c.State.Restarting, c.State.Status = false, state.StatusExited
+		e.Containers.Save(c, false)
+		return errRestartCancelled
+	}
+	c.RestartCount++
+	return nil
+}
+
+// restartPolicyAllows applies the restart policy to an exit.
+func restartPolicyAllows(c *state.Container, p state.RestartPolicy, code int) bool {
+	if c.HasBeenManuallyStopped {
 		return false
 	}
-	p := hc.RestartPolicy
 	switch p.Name {
 	case "always", "unless-stopped":
 		return true
@@ -361,24 +447,14 @@ func (e *Engine) shouldRestart(id string, code int) bool {
 	return false
 }
 
-// countRestart records one more restart, unless the container was
-// stopped or removed meanwhile.
-func (e *Engine) countRestart(id string) bool {
-	l, err := e.Containers.LockContainer(context.Background(), id)
-	if err != nil {
-		return false
+// restartBackoff is docker's restart delay: 100 ms after the first exit,
+// doubled after each further one up to a minute, and back to 100 ms once
+// a run lasted 10 s. prev is the delay before the run that just ended
+// (0: none), ran how long it ran.
+func restartBackoff(prev, ran time.Duration) time.Duration {
+	const first, most = 100 * time.Millisecond, time.Minute
+	if prev == 0 || ran >= 10*time.Second {
+		return first
 	}
-	defer l.Unlock()
-	c, err := e.Containers.Load(id)
-	if err != nil || c.HasBeenManuallyStopped {
-		return false
-	}
-	c.RestartCount++
-	return e.Containers.Save(c, false) == nil
-}
-
-// restartDelay doubles from 100 ms up to 10 s, like docker's backoff.
-func restartDelay(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt, 7)
-	return min(d, 10*time.Second)
+	return min(2*prev, most)
 }

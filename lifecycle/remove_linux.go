@@ -108,10 +108,12 @@ func monitorLives(c *state.Container) bool {
 }
 
 // gone waits until neither the container's waiter nor its process is
-// alive, or the timeout passes; it reports whether both are gone.
+// alive, or the timeout passes; it reports whether both are gone. One
+// deadline covers both waits (stop -t 2 means 2 seconds, not 2+2).
 func gone(ctx context.Context, c *state.Container, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
 	waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, timeout)
-	waitForExit(ctx, c.State.Pid, c.State.PidStart, timeout)
+	waitForExit(ctx, c.State.Pid, c.State.PidStart, time.Until(deadline))
 	return !monitorLives(c) && !processLives(c.State.Pid, c.State.PidStart)
 }
 

@@ -42,7 +42,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err := e.setStopped(ctx, id, false); err != nil {
 		return err
 	}
-	c, lock, err := e.prepareStart(ctx, id, true)
+	c, lock, err := e.prepareStart(ctx, id, true, nil)
 	if err != nil {
 		return e.startFailed(id, err)
 	}
@@ -87,8 +87,9 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
 // prepareStart does every step up to launching the runtime, under the
 // container's lock, undoing them all if one fails. On success the lock is
 // returned still held, and the record says running, waited on by this
-// process.
-func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ *state.Container, _ *state.Lock, retErr error) {
+// process. begin, if not nil, runs first under the lock (a monitor's
+// restart: see beginRestart); its error ends the start.
+func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.Lock, retErr error) {
 	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil, nil, withCode(ExitEngine, err)
@@ -98,6 +99,11 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool) (_ 
 			l.Unlock()
 		}
 	}()
+	if begin != nil {
+		if err := begin(c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := e.checkStartable(c, attached); err != nil {
 		return nil, nil, err
 	}

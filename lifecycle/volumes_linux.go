@@ -96,6 +96,8 @@ func (e *Engine) VolumeUsers(name string) ([]string, error) {
 			if m.Type == state.MountVolume && m.Source == name {
 				if c, err := e.Containers.Load(id); err == nil {
 					users = append(users, c.Name)
+				} else { // a create still writing its record uses it too
+					users = append(users, state.ShortID(id))
 				}
 			}
 		}
@@ -115,8 +117,15 @@ func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume,
 	return v, withCode(ExitEngine, err)
 }
 
-// RemoveVolume deletes a volume; refused while a container uses it.
+// RemoveVolume deletes a volume; refused while a container uses it. The
+// users are read under the global lock, which create holds while it
+// makes a record visible, so no container is missed.
 func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return withCode(ExitEngine, err)
+	}
+	defer l.Unlock()
 	users, err := e.VolumeUsers(name)
 	if err != nil {
 		return withCode(ExitEngine, err)
@@ -124,11 +133,6 @@ func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
 	if len(users) > 0 {
 		return withCode(ExitEngine, fmt.Errorf("volume %s is in use by %s: remove them first", name, strings.Join(users, ", ")))
 	}
-	l, err := e.Containers.GlobalLock(ctx)
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
-	defer l.Unlock()
 	return withCode(ExitEngine, e.Volumes.Remove(name))
 }
 

@@ -1,9 +1,10 @@
 package lifecycle
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
-	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -16,67 +17,64 @@ import (
 // and its JSON encoder caches, netlink and nftables state, the seccomp
 // profile), so the monitor re-executes itself as the waiter: the same PID,
 // still the container's parent, with the log and the output pipes handed
-// on by descriptor and nothing else. A restart (by policy) happens in the
-// waiter, which execs a fresh waiter after it.
+// on by descriptor, named in the hand-over message (handover.go), and
+// nothing else. A restart (by policy) happens in the waiter, which execs
+// a fresh waiter after it.
 
 const waiterEntry = "ctr-lite-monitor-wait"
 
 func init() { reexec.Register(waiterEntry, waiterMain) }
 
-// execWaiter replaces the monitor with a waiter for container id (pid);
-// it returns only if the exec failed, and then the caller waits itself.
-func (e *Engine) execWaiter(id string, pid, attempt int, out *output) {
-	files := []*os.File{out.log.File(), out.stdoutR, out.stderrR, out.pty}
-	args := append(e.monitorArgs(id), strconv.Itoa(pid), strconv.Itoa(attempt))
-	for _, f := range files {
-		fd := -1
-		if f != nil {
-			fd = int(f.Fd())
+// waiterFiles are the descriptors a waiter needs, and the optional one.
+var waiterFiles, waiterOptional = []string{"log", "stdout", "stderr"}, "pty"
+
+// execWaiter replaces the monitor with a waiter for container id (pid),
+// whose start followed backoff; it returns only if the exec failed, and
+// then the caller waits itself.
+func (e *Engine) execWaiter(id string, pid int, backoff time.Duration, out *output) {
+	open := map[string]*os.File{"log": out.log.File(), "stdout": out.stdoutR, "stderr": out.stderrR, waiterOptional: out.pty}
+	h := e.handover(id)
+	h.Pid, h.Backoff = pid, backoff
+	for _, name := range append(waiterFiles, waiterOptional) {
+		if f := open[name]; f != nil {
+			fd := int(f.Fd())
 			unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0) // kept across exec
+			h.Files = append(h.Files, handoverFile{Name: name, FD: fd})
 		}
-		args = append(args, strconv.Itoa(fd))
 	}
 	out.stdoutW.Close() // the container holds its own write ends
 	out.stderrW.Close()
 	out.stdoutW, out.stderrW = nil, nil
-	err := reexec.Exec(waiterEntry, args...)
+	os.Setenv(handoverEnv, h.encode())
+	err := reexec.Exec(waiterEntry, psArgs(e, id)...)
+	os.Unsetenv(handoverEnv)
 	e.Log.Warn("monitor: waiting in the starting process", "error", err)
-	for _, f := range files {
-		if f != nil {
-			unix.CloseOnExec(int(f.Fd()))
-		}
+	for _, f := range h.Files {
+		unix.CloseOnExec(f.FD)
 	}
 }
 
 func waiterMain() {
-	a := os.Args[1:]
-	if len(a) != 13 {
+	debug.SetGCPercent(20)
+	h, err := receiveHandover()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ctr-lite monitor:", err)
 		os.Exit(2)
 	}
-	debug.SetGCPercent(20)
-	e, err := engineFromArgs(a)
+	e, err := h.openEngine()
 	if err != nil {
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	id := a[6]
-	pid, _ := strconv.Atoi(a[7])
-	attempt, _ := strconv.Atoi(a[8])
-	out := &output{log: state.LogFromFile(inherited(a[9])), stdoutR: inherited(a[10]), stderrR: inherited(a[11]), pty: inherited(a[12])}
-	code := e.waitContainer(id, pid, out)
-	if e.restartAfter(id, code, attempt) {
-		os.Exit(e.supervise(id, nil, attempt+1))
+	files, err := h.files(waiterFiles, waiterOptional)
+	if err != nil {
+		e.Log.Error("monitor: the container is left unwaited; rm -f cleans up", "container", h.ID, "error", err)
+		os.Exit(2)
+	}
+	out := &output{log: state.LogFromFile(files["log"]), stdoutR: files["stdout"], stderrR: files["stderr"], pty: files[waiterOptional]}
+	code := e.waitContainer(h.ID, h.Pid, out)
+	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {
+		os.Exit(e.supervise(h.ID, nil, backoff))
 	}
 	os.Exit(0)
-}
-
-// inherited opens a descriptor handed on across exec (-1: none), marking
-// it close-on-exec again so that runc, started by a restart, never gets it.
-func inherited(s string) *os.File {
-	fd, err := strconv.Atoi(s)
-	if err != nil || fd < 0 {
-		return nil
-	}
-	unix.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), "inherited-"+s)
 }

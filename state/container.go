@@ -11,11 +11,13 @@ import (
 
 // Container statuses, as docker names them.
 const (
-	StatusCreated  = "created"
-	StatusRunning  = "running"
-	StatusExited   = "exited"
-	StatusRemoving = "removing"
-	StatusDead     = "dead"
+	StatusCreated = "created"
+	StatusRunning = "running"
+	StatusExited  = "exited"
+	// StatusRestarting: exited, and its monitor waits to restart it.
+	StatusRestarting = "restarting"
+	StatusRemoving   = "removing"
+	StatusDead       = "dead"
 )
 
 // Container is the record kept in config.v2.json. Field names follow
@@ -235,6 +237,9 @@ type RestartPolicy struct {
 // StatusLine is the STATUS column of `ps`, e.g. "Up 3 seconds" or
 // "Exited (0) 2 minutes ago".
 func (s State) StatusLine(now time.Time) string {
+	if s.Restarting { // docker's "Restarting (1) 2 seconds ago"
+		return "Restarting (" + strconv.Itoa(s.ExitCode) + ") " + units.HumanDuration(now.Sub(s.FinishedAt)) + " ago"
+	}
 	switch s.Status {
 	case StatusRunning:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))

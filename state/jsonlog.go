@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"sync"
@@ -17,6 +18,12 @@ type LogEntry struct {
 	Stream string    `json:"stream"`
 	Time   time.Time `json:"time"`
 }
+
+// MaxLogMessage is the most one entry holds, docker's 16 KiB: a longer
+// line is written as several partial entries, each without a trailing
+// newline but the last, and readers concatenate them. So the copier's
+// memory is bounded whatever a container writes.
+const MaxLogMessage = 16 << 10
 
 // LogWriter appends entries to a json-file log; safe for the stdout and
 // stderr copiers to share.
@@ -37,19 +44,21 @@ func OpenLog(path string) (*LogWriter, error) {
 // Close closes the log.
 func (w *LogWriter) Close() error { return w.f.Close() }
 
-// Copy reads r line by line into the log as stream until r ends. A last
-// line without a newline is kept as it is.
+// Copy reads r into the log as stream until r ends: one entry per line,
+// a line longer than MaxLogMessage as partial entries. A last line
+// without a newline is kept as it is.
 func (w *LogWriter) Copy(stream string, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 16<<10)
+	br := bufio.NewReaderSize(r, MaxLogMessage)
 	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			w.write(LogEntry{Log: line, Stream: stream, Time: time.Now().UTC()})
+		chunk, err := br.ReadSlice('\n') // at most MaxLogMessage bytes
+		if len(chunk) > 0 {
+			w.write(LogEntry{Log: string(chunk), Stream: stream, Time: time.Now().UTC()})
 		}
-		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
+		switch {
+		case err == nil, errors.Is(err, bufio.ErrBufferFull):
+		case err == io.EOF:
+			return nil
+		default:
 			return err
 		}
 	}
@@ -68,43 +77,82 @@ func (w *LogWriter) write(e LogEntry) {
 // LogFilter selects entries for `logs`.
 type LogFilter struct {
 	Since, Until time.Time // zero: no bound
-	Tail         int       // < 0: all
+	Tail         int       // < 0: all; else the last Tail entries, before Since/Until apply (docker's order)
 }
 
-// ReadLog decodes the entries of a log from offset, returning the
-// selected ones and the offset after the last complete line.
-func ReadLog(path string, offset int64, f LogFilter) ([]LogEntry, int64, error) {
+func (f LogFilter) keep(e *LogEntry) bool {
+	return (f.Since.IsZero() || !e.Time.Before(f.Since)) && (f.Until.IsZero() || !e.Time.After(f.Until))
+}
+
+// ReadLog streams the entries of a log from offset to fn, one at a time,
+// and returns the offset after the last complete line (a half-written
+// line waits for the next read). With Tail it starts that many entries
+// before the end, found by reading the file backwards, so neither a big
+// log nor a long tail is held in memory.
+func ReadLog(path string, offset int64, f LogFilter, fn func(LogEntry) error) (int64, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, offset, nil
+			return offset, nil
 		}
-		return nil, offset, err
+		return offset, err
 	}
 	defer file.Close()
+	if f.Tail >= 0 {
+		fi, err := file.Stat()
+		if err != nil {
+			return offset, err
+		}
+		start, err := tailStart(file, fi.Size(), f.Tail)
+		if err != nil {
+			return offset, err
+		}
+		offset = max(offset, start)
+	}
 	if _, err := file.Seek(offset, io.SeekStart); err != nil {
-		return nil, offset, err
+		return offset, err
 	}
-	data, err := io.ReadAll(file)
-	if err != nil {
-		return nil, offset, err
-	}
-	end := bytes.LastIndexByte(data, '\n') + 1 // a half-written line waits
-	var out []LogEntry
-	for _, line := range bytes.Split(data[:end], []byte{'\n'}) {
+	br := bufio.NewReaderSize(file, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if err != nil { // EOF: a line without its newline is not done yet
+			if err == io.EOF {
+				err = nil
+			}
+			return offset, err
+		}
+		offset += int64(len(line))
 		var e LogEntry
-		if len(line) == 0 || json.Unmarshal(line, &e) != nil {
+		if json.Unmarshal(bytes.TrimSuffix(line, []byte{'\n'}), &e) != nil || !f.keep(&e) {
 			continue
 		}
-		if (!f.Since.IsZero() && e.Time.Before(f.Since)) || (!f.Until.IsZero() && e.Time.After(f.Until)) {
-			continue
+		if err := fn(e); err != nil {
+			return offset, err
 		}
-		out = append(out, e)
 	}
-	if f.Tail >= 0 && len(out) > f.Tail {
-		out = out[len(out)-f.Tail:]
+}
+
+// tailStart returns the offset where the last n complete lines of r
+// (size bytes) begin, reading backwards in blocks.
+func tailStart(r io.ReaderAt, size int64, n int) (int64, error) {
+	buf := make([]byte, 64<<10)
+	seen := 0 // newlines met; the first ends the last complete line
+	for pos := size; pos > 0; {
+		k := min(int64(len(buf)), pos)
+		pos -= k
+		if _, err := r.ReadAt(buf[:k], pos); err != nil && err != io.EOF {
+			return 0, err
+		}
+		for i := k - 1; i >= 0; i-- {
+			if buf[i] != '\n' {
+				continue
+			}
+			if seen++; seen == n+1 {
+				return pos + i + 1, nil
+			}
+		}
 	}
-	return out, offset + int64(end), nil
+	return 0, nil
 }
 
 // LogFromFile wraps an already open log (a monitor handing it on across

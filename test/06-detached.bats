@@ -244,3 +244,94 @@ PY
 	ctr rm recycled
 	assert_status 0
 }
+
+@test "stop -t 1 of a container that ignores TERM takes one grace period, not two; exit 137" {
+	"$CTR" run -d --name t4 busybox sh -c 'trap "" TERM; sleep 100' >/dev/null
+	wait_running t4
+	start=$(date +%s%N)
+	ctr stop -t 1 t4
+	assert_status 0
+	elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$elapsed" -lt 1800 ] || { echo "stop -t 1 took $elapsed ms" >&2; return 1; }
+	ctr inspect -f '{{.State.ExitCode}}' t4
+	[ "$output" = "137" ]
+}
+
+@test "a 30 MB line without newline: 16 KiB entries, the monitor stays small, logs returns it exactly" {
+	"$CTR" run -d --name big busybox sh -c 'head -c 31457280 /dev/zero | tr "\0" a; sleep 100' >/dev/null
+	wait_running big
+	mon=$(monitor_of big)
+	id=$("$CTR" inspect -f '{{.Id}}' big)
+	log=$CTR_LITE_ROOT/containers/$id/$id-json.log
+	prev=-1
+	for _ in $(seq 300); do
+		size=$(stat -c %s "$log")
+		[ "$size" -gt 31457280 ] && [ "$size" -eq "$prev" ] && break
+		prev=$size
+		sleep 0.2
+	done
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$mon/status")
+	echo "monitor VmHWM ${hwm} kB" >&3
+	[ "$hwm" -lt 20480 ] || { echo "monitor peak RSS $hwm kB" >&2; return 1; }
+	[ "$(wc -l < "$log")" -eq 1920 ] # 30 MiB / 16 KiB
+	[ "$(head -c 100000 "$log" | head -1 | grep -o '"log":"a*"' | wc -c)" -eq $((16384 + 9)) ]
+	[ "$("$CTR" logs big | wc -c)" -eq 31457280 ]
+	# logs streams: its own peak RSS stays far below the log's size
+	rss=$( { /usr/bin/time -f %M "$CTR" logs big >/dev/null; } 2>&1 | tail -1)
+	[ "$rss" -lt 40960 ] || { echo "logs peak RSS $rss kB" >&2; return 1; }
+	[ "$("$CTR" logs --tail 1 big | wc -c)" -eq $((31457280 % 16384 == 0 ? 16384 : 31457280 % 16384)) ]
+}
+
+@test "a failed teardown leaves a line in the monitor log, which inspect names as MonitorLogPath" {
+	"$CTR" --log-level info run -d --name tf busybox sleep 100 >/dev/null
+	wait_running tf
+	id=$("$CTR" inspect -f '{{.Id}}' tf)
+	ctr inspect -f '{{.MonitorLogPath}}' tf
+	[ "$output" = "$CTR_LITE_ROOT/containers/$id/monitor.log" ]
+	mlog=$output
+	grep -q 'msg="container started"' "$mlog"
+	# a mount in the bundle makes removing it fail (EBUSY)
+	busy=$CTR_LITE_RUNROOT/containers/$id/busy
+	mkdir "$busy"
+	mount -t tmpfs tmpfs "$busy"
+	"$CTR" kill tf >/dev/null
+	for _ in $(seq 100); do grep -q 'teardown after the exit failed' "$mlog" && break; sleep 0.05; done
+	umount "$busy"
+	grep 'level=WARN msg="teardown after the exit failed' "$mlog"
+	grep -q 'busy' "$mlog"
+	ctr rm -f tf
+	assert_status 0
+}
+
+@test "a container waiting to restart is Restarting in inspect and ps; stop ends it" {
+	"$CTR" run -d --name rs --restart always busybox sh -c 'exit 1' >/dev/null
+	# the backoff doubles from 100 ms: by the fourth restart it waits 1.6 s
+	for _ in $(seq 200); do
+		[[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Restarting}}' rs)" =~ ^([4-9]|[1-9][0-9]+)\ true$ ]] && break
+		sleep 0.02
+	done
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}}' rs
+	[ "$output" = "true restarting false 1" ]
+	ctr ps --format '{{.Names}}|{{.Status}}'
+	[[ "$output" == "rs|Restarting (1) "*" ago" ]]
+	ctr stop rs
+	assert_status 0
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}}' rs
+	[ "$output" = "false exited" ]
+}
+
+@test "stop of a restart=always container crashing in a loop: it stays stopped (10 rounds)" {
+	for i in $(seq 10); do
+		"$CTR" run -d --name loop --restart always busybox sh -c 'sleep 0.0$((RANDOM % 5)); exit 3' >/dev/null
+		sleep "0.$((i * 37 % 10))"
+		ctr stop -t 1 loop
+		assert_status 0
+		before=$("$CTR" inspect -f '{{.RestartCount}} {{.State.Running}}' loop)
+		[[ "$before" == *" false" ]] || { echo "round $i: running after stop returned" >&2; return 1; }
+		sleep 0.5
+		after=$("$CTR" inspect -f '{{.RestartCount}} {{.State.Running}}' loop)
+		[ "$after" = "$before" ] || { echo "round $i: $before, then $after" >&2; return 1; }
+		! kill -0 "$(monitor_of loop)" 2>/dev/null
+		"$CTR" rm loop >/dev/null
+	done
+}

@@ -1,0 +1,131 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The monitor's hand-over: what a CLI passes to the monitor it starts, and
+// what the monitor passes to the waiter it execs into, is one typed,
+// versioned JSON message in the environment variable handoverEnv (unset
+// by the receiver at once, so runc and the container never see it). The
+// command line says only "--root ROOT ID", for ps.
+//
+// Descriptors are named in the message, never implied by position:
+//   - monitor (started with exec.Cmd): "status" is ExtraFiles[0], fd 3,
+//     the pipe on which it reports the first start;
+//   - waiter (same PID, execve): "log" (the json log), "stdout" and
+//     "stderr" (the read ends of the container's output pipes) and, for
+//     -t, "pty" (the terminal's master), each at the number it had in the
+//     monitor; an exec keeps numbers, and moving them to fixed numbers
+//     in a running Go process could clobber the runtime's own.
+//
+// A receiver refuses a message of another version with a clear error, so
+// a binary replaced under a running container fails loudly rather than
+// misreading its arguments.
+const (
+	handoverEnv     = "CTR_LITE_MONITOR_HANDOVER"
+	handoverVersion = 1
+)
+
+// handover is the message.
+type handover struct {
+	Version  int          `json:"version"`
+	Engine   engineConfig `json:"engine"`
+	ID       string       `json:"id"`       // the container
+	LogLevel string       `json:"logLevel"` // the CLI's --log-level, for monitor.log
+	// Pid is the container's init, the waiter's child (waiter only).
+	Pid int `json:"pid,omitempty"`
+	// Backoff is the delay before the run being waited on (0: none, the
+	// first run), from which the next restart delay follows.
+	Backoff time.Duration  `json:"backoff,omitempty"`
+	Files   []handoverFile `json:"files"`
+}
+
+// handoverFile names one inherited descriptor.
+type handoverFile struct {
+	Name string `json:"name"`
+	FD   int    `json:"fd"`
+}
+
+// engineConfig is the part of Options a monitor needs to open the engine.
+type engineConfig struct {
+	Root, RunRoot, Runtime, StorageDriver, DefaultSubnet, DefaultBridge string
+}
+
+func (e *Engine) engineConfig() engineConfig {
+	return engineConfig{Root: e.Root, RunRoot: e.RunRoot, Runtime: e.runtime, StorageDriver: e.Images.Driver.Name(),
+		DefaultSubnet: e.defaultSubnet, DefaultBridge: e.defaultBridge}
+}
+
+func (c engineConfig) options() Options {
+	return Options{Root: c.Root, RunRoot: c.RunRoot, Runtime: c.Runtime, StorageDriver: c.StorageDriver,
+		DefaultSubnet: c.DefaultSubnet, DefaultBridge: c.DefaultBridge}
+}
+
+func (h *handover) encode() string {
+	h.Version = handoverVersion
+	data, _ := json.Marshal(h) // plain fields: cannot fail
+	return string(data)
+}
+
+// decodeHandover parses and checks a message.
+func decodeHandover(s string) (*handover, error) {
+	if s == "" {
+		return nil, fmt.Errorf("read monitor hand-over: %s is not set: this entry point is started by ctr-lite only", handoverEnv)
+	}
+	var h handover
+	if err := json.Unmarshal([]byte(s), &h); err != nil {
+		return nil, fmt.Errorf("read monitor hand-over: %w", err)
+	}
+	if h.Version != handoverVersion {
+		return nil, fmt.Errorf("read monitor hand-over: version %d, this binary speaks version %d: the ctr-lite binary changed under a running container; stop it with the binary that started it", h.Version, handoverVersion)
+	}
+	if h.ID == "" || h.Engine.Root == "" || h.Engine.RunRoot == "" {
+		return nil, fmt.Errorf("read monitor hand-over: no container ID or root in %q", s)
+	}
+	return &h, nil
+}
+
+// receiveHandover reads the message from the environment and unsets it.
+func receiveHandover() (*handover, error) {
+	s := os.Getenv(handoverEnv)
+	os.Unsetenv(handoverEnv)
+	return decodeHandover(s)
+}
+
+// file opens the descriptor named name (nil if the message names none),
+// close-on-exec so that runc, started by a restart, never gets it.
+func (h *handover) file(name string) (*os.File, error) {
+	for _, f := range h.Files {
+		if f.Name != name {
+			continue
+		}
+		if _, err := unix.FcntlInt(uintptr(f.FD), unix.F_GETFD, 0); err != nil {
+			return nil, fmt.Errorf("read monitor hand-over: descriptor %q (%d) is not open: %w", name, f.FD, err)
+		}
+		unix.CloseOnExec(f.FD)
+		return os.NewFile(uintptr(f.FD), name), nil
+	}
+	return nil, nil
+}
+
+// files opens the named descriptors; each of required must be there.
+func (h *handover) files(required []string, optional ...string) (map[string]*os.File, error) {
+	out := map[string]*os.File{}
+	for i, name := range append(append([]string(nil), required...), optional...) {
+		f, err := h.file(name)
+		if err != nil {
+			return nil, err
+		}
+		if f == nil && i < len(required) {
+			return nil, fmt.Errorf("read monitor hand-over: no descriptor %q", name)
+		}
+		out[name] = f
+	}
+	return out, nil
+}

@@ -1,0 +1,88 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// newRecordEngine gives an engine with one exited restart=always
+// container record, nothing else (no image, no runtime).
+func newRecordEngine(t *testing.T) (*Engine, string) {
+	t.Helper()
+	dir := t.TempDir()
+	e, err := New(Options{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), StorageDriver: "vfs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, name, err := e.Containers.Reserve("loop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	c := &state.Container{ID: id, Name: name, State: state.State{Status: state.StatusExited, ExitCode: 3,
+		StartedAt: now.Add(-time.Second), FinishedAt: now}}
+	if err := e.Containers.SaveHostConfig(id, &state.HostConfig{RestartPolicy: state.RestartPolicy{Name: "always"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Containers.Save(c, false); err != nil {
+		t.Fatal(err)
+	}
+	return e, id
+}
+
+// A stop that lands after the monitor decided to restart, but before the
+// restart began, is final: the restart's first step, under the container
+// lock where stop sets its mark, sees it and starts nothing.
+func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
+	e, id := newRecordEngine(t)
+	ctx := context.Background()
+	d, ok := e.markRestarting(id, 3, 0)
+	if !ok || d != 100*time.Millisecond {
+		t.Fatalf("restart decision: %v %v", d, ok)
+	}
+	c, _ := e.Containers.Load(id)
+	if !c.State.Restarting || c.State.Status != state.StatusRestarting {
+		t.Fatalf("waiting to restart: %+v", c.State)
+	}
+	if c, err := e.markStopped(ctx, id); err != nil || IsRunning(c) {
+		t.Fatalf("stop: %v", err)
+	}
+	if _, _, err := e.prepareStart(ctx, id, false, e.beginRestart); !errors.Is(err, errRestartCancelled) {
+		t.Fatalf("the restart began after stop: %v", err)
+	}
+	c, _ = e.Containers.Load(id)
+	if c.State.Restarting || c.State.Status != state.StatusExited || c.RestartCount != 0 {
+		t.Fatalf("after a cancelled restart: count %d %+v", c.RestartCount, c.State)
+	}
+	if _, ok := e.markRestarting(id, 3, d); ok {
+		t.Fatal("a stopped container must not be restarted")
+	}
+}
+
+// volume rm reads its users under the global lock and counts a create
+// that has written its host config but not yet its record.
+func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
+	e, _ := newRecordEngine(t)
+	ctx := context.Background()
+	if _, err := e.CreateVolume(ctx, "vr"); err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := e.Containers.Reserve("creating")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Containers.SaveHostConfig(id, &state.HostConfig{Binds: []string{"vr:/data"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RemoveVolume(ctx, "vr"); err == nil {
+		t.Fatal("volume rm removed a volume a container being created names")
+	}
+	if removed, err := e.PruneVolumes(ctx); err != nil || len(removed) != 0 {
+		t.Fatalf("volume prune: %v %v", removed, err)
+	}
+}

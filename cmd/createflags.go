@@ -58,8 +58,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVarP(&hc.PublishAllPorts, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
 	fs.Var(opts.IP(&hc.IPAddress, "--ip"), "ip", "fixed IPv4 address on the container's network")
 	fs.Var(opts.IPs(&hc.DNS, "--dns"), "dns", "nameserver for the container's resolv.conf")
-	fs.StringArrayVar(&hc.DNSSearch, "dns-search", nil, "search domain for the container's resolv.conf")
-	fs.StringArrayVar(&hc.DNSOptions, "dns-option", nil, "option for the container's resolv.conf")
+	fs.Var(opts.Words(&hc.DNSSearch, "--dns-search"), "dns-search", "search domain for the container's resolv.conf")
+	fs.Var(opts.Words(&hc.DNSOptions, "--dns-option"), "dns-option", "option for the container's resolv.conf, e.g. ndots:2")
 	fs.Var(opts.ExtraHosts(&hc.ExtraHosts), "add-host", "add NAME:IP to the container's /etc/hosts")
 
 	fs.Var(opts.Restart(&hc.RestartPolicy), "restart", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
@@ -100,6 +100,9 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 		if f.entrypoint != "" {
 			r.Config.Entrypoint = []string{f.entrypoint}
 		}
+	}
+	if err := opts.Validate(&r.Host); err != nil { // docker's client refuses these, with 125
+		return r, err
 	}
 	attached := c.Name() == "run" && !f.detach // create and run -d attach nothing
 	if attached && r.Config.Tty && r.Config.OpenStdin && !term.IsTerminal(int(os.Stdin.Fd())) {

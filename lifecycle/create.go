@@ -95,7 +95,7 @@ func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.H
 			return nil, err
 		}
 	}
-	hc.Runtime = "runc"
+	hc.Runtime, hc.RecordVersion = "runc", state.CurrentRecordVersion
 	hc.ContainerIDFile, hc.PidFile = absPath(hc.ContainerIDFile), absPath(hc.PidFile)
 	hc.MountPoints = append(append([]state.MountPoint(nil), hc.MountPoints...), imageVolumes(img.Config.Config.Volumes, hc.MountPoints)...)
 	for i, m := range hc.MountPoints {

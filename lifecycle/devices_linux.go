@@ -58,11 +58,11 @@ func deviceAt(p string) (specs.LinuxDevice, bool) {
 func hostDevice(m state.DeviceMapping) (specgen.Device, error) {
 	real, err := filepath.EvalSymlinks(m.PathOnHost)
 	if err != nil {
-		return specgen.Device{}, fmt.Errorf("--device %s: %w", m.PathOnHost, err)
+		return specgen.Device{}, fmt.Errorf("resolve --device %q: %w", m.PathOnHost, err)
 	}
 	dev, ok := deviceAt(real)
 	if !ok {
-		return specgen.Device{}, fmt.Errorf("--device %s: not a character or block device", m.PathOnHost)
+		return specgen.Device{}, fmt.Errorf("resolve --device %q: not a character or block device", m.PathOnHost)
 	}
 	dev.Path = m.PathInContainer
 	return specgen.Device{LinuxDevice: dev, Perms: m.CgroupPermissions}, nil

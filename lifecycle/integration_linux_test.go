@@ -180,6 +180,10 @@ func TestFailedCreateUndoes(t *testing.T) {
 	if exitCode(err) != 125 {
 		t.Fatalf("bad network mode: %v", err)
 	}
+	bad := state.HostConfig{MountPoints: []state.MountPoint{{Type: state.MountBind, Source: "relative", Destination: "/x"}}}
+	if _, err := e.Create(context.Background(), CreateRequest{Image: "busybox", Host: bad}); exitCode(err) != 125 {
+		t.Fatalf("bad bind: %v", err)
+	}
 	_, err = e.Create(context.Background(), CreateRequest{Image: "nosuch"})
 	if exitCode(err) != 125 || !strings.Contains(err.Error(), "unable to find image") {
 		t.Fatalf("missing image: %v", err)

@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -78,6 +80,24 @@ func TestCheckWorkdir(t *testing.T) {
 	}
 	for _, ok := range []string{"", "/", "/proc", "/proc/self", "/proc/self/cwd", "/srv/proc/self/fd", "/proc/sys/fd"} {
 		if err := checkWorkdir(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}
+
+func TestCheckResolvedWorkdirFollowsImageSymlinks(t *testing.T) {
+	root := t.TempDir()
+	os.Symlink("/proc/self/fd/7", filepath.Join(root, "w"))
+	os.MkdirAll(filepath.Join(root, "srv"), 0o755)
+	os.Symlink("../srv", filepath.Join(root, "ok"))
+	if err := checkResolvedWorkdir(root, "/w"); err == nil {
+		t.Error("a WORKDIR symlinked into /proc/self/fd accepted")
+	}
+	if err := checkResolvedWorkdir(root, "/w/sub"); err == nil {
+		t.Error("a path under it accepted")
+	}
+	for _, ok := range []string{"", "/", "/ok", "/srv/new"} {
+		if err := checkResolvedWorkdir(root, ok); err != nil {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}

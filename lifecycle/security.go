@@ -3,8 +3,11 @@ package lifecycle
 import (
 	"fmt"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -22,6 +25,28 @@ func checkWorkdir(dir string) error {
 	}
 	if parts[2] == "fd" || (len(parts) >= 5 && parts[2] == "task" && parts[4] == "fd") {
 		return fmt.Errorf("workdir %q is inside /proc/*/fd: choose a directory of the image", dir)
+	}
+	return nil
+}
+
+// checkResolvedWorkdir resolves dir inside rootfs (its symlinks followed,
+// never out of it) and checks where it lands: an image with /w ->
+// /proc/self/fd/7 and WORKDIR /w passes the plain check, and an older runc
+// would follow the link.
+func checkResolvedWorkdir(rootfs, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	real, err := securejoin.SecureJoin(rootfs, dir)
+	if err != nil {
+		return fmt.Errorf("resolve workdir %q: %w", dir, err)
+	}
+	rel, err := filepath.Rel(rootfs, real)
+	if err != nil {
+		return fmt.Errorf("resolve workdir %q: %w", dir, err)
+	}
+	if err := checkWorkdir("/" + rel); err != nil {
+		return fmt.Errorf("workdir %q leads to /%s, inside /proc/*/fd: choose a directory of the image", dir, rel)
 	}
 	return nil
 }

@@ -209,8 +209,8 @@ func (e *Engine) writeBundle(c *state.Container, hc *state.HostConfig, rootfs st
 }
 
 func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs string) (*specs.Spec, error) {
-	// Checked at create too; again here for records made before that check.
-	if err := checkWorkdir(c.Config.WorkingDir); err != nil {
+	// Checked at create too; here again through the image's symlinks.
+	if err := checkResolvedWorkdir(rootfs, c.Config.WorkingDir); err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
 	in, err := e.specInput(c, hc, rootfs)

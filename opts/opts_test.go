@@ -275,3 +275,104 @@ func TestPortJSONIsDockers(t *testing.T) {
 		t.Errorf("%+v %v", pm, err)
 	}
 }
+
+func TestTmpfsOptionsAreChecked(t *testing.T) {
+	for _, bad := range []string{"/x:size=abc", "/x:mode=999", "/x:bogus", "/x:uid=x"} {
+		if _, _, err := ParseTmpfs(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	m, _, err := ParseTmpfs("/x:size=64m,mode=1777,uid=1000,noatime")
+	if err != nil || !reflect.DeepEqual(m.Options, []string{"rw", "noexec", "nosuid", "nodev", "size=64m", "mode=1777", "uid=1000", "noatime"}) {
+		t.Errorf("%+v %v", m, err)
+	}
+}
+
+func TestRepeatedTmpfsKeepsTheLast(t *testing.T) {
+	var hc state.HostConfig
+	Tmpfs(&hc).Set("/x")
+	Tmpfs(&hc).Set("/x:size=1m")
+	if len(hc.MountPoints) != 1 || hc.Tmpfs["/x"] != "size=1m" || !slicesContain(hc.MountPoints[0].Options, "size=1m") {
+		t.Errorf("mounts %+v tmpfs %v", hc.MountPoints, hc.Tmpfs)
+	}
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestValidateChecksMountsAndPorts(t *testing.T) {
+	for name, hc := range map[string]state.HostConfig{
+		"two on one path":   {MountPoints: []state.MountPoint{{Type: "bind", Source: "/a", Destination: "/x"}, {Type: "tmpfs", Destination: "/x"}}},
+		"relative bind":     {MountPoints: []state.MountPoint{{Type: "bind", Source: "a", Destination: "/x"}}},
+		"relative dest":     {MountPoints: []state.MountPoint{{Type: "bind", Source: "/a", Destination: "x"}}},
+		"unclean dest":      {MountPoints: []state.MountPoint{{Type: "bind", Source: "/a", Destination: "/x/../y"}}},
+		"root dest":         {MountPoints: []state.MountPoint{{Type: "volume", Source: "v", Destination: "/"}}},
+		"bad volume name":   {MountPoints: []state.MountPoint{{Type: "volume", Source: "a/b", Destination: "/x"}}},
+		"unknown type":      {MountPoints: []state.MountPoint{{Type: "nfs", Source: "/a", Destination: "/x"}}},
+		"bad tmpfs option":  {MountPoints: []state.MountPoint{{Type: "tmpfs", Destination: "/x", Options: []string{"size=huge"}}}},
+		"port 0":            {PortBindings: state.PortMap{{Number: 0, Proto: "tcp"}: nil}},
+		"unknown protocol":  {PortBindings: state.PortMap{{Number: 80, Proto: "icmp"}: nil}},
+		"swap below memory": {Memory: 64 << 20, MemorySwap: 32 << 20},
+	} {
+		if err := Validate(&hc); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	hc := state.HostConfig{CpuShares: 1}
+	if err := Validate(&hc); err != nil || hc.CpuShares != 2 {
+		t.Errorf("cpu-shares 1 must become the kernel's minimum 2: %d %v", hc.CpuShares, err)
+	}
+	hc = state.HostConfig{Memory: 1 << 20}
+	if err := Validate(&hc); err == nil || !strings.Contains(err.Error(), "1MiB") {
+		t.Errorf("sizes in errors read as sizes: %v", err)
+	}
+}
+
+func TestVolumeNamesAndAnonymousVolumes(t *testing.T) {
+	if _, err := ParseVolume("a/b:/x"); err == nil {
+		t.Error("a volume name with a slash accepted")
+	}
+	var hc state.HostConfig
+	Volumes(&hc).Set("/anon")
+	Volumes(&hc).Set("data:/data")
+	if !reflect.DeepEqual(hc.Binds, []string{"data:/data"}) || len(hc.MountPoints) != 2 {
+		t.Errorf("docker keeps -v /path out of Binds: %v %+v", hc.Binds, hc.MountPoints)
+	}
+}
+
+func TestSeccompProfileIsCheckedAndInline(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"empty": "", "text": "hostname\n", "array": "[1]"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		var hc state.HostConfig
+		if err := ParseSecurityOpt("seccomp="+p, &hc); err == nil {
+			t.Errorf("%s profile accepted", name)
+		}
+	}
+	p := filepath.Join(dir, "ok.json")
+	os.WriteFile(p, []byte("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n"), 0o600)
+	var hc state.HostConfig
+	if err := ParseSecurityOpt("seccomp="+p, &hc); err != nil {
+		t.Fatal(err)
+	}
+	if want := `seccomp={"defaultAction":"SCMP_ACT_ALLOW"}`; hc.SecurityOpt[0] != want || string(hc.SeccompProfile) != want[len("seccomp="):] {
+		t.Errorf("docker shows the profile inline and compact: %q %s", hc.SecurityOpt, hc.SeccompProfile)
+	}
+}
+
+func TestWordsRefuseLineBreaks(t *testing.T) {
+	var search []string
+	if err := Words(&search, "--dns-search").Set("a\nnameserver 6.6.6.6"); err == nil {
+		t.Error("a line break in --dns-search accepted")
+	}
+	if err := Words(&search, "--dns-search").Set("corp.example"); err != nil || search[0] != "corp.example" {
+		t.Errorf("%v %v", search, err)
+	}
+}

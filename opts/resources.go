@@ -1,7 +1,8 @@
 package opts
 
 import (
-	"errors"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/netip"
@@ -15,8 +16,6 @@ import (
 	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/state"
 )
-
-var errNumber = errors.New("want a whole number")
 
 func parseBytes(flag, v string) (int64, error) {
 	if v == "" {
@@ -133,11 +132,12 @@ func ParseSecurityOpt(v string, hc *state.HostConfig) error {
 		case "unconfined":
 			hc.SeccompUnconfined, hc.SeccompProfile = true, nil
 		default:
-			body, err := os.ReadFile(val)
+			profile, err := readSeccompProfile(val)
 			if err != nil {
-				return fmt.Errorf("read seccomp profile %q: %w", val, err)
+				return err
 			}
-			hc.SeccompUnconfined, hc.SeccompProfile = false, body
+			hc.SeccompUnconfined, hc.SeccompProfile = false, profile
+			v = "seccomp=" + string(profile) // inline, as docker's client writes it
 		}
 	case "apparmor":
 		hc.AppArmorProfile = val
@@ -146,6 +146,21 @@ func ParseSecurityOpt(v string, hc *state.HostConfig) error {
 	}
 	hc.SecurityOpt = append(hc.SecurityOpt, v)
 	return nil
+}
+
+// readSeccompProfile reads a profile file and checks it is a JSON object,
+// compacted as docker's client sends it; a bad file fails now, not at
+// start.
+func readSeccompProfile(file string) (json.RawMessage, error) {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read seccomp profile %q: %w", file, err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, body); err != nil || !bytes.HasPrefix(buf.Bytes(), []byte("{")) {
+		return nil, fmt.Errorf("read seccomp profile %q: not a JSON seccomp profile (want docker's format)", file)
+	}
+	return buf.Bytes(), nil
 }
 
 func orTrue(v string, set bool) string {

@@ -3,6 +3,9 @@ package opts
 import (
 	"errors"
 	"fmt"
+	"path"
+
+	units "github.com/docker/go-units"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -11,7 +14,11 @@ import (
 // minMemory is the least memory limit docker accepts.
 const minMemory = 6 << 20
 
-// Validate checks what no single flag can: the flags together.
+// Validate checks what no single flag can, and the invariants of the
+// typed fields whoever filled them (a flag, a stored command line, a
+// test): network and restart policy together with --rm and --ip, the
+// resources together, and every mount and port. It fills in the defaults
+// of unset fields (bridge network, restart "no", cpu-shares at least 2).
 func Validate(hc *state.HostConfig) error {
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = netsetup.ModeBridge
@@ -28,18 +35,77 @@ func Validate(hc *state.HostConfig) error {
 	if hc.RestartPolicy.Name != "no" && hc.AutoRemove {
 		return errors.New("conflicting options: --restart and --rm: a removed container cannot be restarted")
 	}
+	if err := validateMounts(hc.MountPoints); err != nil {
+		return err
+	}
+	if err := validatePorts(hc.PortBindings); err != nil {
+		return err
+	}
 	return validateResources(hc)
 }
 
 func validateResources(hc *state.HostConfig) error {
 	if hc.MemorySwap > 0 && (hc.Memory == 0 || hc.MemorySwap < hc.Memory) {
-		return fmt.Errorf("--memory-swap %d must be at least --memory (it is memory plus swap), and needs --memory", hc.MemorySwap)
+		return fmt.Errorf("--memory-swap %s must be at least --memory (it is memory plus swap), and needs --memory", units.BytesSize(float64(hc.MemorySwap)))
 	}
 	if hc.Memory > 0 && hc.Memory < minMemory {
-		return fmt.Errorf("--memory %d is below the 6MB a container needs", hc.Memory)
+		return fmt.Errorf("--memory %s: the minimum memory limit allowed is 6MB", units.BytesSize(float64(hc.Memory)))
 	}
 	if hc.CpuShares < 0 {
 		return fmt.Errorf("--cpu-shares %d: want a positive number (1024 is one CPU's weight)", hc.CpuShares)
+	}
+	if hc.CpuShares == 1 { // the kernel's minimum is 2; docker raises it
+		hc.CpuShares = 2
+	}
+	return nil
+}
+
+// validateMounts checks each mount and refuses two on one path, as
+// docker's "Duplicate mount point".
+func validateMounts(mounts []state.MountPoint) error {
+	seen := map[string]bool{}
+	for _, m := range mounts {
+		if err := validateMount(m); err != nil {
+			return err
+		}
+		if seen[m.Destination] {
+			return fmt.Errorf("duplicate mount point %q: mount one volume, bind or tmpfs there", m.Destination)
+		}
+		seen[m.Destination] = true
+	}
+	return nil
+}
+
+func validateMount(m state.MountPoint) error {
+	if !path.IsAbs(m.Destination) || path.Clean(m.Destination) != m.Destination || m.Destination == "/" {
+		return fmt.Errorf("invalid mount destination %q: want a clean absolute path other than /", m.Destination)
+	}
+	switch m.Type {
+	case state.MountBind:
+		if !path.IsAbs(m.Source) {
+			return fmt.Errorf("invalid bind source %q for %q: want an absolute host path", m.Source, m.Destination)
+		}
+	case state.MountVolume:
+		if m.Source != "" && !state.ValidName(m.Source) {
+			return fmt.Errorf("invalid volume name %q for %q: use [a-zA-Z0-9][a-zA-Z0-9_.-]*", m.Source, m.Destination)
+		}
+	case state.MountTmpfs:
+		for _, o := range m.Options {
+			if err := checkTmpfsOption(o); err != nil {
+				return fmt.Errorf("invalid tmpfs %q: %w", m.Destination, err)
+			}
+		}
+	default:
+		return fmt.Errorf("invalid mount type %q for %q: want bind, volume or tmpfs", m.Type, m.Destination)
+	}
+	return nil
+}
+
+func validatePorts(ports state.PortMap) error {
+	for p := range ports {
+		if p.Number == 0 || (p.Proto != "tcp" && p.Proto != "udp" && p.Proto != "sctp") {
+			return fmt.Errorf("invalid port %q: want NUMBER/tcp, udp or sctp", p)
+		}
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 package opts
 
 import (
-	"strconv"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/state"
@@ -30,9 +31,6 @@ func (v *value) String() string {
 	}
 	return v.show()
 }
-
-// Func is a Value that calls set for each occurrence of the flag.
-func Func(typ string, set func(string) error) Value { return &value{typ: typ, set: set} }
 
 // Bytes is a size such as 512m or 1g, in bytes.
 func Bytes(p *int64, flag string) Value {
@@ -101,7 +99,9 @@ func Volumes(hc *state.HostConfig) Value {
 		if err != nil {
 			return err
 		}
-		hc.Binds = append(hc.Binds, s)
+		if m.Source != "" || m.Type != state.MountVolume { // docker keeps "-v /path" out of Binds
+			hc.Binds = append(hc.Binds, s)
+		}
 		hc.MountPoints = append(hc.MountPoints, m)
 		return nil
 	}}
@@ -117,6 +117,11 @@ func Tmpfs(hc *state.HostConfig) Value {
 		}
 		if hc.Tmpfs == nil {
 			hc.Tmpfs = map[string]string{}
+		}
+		if _, again := hc.Tmpfs[m.Destination]; again { // docker keeps the last
+			hc.MountPoints = slices.DeleteFunc(hc.MountPoints, func(x state.MountPoint) bool {
+				return x.Type == state.MountTmpfs && x.Destination == m.Destination
+			})
 		}
 		hc.Tmpfs[m.Destination] = given
 		hc.MountPoints = append(hc.MountPoints, m)
@@ -179,6 +184,18 @@ func IP(p *string, flag string) Value {
 	}, show: func() string { return *p }}
 }
 
+// Words appends a value that becomes one word of a file line (--dns-search,
+// --dns-option): no spaces or line breaks, which would add lines.
+func Words(p *[]string, flag string) Value {
+	return &value{typ: "list", set: func(s string) error {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			return fmt.Errorf("invalid %s %q: want one word, without spaces or line breaks", flag, s)
+		}
+		*p = append(*p, s)
+		return nil
+	}}
+}
+
 // ExtraHosts appends --add-host NAME:IP.
 func ExtraHosts(p *[]string) Value {
 	return &value{typ: "list", set: func(s string) error {
@@ -193,21 +210,4 @@ func ExtraHosts(p *[]string) Value {
 // Ports adds -p to *p.
 func Ports(p *state.PortMap) Value {
 	return &value{typ: "list", set: func(s string) error { return ParsePublish(s, p) }}
-}
-
-// Int64 is a whole number flag with a check.
-func Int64(p *int64, check func(int64) error) Value {
-	return &value{typ: "int", set: func(s string) error {
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return errNumber
-		}
-		if check != nil {
-			if err := check(n); err != nil {
-				return err
-			}
-		}
-		*p = n
-		return nil
-	}, show: func() string { return strconv.FormatInt(*p, 10) }}
 }

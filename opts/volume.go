@@ -3,7 +3,11 @@ package opts
 import (
 	"fmt"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
+
+	units "github.com/docker/go-units"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -23,6 +27,9 @@ func ParseVolume(spec string) (state.MountPoint, error) {
 	if src != "" && !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, ".") {
 		m, err := parseBind(spec, false)
 		m.Type = state.MountVolume
+		if err == nil && !state.ValidName(m.Source) {
+			return state.MountPoint{}, fmt.Errorf("invalid volume %q: a volume name is [a-zA-Z0-9][a-zA-Z0-9_.-]*, a host path starts with /", spec)
+		}
 		return m, err
 	}
 	return ParseBind(spec)
@@ -65,50 +72,51 @@ func parseBind(spec string, hostPath bool) (state.MountPoint, error) {
 
 // ParseTmpfs parses --tmpfs PATH[:OPTIONS] into a tmpfs mount with
 // docker's defaults (noexec, nosuid, nodev) changed by the options; it
-// also returns OPTIONS as given.
+// also returns OPTIONS as given. Options are checked as docker's
+// ParseTmpfsOptions does: known flags, size and mode with valid values.
 func ParseTmpfs(spec string) (m state.MountPoint, given string, err error) {
 	dest, given, _ := strings.Cut(spec, ":")
 	if !path.IsAbs(dest) || path.Clean(dest) == "/" {
 		return m, "", fmt.Errorf("invalid tmpfs %q: want an absolute container path other than /", spec)
 	}
-	m = state.MountPoint{Type: state.MountTmpfs, Source: "tmpfs", Destination: path.Clean(dest), Options: tmpfsOptions(given)}
-	for _, o := range m.Options {
-		if o == "ro" {
-			m.ReadOnly = true
+	for _, o := range strings.Split(given, ",") {
+		if err := checkTmpfsOption(o); err != nil {
+			return m, "", fmt.Errorf("invalid tmpfs %q: %w", spec, err)
 		}
 	}
+	m = state.MountPoint{Type: state.MountTmpfs, Source: "tmpfs", Destination: path.Clean(dest), Options: state.TmpfsOptions(given)}
+	m.ReadOnly = slices.Contains(m.Options, "ro")
 	return m, given, nil
 }
 
-func tmpfsOptions(user string) []string {
-	opts := []string{"rw", "noexec", "nosuid", "nodev"}
-	if user == "" {
-		return opts
-	}
-	for _, o := range strings.Split(user, ",") {
-		switch o {
-		case "exec":
-			opts = removeOpt(opts, "noexec")
-		case "suid":
-			opts = removeOpt(opts, "nosuid")
-		case "dev":
-			opts = removeOpt(opts, "nodev")
-		case "ro":
-			opts = append(removeOpt(opts, "rw"), o)
-		case "rw", "noexec", "nosuid", "nodev", "":
-		default:
-			opts = append(opts, o)
-		}
-	}
-	return opts
-}
+// tmpfsFlags are the tmpfs options without a value that docker accepts.
+var tmpfsFlags = map[string]bool{"": true, "rw": true, "ro": true, "exec": true, "noexec": true, "suid": true,
+	"nosuid": true, "dev": true, "nodev": true, "atime": true, "noatime": true, "diratime": true, "nodiratime": true,
+	"relatime": true, "norelatime": true, "strictatime": true, "nostrictatime": true, "sync": true, "async": true}
 
-func removeOpt(opts []string, o string) []string {
-	out := opts[:0:0]
-	for _, x := range opts {
-		if x != o {
-			out = append(out, x)
+func checkTmpfsOption(o string) error {
+	key, val, hasVal := strings.Cut(o, "=")
+	if !hasVal {
+		if !tmpfsFlags[key] {
+			return fmt.Errorf("unknown option %q", o)
 		}
+		return nil
 	}
-	return out
+	switch key {
+	case "size":
+		if n, err := units.RAMInBytes(val); err != nil || n < 0 {
+			return fmt.Errorf("size %q: want a size like 64m", val)
+		}
+	case "mode":
+		if _, err := strconv.ParseUint(val, 8, 32); err != nil {
+			return fmt.Errorf("mode %q: want octal, like 1777", val)
+		}
+	case "uid", "gid", "nr_inodes", "nr_blocks":
+		if _, err := strconv.ParseUint(val, 10, 32); err != nil {
+			return fmt.Errorf("%s %q: want a number", key, val)
+		}
+	default:
+		return fmt.Errorf("unknown option %q", o)
+	}
+	return nil
 }

@@ -313,19 +313,32 @@ func Capabilities(privileged bool, add, drop, host []string) ([]string, error) {
 	return withinHost(out, host), nil
 }
 
+// CapAll is ALL, as NormalizeCapability returns it.
+const CapAll = "CAP_ALL"
+
+// NormalizeCapability turns a capability name (with or without CAP_, any
+// case, or ALL) into CAP_X (CapAll), checking it is one.
+func NormalizeCapability(c string) (string, error) {
+	n := "CAP_" + strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+	if n != CapAll && !knownCap(n) {
+		return "", fmt.Errorf("unknown capability %q: see capabilities(7) for names", c)
+	}
+	return n, nil
+}
+
 // normalizeCaps turns names into CAP_X, checking each one, and says
 // whether ALL was among them.
 func normalizeCaps(list []string) (caps []string, all bool, err error) {
 	for _, c := range list {
-		n := "CAP_" + strings.TrimPrefix(strings.ToUpper(c), "CAP_")
-		if n == "CAP_ALL" {
+		n, err := NormalizeCapability(c)
+		switch {
+		case err != nil:
+			return nil, false, err
+		case n == CapAll:
 			all = true
-			continue
+		default:
+			caps = append(caps, n)
 		}
-		if !knownCap(n) {
-			return nil, false, fmt.Errorf("unknown capability %q: see capabilities(7) for names", c)
-		}
-		caps = append(caps, n)
 	}
 	return caps, all, nil
 }

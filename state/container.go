@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -135,7 +136,10 @@ type HostConfig struct {
 	// MountPoints are -v, --tmpfs and the image's VOLUMEs, in order: what
 	// start mounts.
 	MountPoints []MountPoint `json:",omitempty"`
-	Runtime     string
+	// RecordVersion is 1 for records whose typed fields are the truth; 0
+	// (absent) marks a record of an older ctr-lite, upgraded when read.
+	RecordVersion int `json:",omitempty"`
+	Runtime       string
 	// Networking (docker's names).
 	PortBindings    PortMap
 	PublishAllPorts bool
@@ -155,9 +159,10 @@ type HostConfig struct {
 	SecurityOpt       []string `json:",omitempty"`
 	NoNewPrivileges   bool     `json:",omitempty"`
 	SeccompUnconfined bool     `json:",omitempty"`
-	// SeccompProfile is a --security-opt seccomp=FILE profile, read when
-	// the flag was parsed, as docker does, so the file may go later.
-	SeccompProfile  []byte          `json:",omitempty"`
+	// SeccompProfile is a --security-opt seccomp=FILE profile, read and
+	// checked when the flag was parsed, as docker does, so the file may go
+	// later. (SecurityOpt shows it inline too, as docker's does.)
+	SeccompProfile  json.RawMessage `json:",omitempty"`
 	AppArmorProfile string          `json:",omitempty"`
 	Devices         []DeviceMapping `json:",omitempty"`
 	Ulimits         []Ulimit        `json:",omitempty"`

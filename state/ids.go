@@ -11,6 +11,9 @@ import (
 // validName is docker's rule for container names.
 var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
+// ValidName reports whether name may name a container or a volume.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
 // ValidateName reports whether name may be used as a container name.
 func ValidateName(name string) error {
 	if !validName.MatchString(name) {

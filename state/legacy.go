@@ -2,14 +2,44 @@ package state
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
+
+// CurrentRecordVersion is the RecordVersion create writes.
+const CurrentRecordVersion = 1
+
+// TmpfsOptions turns --tmpfs OPTIONS into mount options: docker's
+// defaults (rw, noexec, nosuid, nodev) changed by the user's; the last of
+// ro and rw wins.
+func TmpfsOptions(user string) []string {
+	opts := []string{"rw", "noexec", "nosuid", "nodev"}
+	opposite := map[string]string{"exec": "noexec", "noexec": "exec", "suid": "nosuid", "nosuid": "suid",
+		"dev": "nodev", "nodev": "dev", "ro": "rw", "rw": "ro"}
+	for _, o := range strings.Split(user, ",") {
+		if o == "" {
+			continue
+		}
+		if other, ok := opposite[o]; ok {
+			opts = slices.DeleteFunc(opts, func(x string) bool { return x == other || x == o })
+			if o == "exec" || o == "suid" || o == "dev" {
+				continue // the default's absence is the option
+			}
+		}
+		opts = append(opts, o)
+	}
+	return opts
+}
 
 // upgrade fills the typed fields of a host config written before they
 // existed (ctr-lite kept -v, --tmpfs and --security-opt as text then), so
 // such a container starts with its mounts and security options. Records
 // written since never need it: the text fields are kept only as given.
 func (hc *HostConfig) upgrade() {
+	if hc.RecordVersion != 0 {
+		return
+	}
+	hc.RecordVersion = CurrentRecordVersion
 	if hc.MountPoints == nil {
 		for _, b := range hc.Binds {
 			if m, ok := legacyBind(b); ok {
@@ -17,7 +47,9 @@ func (hc *HostConfig) upgrade() {
 			}
 		}
 		for dest, opts := range hc.Tmpfs {
-			hc.MountPoints = append(hc.MountPoints, legacyTmpfs(dest, opts))
+			m := MountPoint{Type: MountTmpfs, Source: "tmpfs", Destination: path.Clean(dest), Options: TmpfsOptions(opts)}
+			m.ReadOnly = slices.Contains(m.Options, "ro")
+			hc.MountPoints = append(hc.MountPoints, m)
 		}
 	}
 	if hc.NoNewPrivileges || hc.SeccompUnconfined || hc.SeccompProfile != nil || hc.AppArmorProfile != "" {
@@ -50,43 +82,4 @@ func legacyBind(v string) (MountPoint, bool) {
 		m.Type = MountVolume
 	}
 	return m, true
-}
-
-func legacyTmpfs(dest, opts string) MountPoint {
-	out := []string{"rw", "noexec", "nosuid", "nodev"}
-	drop := map[string]string{"exec": "noexec", "suid": "nosuid", "dev": "nodev", "ro": "rw"}
-	for _, o := range strings.Split(opts, ",") {
-		if o == "" {
-			continue
-		}
-		if d, ok := drop[o]; ok {
-			out = removeString(out, d)
-			if o != "ro" {
-				continue
-			}
-		}
-		if !contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	return MountPoint{Type: MountTmpfs, Source: "tmpfs", Destination: path.Clean(dest), Options: out, ReadOnly: contains(out, "ro")}
-}
-
-func removeString(list []string, s string) []string {
-	var out []string
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -244,3 +244,11 @@ func TestPortMapJSONIsDockers(t *testing.T) {
 		t.Errorf("round trip %+v %v", back, err)
 	}
 }
+
+func TestNewRecordsAreNotUpgraded(t *testing.T) {
+	hc := HostConfig{RecordVersion: CurrentRecordVersion, SecurityOpt: []string{"no-new-privileges=false"}, Binds: []string{"/a:/b"}}
+	hc.upgrade()
+	if hc.NoNewPrivileges || hc.MountPoints != nil {
+		t.Errorf("a current record must be read as written: %+v", hc)
+	}
+}

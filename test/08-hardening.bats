@@ -25,13 +25,19 @@ teardown_file() {
 	finish_file
 }
 
-# image_with_workdir DIR NAME: busybox with its WORKDIR set to DIR,
-# loaded as NAME (through skopeo and umoci, as an image author would).
+# image_with_workdir DIR NAME [LINK TARGET]: busybox with its WORKDIR set
+# to DIR (and a layer adding the symlink LINK -> TARGET), loaded as NAME,
+# through skopeo and umoci, as an image author would make it.
 image_with_workdir() {
 	local d=$CTR_LITE_TEST_DIR/wd
-	mkdir -p "$d"
+	rm -rf "$d" && mkdir -p "$d"
 	"$CTR" save -o "$d/bb.tar" busybox
 	skopeo copy -q docker-archive:"$d/bb.tar" oci:"$d/layout:bb"
+	if [ -n "${3:-}" ]; then
+		umoci unpack --image "$d/layout:bb" "$d/bundle" >/dev/null
+		ln -s "$4" "$d/bundle/rootfs/$3"
+		umoci repack --image "$d/layout:bb" "$d/bundle" >/dev/null
+	fi
 	umoci config --image "$d/layout:bb" --tag wd --config.workingdir "$1"
 	skopeo copy -q oci:"$d/layout:wd" docker-archive:"$d/wd.tar:$2:latest"
 	"$CTR" load -q -i "$d/wd.tar" >/dev/null
@@ -189,6 +195,11 @@ hostile_round() {
 	assert_status 125
 	[[ "$stderr" == *"inside /proc/*/fd"* ]]
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	# ... and through a symlink the image carries (/w -> /proc/self/fd/7).
+	image_with_workdir /w hostile/workdir-link w /proc/self/fd/7
+	ctr run --rm hostile/workdir-link pwd
+	assert_status 125
+	[[ "$stderr" == *'workdir "/w" leads to /proc/self/fd/7'* ]]
 	# Only stdin, stdout, stderr and ls's own directory.
 	ctr run --rm --network none busybox ls /proc/self/fd
 	[ "$output" = "$(printf '0\n1\n2\n3')" ]

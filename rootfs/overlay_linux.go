@@ -79,7 +79,7 @@ func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr err
 	if _, err := os.Stat(final); err == nil {
 		return nil
 	}
-	tmp, release, err := newWorkDir(filepath.Join(d.home, "tmp"), "init-") // locked: SweepTmp keeps it
+	tmp, release, err := newWorkDir(tmpDirOf(d.home), "init-") // locked: SweepTmp keeps it
 	if err != nil {
 		return fmt.Errorf("create init layer: %w", err)
 	}

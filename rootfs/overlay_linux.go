@@ -79,7 +79,7 @@ func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr err
 	if _, err := os.Stat(final); err == nil {
 		return nil
 	}
-	tmp, release, err := newWorkDir(tmpDirOf(d.home), "init-") // locked: SweepTmp keeps it
+	tmp, release, err := newWorkDir(tmpDirOf(d.home), initWorkPrefix) // locked: SweepTmp keeps it
 	if err != nil {
 		return fmt.Errorf("create init layer: %w", err)
 	}
@@ -200,17 +200,22 @@ func (d *overlayDriver) Data(id string, layers []string, topChain string) map[st
 }
 
 // unmount unmounts target; "not mounted" and "gone" count as done, and a
-// busy mount is retried briefly, then detached.
+// busy mount is retried briefly, then detached. A symlink at target is
+// not followed (it is "not mounted"): target's last component may come
+// from an image or archive, and must never name a host mount.
 func unmount(target string) error {
 	for i := 0; ; i++ {
-		err := unix.Unmount(target, 0)
+		err := unix.Unmount(target, unix.UMOUNT_NOFOLLOW)
 		switch {
 		case err == nil, errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
 			return nil
 		case errors.Is(err, unix.EBUSY) && i < 10:
 			time.Sleep(10 * time.Millisecond)
 		case errors.Is(err, unix.EBUSY):
-			return unix.Unmount(target, unix.MNT_DETACH)
+			if err := unix.Unmount(target, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err != nil {
+				return fmt.Errorf("detach %q: %w", target, err)
+			}
+			return nil
 		default:
 			return fmt.Errorf("unmount %q: %w", target, err)
 		}
@@ -218,7 +223,8 @@ func unmount(target string) error {
 }
 
 // isMountpoint reports whether p is the root of a mount (its device differs
-// from its parent's), which is all Mount needs to stay idempotent.
+// from its parent's), which is all Mount needs to stay idempotent. It uses
+// Lstat: a symlink at p is not a mountpoint, wherever it points.
 func isMountpoint(p string) bool {
 	var st, parent unix.Stat_t
 	if unix.Lstat(p, &st) != nil || unix.Lstat(filepath.Dir(p), &parent) != nil {

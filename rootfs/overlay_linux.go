@@ -76,7 +76,17 @@ func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (r
 // with a fresh upper dir, into which the missing init entries are written.
 func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr error) {
 	final := d.initDir(topChain)
+	lower := d.lowerDirs(layers, topChain)[1:]
+	imageRoot := "" // none: an image without layers gets 0755
+	if len(lower) > 0 {
+		imageRoot = lower[0]
+	}
 	if _, err := os.Stat(final); err == nil {
+		// Built before "/" took the image's attrs (0700 under umask 077):
+		// re-applied each time, a stat when they are already right.
+		if err := takeRootAttrs(filepath.Join(final, "diff"), imageRoot); err != nil {
+			return fmt.Errorf("update init layer: %w", err)
+		}
 		return nil
 	}
 	tmp, release, err := newWorkDir(tmpDirOf(d.home), initWorkPrefix) // locked: SweepTmp keeps it
@@ -85,16 +95,11 @@ func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr err
 	}
 	defer release()
 	defer os.RemoveAll(tmp)
-	lower := d.lowerDirs(layers, topChain)[1:]
 	upper, work, merged := filepath.Join(tmp, "diff"), filepath.Join(tmp, "work"), filepath.Join(tmp, "merged")
 	for _, p := range []string{upper, work, merged} {
 		if err := os.Mkdir(p, 0o700); err != nil {
 			return fmt.Errorf("create init layer: %w", err)
 		}
-	}
-	imageRoot := "" // none: an image without layers gets 0755
-	if len(lower) > 0 {
-		imageRoot = lower[0]
 	}
 	if err := takeRootAttrs(upper, imageRoot); err != nil {
 		return fmt.Errorf("create init layer: %w", err)

@@ -53,13 +53,7 @@ func TestContainerRootIsTraversableByNonRoot(t *testing.T) {
 // and mounts a container of it; cleanup removes it.
 func mountTestContainer(t *testing.T, driver string) string {
 	t.Helper()
-	s, err := NewStore(t.TempDir(), driver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
+	s := testStore(t, driver)
 	tool := tentry{name: "bin/tool", body: "tool", typ: tar.TypeReg, mode: 0o755}
 	if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), tool)}, nil, nil)); err != nil {
 		t.Fatal(err)
@@ -88,13 +82,7 @@ func mountTestContainer(t *testing.T, driver string) string {
 // next create must give the container the image's 0755 (review 1 #11).
 // The mount check runs only as root.
 func TestOldInitLayerRootIsRepaired(t *testing.T) {
-	s, err := NewStore(t.TempDir(), "overlay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
+	s := testStore(t, "overlay")
 	if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), reg("bin/tool", "tool"))}, nil, nil)); err != nil {
 		t.Fatal(err)
 	}

@@ -60,13 +60,7 @@ func TestSweepTmpKeepsHeldRemovesStale(t *testing.T) {
 // The overlay init layer is built in a work directory too; sweeping
 // throughout its build must not break it.
 func TestSweepTmpDuringInitLayerBuild(t *testing.T) {
-	s, err := NewStore(t.TempDir(), "overlay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
+	s := testStore(t, "overlay")
 	d := s.Driver.(*overlayDriver)
 	stop := make(chan struct{})
 	swept := make(chan struct{})

@@ -55,10 +55,14 @@ func takeRootAttrs(dir, ref string) error {
 	if err := unix.Stat(dir, &cur); err != nil {
 		return err
 	}
-	if int(cur.Uid) != uid || int(cur.Gid) != gid { // unprivileged tests own both
+	chown := int(cur.Uid) != uid || int(cur.Gid) != gid // unprivileged tests own both
+	if chown {
 		if err := os.Lchown(dir, uid, gid); err != nil {
 			return err
 		}
+	}
+	if !chown && cur.Mode&0o7777 == mode {
+		return nil // already right: an existing init layer costs one stat
 	}
 	return unix.Chmod(dir, mode)
 }

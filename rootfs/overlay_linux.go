@@ -76,25 +76,30 @@ func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (r
 // with a fresh upper dir, into which the missing init entries are written.
 func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr error) {
 	final := d.initDir(topChain)
+	lower := d.lowerDirs(layers, topChain)[1:]
+	imageRoot := "" // none: an image without layers gets 0755
+	if len(lower) > 0 {
+		imageRoot = lower[0]
+	}
 	if _, err := os.Stat(final); err == nil {
+		// Built before "/" took the image's attrs (0700 under umask 077):
+		// re-applied each time, a stat when they are already right.
+		if err := takeRootAttrs(filepath.Join(final, "diff"), imageRoot); err != nil {
+			return fmt.Errorf("update init layer: %w", err)
+		}
 		return nil
 	}
-	tmp, release, err := newWorkDir(filepath.Join(d.home, "tmp"), "init-") // locked: SweepTmp keeps it
+	tmp, release, err := newWorkDir(tmpDirOf(d.home), initWorkPrefix) // locked: SweepTmp keeps it
 	if err != nil {
 		return fmt.Errorf("create init layer: %w", err)
 	}
 	defer release()
 	defer os.RemoveAll(tmp)
-	lower := d.lowerDirs(layers, topChain)[1:]
 	upper, work, merged := filepath.Join(tmp, "diff"), filepath.Join(tmp, "work"), filepath.Join(tmp, "merged")
 	for _, p := range []string{upper, work, merged} {
 		if err := os.Mkdir(p, 0o700); err != nil {
 			return fmt.Errorf("create init layer: %w", err)
 		}
-	}
-	imageRoot := "" // none: an image without layers gets 0755
-	if len(lower) > 0 {
-		imageRoot = lower[0]
 	}
 	if err := takeRootAttrs(upper, imageRoot); err != nil {
 		return fmt.Errorf("create init layer: %w", err)
@@ -200,17 +205,22 @@ func (d *overlayDriver) Data(id string, layers []string, topChain string) map[st
 }
 
 // unmount unmounts target; "not mounted" and "gone" count as done, and a
-// busy mount is retried briefly, then detached.
+// busy mount is retried briefly, then detached. A symlink at target is
+// not followed (it is "not mounted"): target's last component may come
+// from an image or archive, and must never name a host mount.
 func unmount(target string) error {
 	for i := 0; ; i++ {
-		err := unix.Unmount(target, 0)
+		err := unix.Unmount(target, unix.UMOUNT_NOFOLLOW)
 		switch {
 		case err == nil, errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
 			return nil
 		case errors.Is(err, unix.EBUSY) && i < 10:
 			time.Sleep(10 * time.Millisecond)
 		case errors.Is(err, unix.EBUSY):
-			return unix.Unmount(target, unix.MNT_DETACH)
+			if err := unix.Unmount(target, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err != nil {
+				return fmt.Errorf("detach %q: %w", target, err)
+			}
+			return nil
 		default:
 			return fmt.Errorf("unmount %q: %w", target, err)
 		}
@@ -218,7 +228,8 @@ func unmount(target string) error {
 }
 
 // isMountpoint reports whether p is the root of a mount (its device differs
-// from its parent's), which is all Mount needs to stay idempotent.
+// from its parent's), which is all Mount needs to stay idempotent. It uses
+// Lstat: a symlink at p is not a mountpoint, wherever it points.
 func isMountpoint(p string) bool {
 	var st, parent unix.Stat_t
 	if unix.Lstat(p, &st) != nil || unix.Lstat(filepath.Dir(p), &parent) != nil {

@@ -2,6 +2,8 @@ package rootfs
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,5 +65,25 @@ func TestVolatileFallback(t *testing.T) {
 				t.Errorf("volatile given up = %v, want %v", volatileRefused.Load(), c.wantOff)
 			}
 		})
+	}
+}
+
+// unmount's target may be a symlink an image or archive made: unmounting
+// it must leave the mount it points at alone (review 1 #1), and count as
+// "not mounted". Root only: it mounts tmpfs.
+func TestUnmountDoesNotFollowSymlink(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounts tmpfs: run as root")
+	}
+	victim := mountTmpfs(t, t.TempDir())
+	link := filepath.Join(t.TempDir(), "merged")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := unmount(link); err != nil {
+		t.Errorf("unmount of a symlink: %v, want nil (not mounted)", err)
+	}
+	if !isMountpoint(victim) {
+		t.Error("unmount followed the symlink and unmounted its target")
 	}
 }

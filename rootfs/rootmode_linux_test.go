@@ -53,13 +53,7 @@ func TestContainerRootIsTraversableByNonRoot(t *testing.T) {
 // and mounts a container of it; cleanup removes it.
 func mountTestContainer(t *testing.T, driver string) string {
 	t.Helper()
-	s, err := NewStore(t.TempDir(), driver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
+	s := testStore(t, driver)
 	tool := tentry{name: "bin/tool", body: "tool", typ: tar.TypeReg, mode: 0o755}
 	if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), tool)}, nil, nil)); err != nil {
 		t.Fatal(err)
@@ -81,4 +75,55 @@ func mountTestContainer(t *testing.T, driver string) string {
 		t.Fatal(err)
 	}
 	return merged
+}
+
+// An init layer built by an earlier version under umask 077 has a 0700
+// diff root, which CreateRW passes on to each new container's "/": the
+// next create must give the container the image's 0755 (review 1 #11).
+// The mount check runs only as root.
+func TestOldInitLayerRootIsRepaired(t *testing.T) {
+	s := testStore(t, "overlay")
+	if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), reg("bin/tool", "tool"))}, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Lookup("app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Driver.(*overlayDriver)
+	oldDiff := filepath.Join(d.initDir(img.TopChainID()), "diff") // as the old ensureInit left it
+	if err := os.MkdirAll(oldDiff, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(oldDiff, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := setupInitLayer(oldDiff); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateRW("c1", img.ChainIDs(), img.TopChainID()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := d.RemoveRW("c1"); err != nil {
+			t.Error(err)
+		}
+	}()
+	roots := []string{oldDiff, filepath.Join(d.ctrDir("c1"), "diff")}
+	if os.Geteuid() == 0 {
+		merged, err := d.Mount("c1", img.ChainIDs(), img.TopChainID(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, merged)
+	}
+	for _, p := range roots {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o755 {
+			t.Errorf("%s is %o, want 755", p, mode)
+		}
+	}
 }

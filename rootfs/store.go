@@ -44,7 +44,10 @@ func (s *Store) layerDir(chainID string) string {
 	h, _ := digestHex(chainID)
 	return filepath.Join(s.Driver.Home(), "layers", h)
 }
-func (s *Store) tmpDir() string { return filepath.Join(s.Driver.Home(), "tmp") }
+func (s *Store) tmpDir() string { return tmpDirOf(s.Driver.Home()) }
+
+// tmpDirOf is where the driver at home keeps its work directories.
+func tmpDirOf(home string) string { return filepath.Join(home, "tmp") }
 
 // Init creates the store's directories.
 func (s *Store) Init() error {

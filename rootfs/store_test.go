@@ -53,8 +53,12 @@ func archive(t *testing.T, tag string, layers [][]byte, diffIDs []string, manife
 	return p
 }
 
-func vfsStore(t *testing.T) *Store {
-	s, err := NewStore(t.TempDir(), "vfs")
+func vfsStore(t *testing.T) *Store { return testStore(t, "vfs") }
+
+// testStore is a new, initialised store on driver in a test directory.
+func testStore(t *testing.T, driver string) *Store {
+	t.Helper()
+	s, err := NewStore(t.TempDir(), driver)
 	if err != nil {
 		t.Fatal(err)
 	}

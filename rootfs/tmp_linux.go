@@ -19,6 +19,13 @@ import (
 // tmp/ must come from newWorkDir: an unlocked one is swept at once.
 const newWorkPrefix = ".new-"
 
+// initWorkPrefix names the overlay init layer's build directories, the
+// only work directories that hold a mount (at merged). Every other kind
+// may hold content from an archive (a load's is the archive itself), so
+// a sweep never unmounts anything in them: a symlink there could name a
+// host mount.
+const initWorkPrefix = "init-"
+
 // newWorkDir creates tmp/<prefix>XXXX, locked until release is called.
 func (s *Store) newWorkDir(prefix string) (dir string, release func(), err error) {
 	return newWorkDir(s.tmpDir(), prefix)
@@ -70,13 +77,23 @@ func (s *Store) SweepTmp() {
 			}
 			continue
 		}
-		if orphaned(p) {
-			// A create killed while building an init layer leaves its
-			// overlay mounted: removing through it would not free it.
-			unmount(filepath.Join(p, "merged"))
+		if orphaned(p) && unmountInitBuild(p, e.Name()) == nil {
 			os.RemoveAll(p)
 		}
 	}
+}
+
+// unmountInitBuild unmounts the overlay that a create killed while
+// building an init layer leaves at p/merged: removing through it would
+// not free it. Only init- directories are ours throughout, and merged
+// must be a mount itself (Lstat: a symlink is not followed). An error
+// keeps p for a later sweep rather than removing through a mount.
+func unmountInitBuild(p, name string) error {
+	merged := filepath.Join(p, "merged")
+	if !strings.HasPrefix(name, initWorkPrefix) || !isMountpoint(merged) {
+		return nil
+	}
+	return unmount(merged)
 }
 
 // orphaned reports whether nobody holds p's lock. Once that is so nobody

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A load's extracted archive is a work directory in use: a sweep started
@@ -58,13 +60,7 @@ func TestSweepTmpKeepsHeldRemovesStale(t *testing.T) {
 // The overlay init layer is built in a work directory too; sweeping
 // throughout its build must not break it.
 func TestSweepTmpDuringInitLayerBuild(t *testing.T) {
-	s, err := NewStore(t.TempDir(), "overlay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
+	s := testStore(t, "overlay")
 	d := s.Driver.(*overlayDriver)
 	stop := make(chan struct{})
 	swept := make(chan struct{})
@@ -89,4 +85,52 @@ func TestSweepTmpDuringInitLayerBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A load killed mid-way leaves its archive's entries in tmp/: a top-level
+// symlink "merged -> /boot" must not make the next sweep unmount /boot
+// (review 1 #1). Only an init- build directory's own mount is unmounted.
+// Root only: it mounts tmpfs.
+func TestSweepTmpUnmountsOnlyInitBuildMounts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounts tmpfs: run as root")
+	}
+	s := vfsStore(t)
+	victim := mountTmpfs(t, t.TempDir())
+	if err := os.WriteFile(filepath.Join(victim, "data"), []byte("host"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hostile := filepath.Join(s.tmpDir(), "load-killed")
+	if err := os.Mkdir(hostile, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(hostile, "merged")); err != nil {
+		t.Fatal(err)
+	}
+	build := filepath.Join(s.tmpDir(), initWorkPrefix+"killed")
+	if err := os.MkdirAll(filepath.Join(build, "merged"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mountTmpfs(t, filepath.Join(build, "merged"))
+
+	s.SweepTmp()
+	if !isMountpoint(victim) || !exists(filepath.Join(victim, "data")) {
+		t.Error("SweepTmp unmounted the mount a load directory's symlink named")
+	}
+	if exists(hostile) {
+		t.Error("the killed load's directory was kept")
+	}
+	if exists(build) {
+		t.Error("the killed init layer build was kept (still mounted?)")
+	}
+}
+
+// mountTmpfs mounts a tmpfs on dir until the test ends.
+func mountTmpfs(t *testing.T, dir string) string {
+	t.Helper()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW) })
+	return dir
 }

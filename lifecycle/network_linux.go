@@ -107,13 +107,23 @@ func (e *Engine) portHolderAlive(h netsetup.Holder) bool {
 	return other.leaseAlive(h)
 }
 
-// leaseAlive: a lease holds while its container exists and the process
-// that took it (the container's waiter, not a recycled PID) is alive.
+// leaseAlive: a lease holds while its container exists and either the
+// process that took it (the container's waiter, not a recycled PID) lives
+// (a start not yet recorded as running) or the container is alive by its
+// record (state.Container.Alive): after a kill -9 of its monitor a
+// container that runs on keeps its address and ports.
 func (e *Engine) leaseAlive(h netsetup.Holder) bool {
+	if !state.ValidID(h.ID) {
+		return false // a damaged lease: stale
+	}
 	if _, err := os.Stat(e.Containers.Dir(h.ID)); err != nil {
 		return false
 	}
-	return processLives(h.PID, h.Start)
+	if processLives(h.PID, h.Start) {
+		return true
+	}
+	c, err := e.Containers.Load(h.ID)
+	return err == nil && c.Alive().Holds()
 }
 
 // plug creates the namespace, the veth pair and the port rules.

@@ -96,12 +96,10 @@ func waitForExit(ctx context.Context, pid int, start uint64, timeout time.Durati
 	}
 }
 
-// IsRunning tells the truth about a record saying "running": the process
-// that waits on it (its monitor or attached CLI) or the container's own
-// process must still exist. A container whose monitor was killed runs on.
-func IsRunning(c *state.Container) bool {
-	return c.State.Running && (monitorLives(c) || processLives(c.State.Pid, c.State.PidStart))
-}
+// IsRunning tells the truth about a record saying "running": see
+// state.Container.Alive, the one meaning of alive. A container whose
+// monitor was killed runs on; one between restarts holds its place.
+func IsRunning(c *state.Container) bool { return c.Alive().Holds() }
 
 func monitorLives(c *state.Container) bool {
 	return processLives(c.State.MonitorPid, c.State.MonitorStart)

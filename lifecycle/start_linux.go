@@ -496,38 +496,10 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	return os.RemoveAll(e.bundleDir(c.ID))
 }
 
-// processLives reports whether a process exists, has not exited and
-// started at start (clock ticks since boot, 0: any): a recycled PID is
-// another process. kill -0 alone also succeeds for a zombie, which lingers
-// until its parent reaps it: a detached monitor's parent is PID 1, which
-// may take its time.
-func processLives(pid int, start uint64) bool {
-	if pid <= 0 {
-		return false
-	}
-	state, started, ok := procStat(strconv.Itoa(pid))
-	return ok && state != 'Z' && (start == 0 || started == start)
-}
+// processLives and procStat are state's, the one place liveness is read.
+func processLives(pid int, start uint64) bool { return state.ProcessLives(pid, start) }
 
-// procStat reads a process's state and start time from /proc/PID/stat.
-func procStat(pid string) (state byte, start uint64, ok bool) {
-	data, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	// Fields follow the command name, which is in parentheses and may
-	// hold spaces: state is field 3, starttime field 22.
-	i := strings.LastIndexByte(string(data), ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	fields := strings.Fields(string(data[i+1:]))
-	if len(fields) < 20 {
-		return 0, 0, false
-	}
-	start, _ = strconv.ParseUint(fields[19], 10, 64)
-	return fields[0][0], start, true
-}
+func procStat(pid string) (byte, uint64, bool) { return state.ProcStat(pid) }
 
 // CheckTerminal fails unless this process has a controlling terminal: an
 // attached -t container gets its pty from the runtime, which needs one.

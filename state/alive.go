@@ -1,0 +1,94 @@
+package state
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Liveness is what a container's record and its two processes (the
+// container's own and the ctr-lite process that waits on it: its monitor or
+// the attached CLI) say together. It is the one meaning of "alive" that
+// ps, rm, start, stop, the address and port leases and the after-reboot
+// cleanup share.
+type Liveness int
+
+const (
+	// Gone: the record says the container is not running (nor between
+	// restarts), or it says so but neither process exists any more: a
+	// crash or a reboot ended them and their cleanup is due.
+	Gone Liveness = iota
+	// Running: the container's process lives. Its monitor may be dead (a
+	// kill -9 of the monitor): the container still runs, and still holds
+	// its name, address and published ports.
+	Running
+	// Waiting: the monitor lives but the container's process does not: it
+	// is starting (no PID recorded yet) or waiting out a restart backoff.
+	// The container holds its address and ports while it waits.
+	Waiting
+)
+
+// Holds reports whether the container still holds what it runs with (its
+// address and ports): anything but Gone.
+func (l Liveness) Holds() bool { return l != Gone }
+
+func (l Liveness) String() string {
+	switch l {
+	case Running:
+		return "running"
+	case Waiting:
+		return "waiting"
+	}
+	return "gone"
+}
+
+// Alive says whether the container's record is borne out by live
+// processes. A PID counts only with the start time recorded for it, so a
+// recycled PID (after a crash or a reboot) is never taken for the
+// container or its monitor.
+func (c *Container) Alive() Liveness {
+	s := c.State
+	switch {
+	case !s.Running && !s.Restarting:
+		return Gone
+	case ProcessLives(s.Pid, s.PidStart):
+		return Running
+	case ProcessLives(s.MonitorPid, s.MonitorStart):
+		return Waiting
+	}
+	return Gone
+}
+
+// ProcessLives reports whether a process exists, has not exited and
+// started at start (clock ticks since boot, 0: any): a recycled PID is
+// another process. kill -0 alone also succeeds for a zombie, which lingers
+// until its parent reaps it: a detached monitor's parent is PID 1, which
+// may take its time.
+func ProcessLives(pid int, start uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	st, started, ok := ProcStat(strconv.Itoa(pid))
+	return ok && st != 'Z' && (start == 0 || started == start)
+}
+
+// ProcStat reads a process's state and start time from /proc/PID/stat
+// (pid may be "self").
+func ProcStat(pid string) (state byte, start uint64, ok bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	// Fields follow the command name, which is in parentheses and may
+	// hold spaces: state is field 3, starttime field 22.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 20 {
+		return 0, 0, false
+	}
+	start, _ = strconv.ParseUint(fields[19], 10, 64)
+	return fields[0][0], start, true
+}

@@ -141,6 +141,23 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	assert_net_clean
 }
 
+@test "a container whose monitor was SIGKILLed keeps its address and its published port" {
+	"$CTR" run -d --name ka -p 127.0.0.1:18090:80 busybox sleep 30 >/dev/null
+	ip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' ka)
+	kill -9 "$(monitor_of ka)"
+	sleep 0.2
+	ctr run -d --name kb busybox sleep 30
+	assert_status 0
+	[ "$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' kb)" != "$ip" ]
+	ctr run --rm -p 127.0.0.1:18090:80 busybox true
+	assert_status 126
+	[[ "$stderr" == *"already"* ]]
+	"$CTR" rm -f ka kb >/dev/null
+	ctr run --rm -p 127.0.0.1:18090:80 busybox true
+	assert_status 0
+	assert_net_clean
+}
+
 @test "--init reaps an orphaned zombie and passes SIGTERM on" {
 	"$CTR" run -d --name in --init busybox sh -c 'trap "exit 7" TERM; (sleep 0.2 &); sleep 30 & wait' >/dev/null
 	sleep 1

@@ -65,7 +65,7 @@ func (e *Engine) reconcileRef(ctx context.Context, id string) error {
 		return nil // removed meanwhile (--rm)
 	}
 	defer l.Unlock()
-	return withCode(ExitEngine, e.reconcile(c, hc))
+	return withCode(ExitEngine, e.reconcile(l, c, hc))
 }
 
 // Kill sends a signal (name, SIGNAME or number) to a running container.

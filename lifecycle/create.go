@@ -180,19 +180,19 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 
 // reserve takes the name (reclaiming it from a create that died) and the
 // new container's lock, held until its record is written.
-func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (*state.Lock, error) {
+func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (*state.ContainerLock, error) {
 	defer e.step("reserve name")()
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Unlock()
-	c.ID, c.Name, err = e.Containers.Reserve(name)
+	c.ID, c.Name, err = e.Containers.Reserve(l, name)
 	var inUse *state.NameInUseError
-	if errors.As(err, &inUse) && inUse.ID != "" && e.Containers.Orphaned(inUse.ID) {
-		e.removeOrphan(inUse.ID, name)
+	if errors.As(err, &inUse) && inUse.ID != "" && e.Containers.Orphaned(l, inUse.ID) {
+		e.removeOrphan(l, inUse.ID, name)
 		e.Log.Info("reclaimed the name of a create that died", "name", name, "id", inUse.ID)
-		c.ID, c.Name, err = e.Containers.Reserve(name)
+		c.ID, c.Name, err = e.Containers.Reserve(l, name)
 	}
 	if err != nil {
 		return nil, err
@@ -204,9 +204,9 @@ func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (
 	return lock, err
 }
 
-// removeOrphan removes what a create that died had made; the caller
-// holds the global lock and has checked Containers.Orphaned.
-func (e *Engine) removeOrphan(id, name string) error {
+// removeOrphan removes what a create that died had made, under the global
+// lock (g), once Containers.Orphaned said so.
+func (e *Engine) removeOrphan(g *state.Global, id, name string) error {
 	e.Images.Driver.RemoveRW(id)
 	os.RemoveAll(e.bundleDir(id))
 	return e.Containers.Release(id, name)

@@ -104,7 +104,7 @@ func (e *Engine) step(name string) func() {
 
 // lockAndLoad takes container id's lock and reads its records. On error
 // no lock is held.
-func (e *Engine) lockAndLoad(ctx context.Context, id string) (*state.Container, *state.HostConfig, *state.Lock, error) {
+func (e *Engine) lockAndLoad(ctx context.Context, id string) (*state.Container, *state.HostConfig, *state.ContainerLock, error) {
 	l, err := e.Containers.LockContainer(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err

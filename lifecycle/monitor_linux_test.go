@@ -10,6 +10,16 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
+// reserveName is Containers.Reserve under the global lock, as create does it.
+func reserveName(e *Engine, name string) (string, string, error) {
+	g, err := e.Containers.GlobalLock(context.Background())
+	if err != nil {
+		return "", "", err
+	}
+	defer g.Unlock()
+	return e.Containers.Reserve(g, name)
+}
+
 // newRecordEngine gives an engine with one exited restart=always
 // container record, nothing else (no image, no runtime).
 func newRecordEngine(t *testing.T) (*Engine, string) {
@@ -19,7 +29,7 @@ func newRecordEngine(t *testing.T) (*Engine, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, name, err := e.Containers.Reserve("loop")
+	id, name, err := reserveName(e, "loop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +82,7 @@ func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
 	if _, err := e.CreateVolume(ctx, "vr"); err != nil {
 		t.Fatal(err)
 	}
-	id, _, err := e.Containers.Reserve("creating")
+	id, _, err := reserveName(e, "creating")
 	if err != nil {
 		t.Fatal(err)
 	}

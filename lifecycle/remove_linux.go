@@ -44,7 +44,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 	if err != nil {
 		hc = &state.HostConfig{} // a record half-written by a crash: remove what there is
 	}
-	if err := e.removeLocked(c, hc); err != nil {
+	if err := e.removeLocked(l, c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
 	if len(volumes) > 0 && volumes[0] {
@@ -61,15 +61,15 @@ func (e *Engine) removeIfOrphan(ctx context.Context, id string, notFound error) 
 		return err
 	}
 	defer l.Unlock()
-	if !e.Containers.Orphaned(id) {
+	if !e.Containers.Orphaned(l, id) {
 		return notFound
 	}
-	return e.removeOrphan(id, "")
+	return e.removeOrphan(l, id, "")
 }
 
 // killAndRelock kills a running container, waits for its waiter to exit,
 // and takes the lock again. A nil container means it is already gone.
-func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.Container, *state.Lock, error) {
+func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.Container, *state.ContainerLock, error) {
 	e.kill(c)
 	gone(ctx, c, 10*time.Second)
 	l, err := e.Containers.LockContainer(ctx, c.ID)
@@ -116,8 +116,8 @@ func gone(ctx context.Context, c *state.Container, timeout time.Duration) bool {
 }
 
 // reconcile runs the cleanup a crash skipped: a record says running but
-// nothing runs. The caller holds the container's lock.
-func (e *Engine) reconcile(c *state.Container, hc *state.HostConfig) error {
+// nothing runs. l is the container's lock.
+func (e *Engine) reconcile(l *state.ContainerLock, c *state.Container, hc *state.HostConfig) error {
 	if !c.State.Running || IsRunning(c) {
 		return nil
 	}
@@ -135,9 +135,9 @@ func (e *Engine) kill(c *state.Container) {
 	}
 }
 
-// removeLocked releases everything a container owns; the caller holds its
-// lock. Every part is idempotent, so a second attempt after a crash works.
-func (e *Engine) removeLocked(c *state.Container, hc *state.HostConfig) error {
+// removeLocked releases everything a container owns, under its lock (l).
+// Every part is idempotent, so a second attempt after a crash works.
+func (e *Engine) removeLocked(l *state.ContainerLock, c *state.Container, hc *state.HostConfig) error {
 	defer e.step("remove container")()
 	c.State.Status = state.StatusRemoving
 	c.State.Running = false

@@ -89,7 +89,7 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
 // returned still held, and the record says running, waited on by this
 // process. begin, if not nil, runs first under the lock (a monitor's
 // restart: see beginRestart); its error ends the start.
-func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.Lock, retErr error) {
+func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.ContainerLock, retErr error) {
 	c, hc, l, err := e.lockAndLoad(ctx, id)
 	if err != nil {
 		return nil, nil, withCode(ExitEngine, err)
@@ -107,7 +107,7 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, beg
 	if err := e.checkStartable(c, attached); err != nil {
 		return nil, nil, err
 	}
-	if err := e.reconcile(c, hc); err != nil {
+	if err := e.reconcile(l, c, hc); err != nil {
 		return nil, nil, withCode(ExitEngine, err)
 	}
 	if _, err := e.Runtime(); err != nil {
@@ -404,7 +404,7 @@ func (e *Engine) finish(id string, code int, runErr error) error {
 	defer l.Unlock()
 	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
-		if err := e.removeLocked(c, hc); err != nil {
+		if err := e.removeLocked(l, c, hc); err != nil {
 			return withCode(ExitEngine, err)
 		}
 		return result
@@ -451,7 +451,7 @@ func (e *Engine) startFailed(id string, startErr error) error {
 	}
 	e.recordExit(c, startErr)
 	if hc, err := e.Containers.LoadHostConfig(id); err == nil && hc.AutoRemove {
-		e.removeLocked(c, hc)
+		e.removeLocked(l, c, hc)
 	} else {
 		e.Containers.Save(c, true)
 	}

@@ -25,7 +25,7 @@ func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	vol, created, err := e.Volumes.Ensure(name)
+	vol, created, err := e.Volumes.Ensure(l, name)
 	l.Unlock()
 	if err != nil || vol.Seeded || m.NoCopy {
 		return mountpoint(vol), err
@@ -113,7 +113,7 @@ func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume,
 		return nil, withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	v, _, err := e.Volumes.Ensure(name)
+	v, _, err := e.Volumes.Ensure(l, name)
 	return v, withCode(ExitEngine, err)
 }
 

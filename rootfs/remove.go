@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // RemoveImage untags ref and, once the image has no tags left and no
@@ -36,7 +38,7 @@ func (s *Store) RemoveImage(ctx context.Context, ref string, force bool, inUse f
 	if err := s.writeRepos(repos); err != nil || len(refsOf(repos, img.ID)) > 0 || used {
 		return out, err
 	}
-	deleted, err := s.deleteImage(img)
+	deleted, err := s.deleteImage(l, img)
 	return append(out, deleted...), err
 }
 
@@ -73,9 +75,9 @@ func hasTag(repos repositories, id string) bool {
 	return false
 }
 
-// deleteImage removes img's config and unshared layers; the caller holds
-// the global lock.
-func (s *Store) deleteImage(img *Image) ([]string, error) {
+// deleteImage removes img's config and unshared layers, under the global
+// lock (g).
+func (s *Store) deleteImage(g *state.Global, img *Image) ([]string, error) {
 	h, _ := digestHex(img.ID)
 	if err := os.Remove(filepath.Join(s.configDir(), h)); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("delete image %s: %w", img.ID, err)

@@ -45,7 +45,7 @@ func TestSeedCopiesOwnerModeLinksOnce(t *testing.T) {
 		t.Skip("needs root to chown")
 	}
 	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure("vm")
+	vol, _, err := v.Ensure(nil, "vm")
 	must(t, err)
 	// A staging directory left by a crash is cleared, not merged.
 	must(t, os.MkdirAll(filepath.Join(v.dir("vm"), "_seed", "stale"), 0o755))
@@ -85,7 +85,7 @@ func TestSeedKeepsANonEmptyVolume(t *testing.T) {
 		t.Skip("needs root to chown")
 	}
 	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure("data")
+	vol, _, err := v.Ensure(nil, "data")
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join(vol.Mountpoint, "mine"), []byte("user"), 0o600))
 	seed(t, v, "data", seedSource(t))

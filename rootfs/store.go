@@ -59,8 +59,8 @@ func (s *Store) Init() error {
 	return nil
 }
 
-func (s *Store) globalLock(ctx context.Context) (*state.Lock, error) {
-	return state.AcquireLock(ctx, filepath.Join(s.Root, "lock"))
+func (s *Store) globalLock(ctx context.Context) (*state.Global, error) {
+	return state.GlobalLock(ctx, s.Root)
 }
 
 // repositories maps a normalized reference ("busybox:latest") to an image ID.

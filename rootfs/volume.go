@@ -54,9 +54,9 @@ func (v *Volumes) Get(name string) (*Volume, error) {
 }
 
 // Ensure returns volume name, creating it if missing ("" makes an
-// anonymous one); created says whether it is new. The caller holds the
-// global lock.
-func (v *Volumes) Ensure(name string) (vol *Volume, created bool, err error) {
+// anonymous one); created says whether it is new. It runs under the
+// global lock (g).
+func (v *Volumes) Ensure(g *state.Global, name string) (vol *Volume, created bool, err error) {
 	anonymous := name == ""
 	if anonymous {
 		b := make([]byte, 32)

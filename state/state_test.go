@@ -91,13 +91,23 @@ func newStore(t *testing.T) *Store {
 	return s
 }
 
+// reserve is Store.Reserve under the global lock, as create does it.
+func reserve(s *Store, name string) (string, string, error) {
+	g, err := s.GlobalLock(context.Background())
+	if err != nil {
+		return "", "", err
+	}
+	defer g.Unlock()
+	return s.Reserve(g, name)
+}
+
 func TestReserveUniqueAndRelease(t *testing.T) {
 	s := newStore(t)
-	id, name, err := s.Reserve("web")
+	id, name, err := reserve(s, "web")
 	if err != nil || name != "web" {
 		t.Fatal(err)
 	}
-	_, _, err = s.Reserve("web")
+	_, _, err = reserve(s, "web")
 	var inUse *NameInUseError
 	if !errors.Is(err, ErrNameInUse) || !errors.As(err, &inUse) || inUse.ID != id {
 		t.Fatalf("want name in use by %s, got %v", id, err)
@@ -108,14 +118,14 @@ func TestReserveUniqueAndRelease(t *testing.T) {
 	if err := s.Release(id, "web"); err != nil {
 		t.Fatal("release must be idempotent:", err)
 	}
-	if _, _, err := s.Reserve("web"); err != nil {
+	if _, _, err := reserve(s, "web"); err != nil {
 		t.Fatal("name must be free again:", err)
 	}
 }
 
 func TestReserveRandomName(t *testing.T) {
 	s := newStore(t)
-	_, name, err := s.Reserve("")
+	_, name, err := reserve(s, "")
 	if err != nil || ValidateName(name) != nil || !strings.Contains(name, "_") {
 		t.Fatalf("name %q err %v", name, err)
 	}
@@ -124,7 +134,7 @@ func TestReserveRandomName(t *testing.T) {
 func TestResolve(t *testing.T) {
 	s := newStore(t)
 	save := func(name string) *Container {
-		id, name, err := s.Reserve(name)
+		id, name, err := reserve(s, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +165,7 @@ func TestResolve(t *testing.T) {
 
 func TestListSkipsHalfCreated(t *testing.T) {
 	s := newStore(t)
-	if _, _, err := s.Reserve("half"); err != nil { // dir, no record
+	if _, _, err := reserve(s, "half"); err != nil { // dir, no record
 		t.Fatal(err)
 	}
 	list, err := s.List()
@@ -166,7 +176,7 @@ func TestListSkipsHalfCreated(t *testing.T) {
 
 func TestContainerLockExcludesAndSeesRemoval(t *testing.T) {
 	s := newStore(t)
-	id, name, _ := s.Reserve("x")
+	id, name, _ := reserve(s, "x")
 	s.Save(&Container{ID: id, Name: name}, false)
 	l, err := s.LockContainer(context.Background(), id)
 	if err != nil {

@@ -45,14 +45,14 @@ func (s *Store) Init() error {
 }
 
 // GlobalLock takes the short lock that guards the name index and image refs.
-func (s *Store) GlobalLock(ctx context.Context) (*Lock, error) {
-	return AcquireLock(ctx, filepath.Join(s.Root, "lock"))
+func (s *Store) GlobalLock(ctx context.Context) (*Global, error) {
+	return GlobalLock(ctx, s.Root)
 }
 
 // LockContainer takes container id's own lock and checks that the record
 // still exists: a waiter may have queued on a container that was removed.
-func (s *Store) LockContainer(ctx context.Context, id string) (*Lock, error) {
-	l, err := AcquireLock(ctx, filepath.Join(s.Dir(id), "lock"))
+func (s *Store) LockContainer(ctx context.Context, id string) (*ContainerLock, error) {
+	l, err := s.LockNew(ctx, id)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
@@ -67,8 +67,8 @@ func (s *Store) LockContainer(ctx context.Context, id string) (*Lock, error) {
 }
 
 // Reserve claims name for a new container ID and creates its directory.
-// An empty name gets a generated one. The caller must hold the global lock.
-func (s *Store) Reserve(name string) (id, finalName string, err error) {
+// An empty name gets a generated one; g proves the global lock is held.
+func (s *Store) Reserve(g *Global, name string) (id, finalName string, err error) {
 	id = NewID()
 	if name == "" {
 		name, err = s.freeRandomName()
@@ -277,15 +277,19 @@ func (s *Store) List() ([]*Container, error) {
 // LockNew takes the lock of a container just reserved, before its record
 // exists; create holds it until the record is written, so that an
 // unfinished create can be told from one that died (see Orphaned).
-func (s *Store) LockNew(ctx context.Context, id string) (*Lock, error) {
-	return AcquireLock(ctx, filepath.Join(s.Dir(id), "lock"))
+func (s *Store) LockNew(ctx context.Context, id string) (*ContainerLock, error) {
+	l, err := AcquireLock(ctx, filepath.Join(s.Dir(id), "lock"))
+	if err != nil {
+		return nil, err
+	}
+	return &ContainerLock{l: l, id: id}, nil
 }
 
 // Orphaned reports whether id is a reservation whose create died: no
 // record, and nobody holds its lock (or its directory was never made).
-// The caller holds the global lock, so no create is between its
-// reservation and its lock.
-func (s *Store) Orphaned(id string) bool {
+// The global lock (g) is held, so no create is between its reservation
+// and its lock.
+func (s *Store) Orphaned(g *Global, id string) bool {
 	if _, err := os.Stat(s.configPath(id)); err == nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -50,7 +51,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	e := &Engine{
 		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
-		Containers: &state.Store{Root: opts.Root}, Images: images, Log: log,
+		Containers: &state.Store{Root: opts.Root, Warn: warn}, Images: images, Log: log,
 		Networks:      &netsetup.Store{Root: opts.Root},
 		Volumes:       &rootfs.Volumes{Root: opts.Root},
 		defaultSubnet: orDefault(opts.DefaultSubnet, netsetup.DefaultSubnet),
@@ -61,6 +62,10 @@ func New(opts Options) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// warn prints a one-line warning on stderr whatever the log level: what
+// a command found damaged and repaired is the user's to know.
+func warn(msg string) { fmt.Fprintln(os.Stderr, "WARNING: "+msg) }
 
 func orDefault(v, def string) string {
 	if v == "" {
@@ -129,5 +134,8 @@ func (e *Engine) Lookup(ref string) (*state.Container, error) {
 		return nil, withCode(ExitEngine, err)
 	}
 	c, err := e.Containers.Load(id)
+	if errors.Is(err, state.ErrDamaged) {
+		return nil, withCode(ExitEngine, fmt.Errorf("container %s is damaged (%w): remove it with rm -f %s", ref, err, ref))
+	}
 	return c, withCode(ExitEngine, err)
 }

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -95,30 +96,25 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 }
 
 // Reset removes every container (killing running ones), every network
-// with its bridge and rules, and all images: the root is left empty.
+// with its bridge and rules, and all images: the root is left empty. It
+// keeps going past any one failure (a damaged record among them) and
+// reports them all at the end.
 func (e *Engine) Reset(ctx context.Context) error {
+	var errs []error
 	ids, err := e.Containers.IDs()
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
+	errs = append(errs, err)
 	for _, id := range ids {
-		if err := e.Remove(ctx, id, true); err != nil {
-			return err
-		}
+		errs = append(errs, e.Remove(ctx, id, true))
 	}
 	nets, err := e.Networks.List()
-	if err != nil {
-		return withCode(ExitEngine, err)
-	}
+	errs = append(errs, err)
 	for _, n := range nets {
-		if err := netsetup.DeleteBridge(n); err != nil {
-			return withCode(ExitEngine, err)
-		}
+		errs = append(errs, netsetup.DeleteBridge(n))
 	}
 	for _, dir := range []string{e.RunRoot, e.Root} {
 		if err := os.RemoveAll(dir); err != nil {
-			return withCode(ExitEngine, fmt.Errorf("remove %s: %w", dir, err))
+			errs = append(errs, fmt.Errorf("remove %s: %w", dir, err))
 		}
 	}
-	return nil
+	return withCode(ExitEngine, errors.Join(errs...))
 }

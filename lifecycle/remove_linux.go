@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
@@ -27,7 +30,15 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		return withCode(ExitEngine, err)
 	}
 	c, err := e.Containers.Load(id)
-	if err == nil && IsRunning(c) {
+	if errors.Is(err, state.ErrDamaged) {
+		defer l.Unlock()
+		return withCode(ExitEngine, e.removeDamaged(l, e.Containers.Damaged(id, err)))
+	}
+	if err != nil {
+		l.Unlock()
+		return withCode(ExitEngine, err)
+	}
+	if IsRunning(c) {
 		l.Unlock()
 		if !force {
 			return withCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is running: stop it first or use rm -f", c.Name))
@@ -40,10 +51,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		return withCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	hc, err := e.Containers.LoadHostConfig(id)
-	if err != nil {
-		hc = &state.HostConfig{} // a record half-written by a crash: remove what there is
-	}
+	hc := e.hostConfigToRemove(c)
 	if err := e.removeLocked(l, c, hc); err != nil {
 		return withCode(ExitEngine, err)
 	}
@@ -51,6 +59,46 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		return withCode(ExitEngine, e.removeAnonymousVolumes(hc.AnonymousVolumes))
 	}
 	return nil
+}
+
+// hostConfigToRemove reads c's hostconfig.json. A missing or damaged one
+// (a crash, a full disk) gives a stand-in that makes the teardown look for
+// everything a container could own: port rules and reservations included.
+func (e *Engine) hostConfigToRemove(c *state.Container) *state.HostConfig {
+	hc, err := e.Containers.LoadHostConfig(c.ID)
+	if err == nil {
+		return hc
+	}
+	if errors.Is(err, state.ErrDamaged) {
+		e.Containers.Warnf("container %s: %v: removing what it owns without it", state.ShortID(c.ID), err)
+	}
+	return &state.HostConfig{PublishAllPorts: true}
+}
+
+// removeDamaged removes container c whose record is damaged (c is
+// Store.Damaged's stand-in), under its lock l. The record no longer says
+// whether it runs, so it is killed in any case (the runtime knows it by
+// its ID) and its process, named by the bundle's pid file, waited for;
+// then everything it could own is released.
+func (e *Engine) removeDamaged(l *state.ContainerLock, c *state.Container) error {
+	e.Containers.Warnf("container %s: %v: removing it", state.ShortID(c.ID), c.Damage)
+	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
+		e.kill(c)
+		if data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid")); err == nil {
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+			waitForExit(context.Background(), pid, 0, 10*time.Second)
+		}
+	}
+	hc := e.hostConfigToRemove(c)
+	// Its address leases: the record that named its networks is gone.
+	var errs []error
+	if nets, err := e.Networks.List(); err == nil {
+		for _, n := range nets {
+			errs = append(errs, e.Networks.ReleaseHolder(n.Name, c.ID))
+		}
+	}
+	errs = append(errs, e.removeLocked(l, c, hc))
+	return errors.Join(errs...)
 }
 
 // removeIfOrphan removes a reservation whose create died (no record, lock

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // A lease file holds its Holder as "<container id> <pid> <start> [<root>]"
@@ -73,11 +75,11 @@ func readLease(p string) (Holder, error) {
 	return h, nil
 }
 
-// unclaim removes the lease at p if h's container holds it; it is
-// idempotent.
+// unclaim removes the lease at p if h's container holds it, or if it is
+// damaged (names no container: a torn write); it is idempotent.
 func unclaim(p string, h Holder) error {
 	held, err := readLease(p)
-	if err != nil || !held.same(h) {
+	if err != nil || (!held.same(h) && state.ValidID(held.ID)) {
 		return nil
 	}
 	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {

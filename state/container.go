@@ -42,6 +42,9 @@ type Container struct {
 	// HasBeenManuallyStopped keeps a restart policy from restarting a
 	// container that stop or kill ended.
 	HasBeenManuallyStopped bool
+	// Damage is why the record could not be read (Store.Damaged); nil
+	// for a record read whole. Never stored.
+	Damage error `json:"-"`
 }
 
 // NetworkSettings is the container's network while it runs, as docker's

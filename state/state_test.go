@@ -262,3 +262,92 @@ func TestNewRecordsAreNotUpgraded(t *testing.T) {
 		t.Errorf("a current record must be read as written: %+v", hc)
 	}
 }
+
+// damage writes each kind of broken content over path in turn.
+var damages = map[string][]byte{"empty": {}, "truncated": []byte(`{"ID":"ab`), "garbage": {0xff, 0x00, 'x'}, "null": []byte("null")}
+
+func TestLoadDamagedRecord(t *testing.T) {
+	for kind, content := range damages {
+		s := newStore(t)
+		id, name, _ := reserve(s, "d")
+		if err := s.Save(&Container{ID: id, Name: name}, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(s.configPath(id), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Load(id); !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s: Load: want ErrDamaged, got %v", kind, err)
+		}
+		list, err := s.List()
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: List = %v, %v: a damaged record must be listed", kind, list, err)
+		}
+		c := list[0]
+		if c.ID != id || c.Name != "d" || c.State.Status != StatusDead || c.Damage == nil {
+			t.Errorf("%s: listed as %+v, want a dead stand-in named d", kind, c)
+		}
+		if got, err := s.Resolve("d"); err != nil || got != id {
+			t.Errorf("%s: Resolve(d) = %q, %v", kind, got, err)
+		}
+		if err := s.Release(id, c.Name); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := reserve(s, "d"); err != nil {
+			t.Errorf("%s: name not free after release: %v", kind, err)
+		}
+	}
+}
+
+func TestLoadDamagedHostConfig(t *testing.T) {
+	for kind, content := range damages {
+		if kind == "null" {
+			continue // decodes to an empty hostconfig, as docker's does
+		}
+		s := newStore(t)
+		id, _, _ := reserve(s, "h")
+		os.WriteFile(filepath.Join(s.Dir(id), "hostconfig.json"), content, 0o600)
+		if _, err := s.LoadHostConfig(id); !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s: want ErrDamaged, got %v", kind, err)
+		}
+	}
+}
+
+func TestDamagedNameEntry(t *testing.T) {
+	for kind, content := range damages {
+		s := newStore(t)
+		var warned []string
+		s.Warn = func(m string) { warned = append(warned, m) }
+		id, name, _ := reserve(s, "n")
+		s.Save(&Container{ID: id, Name: name}, false)
+		os.WriteFile(s.namePath("n"), content, 0o600)
+		if got, err := s.Resolve("n"); err != nil || got != id {
+			t.Errorf("%s: Resolve through a damaged entry = %q, %v; want %s", kind, got, err, id)
+		}
+		if err := s.Release(id, "n"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Lstat(s.namePath("n")); err == nil {
+			t.Errorf("%s: Release left the damaged name entry", kind)
+		}
+		// A damaged entry with no container behind it does not hold the name.
+		os.WriteFile(s.namePath("n"), content, 0o600)
+		if _, _, err := reserve(s, "n"); err != nil {
+			t.Errorf("%s: Reserve over a damaged entry: %v", kind, err)
+		}
+		if len(warned) == 0 {
+			t.Errorf("%s: no warning said what was repaired", kind)
+		}
+	}
+}
+
+func TestDurableWriteSyncsAndReplaces(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.json")
+	if err := WriteJSONAtomic(p, map[string]int{"a": 1}, true); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]int
+	if err := ReadJSON(p, &got); err != nil || got["a"] != 1 {
+		t.Fatalf("%v %v", got, err)
+	}
+}

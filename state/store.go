@@ -25,6 +25,16 @@ var ErrNameInUse = errors.New("name already in use")
 // Store is the container part of the on-disk state under Root.
 type Store struct {
 	Root string
+	// Warn, if set, gets a one-line message for each damaged file the
+	// store works around or repairs.
+	Warn func(msg string)
+}
+
+// Warnf passes a one-line warning to Warn.
+func (s *Store) Warnf(format string, args ...any) {
+	if s.Warn != nil {
+		s.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // Dir returns the directory of container id.
@@ -79,6 +89,13 @@ func (s *Store) Reserve(g *Global, name string) (id, finalName string, err error
 		return "", "", err
 	}
 	f, err := os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) && !ValidID(s.nameOwner(name)) {
+		// A damaged entry (a crash while it was written) holds the name
+		// for nobody: drop it and claim the name.
+		s.Warnf("name %q had a damaged index entry (%s): repaired", name, s.namePath(name))
+		os.Remove(s.namePath(name))
+		f, err = os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return "", "", &NameInUseError{Name: name, ID: s.nameOwner(name)}
@@ -139,7 +156,7 @@ func (s *Store) Release(id, name string) error {
 		return fmt.Errorf("remove container directory %q: %w", s.Dir(id), err)
 	}
 	fault.Point("rm:after-trash")
-	if data, err := os.ReadFile(s.namePath(name)); err == nil && string(data) == id {
+	if data, err := os.ReadFile(s.namePath(name)); err == nil && (string(data) == id || !ValidID(string(data))) {
 		if err := os.Remove(s.namePath(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("release name %q: %w", name, err)
 		}
@@ -165,7 +182,8 @@ func (s *Store) SaveHostConfig(id string, hc *HostConfig, durable bool) error {
 	return WriteJSONAtomic(filepath.Join(s.Dir(id), "hostconfig.json"), hc, durable)
 }
 
-// Load reads container id's record.
+// Load reads container id's record. A record that exists but cannot be
+// read gives an error wrapping ErrDamaged.
 func (s *Store) Load(id string) (*Container, error) {
 	var c Container
 	if err := ReadJSON(s.configPath(id), &c); err != nil {
@@ -174,10 +192,14 @@ func (s *Store) Load(id string) (*Container, error) {
 		}
 		return nil, err
 	}
+	if c.ID != id { // "null", "{}" or another container's record
+		return nil, fmt.Errorf("%w: %s is not container %s's record", ErrDamaged, s.configPath(id), ShortID(id))
+	}
 	return &c, nil
 }
 
-// LoadHostConfig reads container id's hostconfig.json.
+// LoadHostConfig reads container id's hostconfig.json; see Load for a
+// damaged one.
 func (s *Store) LoadHostConfig(id string) (*HostConfig, error) {
 	var hc HostConfig
 	if err := ReadJSON(filepath.Join(s.Dir(id), "hostconfig.json"), &hc); err != nil {
@@ -185,6 +207,14 @@ func (s *Store) LoadHostConfig(id string) (*HostConfig, error) {
 	}
 	hc.upgrade()
 	return &hc, nil
+}
+
+// Damaged stands in for container id whose record cannot be read (err):
+// status dead, its ID from the directory name and its name from the name
+// index, so ps shows it and rm -f can remove it.
+func (s *Store) Damaged(id string, err error) *Container {
+	return &Container{ID: id, Name: s.nameOf(id), Damage: err,
+		State: State{Status: StatusDead, Dead: true, Error: err.Error()}}
 }
 
 // Resolve maps a reference (full ID, name, or unique ID prefix) to an ID.
@@ -197,10 +227,29 @@ func (s *Store) Resolve(ref string) (string, error) {
 			return ref, nil
 		}
 	}
-	if data, err := os.ReadFile(s.namePath(strings.TrimPrefix(ref, "/"))); err == nil {
-		return string(data), nil
+	name := strings.TrimPrefix(ref, "/")
+	if data, err := os.ReadFile(s.namePath(name)); err == nil {
+		if ValidID(string(data)) {
+			return string(data), nil
+		}
+		if id := s.byRecordName(name); id != "" {
+			s.Warnf("name %q has a damaged index entry (%s): found it by its record; rm or create repairs it", name, s.namePath(name))
+			return id, nil
+		}
 	}
 	return s.resolvePrefix(ref)
+}
+
+// byRecordName finds the container whose record has name: the way to a
+// container whose name index entry is damaged.
+func (s *Store) byRecordName(name string) string {
+	list, _ := s.List()
+	for _, c := range list {
+		if c.Name == name && c.Damage == nil {
+			return c.ID
+		}
+	}
+	return ""
 }
 
 func (s *Store) resolvePrefix(prefix string) (string, error) {
@@ -246,7 +295,8 @@ func (s *Store) IDs() ([]string, error) {
 
 // List loads every complete record, on every CPU (ps over a thousand
 // containers is mostly JSON decoding). Directories without a record (a
-// create in progress, or one that crashed before writing it) are skipped.
+// create in progress, or one that crashed before writing it) are skipped;
+// a damaged record is listed as Damaged, so that it can be seen and removed.
 func (s *Store) List() ([]*Container, error) {
 	ids, err := s.IDs()
 	if err != nil {
@@ -260,7 +310,11 @@ func (s *Store) List() ([]*Container, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(ids); i += workers {
-				loaded[i], _ = s.Load(ids[i])
+				c, err := s.Load(ids[i])
+				if errors.Is(err, ErrDamaged) {
+					c = s.Damaged(ids[i], err)
+				}
+				loaded[i] = c
 			}
 		}()
 	}

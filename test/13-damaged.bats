@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# Damaged records (power loss, a full disk): each kind of record file is
+# made empty, truncated or garbage in turn, for a created and a running
+# container; ps -a, inspect, rm -f and system reset -f keep working, the
+# name is free again afterwards, and nothing leaks.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# damage FILE HOW: empty, truncated (half its bytes) or garbage.
+damage() {
+	case $2 in
+	empty) : > "$1" ;;
+	truncated) local n; n=$(stat -c %s "$1"); truncate -s $((n / 2)) "$1" ;;
+	garbage) printf '\377\000not json' > "$1" ;;
+	esac
+}
+
+# record_file KIND ID NAME: the path of one kind of record of a container.
+record_file() {
+	case $1 in
+	config) echo "$CTR_LITE_ROOT/containers/$2/config.v2.json" ;;
+	hostconfig) echo "$CTR_LITE_ROOT/containers/$2/hostconfig.json" ;;
+	name) echo "$CTR_LITE_ROOT/names/$3" ;;
+	lease) grep -l "^$2 " "$CTR_LITE_ROOT"/networks/*/leases/* | head -1 ;;
+	ports) grep -l "^$2 " "$CTR_LITE_RUNROOT"/ports/* | head -1 ;;
+	esac
+}
+
+# start_one STATE: a container named dmg, created or running (on the
+# bridge, with a published port, so it owns a lease, a netns and rules).
+start_one() {
+	if [ "$1" = created ]; then
+		"$CTR" create --name dmg -p 127.0.0.1:18190:80 busybox sleep 60
+	else
+		"$CTR" run -d --name dmg -p 127.0.0.1:18190:80 busybox sleep 60
+	fi
+}
+
+# check_damaged KIND STATE HOW: one record damaged; every command copes.
+check_damaged() {
+	local kind=$1 st=$2 how=$3 id pid file
+	id=$(start_one "$st")
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' dmg)
+	file=$(record_file "$kind" "$id" dmg)
+	[ -n "$file" ] || { echo "no $kind file for a $st container" >&2; return 1; }
+	damage "$file" "$how"
+
+	ctr ps -a --format '{{.ID}} {{.Status}}'
+	assert_status 0
+	[[ "$output" == *"${id:0:12}"* ]] || { echo "$kind/$st/$how: ps -a hides it: $output" >&2; return 1; }
+	if [ "$kind" = config ]; then
+		[[ "$output" == *"${id:0:12} Dead"* ]] || { echo "ps -a: $output" >&2; return 1; }
+		ctr inspect "$id"
+		[ "$status" -ne 0 ] && [ "$(echo "$stderr" | wc -l)" -eq 1 ] && [[ "$stderr" == *damaged* ]] ||
+			{ echo "$kind/$st/$how: inspect: $status $stderr" >&2; return 1; }
+	fi
+
+	ctr rm -f dmg
+	assert_status 0 || { echo "$kind/$st/$how" >&2; return 1; }
+	[ "$pid" -eq 0 ] || ! kill -0 "$pid" 2>/dev/null
+	ctr create --name dmg busybox true
+	assert_status 0 || { echo "$kind/$st/$how: name not reusable" >&2; return 1; }
+	"$CTR" rm -f dmg >/dev/null
+	assert_net_clean
+}
+
+@test "a damaged config.v2.json: ps -a shows it Dead, inspect fails in one line, rm -f removes it" {
+	for st in created running; do
+		for how in empty truncated garbage; do
+			check_damaged config "$st" "$how"
+		done
+	done
+}
+
+@test "a damaged hostconfig.json: rm -f removes everything the container owns" {
+	for st in created running; do
+		for how in empty truncated garbage; do
+			check_damaged hostconfig "$st" "$how"
+		done
+	done
+}
+
+@test "a damaged name entry: the container is found by its record, the name freed" {
+	for st in created running; do
+		for how in empty truncated garbage; do
+			check_damaged name "$st" "$how"
+		done
+	done
+}
+
+@test "a damaged address or port lease: rm -f removes it" {
+	for kind in lease ports; do
+		for how in empty truncated garbage; do
+			check_damaged "$kind" running "$how"
+		done
+	done
+}
+
+@test "system reset -f finishes with every kind of record damaged at once" {
+	local i=0 kind id
+	for kind in config hostconfig name lease; do
+		i=$((i + 1))
+		id=$("$CTR" run -d --name "r$i" -p "127.0.0.1:1819$i:80" busybox sleep 60)
+		damage "$(record_file "$kind" "$id" "r$i")" truncated
+	done
+	id=$("$CTR" create --name r9 busybox true)
+	damage "$(record_file config "$id" r9)" empty
+	ctr system reset -f
+	assert_status 0
+	[ ! -e "$CTR_LITE_ROOT" ]
+	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR"
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+}

@@ -5,8 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // A lease file holds its Holder as "<container id> <pid> <start> [<root>]"
@@ -53,6 +51,23 @@ func claim(p string, h Holder, alive func(Holder) bool) bool {
 	return err == nil
 }
 
+// damagedLease reports whether the lease at p does not start with
+// "<id> <pid> <start>" (a torn write): it names no holder, so anyone may
+// remove it.
+func damagedLease(p string) bool {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return true
+	}
+	_, perr := strconv.Atoi(f[1])
+	_, serr := strconv.ParseUint(f[2], 10, 64)
+	return perr != nil || serr != nil
+}
+
 func readLease(p string) (Holder, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -79,7 +94,7 @@ func readLease(p string) (Holder, error) {
 // damaged (names no container: a torn write); it is idempotent.
 func unclaim(p string, h Holder) error {
 	held, err := readLease(p)
-	if err != nil || (!held.same(h) && state.ValidID(held.ID)) {
+	if err != nil || (!held.same(h) && !damagedLease(p)) {
 		return nil
 	}
 	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {

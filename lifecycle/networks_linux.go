@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // CreateNetwork defines a user network; its bridge is made when the first
@@ -111,10 +113,24 @@ func (e *Engine) Reset(ctx context.Context) error {
 	for _, n := range nets {
 		errs = append(errs, netsetup.DeleteBridge(n))
 	}
+	errs = append(errs, e.damagedNetworks()...)
 	for _, dir := range []string{e.RunRoot, e.Root} {
 		if err := os.RemoveAll(dir); err != nil {
 			errs = append(errs, fmt.Errorf("remove %s: %w", dir, err))
 		}
 	}
 	return withCode(ExitEngine, errors.Join(errs...))
+}
+
+// damagedNetworks names the networks whose record cannot be read (List
+// skips them): their bridge and rules are not known, so not removed.
+func (e *Engine) damagedNetworks() []error {
+	entries, _ := os.ReadDir(filepath.Join(e.Root, "networks"))
+	var errs []error
+	for _, ent := range entries {
+		if _, err := e.Networks.Get(ent.Name()); errors.Is(err, state.ErrDamaged) {
+			errs = append(errs, fmt.Errorf("network %q: %w: its bridge and rules could not be found: delete them by hand (ip link, nft)", ent.Name(), err))
+		}
+	}
+	return errs
 }

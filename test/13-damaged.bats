@@ -65,36 +65,31 @@ check_damaged() {
 	assert_net_clean
 }
 
-@test "a damaged config.v2.json: ps -a shows it Dead, inspect fails in one line, rm -f removes it" {
-	for st in created running; do
+# check_each KIND STATE...: check_damaged for each state and each damage.
+check_each() {
+	local kind=$1 st how; shift
+	for st in "$@"; do
 		for how in empty truncated garbage; do
-			check_damaged config "$st" "$how"
+			check_damaged "$kind" "$st" "$how"
 		done
 	done
+}
+
+@test "a damaged config.v2.json: ps -a shows it Dead, inspect fails in one line, rm -f removes it" {
+	check_each config created running
 }
 
 @test "a damaged hostconfig.json: rm -f removes everything the container owns" {
-	for st in created running; do
-		for how in empty truncated garbage; do
-			check_damaged hostconfig "$st" "$how"
-		done
-	done
+	check_each hostconfig created running
 }
 
 @test "a damaged name entry: the container is found by its record, the name freed" {
-	for st in created running; do
-		for how in empty truncated garbage; do
-			check_damaged name "$st" "$how"
-		done
-	done
+	check_each name created running
 }
 
 @test "a damaged address or port lease: rm -f removes it" {
-	for kind in lease ports; do
-		for how in empty truncated garbage; do
-			check_damaged "$kind" running "$how"
-		done
-	done
+	check_each lease running
+	check_each ports running
 }
 
 @test "system reset -f finishes with every kind of record damaged at once" {

@@ -49,6 +49,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, withCode(ExitEngine, err)
 	}
+	images.Warn = warn
 	e := &Engine{
 		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
 		Containers: &state.Store{Root: opts.Root, Warn: warn}, Images: images, Log: log,

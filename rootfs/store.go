@@ -26,6 +26,9 @@ type Store struct {
 	// BombRatio and BombFloor bound how far a compressed layer may
 	// expand (0: the defaults, 500:1 beyond 1 GiB).
 	BombRatio, BombFloor int64
+	// Warn, if set, gets a one-line message for each damaged record the
+	// store works around.
+	Warn func(msg string)
 }
 
 // NewStore returns the store for the named driver ("" picks the default).
@@ -75,6 +78,14 @@ func (s *Store) readRepos() (repositories, error) {
 	err := state.ReadJSON(s.reposPath(), &repos)
 	if errors.Is(err, fs.ErrNotExist) {
 		return repos, nil
+	}
+	if errors.Is(err, state.ErrDamaged) {
+		// The images are whole and kept by ID; only their names are
+		// lost, and the next tag, pull or load writes a sound index.
+		if s.Warn != nil {
+			s.Warn(fmt.Sprintf("%v: image names lost, images kept by ID (tag, pull or load them again)", err))
+		}
+		return repositories{}, nil
 	}
 	for ref, id := range repos {
 		if norm := NormalizeRef(ref); norm != ref {

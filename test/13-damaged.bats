@@ -107,3 +107,20 @@ check_each() {
 	"$BATS_TEST_DIRNAME/leakcheck.sh" "$CTR_LITE_TEST_DIR"
 	"$CTR" load -q -i "$TESTDATA/busybox.tar"
 }
+
+@test "a damaged repositories.json: images lists them by ID with a warning; load names them again" {
+	local how repos
+	repos=$(echo "$CTR_LITE_ROOT"/image/*/repositories.json)
+	for how in empty truncated garbage; do
+		damage "$repos" "$how"
+		ctr images
+		assert_status 0
+		[[ "$stderr" == *WARNING*repositories.json* ]] && [ "$(echo "$stderr" | wc -l)" -eq 1 ]
+		[[ "$output" == *"<none>"* ]]
+		ctr ps -a
+		assert_status 0
+		"$CTR" load -q -i "$TESTDATA/busybox.tar"
+		ctr run --rm busybox true
+		assert_status 0
+	done
+}

@@ -54,7 +54,7 @@ func New(opts Options) (*Engine, error) {
 		Root: opts.Root, RunRoot: opts.RunRoot, runtime: opts.Runtime,
 		Containers: &state.Store{Root: opts.Root, Warn: warn}, Images: images, Log: log,
 		Networks:      &netsetup.Store{Root: opts.Root},
-		Volumes:       &rootfs.Volumes{Root: opts.Root},
+		Volumes:       &rootfs.Volumes{Root: opts.Root, Warn: warn},
 		defaultSubnet: orDefault(opts.DefaultSubnet, netsetup.DefaultSubnet),
 		defaultBridge: orDefault(opts.DefaultBridge, netsetup.DefaultBridge),
 	}

@@ -35,3 +35,34 @@ func TestDamagedRepositoriesKeepsImagesByID(t *testing.T) {
 		t.Fatalf("the next load must write a sound index: %v", err)
 	}
 }
+
+func TestDamagedVolumeRecord(t *testing.T) {
+	v := &Volumes{Root: t.TempDir()}
+	var warned int
+	v.Warn = func(string) { warned++ }
+	vol, created, err := v.Ensure(nil, "v")
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	os.WriteFile(vol.Mountpoint+"/data", []byte("keep"), 0o600)
+	os.WriteFile(v.dir("v")+"/volume.json", nil, 0o600)
+	if list, err := v.List(); err != nil || len(list) != 1 || list[0].Name != "v" {
+		t.Fatalf("List hides a damaged volume: %v %v", list, err)
+	}
+	if again, created, err := v.Ensure(nil, "v"); err != nil || created || again.Mountpoint != vol.Mountpoint {
+		t.Fatalf("Ensure must repair, not re-create: %v %v", created, err)
+	}
+	if data, _ := os.ReadFile(vol.Mountpoint + "/data"); string(data) != "keep" {
+		t.Error("repair lost the volume's data")
+	}
+	if _, err := v.Get("v"); err != nil {
+		t.Errorf("record not repaired: %v", err)
+	}
+	os.WriteFile(v.dir("v")+"/volume.json", []byte("{"), 0o600)
+	if err := v.Remove("v"); err != nil {
+		t.Fatalf("Remove of a damaged volume: %v", err)
+	}
+	if warned < 3 {
+		t.Errorf("%d warnings, want one per damaged read", warned)
+	}
+}

@@ -37,7 +37,21 @@ type Volume struct {
 }
 
 // Volumes stores volumes under Root.
-type Volumes struct{ Root string }
+type Volumes struct {
+	Root string
+	// Warn, if set, gets a one-line message for each damaged record
+	// worked around. A damaged volume.json is listed and removable, and
+	// the next use of the volume writes it again; its data is untouched.
+	Warn func(msg string)
+}
+
+// damaged stands in for volume name whose record cannot be read.
+func (v *Volumes) damaged(name string, err error) *Volume {
+	if v.Warn != nil {
+		v.Warn(fmt.Sprintf("volume %s: %v: its data is kept; using it repairs the record", name, err))
+	}
+	return &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data")}
+}
 
 func (v *Volumes) dir(name string) string { return filepath.Join(v.Root, "volumes", name) }
 
@@ -65,8 +79,13 @@ func (v *Volumes) Ensure(g *state.Global, name string) (vol *Volume, created boo
 	} else if err := state.ValidateName(name); err != nil {
 		return nil, false, fmt.Errorf("invalid volume name %q: use [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
 	}
-	if vol, err := v.Get(name); err == nil {
-		return vol, false, nil
+	old, err := v.Get(name)
+	if err == nil {
+		return old, false, nil
+	}
+	repair := errors.Is(err, state.ErrDamaged) // its data stays: not a new volume
+	if repair {
+		v.damaged(name, err)
 	}
 	vol = &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data"), CreatedAt: time.Now().UTC(), Anonymous: anonymous}
 	if err := os.MkdirAll(vol.Mountpoint, 0o755); err != nil {
@@ -76,7 +95,7 @@ func (v *Volumes) Ensure(g *state.Global, name string) (vol *Volume, created boo
 		os.RemoveAll(v.dir(name))
 		return nil, false, err
 	}
-	return vol, true, nil
+	return vol, !repair, nil
 }
 
 // List reads every volume, by name.
@@ -87,7 +106,11 @@ func (v *Volumes) List() ([]*Volume, error) {
 	}
 	var out []*Volume
 	for _, e := range entries {
-		if vol, err := v.Get(e.Name()); err == nil {
+		vol, err := v.Get(e.Name())
+		if errors.Is(err, state.ErrDamaged) {
+			vol, err = v.damaged(e.Name(), err), nil
+		}
+		if err == nil {
 			out = append(out, vol)
 		}
 	}
@@ -97,7 +120,9 @@ func (v *Volumes) List() ([]*Volume, error) {
 
 // Remove deletes a volume and its data.
 func (v *Volumes) Remove(name string) error {
-	if _, err := v.Get(name); err != nil {
+	if _, err := v.Get(name); errors.Is(err, state.ErrDamaged) {
+		v.damaged(name, err)
+	} else if err != nil {
 		return err
 	}
 	if err := os.RemoveAll(v.dir(name)); err != nil {

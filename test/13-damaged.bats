@@ -124,3 +124,21 @@ check_each() {
 		assert_status 0
 	done
 }
+
+@test "a damaged volume.json: volume ls shows it, using it repairs it with its data, volume rm removes it" {
+	local how
+	for how in empty truncated garbage; do
+		"$CTR" run --rm -v dv:/d busybox sh -c 'echo kept > /d/f'
+		damage "$CTR_LITE_ROOT/volumes/dv/volume.json" "$how"
+		ctr volume ls -q
+		assert_status 0
+		[ "$output" = dv ] && [[ "$stderr" == *WARNING*dv* ]]
+		ctr run --rm -v dv:/d busybox cat /d/f
+		assert_status 0
+		[ "$output" = kept ]
+		damage "$CTR_LITE_ROOT/volumes/dv/volume.json" "$how"
+		ctr volume rm dv
+		assert_status 0
+		[ ! -e "$CTR_LITE_ROOT/volumes/dv" ]
+	done
+}

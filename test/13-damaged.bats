@@ -23,7 +23,7 @@ record_file() {
 	hostconfig) echo "$CTR_LITE_ROOT/containers/$2/hostconfig.json" ;;
 	name) echo "$CTR_LITE_ROOT/names/$3" ;;
 	lease) grep -l "^$2 " "$CTR_LITE_ROOT"/networks/*/leases/* | head -1 ;;
-	ports) grep -l "^$2 " "$CTR_LITE_RUNROOT"/ports/* | head -1 ;;
+	ports) grep -rl "^$2 " /run/ctr-lite/ports | head -1 ;;
 	esac
 }
 

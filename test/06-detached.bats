@@ -150,7 +150,7 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	assert_status 0
 	[ "$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' kb)" != "$ip" ]
 	ctr run --rm -p 127.0.0.1:18090:80 busybox true
-	assert_status 126
+	assert_status 125
 	[[ "$stderr" == *"already"* ]]
 	"$CTR" rm -f ka kb >/dev/null
 	ctr run --rm -p 127.0.0.1:18090:80 busybox true

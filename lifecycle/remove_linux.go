@@ -32,7 +32,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 	c, err := e.Containers.Load(id)
 	if errors.Is(err, state.ErrDamaged) {
 		defer l.Unlock()
-		return withCode(ExitEngine, e.removeDamaged(l, e.Containers.Damaged(id, err)))
+		return withCode(ExitEngine, e.removeDamaged(l, e.Containers.Damaged(id, err), force))
 	}
 	if err != nil {
 		l.Unlock()
@@ -77,12 +77,17 @@ func (e *Engine) hostConfigToRemove(c *state.Container) *state.HostConfig {
 
 // removeDamaged removes container c whose record is damaged (c is
 // Store.Damaged's stand-in), under its lock l. The record no longer says
-// whether it runs, so it is killed in any case (the runtime knows it by
-// its ID) and its process, named by the bundle's pid file, waited for;
-// then everything it could own is released.
-func (e *Engine) removeDamaged(l *state.ContainerLock, c *state.Container) error {
+// whether it runs: if the runtime still knows it, rm without force refuses,
+// and force kills it (by its ID) and waits for its process (named by the
+// bundle's pid file); then everything it could own is released.
+func (e *Engine) removeDamaged(l *state.ContainerLock, c *state.Container, force bool) error {
+	_, err := os.Stat(filepath.Join(e.runcRoot(), c.ID))
+	mayRun := err == nil
+	if mayRun && !force {
+		return fmt.Errorf("cannot remove container %s: its record is damaged (%v) and it may be running: use rm -f", state.ShortID(c.ID), c.Damage)
+	}
 	e.Containers.Warnf("container %s: %v: removing it", state.ShortID(c.ID), c.Damage)
-	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
+	if mayRun {
 		e.kill(c)
 		if data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid")); err == nil {
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))

@@ -213,8 +213,12 @@ func (s *Store) LoadHostConfig(id string) (*HostConfig, error) {
 // status dead, its ID from the directory name and its name from the name
 // index, so ps shows it and rm -f can remove it.
 func (s *Store) Damaged(id string, err error) *Container {
-	return &Container{ID: id, Name: s.nameOf(id), Damage: err,
+	c := &Container{ID: id, Name: s.nameOf(id), Damage: err,
 		State: State{Status: StatusDead, Dead: true, Error: err.Error()}}
+	if fi, serr := os.Stat(s.Dir(id)); serr == nil {
+		c.Created = fi.ModTime().UTC() // about when it was made
+	}
+	return c
 }
 
 // Resolve maps a reference (full ID, name, or unique ID prefix) to an ID.

@@ -52,8 +52,12 @@ check_damaged() {
 	if [ "$kind" = config ]; then
 		[[ "$output" == *"${id:0:12} Dead"* ]] || { echo "ps -a: $output" >&2; return 1; }
 		ctr inspect "$id"
-		[ "$status" -ne 0 ] && [ "$(echo "$stderr" | wc -l)" -eq 1 ] && [[ "$stderr" == *damaged* ]] ||
+		[ "$status" -eq 1 ] && [ "$(echo "$stderr" | wc -l)" -eq 1 ] && [[ "$stderr" == *damaged* ]] ||
 			{ echo "$kind/$st/$how: inspect: $status $stderr" >&2; return 1; }
+		if [ "$st" = running ]; then # it may run: rm without -f refuses
+			ctr rm dmg
+			[ "$status" -eq 1 ] && [[ "$stderr" == *"rm -f"* ]] || { echo "rm: $status $stderr" >&2; return 1; }
+		fi
 	fi
 
 	ctr rm -f dmg

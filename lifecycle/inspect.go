@@ -94,11 +94,12 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 	return v, nil
 }
 
-// LiveRestarting is c's state, no longer Restarting if its monitor is
-// gone (killed during the backoff): nothing will restart it.
+// LiveRestarting is c's state, no longer Restarting if it is gone by
+// state.Container.Alive (its monitor killed during the backoff): nothing
+// will restart it.
 func LiveRestarting(c *state.Container) state.State {
 	st := c.State
-	if st.Restarting && !monitorLives(c) {
+	if st.Restarting && !c.Alive().Holds() {
 		st.Restarting, st.Status = false, state.StatusExited
 	}
 	return st

@@ -38,13 +38,19 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		l.Unlock()
 		return withCode(ExitEngine, err)
 	}
-	if IsRunning(c) {
-		l.Unlock()
+	if alive := c.Alive(); alive.Holds() {
 		if !force {
-			return withCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is running: stop it first or use rm -f", c.Name))
+			l.Unlock()
+			return withCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is %s: stop it first or use rm -f", c.Name, c.State.Status))
 		}
-		if c, l, err = e.killAndRelock(ctx, c); c == nil {
-			return withCode(ExitEngine, err) // nil error: its --rm removed it
+		// In a restart backoff nothing runs: the monitor's restart begins
+		// under this lock and finds the container gone. Anything else is
+		// killed and its waiter left to finish first.
+		if alive == state.Running || !c.State.Restarting {
+			l.Unlock()
+			if c, l, err = e.killAndRelock(ctx, c); c == nil {
+				return withCode(ExitEngine, err) // nil error: its --rm removed it
+			}
 		}
 	}
 	if err != nil {
@@ -149,10 +155,10 @@ func waitForExit(ctx context.Context, pid int, start uint64, timeout time.Durati
 	}
 }
 
-// IsRunning tells the truth about a record saying "running": see
-// state.Container.Alive, the one meaning of alive. A container whose
-// monitor was killed runs on; one between restarts holds its place.
-func IsRunning(c *state.Container) bool { return c.Alive().Holds() }
+// IsRunning tells the truth about a record saying "running" (a run is on:
+// not between restarts), by state.Container.Alive, the one meaning of
+// alive. A container whose monitor was killed runs on.
+func IsRunning(c *state.Container) bool { return c.State.Running && c.Alive().Holds() }
 
 func monitorLives(c *state.Container) bool {
 	return processLives(c.State.MonitorPid, c.State.MonitorStart)

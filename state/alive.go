@@ -24,7 +24,9 @@ const (
 	Running
 	// Waiting: the monitor lives but the container's process does not: it
 	// is starting (no PID recorded yet) or waiting out a restart backoff.
-	// The container holds its address and ports while it waits.
+	// It is not gone: rm needs -f, start is a no-op, and a lease it holds
+	// (a start takes them before it records the PID) stays its own. After
+	// an exit its leases are released and a restart takes them again.
 	Waiting
 )
 

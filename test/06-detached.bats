@@ -352,3 +352,19 @@ PY
 		"$CTR" rm loop >/dev/null
 	done
 }
+
+@test "a container waiting to restart holds its place: rm refuses it, rm -f removes it without waiting" {
+	"$CTR" run -d --name rw --restart always busybox sh -c 'exit 1' >/dev/null
+	for _ in $(seq 200); do
+		[[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Restarting}}' rw)" =~ ^([4-9]|[1-9][0-9]+)\ true$ ]] && break
+		sleep 0.02
+	done
+	ctr rm rw
+	assert_status 1
+	[[ "$stderr" == *"rm -f"* ]]
+	SECONDS=0
+	ctr rm -f rw
+	assert_status 0
+	[ "$SECONDS" -lt 3 ]
+	assert_net_clean
+}

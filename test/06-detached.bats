@@ -5,6 +5,15 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
+# wait_restarting NAME: wait until a crash-looping container is in a long
+# backoff (the backoff doubles from 100 ms: by the fourth restart 1.6 s).
+wait_restarting() {
+	for _ in $(seq 200); do
+		[[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Restarting}}' "$1")" =~ ^([4-9]|[1-9][0-9]+)\ true$ ]] && return 0
+		sleep 0.02
+	done
+}
+
 monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 
 @test "run -d prints the ID and returns; ps says Up; logs has the output, streams apart" {
@@ -322,11 +331,7 @@ PY
 
 @test "a container waiting to restart is Restarting in inspect and ps; stop ends it" {
 	"$CTR" run -d --name rs --restart always busybox sh -c 'exit 1' >/dev/null
-	# the backoff doubles from 100 ms: by the fourth restart it waits 1.6 s
-	for _ in $(seq 200); do
-		[[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Restarting}}' rs)" =~ ^([4-9]|[1-9][0-9]+)\ true$ ]] && break
-		sleep 0.02
-	done
+	wait_restarting rs
 	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}}' rs
 	[ "$output" = "true restarting false 1" ]
 	ctr ps --format '{{.Names}}|{{.Status}}'
@@ -355,10 +360,7 @@ PY
 
 @test "a container waiting to restart holds its place: rm refuses it, rm -f removes it without waiting" {
 	"$CTR" run -d --name rw --restart always busybox sh -c 'exit 1' >/dev/null
-	for _ in $(seq 200); do
-		[[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Restarting}}' rw)" =~ ^([4-9]|[1-9][0-9]+)\ true$ ]] && break
-		sleep 0.02
-	done
+	wait_restarting rw
 	ctr rm rw
 	assert_status 1
 	[[ "$stderr" == *"rm -f"* ]]

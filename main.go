@@ -10,6 +10,10 @@ import (
 	"syscall"
 
 	"github.com/ctr-lite/ctr-lite/cmd"
+	// Re-exec entry points register in their init: linked here so that
+	// each is in the binary whatever cmd happens to import.
+	_ "github.com/ctr-lite/ctr-lite/lifecycle/initproc"
+	_ "github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 	"github.com/ctr-lite/ctr-lite/reexec"
 )
 

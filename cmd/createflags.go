@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -141,7 +142,7 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	if opts.PortsDiscarded(&r.Host) {
 		fmt.Fprintf(os.Stderr, "WARNING: published ports are discarded when using %s network mode\n", r.Host.NetworkMode)
 	}
-	policy, err := lifecycle.ParsePullPolicy(f.pull)
+	policy, err := images.ParsePullPolicy(f.pull)
 	if err != nil {
 		return r, nil, badFlagValue(err)
 	}
@@ -162,8 +163,8 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 
 // ensureImage pulls the image as --pull says, reporting on stderr so that
 // stdout stays the container's. Registry settings are read only for a pull.
-func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image string, policy lifecycle.PullPolicy) error {
-	missing, pull, err := e.NeedsPull(image, policy)
+func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image string, policy images.PullPolicy) error {
+	missing, pull, err := images.Of(e).NeedsPull(image, policy)
 	if err != nil || !pull {
 		return err
 	}
@@ -174,7 +175,7 @@ func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image s
 	if missing {
 		fmt.Fprintf(os.Stderr, "Unable to find image '%s' locally\n", rootfs.NormalizeRef(image))
 	}
-	p, err := e.PullImage(c.Context(), image, ropts)
+	p, err := images.Of(e).PullImage(c.Context(), image, ropts)
 	if err != nil {
 		return err
 	}

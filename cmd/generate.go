@@ -5,10 +5,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ctr-lite/ctr-lite/systemd"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 func newGenerateCmd(g *globals) *cobra.Command {
@@ -45,19 +44,19 @@ how a container comes back.`,
 			if err != nil {
 				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
 			}
-			o := lifecycle.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout}
+			o := systemd.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout}
 			if img, err := e.Images.Lookup(ctr.Image); err == nil {
 				o.ImageEnv = img.Config.Config.Env
 			}
 			if fresh {
 				if len(ctr.Config.CreateCommand) == 0 {
-					return fmt.Errorf("generate a --new unit for container %q: %w", ctr.Name, lifecycle.ErrNoCreateCommand)
+					return fmt.Errorf("generate a --new unit for container %q: %w", ctr.Name, systemd.ErrNoCreateCommand)
 				}
 				if o.Command, err = splitCreateCommand(ctr.Config.CreateCommand); err != nil {
 					return fmt.Errorf("read the stored command line of container %q: %w: recreate the container", ctr.Name, err)
 				}
 			}
-			unit, err := lifecycle.SystemdUnit(ctr, hc, o)
+			unit, err := systemd.Unit(ctr, hc, o)
 			if err != nil {
 				return fmt.Errorf("generate a unit for container %q: %w", ctr.Name, err)
 			}
@@ -74,13 +73,13 @@ how a container comes back.`,
 // splitCreateCommand splits a stored `ctr-lite [GLOBALS] create|run
 // [FLAGS] IMAGE [ARG...]` with today's flag definitions, so a unit can
 // drop and add flags by name and never misreads a flag's value as one.
-func splitCreateCommand(argv []string) (*lifecycle.CommandLine, error) {
+func splitCreateCommand(argv []string) (*systemd.CommandLine, error) {
 	if len(argv) < 2 {
 		return nil, fmt.Errorf("%q is too short", argv)
 	}
 	root := NewRootCmd()
 	globalFlags := root.PersistentFlags()
-	cl := &lifecycle.CommandLine{}
+	cl := &systemd.CommandLine{}
 	rest, err := splitFlags(argv[1:], globalFlags, nil, &cl.Globals, nil)
 	if err != nil {
 		return nil, err
@@ -102,11 +101,11 @@ func splitCreateCommand(argv []string) (*lifecycle.CommandLine, error) {
 // splitFlags reads flags from words as pflag does without interspersed
 // arguments, appending each to flags (or, if it is one of globals, to
 // globalOut), and returns the words from the first operand on.
-func splitFlags(words []string, fs, globals *pflag.FlagSet, flags, globalOut *[]lifecycle.Arg) ([]string, error) {
-	lookup := func(long, short string) (*pflag.Flag, *[]lifecycle.Arg) {
+func splitFlags(words []string, fs, globals *pflag.FlagSet, flags, globalOut *[]systemd.Arg) ([]string, error) {
+	lookup := func(long, short string) (*pflag.Flag, *[]systemd.Arg) {
 		for _, set := range []struct {
 			fs  *pflag.FlagSet
-			out *[]lifecycle.Arg
+			out *[]systemd.Arg
 		}{{fs, flags}, {globals, globalOut}} {
 			if set.fs == nil {
 				continue
@@ -133,7 +132,7 @@ func splitFlags(words []string, fs, globals *pflag.FlagSet, flags, globalOut *[]
 			if f == nil {
 				return nil, fmt.Errorf("unknown flag %q", w)
 			}
-			a := lifecycle.Arg{Name: f.Name, Value: value, Words: []string{w}}
+			a := systemd.Arg{Name: f.Name, Value: value, Words: []string{w}}
 			if !hasValue && f.NoOptDefVal != "" {
 				a.Value = f.NoOptDefVal
 			} else if !hasValue {
@@ -158,14 +157,14 @@ func splitFlags(words []string, fs, globals *pflag.FlagSet, flags, globalOut *[]
 // splitShorthands reads one word of shorthand flags ("-it", "-p8080:80",
 // "-e" "A=1"), each flag into its own Arg, and returns how many words it
 // used (1, or 2 when the last flag's value is the next word).
-func splitShorthands(words []string, lookup func(long, short string) (*pflag.Flag, *[]lifecycle.Arg)) (int, error) {
+func splitShorthands(words []string, lookup func(long, short string) (*pflag.Flag, *[]systemd.Arg)) (int, error) {
 	s := words[0][1:]
 	for s != "" {
 		f, out := lookup("", s[:1])
 		if f == nil {
 			return 0, fmt.Errorf("unknown shorthand flag %q in %q", s[:1], words[0])
 		}
-		a := lifecycle.Arg{Name: f.Name, Words: []string{"-" + s[:1]}}
+		a := systemd.Arg{Name: f.Name, Words: []string{"-" + s[:1]}}
 		s = s[1:]
 		switch {
 		case strings.HasPrefix(s, "="):

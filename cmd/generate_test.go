@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/systemd"
 )
 
 func TestSplitCreateCommand(t *testing.T) {
@@ -14,11 +14,11 @@ func TestSplitCreateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &lifecycle.CommandLine{
-		Globals: []lifecycle.Arg{{Name: "root", Value: "/r", Words: []string{"--root", "/r"}},
+	want := &systemd.CommandLine{
+		Globals: []systemd.Arg{{Name: "root", Value: "/r", Words: []string{"--root", "/r"}},
 			{Name: "runtime", Value: "/opt/runc", Words: []string{"--runtime", "/opt/runc"}}},
 		Verb: "run",
-		Flags: []lifecycle.Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "interactive", Value: "true", Words: []string{"-i"}},
+		Flags: []systemd.Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "interactive", Value: "true", Words: []string{"-i"}},
 			{Name: "tty", Value: "true", Words: []string{"-t"}}, {Name: "publish", Value: "8080:80", Words: []string{"-p8080:80"}},
 			{Name: "name", Value: "web", Words: []string{"--name=web"}}, {Name: "env", Value: "A=1", Words: []string{"-e", "A=1"}},
 			{Name: "rm", Value: "true", Words: []string{"--rm"}}, {Name: "hostname", Value: "host", Words: []string{"-h", "host"}}},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +38,7 @@ func newImagePruneCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			lines, freed, err := e.PruneImages(c.Context(), all)
+			lines, freed, err := images.Of(e).PruneImages(c.Context(), all)
 			out := c.OutOrStdout()
 			if len(lines) > 0 {
 				fmt.Fprintln(out, "Deleted Images:")

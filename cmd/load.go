@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 )
 
 func newLoadCmd(g *globals) *cobra.Command {
@@ -32,7 +33,7 @@ func newLoadCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names, err := e.LoadImages(c.Context(), input)
+			names, err := images.Of(e).LoadImages(c.Context(), input)
 			for _, n := range names {
 				if !quiet {
 					if id, ok := strings.CutPrefix(n, "ID: "); ok {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/networks"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
 )
@@ -30,7 +31,7 @@ func newNetworkCreateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := e.CreateNetwork(c.Context(), args[0], subnet, gateway)
+			n, err := networks.Of(e).CreateNetwork(c.Context(), args[0], subnet, gateway)
 			if err != nil {
 				return err
 			}
@@ -115,7 +116,7 @@ func newNetworkRmCmd(g *globals) *cobra.Command {
 		Args:    minArgs(1, "NAME [NAME...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, name string) error {
-				return e.RemoveNetwork(ctx, name)
+				return networks.Of(e).RemoveNetwork(ctx, name)
 			})
 		},
 	}

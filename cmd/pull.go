@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/registry"
 )
 
@@ -29,7 +30,7 @@ loopback addresses are reached over plain HTTP; credentials come from
 			if err != nil {
 				return err
 			}
-			p, err := e.PullImage(c.Context(), args[0], opts)
+			p, err := images.Of(e).PullImage(c.Context(), args[0], opts)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +26,7 @@ from another repository of the same registry is mounted from there.`,
 			if err != nil {
 				return err
 			}
-			p, err := e.PushImage(c.Context(), args[0], opts)
+			p, err := images.Of(e).PushImage(c.Context(), args[0], opts)
 			if err != nil {
 				return err
 			}

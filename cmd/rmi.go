@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/spf13/cobra"
 )
 
@@ -20,7 +21,7 @@ func newRmiCmd(g *globals) *cobra.Command {
 				return err
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				lines, err := e.RemoveImage(ctx, ref, force)
+				lines, err := images.Of(e).RemoveImage(ctx, ref, force)
 				for _, l := range lines {
 					fmt.Fprintln(c.OutOrStdout(), l)
 				}

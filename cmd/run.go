@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -36,7 +37,7 @@ be run, 127: the command was not found).`,
 			if err != nil {
 				return err
 			}
-			if err := e.StartDetached(c.Context(), ctr.ID); err != nil {
+			if err := monitor.Start(c.Context(), e, ctr.ID); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.OutOrStdout(), ctr.ID)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -29,7 +30,7 @@ func newSaveCmd(g *globals) *cobra.Command {
 				if term.IsTerminal(int(os.Stdout.Fd())) {
 					return usageError(c, fmt.Errorf("refusing to write an archive to a terminal: use -o FILE or redirect stdout"))
 				}
-				return e.SaveImages(c.Context(), c.OutOrStdout(), args)
+				return images.Of(e).SaveImages(c.Context(), c.OutOrStdout(), args)
 			}
 			return saveToFile(c, e, output, args)
 		},
@@ -42,6 +43,6 @@ func newSaveCmd(g *globals) *cobra.Command {
 // so a failed save leaves no half-written file.
 func saveToFile(c *cobra.Command, e *lifecycle.Engine, output string, refs []string) error {
 	return state.WriteAtomic(output, 0o644, false, func(w io.Writer) error {
-		return e.SaveImages(c.Context(), w, refs)
+		return images.Of(e).SaveImages(c.Context(), w, refs)
 	})
 }

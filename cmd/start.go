@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 )
 
 func newStartCmd(g *globals) *cobra.Command {
@@ -46,7 +47,7 @@ foreground, exiting with the container's status.`,
 				return e.StartAttached(c.Context(), args[0], stdio)
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				if err := e.StartDetached(ctx, ref); err != nil {
+				if err := monitor.Start(ctx, e, ref); err != nil {
 					return err
 				}
 				fmt.Fprintln(c.OutOrStdout(), ref)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 )
 
 func newStopCmd(g *globals) *cobra.Command {
@@ -39,7 +40,7 @@ func newRestartCmd(g *globals) *cobra.Command {
 				if err := e.Stop(ctx, ref, time.Duration(seconds)*time.Second); err != nil {
 					return err
 				}
-				return e.StartDetached(ctx, ref)
+				return monitor.Start(ctx, e, ref)
 			})
 		},
 	}

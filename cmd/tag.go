@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/spf13/cobra"
 )
 
@@ -15,7 +16,7 @@ func newTagCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.TagImage(c.Context(), args[0], args[1])
+			return images.Of(e).TagImage(c.Context(), args[0], args[1])
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/volumes"
 )
 
 func newVolumeCmd(g *globals) *cobra.Command {
@@ -30,7 +31,7 @@ func newVolumeCreateCmd(g *globals) *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			v, err := e.CreateVolume(c.Context(), name)
+			v, err := volumes.Of(e).CreateVolume(c.Context(), name)
 			if err != nil {
 				return err
 			}
@@ -106,7 +107,7 @@ func newVolumeRmCmd(g *globals) *cobra.Command {
 		Args:    minArgs(1, "NAME [NAME...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, name string) error {
-				return e.RemoveVolume(ctx, name)
+				return volumes.Of(e).RemoveVolume(ctx, name)
 			})
 		},
 	}
@@ -126,7 +127,7 @@ func newVolumePruneCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			removed, err := e.PruneVolumes(c.Context())
+			removed, err := volumes.Of(e).PruneVolumes(c.Context())
 			for _, n := range removed {
 				fmt.Fprintln(c.OutOrStdout(), n)
 			}

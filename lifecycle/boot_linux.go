@@ -53,7 +53,7 @@ func (e *Engine) afterReboot(ctx context.Context) {
 			continue // a runroot switched by hand while containers run
 		}
 		e.Log.Info("marking a container of the previous boot exited", "name", c.Name)
-		if c, hc, l, err := e.lockAndLoad(ctx, c.ID); err == nil {
+		if c, hc, l, err := e.LockAndLoad(ctx, c.ID); err == nil {
 			e.teardownNetwork(c, hc)
 			e.recordExit(c, &ExitError{Code: ExitUnknownCode})
 			e.Containers.Save(c, true)

@@ -34,7 +34,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	// The mark is set under the container's lock, where the monitor
 	// decides on and begins every restart: from here on it starts nothing,
 	// and the record read under that lock says whether a run is on.
-	if c, err = e.markStopped(ctx, c.ID); err != nil {
+	if c, err = e.MarkStopped(ctx, c.ID); err != nil {
 		return err
 	}
 	fault.Point("stop:after-mark")
@@ -46,26 +46,26 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	if sig == "" {
 		sig = "TERM"
 	}
-	e.runc("kill", c.ID, sig).Run()
+	e.Runc("kill", c.ID, sig).Run()
 	fault.Point("stop:after-signal")
 	if gone(ctx, c, time.Until(deadline)) {
 		return e.reconcileRef(ctx, c.ID)
 	}
-	e.runc("kill", c.ID, "KILL").Run()
+	e.Runc("kill", c.ID, "KILL").Run()
 	if !gone(ctx, c, 10*time.Second) {
-		return withCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
+		return WithCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
 	}
 	return e.reconcileRef(ctx, c.ID)
 }
 
 // reconcileRef cleans up after a container whose monitor is gone too.
 func (e *Engine) reconcileRef(ctx context.Context, id string) error {
-	c, hc, l, err := e.lockAndLoad(ctx, id)
+	c, hc, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
 		return nil // removed meanwhile (--rm)
 	}
 	defer l.Unlock()
-	return withCode(ExitEngine, e.reconcile(l, c, hc))
+	return WithCode(ExitEngine, e.reconcile(l, c, hc))
 }
 
 // Kill sends a signal (name, SIGNAME or number) to a running container.
@@ -75,45 +75,45 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		return err
 	}
 	if !IsRunning(c) {
-		return withCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
+		return WithCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
 	}
 	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
 	if sig == "KILL" || sig == "9" { // docker: a killed container is not restarted
-		if _, err := e.markStopped(ctx, c.ID); err != nil {
+		if _, err := e.MarkStopped(ctx, c.ID); err != nil {
 			return err
 		}
 	}
-	if out, err := e.runc("kill", c.ID, sig).CombinedOutput(); err != nil {
-		return withCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
+	if out, err := e.Runc("kill", c.ID, sig).CombinedOutput(); err != nil {
+		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
 	}
 	return nil
 }
 
 // markStopped sets HasBeenManuallyStopped and returns the record as read
 // under the container's lock.
-func (e *Engine) markStopped(ctx context.Context, id string) (*state.Container, error) {
+func (e *Engine) MarkStopped(ctx context.Context, id string) (*state.Container, error) {
 	return e.saveStopped(ctx, id, true)
 }
 
 // setStopped records whether the user stopped the container: stop and
 // kill set it (no restart), a user's start clears it; the monitor's own
 // restarts leave it alone.
-func (e *Engine) setStopped(ctx context.Context, id string, stopped bool) error {
+func (e *Engine) SetStopped(ctx context.Context, id string, stopped bool) error {
 	_, err := e.saveStopped(ctx, id, stopped)
 	return err
 }
 
 func (e *Engine) saveStopped(ctx context.Context, id string, stopped bool) (*state.Container, error) {
-	c, _, l, err := e.lockAndLoad(ctx, id)
+	c, _, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	if c.HasBeenManuallyStopped == stopped {
 		return c, nil
 	}
 	c.HasBeenManuallyStopped = stopped
-	return c, withCode(ExitEngine, e.Containers.Save(c, false))
+	return c, WithCode(ExitEngine, e.Containers.Save(c, false))
 }
 
 // Wait blocks until the container is not running and returns its exit
@@ -126,11 +126,11 @@ func (e *Engine) Wait(ctx context.Context, ref string) (int, error) {
 	for IsRunning(c) || (c.State.Restarting && monitorLives(c)) {
 		select {
 		case <-ctx.Done():
-			return 0, withCode(ExitEngine, ctx.Err())
+			return 0, WithCode(ExitEngine, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if c, err = e.Containers.Load(c.ID); err != nil {
-			return 0, withCode(ExitEngine, fmt.Errorf("container %s was removed before its exit code was read", ref))
+			return 0, WithCode(ExitEngine, fmt.Errorf("container %s was removed before its exit code was read", ref))
 		}
 	}
 	return c.State.ExitCode, nil
@@ -165,14 +165,14 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 	}
 	off, err := state.ReadLog(path, 0, o.Filter, print)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	follow := o.Filter
 	follow.Tail = -1
 	for o.Follow {
 		running := IsRunning(c)
 		if off, err = state.ReadLog(path, off, follow, print); err != nil {
-			return withCode(ExitEngine, err)
+			return WithCode(ExitEngine, err)
 		}
 		if !running {
 			return nil
@@ -206,11 +206,11 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		return err
 	}
 	if !IsRunning(c) {
-		return withCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
+		return WithCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
 	}
-	dir, err := os.MkdirTemp(e.bundleDir(c.ID), "exec-")
+	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	defer os.RemoveAll(dir)
 	proc, err := e.execProcess(c, o)
@@ -218,16 +218,16 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		return err
 	}
 	if err := state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
-	cmd := e.runc("exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid"), c.ID)
+	cmd := e.Runc("exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid"), c.ID)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin
 	}
 	code, err := e.runAttached(cmd, func() {})
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	if code != 0 {
 		return &ExitError{Code: code}
@@ -238,8 +238,8 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 // execProcess derives the exec'd process from the container's spec.
 func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process, error) {
 	var spec specs.Spec
-	if err := state.ReadJSON(filepath.Join(e.bundleDir(c.ID), "config.json"), &spec); err != nil {
-		return nil, withCode(ExitEngine, err)
+	if err := state.ReadJSON(filepath.Join(e.BundleDir(c.ID), "config.json"), &spec); err != nil {
+		return nil, WithCode(ExitEngine, err)
 	}
 	p := *spec.Process
 	p.Args, p.Terminal = o.Cmd, o.Tty
@@ -250,7 +250,7 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 	if o.User != "" {
 		u, err := resolveUser(spec.Root.Path, o.User)
 		if err != nil {
-			return nil, withCode(ExitEngine, err)
+			return nil, WithCode(ExitEngine, err)
 		}
 		p.User = specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGids}
 	}

@@ -37,16 +37,16 @@ type CreateRequest struct {
 func (e *Engine) Create(ctx context.Context, r CreateRequest) (*state.Container, error) {
 	c, hc, img, err := e.prepare(r)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	c, err = e.create(ctx, c, hc, img, r.Name)
-	return c, withCode(ExitEngine, err)
+	return c, WithCode(ExitEngine, err)
 }
 
 // prepare validates everything that needs no state change, so bad input
 // fails before anything is written.
 func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, *rootfs.Image, error) {
-	done := e.step("resolve image")
+	done := e.Step("resolve image")
 	img, err := e.Images.Resolve(r.Image)
 	done()
 	if errors.Is(err, rootfs.ErrImageNotFound) {
@@ -166,7 +166,7 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 		return nil, err
 	}
 	fault.Point("create:after-network-files")
-	defer e.step("write records")()
+	defer e.Step("write records")()
 	if err := e.Containers.SaveHostConfig(c.ID, hc, !hc.AutoRemove); err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 // reserve takes the name (reclaiming it from a create that died) and the
 // new container's lock, held until its record is written.
 func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (*state.ContainerLock, error) {
-	defer e.step("reserve name")()
+	defer e.Step("reserve name")()
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (
 // lock (g), once Containers.Orphaned said so.
 func (e *Engine) removeOrphan(g *state.Global, id, name string) error {
 	e.Images.Driver.RemoveRW(id)
-	os.RemoveAll(e.bundleDir(id))
+	os.RemoveAll(e.BundleDir(id))
 	return e.Containers.Release(id, name)
 }
 
@@ -225,14 +225,14 @@ func writeIDFile(path, content string) error {
 }
 
 func (e *Engine) createLayer(c *state.Container, img *rootfs.Image) error {
-	defer e.step("create layer")()
+	defer e.Step("create layer")()
 	return e.Images.Driver.CreateRW(c.ID, img.ChainIDs(), img.TopChainID())
 }
 
 // writeNetworkFiles writes hostname, hosts and resolv.conf into the
 // container's directory; they are bind-mounted over the init layer's.
 func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) error {
-	defer e.step("write network files")()
+	defer e.Step("write network files")()
 	dir := e.Containers.Dir(c.ID)
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = state.ShortID(c.ID)
@@ -261,4 +261,20 @@ func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) err
 		}
 	}
 	return os.Mkdir(filepath.Join(dir, "checkpoints"), 0o700)
+}
+
+// saveWithImage writes a new container's record, making it visible to
+// usesImage, under the global lock and only if its image still exists: a
+// concurrent rmi either removed the image first (create fails) or sees
+// the container (the image stays).
+func (e *Engine) saveWithImage(ctx context.Context, c *state.Container, durable bool) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if _, err := e.Images.ImageByID(c.Image); err != nil {
+		return fmt.Errorf("image %s of container %s was removed while it was created: %w", c.ImageName, c.Name, err)
+	}
+	return e.Containers.Save(c, durable)
 }

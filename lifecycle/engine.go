@@ -47,7 +47,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	images, err := rootfs.NewStore(opts.Root, opts.StorageDriver)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	images.Warn = warn
 	e := &Engine{
@@ -59,7 +59,7 @@ func New(opts Options) (*Engine, error) {
 		defaultBridge: orDefault(opts.DefaultBridge, netsetup.DefaultBridge),
 	}
 	if err := e.init(); err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	return e, nil
 }
@@ -93,14 +93,14 @@ func (e *Engine) init() error {
 
 // bundleDir is where a running container's config.json and runtime files
 // live: under the runroot, so a reboot clears them.
-func (e *Engine) bundleDir(id string) string { return filepath.Join(e.RunRoot, "containers", id) }
+func (e *Engine) BundleDir(id string) string { return filepath.Join(e.RunRoot, "containers", id) }
 
 func (e *Engine) runcRoot() string { return filepath.Join(e.RunRoot, "runc") }
 
 // step logs how long a named step took, at debug level:
 //
 //	defer e.step("mount rootfs")()
-func (e *Engine) step(name string) func() {
+func (e *Engine) Step(name string) func() {
 	if !e.Log.Enabled(context.Background(), slog.LevelDebug) {
 		return func() {}
 	}
@@ -110,7 +110,7 @@ func (e *Engine) step(name string) func() {
 
 // lockAndLoad takes container id's lock and reads its records. On error
 // no lock is held.
-func (e *Engine) lockAndLoad(ctx context.Context, id string) (*state.Container, *state.HostConfig, *state.ContainerLock, error) {
+func (e *Engine) LockAndLoad(ctx context.Context, id string) (*state.Container, *state.HostConfig, *state.ContainerLock, error) {
 	l, err := e.Containers.LockContainer(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -132,11 +132,19 @@ func (e *Engine) lockAndLoad(ctx context.Context, id string) (*state.Container, 
 func (e *Engine) Lookup(ref string) (*state.Container, error) {
 	id, err := e.Containers.Resolve(ref)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	c, err := e.Containers.Load(id)
 	if errors.Is(err, state.ErrDamaged) {
-		return nil, withCode(ExitEngine, fmt.Errorf("container %s is damaged (%w): remove it with rm -f %s", ref, err, ref))
+		return nil, WithCode(ExitEngine, fmt.Errorf("container %s is damaged (%w): remove it with rm -f %s", ref, err, ref))
 	}
-	return c, withCode(ExitEngine, err)
+	return c, WithCode(ExitEngine, err)
+}
+
+// Options returns the settings e was opened with, resolved (the storage
+// driver by name): New(e.Options()) opens the same engine, as a monitor
+// does.
+func (e *Engine) Options() Options {
+	return Options{Root: e.Root, RunRoot: e.RunRoot, Runtime: e.runtime, StorageDriver: e.Images.Driver.Name(),
+		DefaultSubnet: e.defaultSubnet, DefaultBridge: e.defaultBridge, Log: e.Log}
 }

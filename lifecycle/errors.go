@@ -35,7 +35,7 @@ func (e *ExitError) ExitCode() int { return e.Code }
 // Silent reports whether nothing should be printed for this error.
 func (e *ExitError) Silent() bool { return e.Err == nil }
 
-func withCode(code int, err error) error {
+func WithCode(code int, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -48,7 +48,7 @@ func withCode(code int, err error) error {
 
 // codeForRuntimeMessage maps a runtime's error text to docker's codes, as
 // the docker CLI does for start errors.
-func codeForRuntimeMessage(msg string) int {
+func CodeForRuntimeMessage(msg string) int {
 	switch {
 	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
 		return ExitNotFound

@@ -79,7 +79,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 	}
 	hc, err := e.Containers.LoadHostConfig(c.ID)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	v := &ContainerView{
 		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
@@ -116,7 +116,7 @@ func (e *Engine) liveState(c *state.Container) state.State {
 		st.Status, st.Running, st.ExitCode = state.StatusExited, false, ExitUnknownCode
 		return st
 	}
-	if data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid")); err == nil {
+	if data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid")); err == nil {
 		st.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
 	}
 	return st
@@ -152,7 +152,7 @@ func (e *Engine) mountViews(mounts []state.MountPoint) []MountView {
 func (e *Engine) InspectImage(ref string) (*ImageView, error) {
 	img, err := e.Images.Lookup(ref)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	v := &ImageView{
 		ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests, Created: img.Config.Created,
@@ -180,7 +180,7 @@ func (e *Engine) Inspect(ref string) (any, error) {
 	}
 	iv, ierr := e.InspectImage(ref)
 	if ierr != nil {
-		return nil, withCode(ExitEngine, errors.New("no such object: "+ref))
+		return nil, WithCode(ExitEngine, errors.New("no such object: "+ref))
 	}
 	return iv, nil
 }

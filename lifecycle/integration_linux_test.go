@@ -42,7 +42,7 @@ func newTestEngine(t *testing.T, driver string) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.LoadImages(context.Background(), image); err != nil {
+	if _, err := e.Images.Load(context.Background(), image); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { assertNothingLeft(t, e, dir) })

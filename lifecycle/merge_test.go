@@ -60,7 +60,7 @@ func TestCodeForRuntimeMessage(t *testing.T) {
 		"exec /etc: permission denied": 126, "is a directory": 126, "cgroup: bad": 125,
 	}
 	for msg, want := range cases {
-		if got := codeForRuntimeMessage(msg); got != want {
+		if got := CodeForRuntimeMessage(msg); got != want {
 			t.Errorf("%q: %d, want %d", msg, got, want)
 		}
 	}

@@ -23,14 +23,14 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
 	}
-	defer e.step("set up network")()
+	defer e.Step("set up network")()
 	n, err := e.network(ctx, hc.NetworkMode)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	ports, err := portMappings(c, hc)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	addr, err := e.lease(ctx, n, c, hc, ports)
 	if err != nil {
@@ -43,10 +43,10 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 		}
 	}()
 	if err := e.plug(c, n, addr, ports); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	if err := e.writeHosts(c, hc, n, addr); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	e.updatePeers(n, c.ID)
 	return nil
@@ -57,11 +57,11 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Container, hc *state.HostConfig, ports []netsetup.PortMapping) (netip.Addr, error) {
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
-		return netip.Addr{}, withCode(ExitEngine, err)
+		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	if err := netsetup.EnsureBridge(n); err != nil {
-		return netip.Addr{}, withCode(ExitEngine, err)
+		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	var want netip.Addr
 	if hc.IPAddress != "" {
@@ -69,13 +69,13 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	}
 	addr, err := e.Networks.Allocate(n, e.holder(c.ID), want, e.leaseAlive)
 	if err != nil {
-		return netip.Addr{}, withCode(ExitEngine, err)
+		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive); err != nil {
 		e.Networks.Release(n.Name, addr, c.ID)
 		// docker run exits 125 for "port is already allocated": its CLI
 		// gives 126/127 only for a command that cannot be invoked or found.
-		return netip.Addr{}, withCode(ExitEngine, err)
+		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	return addr, nil
 }
@@ -173,7 +173,7 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
 	}
-	defer e.step("tear down network")()
+	defer e.Step("tear down network")()
 	ns := c.NetworkSettings
 	var errs []error
 	if len(ns.Ports) > 0 || len(hc.PortBindings) > 0 || hc.PublishAllPorts {
@@ -288,7 +288,7 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 	if err != nil {
 		return nil, fmt.Errorf("default network: %w; set --default-subnet (CTR_LITE_DEFAULT_SUBNET)", err)
 	}
-	if err := e.saveNetwork(ctx, n); err != nil {
+	if err := e.SaveNetwork(ctx, n); err != nil {
 		if existing, gerr := e.Networks.Get(name); gerr == nil {
 			return existing, nil // made by a concurrent start
 		}
@@ -299,7 +299,7 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 
 // saveNetwork stores a new network after checking that its subnet clashes
 // with no host route and no other network.
-func (e *Engine) saveNetwork(ctx context.Context, n *netsetup.Network) error {
+func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge); err != nil {
 		return err
 	}
@@ -343,11 +343,11 @@ func (e *Engine) joinNetwork(ref string, in *specgen.Input) error {
 		return err
 	}
 	if !IsRunning(target) || target.State.Pid == 0 {
-		return withCode(ExitEngine, fmt.Errorf("cannot join the network of container %s: it is not running", target.Name))
+		return WithCode(ExitEngine, fmt.Errorf("cannot join the network of container %s: it is not running", target.Name))
 	}
 	thc, err := e.Containers.LoadHostConfig(target.ID)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	switch {
 	case thc.NetworkMode == netsetup.ModeHost:

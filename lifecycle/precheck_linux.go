@@ -33,13 +33,13 @@ func prepareWorkdir(rootfs, dir string) error {
 		// Created through directory handles inside rootfs: a symlink the
 		// container left cannot lead the mkdir out.
 		if err := pathrs.MkdirAll(rootfs, dir, 0o755); err != nil {
-			return withCode(ExitCannotRun, fmt.Errorf("create workdir %q: %w", dir, err))
+			return WithCode(ExitCannotRun, fmt.Errorf("create workdir %q: %w", dir, err))
 		}
 		return nil
 	case err != nil:
-		return withCode(ExitCannotRun, fmt.Errorf("workdir %q: %w", dir, err))
+		return WithCode(ExitCannotRun, fmt.Errorf("workdir %q: %w", dir, err))
 	case !fi.IsDir():
-		return withCode(ExitCannotRun, fmt.Errorf("workdir %q is not a directory: choose another -w", dir))
+		return WithCode(ExitCannotRun, fmt.Errorf("workdir %q is not a directory: choose another -w", dir))
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func checkCommand(rootfs, argv0, cwd string, env, mountDests []string) error {
 			return err
 		}
 	}
-	return withCode(ExitNotFound, fmt.Errorf("exec: %q: executable file not found in $PATH", argv0))
+	return WithCode(ExitNotFound, fmt.Errorf("exec: %q: executable file not found in $PATH", argv0))
 }
 
 func checkExecutable(rootfs, argv0, p string, mountDests []string) error {
@@ -79,11 +79,11 @@ func checkExecutable(rootfs, argv0, p string, mountDests []string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return &ExitError{Code: ExitNotFound, Err: fmt.Errorf("exec: %q: stat %s: %w", argv0, p, fs.ErrNotExist)}
 	case err != nil:
-		return withCode(ExitCannotRun, fmt.Errorf("exec: %q: %w", argv0, err))
+		return WithCode(ExitCannotRun, fmt.Errorf("exec: %q: %w", argv0, err))
 	case fi.IsDir():
-		return withCode(ExitCannotRun, fmt.Errorf("exec: %q: is a directory", argv0))
+		return WithCode(ExitCannotRun, fmt.Errorf("exec: %q: is a directory", argv0))
 	case fi.Mode()&0o111 == 0:
-		return withCode(ExitCannotRun, fmt.Errorf("exec: %q: permission denied", argv0))
+		return WithCode(ExitCannotRun, fmt.Errorf("exec: %q: permission denied", argv0))
 	}
 	return nil
 }

@@ -20,28 +20,28 @@ import (
 func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...bool) error {
 	id, err := e.Containers.Resolve(ref)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	l, err := e.Containers.LockContainer(ctx, id)
 	if errors.Is(err, state.ErrNotFound) {
-		return withCode(ExitEngine, e.removeIfOrphan(ctx, id, err))
+		return WithCode(ExitEngine, e.removeIfOrphan(ctx, id, err))
 	}
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	c, err := e.Containers.Load(id)
 	if errors.Is(err, state.ErrDamaged) {
 		defer l.Unlock()
-		return withCode(ExitEngine, e.removeDamaged(l, e.Containers.Damaged(id, err), force))
+		return WithCode(ExitEngine, e.removeDamaged(l, e.Containers.Damaged(id, err), force))
 	}
 	if err != nil {
 		l.Unlock()
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	if alive := c.Alive(); alive.Holds() {
 		if !force {
 			l.Unlock()
-			return withCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is %s: stop it first or use rm -f", c.Name, c.State.Status))
+			return WithCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is %s: stop it first or use rm -f", c.Name, c.State.Status))
 		}
 		// In a restart backoff nothing runs: the monitor's restart begins
 		// under this lock and finds the container gone. Anything else is
@@ -49,20 +49,20 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 		if alive == state.Running || !c.State.Restarting {
 			l.Unlock()
 			if c, l, err = e.killAndRelock(ctx, c); c == nil {
-				return withCode(ExitEngine, err) // nil error: its --rm removed it
+				return WithCode(ExitEngine, err) // nil error: its --rm removed it
 			}
 		}
 	}
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	hc := e.hostConfigToRemove(c)
 	if err := e.removeLocked(l, c, hc); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	if len(volumes) > 0 && volumes[0] {
-		return withCode(ExitEngine, e.removeAnonymousVolumes(hc.AnonymousVolumes))
+		return WithCode(ExitEngine, e.removeAnonymousVolumes(hc.AnonymousVolumes))
 	}
 	return nil
 }
@@ -94,8 +94,8 @@ func (e *Engine) removeDamaged(l *state.ContainerLock, c *state.Container, force
 	}
 	e.Containers.Warnf("container %s: %v: removing it", state.ShortID(c.ID), c.Damage)
 	if mayRun {
-		e.kill(c)
-		if data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid")); err == nil {
+		e.ForceKill(c)
+		if data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid")); err == nil {
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 			waitForExit(context.Background(), pid, 0, 10*time.Second)
 		}
@@ -129,7 +129,7 @@ func (e *Engine) removeIfOrphan(ctx context.Context, id string, notFound error) 
 // killAndRelock kills a running container, waits for its waiter to exit,
 // and takes the lock again. A nil container means it is already gone.
 func (e *Engine) killAndRelock(ctx context.Context, c *state.Container) (*state.Container, *state.ContainerLock, error) {
-	e.kill(c)
+	e.ForceKill(c)
 	gone(ctx, c, 10*time.Second)
 	l, err := e.Containers.LockContainer(ctx, c.ID)
 	if errors.Is(err, state.ErrNotFound) {
@@ -188,16 +188,16 @@ func (e *Engine) reconcile(l *state.ContainerLock, c *state.Container, hc *state
 }
 
 // kill sends SIGKILL to the container; the runtime's own exit follows.
-func (e *Engine) kill(c *state.Container) {
+func (e *Engine) ForceKill(c *state.Container) {
 	if _, err := e.Runtime(); err == nil {
-		e.runc("kill", c.ID, "KILL").Run()
+		e.Runc("kill", c.ID, "KILL").Run()
 	}
 }
 
 // removeLocked releases everything a container owns, under its lock (l).
 // Every part is idempotent, so a second attempt after a crash works.
 func (e *Engine) removeLocked(l *state.ContainerLock, c *state.Container, hc *state.HostConfig) error {
-	defer e.step("remove container")()
+	defer e.Step("remove container")()
 	c.State.Status = state.StatusRemoving
 	c.State.Running = false
 	if err := e.Containers.Save(c, false); err != nil {

@@ -29,7 +29,7 @@ func (e *Engine) Runtime() (string, error) {
 
 // runc is a command running the runtime with ctr-lite's runc root. The
 // caller has checked Runtime() already.
-func (e *Engine) runc(args ...string) *exec.Cmd {
+func (e *Engine) Runc(args ...string) *exec.Cmd {
 	p, _ := e.Runtime()
 	return exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
 }
@@ -38,7 +38,7 @@ func (e *Engine) findRuntime() (string, error) {
 	if e.runtime != "" {
 		p, err := exec.LookPath(e.runtime)
 		if err != nil {
-			return "", withCode(ExitEngine, fmt.Errorf("runtime %q not found: %w; pass --runtime with the path of runc", e.runtime, unwrapExec(err)))
+			return "", WithCode(ExitEngine, fmt.Errorf("runtime %q not found: %w; pass --runtime with the path of runc", e.runtime, UnwrapExec(err)))
 		}
 		return p, nil
 	}
@@ -50,12 +50,12 @@ func (e *Engine) findRuntime() (string, error) {
 	}
 	p, err := exec.LookPath("runc")
 	if err != nil {
-		return "", withCode(ExitEngine, errors.New("runc not found beside ctr-lite or on PATH: run 'make' to build it, or pass --runtime"))
+		return "", WithCode(ExitEngine, errors.New("runc not found beside ctr-lite or on PATH: run 'make' to build it, or pass --runtime"))
 	}
 	return p, nil
 }
 
-func unwrapExec(err error) error {
+func UnwrapExec(err error) error {
 	var ee *exec.Error
 	if errors.As(err, &ee) {
 		return ee.Err

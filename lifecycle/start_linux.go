@@ -37,50 +37,50 @@ var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT
 func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) error {
 	id, err := e.Containers.Resolve(ref)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
-	if err := e.setStopped(ctx, id, false); err != nil {
+	if err := e.SetStopped(ctx, id, false); err != nil {
 		return err
 	}
-	c, lock, err := e.prepareStart(ctx, id, true, nil)
+	c, lock, err := e.PrepareStart(ctx, id, true, nil)
 	if err != nil {
-		return e.startFailed(id, err)
+		return e.StartFailed(id, err)
 	}
 	out := e.attachedOutput(c, &stdio)
-	cmd := e.runtimeCommand(c, stdio, "run")
-	done := e.step("runtime run")
+	cmd := e.RuntimeCommand(c, stdio, "run")
+	done := e.Step("runtime run")
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
 	code, runErr := e.runAttached(cmd, func() {
 		if out != nil {
-			out.startCopying()
+			out.StartCopying()
 		}
-		e.recordPid(id)
+		e.RecordPid(id)
 		lock.Unlock()
 		fault.Point("run:after-runtime-start")
 	})
 	if out != nil {
-		out.wait(2 * time.Second)
+		out.Wait(2 * time.Second)
 	}
 	done()
-	return e.finish(id, code, runErr)
+	return e.Finish(id, code, runErr)
 }
 
 // attachedOutput routes a non-tty container's output through pipes that
 // are copied both to the caller's stdio and to the json log, so `logs`
 // works for attached containers too. A terminal stays direct (runc owns
 // the pty). Without a log the output simply stays direct.
-func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
+func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
 	if c.Config.Tty || stdio.Stdout == nil {
 		return nil
 	}
-	out, err := e.openOutput(c.ID)
+	out, err := e.OpenOutput(c.ID)
 	if err != nil {
 		e.Log.Warn("container output is not logged", "err", err)
 		return nil
 	}
 	out.teeOut, out.teeErr = stdio.Stdout, stdio.Stderr
-	stdio.Stdout, stdio.Stderr = out.stdoutW, out.stderrW
+	stdio.Stdout, stdio.Stderr = out.StdoutW, out.StderrW
 	return out
 }
 
@@ -89,10 +89,10 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *output {
 // returned still held, and the record says running, waited on by this
 // process. begin, if not nil, runs first under the lock (a monitor's
 // restart: see beginRestart); its error ends the start.
-func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.ContainerLock, retErr error) {
-	c, hc, l, err := e.lockAndLoad(ctx, id)
+func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.ContainerLock, retErr error) {
+	c, hc, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
-		return nil, nil, withCode(ExitEngine, err)
+		return nil, nil, WithCode(ExitEngine, err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -108,14 +108,14 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, beg
 		return nil, nil, err
 	}
 	if err := e.reconcile(l, c, hc); err != nil {
-		return nil, nil, withCode(ExitEngine, err)
+		return nil, nil, WithCode(ExitEngine, err)
 	}
 	if _, err := e.Runtime(); err != nil {
 		return nil, nil, err
 	}
 	rootfs, err := e.mount(c, hc.AutoRemove)
 	if err != nil {
-		return nil, nil, withCode(ExitEngine, err)
+		return nil, nil, WithCode(ExitEngine, err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -138,14 +138,14 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, beg
 	fault.Point("start:after-bundle")
 	defer func() {
 		if retErr != nil {
-			os.RemoveAll(e.bundleDir(id))
+			os.RemoveAll(e.BundleDir(id))
 		}
 	}()
 	_, selfStart, _ := procStat("self")
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(),
 		MonitorPid: os.Getpid(), MonitorStart: selfStart}
 	if err := e.Containers.Save(c, false); err != nil {
-		return nil, nil, withCode(ExitEngine, err)
+		return nil, nil, WithCode(ExitEngine, err)
 	}
 	fault.Point("start:after-running-record")
 	return c, l, nil
@@ -153,7 +153,7 @@ func (e *Engine) prepareStart(ctx context.Context, id string, attached bool, beg
 
 func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 	if IsRunning(c) {
-		return withCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
+		return WithCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
 	}
 	if c.Config.Tty && attached { // detached, the monitor holds the pty
 		return CheckTerminal()
@@ -163,8 +163,8 @@ func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 
 // recordPid stores the container's PID, which runc wrote to its pid
 // file, in the record and in --pidfile.
-func (e *Engine) recordPid(id string) {
-	data, err := os.ReadFile(filepath.Join(e.bundleDir(id), "pid"))
+func (e *Engine) RecordPid(id string) {
+	data, err := os.ReadFile(filepath.Join(e.BundleDir(id), "pid"))
 	if err != nil {
 		return
 	}
@@ -181,7 +181,7 @@ func (e *Engine) recordPid(id string) {
 }
 
 func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
-	defer e.step("mount rootfs")()
+	defer e.Step("mount rootfs")()
 	img, err := e.Images.ImageByID(c.Image)
 	if err != nil {
 		return "", fmt.Errorf("image of container %s: %w", c.Name, err)
@@ -192,18 +192,18 @@ func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
 // writeBundle resolves the user, checks workdir and command, and writes
 // config.json into the bundle directory under the runroot.
 func (e *Engine) writeBundle(c *state.Container, hc *state.HostConfig, rootfs string) error {
-	defer e.step("write config.json")()
+	defer e.Step("write config.json")()
 	spec, err := e.buildSpec(c, hc, rootfs)
 	if err != nil {
 		return err
 	}
-	dir := e.bundleDir(c.ID)
+	dir := e.BundleDir(c.ID)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return withCode(ExitEngine, fmt.Errorf("create bundle: %w", err))
+		return WithCode(ExitEngine, fmt.Errorf("create bundle: %w", err))
 	}
 	if err := state.WriteJSONAtomic(filepath.Join(dir, "config.json"), spec, false); err != nil {
 		os.RemoveAll(dir)
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func (e *Engine) writeBundle(c *state.Container, hc *state.HostConfig, rootfs st
 func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs string) (*specs.Spec, error) {
 	// Checked at create too; here again through the image's symlinks.
 	if err := checkResolvedWorkdir(rootfs, c.Config.WorkingDir); err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	in, err := e.specInput(c, hc, rootfs)
 	if err != nil {
@@ -231,13 +231,13 @@ func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs stri
 	if err == nil {
 		err = specgen.ApplySeccomp(spec, hc.Privileged, hc.SeccompUnconfined, hc.SeccompProfile)
 	}
-	return spec, withCode(ExitEngine, err)
+	return spec, WithCode(ExitEngine, err)
 }
 
 func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs string) (specgen.Input, error) {
 	u, err := resolveUser(rootfs, c.Config.User)
 	if err != nil {
-		return specgen.Input{}, withCode(ExitEngine, err)
+		return specgen.Input{}, WithCode(ExitEngine, err)
 	}
 	in := specgen.Input{
 		ID: c.ID, Rootfs: rootfs, Host: hc, Args: append([]string{c.Path}, c.Args...), Env: c.Config.Env,
@@ -255,56 +255,17 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	for _, d := range hc.Devices {
 		dev, err := hostDevice(d)
 		if err != nil {
-			return in, withCode(ExitEngine, err)
+			return in, WithCode(ExitEngine, err)
 		}
 		in.Devices = append(in.Devices, dev)
 	}
 	if hc.Init {
 		if in.InitBinary, err = os.Executable(); err != nil {
-			return in, withCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
+			return in, WithCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
 		}
 	}
 	in.Mounts, err = e.resolveMounts(hc.MountPoints, rootfs)
 	return in, err
-}
-
-// bindSource creates a missing host directory, as docker does, and
-// resolves the path once to its real location: runc gets a path without
-// symlinks, so a symlink swapped in later does not redirect the mount.
-func bindSource(src string) (string, error) {
-	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(src, 0o755); err != nil {
-			return "", withCode(ExitEngine, fmt.Errorf("create bind source %q: %w", src, err))
-		}
-	}
-	real, err := filepath.EvalSymlinks(src)
-	if err != nil {
-		return "", withCode(ExitEngine, fmt.Errorf("resolve bind source %q: %w", src, err))
-	}
-	return real, nil
-}
-
-// resolveMounts gives each mount its host source: a volume becomes its
-// directory (made on first use, with the image's files at that path
-// copied in, as docker does); a missing host path is created as a
-// directory, as docker does; a tmpfs needs none.
-func (e *Engine) resolveMounts(mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
-	out := make([]state.MountPoint, 0, len(mounts))
-	for _, m := range mounts {
-		var err error
-		switch m.Type {
-		case state.MountVolume:
-			if m.Source, err = e.volumePath(m, rootfs); err != nil {
-				return nil, withCode(ExitEngine, err)
-			}
-		case state.MountBind:
-			if m.Source, err = bindSource(m.Source); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, m)
-	}
-	return out, nil
 }
 
 func cgroupV2() bool {
@@ -315,11 +276,11 @@ func cgroupV2() bool {
 // runtimeCommand is `runc run` (or create) of the bundle. With run, runc
 // stays in the foreground: it passes our stdio to the container (or runs
 // a pty with -t) and forwards the signals it gets.
-func (e *Engine) runtimeCommand(c *state.Container, stdio Stdio, verb string, flags ...string) *exec.Cmd {
-	bundle := e.bundleDir(c.ID)
+func (e *Engine) RuntimeCommand(c *state.Container, stdio Stdio, verb string, flags ...string) *exec.Cmd {
+	bundle := e.BundleDir(c.ID)
 	args := []string{"--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
 		verb, "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid")}
-	cmd := e.runc(append(append(args, flags...), c.ID)...)
+	cmd := e.Runc(append(append(args, flags...), c.ID)...)
 	cmd.Dir = bundle
 	cmd.Stdout, cmd.Stderr = stdio.Stdout, stdio.Stderr
 	readsTerminal := false
@@ -358,7 +319,7 @@ func (e *Engine) runAttached(cmd *exec.Cmd, running func()) (int, error) {
 			done = true
 		}
 	}
-	return exitStatus(err)
+	return ExitStatus(err)
 }
 
 // awaitPidFile polls, with a growing interval, until runc has written the
@@ -378,7 +339,7 @@ func awaitPidFile(path string, exited <-chan error, sigs <-chan os.Signal, p *os
 	}
 }
 
-func exitStatus(err error) (int, error) {
+func ExitStatus(err error) (int, error) {
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -391,44 +352,44 @@ func exitStatus(err error) (int, error) {
 
 // finish records how the container ended and releases what start took:
 // runtime state, mount and bundle; with --rm it removes the container.
-func (e *Engine) finish(id string, code int, runErr error) error {
+func (e *Engine) Finish(id string, code int, runErr error) error {
 	ctx := context.Background() // cleanup must run even after ^C
-	result := e.classify(id, code, runErr)
-	c, hc, l, err := e.lockAndLoad(ctx, id)
+	result := e.Classify(id, code, runErr)
+	c, hc, l, err := e.LockAndLoad(ctx, id)
 	if errors.Is(err, state.ErrNotFound) {
 		return result // removed meanwhile (rm -f): it cleaned up
 	}
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
 		if err := e.removeLocked(l, c, hc); err != nil {
-			return withCode(ExitEngine, err)
+			return WithCode(ExitEngine, err)
 		}
 		return result
 	}
 	if err := e.releaseRuntime(c, hc); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	fault.Point("finish:after-release")
 	e.recordExit(c, result)
 	if err := e.Containers.Save(c, true); err != nil {
-		return withCode(ExitEngine, err)
+		return WithCode(ExitEngine, err)
 	}
 	return result
 }
 
 // classify turns the runtime's exit into the error run returns: the
 // container's status, or a start failure that runc logged.
-func (e *Engine) classify(id string, code int, runErr error) error {
+func (e *Engine) Classify(id string, code int, runErr error) error {
 	if runErr != nil {
-		return withCode(ExitEngine, runErr)
+		return WithCode(ExitEngine, runErr)
 	}
 	if code != 0 {
-		if msg := runtimeError(filepath.Join(e.bundleDir(id), "runc.log")); msg != "" {
-			return &ExitError{Code: codeForRuntimeMessage(msg), Err: fmt.Errorf("start container: %s", msg)}
+		if msg := runtimeError(filepath.Join(e.BundleDir(id), "runc.log")); msg != "" {
+			return &ExitError{Code: CodeForRuntimeMessage(msg), Err: fmt.Errorf("start container: %s", msg)}
 		}
 	}
 	if code == 0 {
@@ -439,7 +400,7 @@ func (e *Engine) classify(id string, code int, runErr error) error {
 
 // startFailed records a start that failed before the runtime ran and,
 // for --rm containers, removes the container, as docker run --rm does.
-func (e *Engine) startFailed(id string, startErr error) error {
+func (e *Engine) StartFailed(id string, startErr error) error {
 	l, err := e.Containers.LockContainer(context.Background(), id)
 	if err != nil {
 		return startErr
@@ -480,9 +441,9 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 // the network, unmounts the rootfs and removes the bundle. Each part is
 // idempotent.
 func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
-	defer e.step("release runtime")()
+	defer e.Step("release runtime")()
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
-		e.runc("delete", "--force", c.ID).Run()
+		e.Runc("delete", "--force", c.ID).Run()
 	}
 	if err := e.teardownNetwork(c, hc); err != nil {
 		return err
@@ -493,7 +454,7 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if hc.PidFile != "" {
 		os.Remove(hc.PidFile)
 	}
-	return os.RemoveAll(e.bundleDir(c.ID))
+	return os.RemoveAll(e.BundleDir(c.ID))
 }
 
 // processLives and procStat are state's, the one place liveness is read.
@@ -506,7 +467,7 @@ func procStat(pid string) (byte, uint64, bool) { return state.ProcStat(pid) }
 func CheckTerminal() error {
 	f, err := os.Open("/dev/tty")
 	if err != nil {
-		return withCode(ExitEngine, errors.New("-t needs a controlling terminal for an attached container: run from a terminal, or drop -t"))
+		return WithCode(ExitEngine, errors.New("-t needs a controlling terminal for an attached container: run from a terminal, or drop -t"))
 	}
 	return f.Close()
 }
@@ -517,16 +478,16 @@ func CheckTerminal() error {
 func (e *Engine) Spec(ctx context.Context, ref string) (*specs.Spec, error) {
 	id, err := e.Containers.Resolve(ref)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
-	c, hc, l, err := e.lockAndLoad(ctx, id)
+	c, hc, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	rootfs, err := e.mount(c, false)
 	if err != nil {
-		return nil, withCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
 	if !IsRunning(c) {
 		defer e.Images.Driver.Unmount(id)

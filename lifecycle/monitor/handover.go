@@ -1,4 +1,4 @@
-package lifecycle
+package monitor
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"golang.org/x/sys/unix"
 )
 
@@ -57,13 +58,13 @@ type engineConfig struct {
 	Root, RunRoot, Runtime, StorageDriver, DefaultSubnet, DefaultBridge string
 }
 
-func (e *Engine) engineConfig() engineConfig {
-	return engineConfig{Root: e.Root, RunRoot: e.RunRoot, Runtime: e.runtime, StorageDriver: e.Images.Driver.Name(),
-		DefaultSubnet: e.defaultSubnet, DefaultBridge: e.defaultBridge}
+func (e *supervisor) engineConfig() engineConfig {
+	return engineConfig{Root: e.Root, RunRoot: e.RunRoot, Runtime: e.Options().Runtime, StorageDriver: e.Images.Driver.Name(),
+		DefaultSubnet: e.Options().DefaultSubnet, DefaultBridge: e.Options().DefaultBridge}
 }
 
-func (c engineConfig) options() Options {
-	return Options{Root: c.Root, RunRoot: c.RunRoot, Runtime: c.Runtime, StorageDriver: c.StorageDriver,
+func (c engineConfig) options() lifecycle.Options {
+	return lifecycle.Options{Root: c.Root, RunRoot: c.RunRoot, Runtime: c.Runtime, StorageDriver: c.StorageDriver,
 		DefaultSubnet: c.DefaultSubnet, DefaultBridge: c.DefaultBridge}
 }
 

@@ -1,4 +1,4 @@
-package lifecycle
+package monitor
 
 import (
 	"context"
@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // reserveName is Containers.Reserve under the global lock, as create does it.
-func reserveName(e *Engine, name string) (string, string, error) {
+func reserveName(e *supervisor, name string) (string, string, error) {
 	g, err := e.Containers.GlobalLock(context.Background())
 	if err != nil {
 		return "", "", err
@@ -22,10 +23,10 @@ func reserveName(e *Engine, name string) (string, string, error) {
 
 // newRecordEngine gives an engine with one exited restart=always
 // container record, nothing else (no image, no runtime).
-func newRecordEngine(t *testing.T) (*Engine, string) {
+func newRecordEngine(t *testing.T) (*supervisor, string) {
 	t.Helper()
 	dir := t.TempDir()
-	e, err := New(Options{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), StorageDriver: "vfs"})
+	e, err := openSupervisor(lifecycle.Options{Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), StorageDriver: "vfs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +60,10 @@ func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
 	if !c.State.Restarting || c.State.Status != state.StatusRestarting {
 		t.Fatalf("waiting to restart: %+v", c.State)
 	}
-	if c, err := e.markStopped(ctx, id); err != nil || IsRunning(c) {
+	if c, err := e.MarkStopped(ctx, id); err != nil || lifecycle.IsRunning(c) {
 		t.Fatalf("stop: %v", err)
 	}
-	if _, _, err := e.prepareStart(ctx, id, false, e.beginRestart); !errors.Is(err, errRestartCancelled) {
+	if _, _, err := e.PrepareStart(ctx, id, false, e.beginRestart); !errors.Is(err, errRestartCancelled) {
 		t.Fatalf("the restart began after stop: %v", err)
 	}
 	c, _ = e.Containers.Load(id)
@@ -71,28 +72,5 @@ func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
 	}
 	if _, ok := e.markRestarting(id, 3, d); ok {
 		t.Fatal("a stopped container must not be restarted")
-	}
-}
-
-// volume rm reads its users under the global lock and counts a create
-// that has written its host config but not yet its record.
-func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
-	e, _ := newRecordEngine(t)
-	ctx := context.Background()
-	if _, err := e.CreateVolume(ctx, "vr"); err != nil {
-		t.Fatal(err)
-	}
-	id, _, err := reserveName(e, "creating")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Containers.SaveHostConfig(id, &state.HostConfig{Binds: []string{"vr:/data"}}, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.RemoveVolume(ctx, "vr"); err == nil {
-		t.Fatal("volume rm removed a volume a container being created names")
-	}
-	if removed, err := e.PruneVolumes(ctx); err != nil || len(removed) != 0 {
-		t.Fatalf("volume prune: %v %v", removed, err)
 	}
 }

@@ -1,4 +1,4 @@
-package lifecycle
+package systemd
 
 import (
 	"strings"
@@ -54,7 +54,7 @@ func hostileContainer() *state.Container {
 }
 
 func TestSystemdUnitStartsTheContainer(t *testing.T) {
-	unit, err := SystemdUnit(hostileContainer(), &state.HostConfig{}, UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7})
+	unit, err := Unit(hostileContainer(), &state.HostConfig{}, UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSystemdUnitStartsTheContainer(t *testing.T) {
 		}
 	}
 	assertNoPayload(t, unit)
-	if _, err := SystemdUnit(hostileContainer(), &state.HostConfig{AutoRemove: true}, UnitOptions{Binary: "/b"}); err == nil {
+	if _, err := Unit(hostileContainer(), &state.HostConfig{AutoRemove: true}, UnitOptions{Binary: "/b"}); err == nil {
 		t.Error("a unit that can start a --rm container only once was written")
 	}
 }
@@ -86,7 +86,7 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 			{Name: "entrypoint", Value: "sh;", Words: []string{"--entrypoint", "sh;"}}},
 		Operands: []string{"busybox", "-c", "echo 100% $HOME\n" + payload, ";"},
 	}}
-	unit, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o)
+	unit, err := Unit(c, &state.HostConfig{AutoRemove: true}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,14 +103,14 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 		t.Errorf("unit adds --init:\n%s", unit)
 	}
 	o.Command.Operands = nil
-	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
+	if _, err := Unit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a command line without an image was accepted")
 	}
 	o.Command.Operands = []string{"busybox"}
 	for _, a := range []Arg{{Name: "env-file", Value: "env.list"}, {Name: "cidfile", Value: "./id"},
 		{Name: "security-opt", Value: "seccomp=prof.json"}, {Name: "runtime", Value: "bin/runc"}} {
 		o.Command.Flags = append(o.Command.Flags, a)
-		if _, err := SystemdUnit(c, &state.HostConfig{}, o); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(a.Value, "seccomp=")) {
+		if _, err := Unit(c, &state.HostConfig{}, o); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(a.Value, "seccomp=")) {
 			t.Errorf("relative --%s %s: %v", a.Name, a.Value, err)
 		}
 		o.Command.Flags = o.Command.Flags[:len(o.Command.Flags)-1]
@@ -118,11 +118,11 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	for _, a := range []Arg{{Name: "security-opt", Value: "seccomp=unconfined"}, {Name: "security-opt", Value: "no-new-privileges"}, {Name: "runtime", Value: "runc"}, {Name: "pidfile", Value: "/run/x.pid"}} {
 		o.Command.Flags = append(o.Command.Flags, a)
 	}
-	if _, err := SystemdUnit(c, &state.HostConfig{}, o); err != nil {
+	if _, err := Unit(c, &state.HostConfig{}, o); err != nil {
 		t.Errorf("absolute paths and names refused: %v", err)
 	}
 	o.Command.Operands = []string{"busybox", "a\x00b"}
-	if _, err := SystemdUnit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
+	if _, err := Unit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a NUL byte was written into a unit")
 	}
 }

@@ -1,4 +1,4 @@
-package lifecycle
+package initproc
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/specgen"
 )
@@ -27,22 +28,22 @@ func initMain() {
 	}
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "init: no command given")
-		os.Exit(ExitCannotRun)
+		os.Exit(lifecycle.ExitCannotRun)
 	}
 	path, err := exec.LookPath(args[0])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "init: exec %q: %v\n", args[0], unwrapExec(err))
-		os.Exit(ExitNotFound)
+		fmt.Fprintf(os.Stderr, "init: exec %q: %v\n", args[0], lifecycle.UnwrapExec(err))
+		os.Exit(lifecycle.ExitNotFound)
 	}
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs)
 	child := &exec.Cmd{Path: path, Args: args, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	if err := child.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "init: start %q: %v\n", args[0], err)
-		os.Exit(ExitCannotRun)
+		os.Exit(lifecycle.ExitCannotRun)
 	}
 	go forwardSignals(sigs, child.Process)
-	os.Exit(reapUntil(child.Process.Pid))
+	os.Exit(ReapUntil(child.Process.Pid))
 }
 
 func forwardSignals(sigs <-chan os.Signal, p *os.Process) {
@@ -56,7 +57,7 @@ func forwardSignals(sigs <-chan os.Signal, p *os.Process) {
 
 // reapUntil reaps every child (orphans are re-parented to PID 1) and
 // returns the status of pid once it exits.
-func reapUntil(pid int) int {
+func ReapUntil(pid int) int {
 	for {
 		var ws unix.WaitStatus
 		got, err := unix.Wait4(-1, &ws, 0, nil)
@@ -64,7 +65,7 @@ func reapUntil(pid int) int {
 			continue
 		}
 		if err != nil {
-			return ExitUnknownCode
+			return lifecycle.ExitUnknownCode
 		}
 		if got != pid {
 			continue

@@ -1,4 +1,4 @@
-package lifecycle
+package monitor
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -31,8 +32,8 @@ var waiterFiles, waiterOptional = []string{"log", "stdout", "stderr"}, "pty"
 // execWaiter replaces the monitor with a waiter for container id (pid),
 // whose start followed backoff; it returns only if the exec failed, and
 // then the caller waits itself.
-func (e *Engine) execWaiter(id string, pid int, backoff time.Duration, out *output) {
-	open := map[string]*os.File{"log": out.log.File(), "stdout": out.stdoutR, "stderr": out.stderrR, waiterOptional: out.pty}
+func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output) {
+	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, waiterOptional: out.PTY}
 	h := e.handover(id)
 	h.Pid, h.Backoff = pid, backoff
 	for _, name := range append(waiterFiles, waiterOptional) {
@@ -42,9 +43,9 @@ func (e *Engine) execWaiter(id string, pid int, backoff time.Duration, out *outp
 			h.Files = append(h.Files, handoverFile{Name: name, FD: fd})
 		}
 	}
-	out.stdoutW.Close() // the container holds its own write ends
-	out.stderrW.Close()
-	out.stdoutW, out.stderrW = nil, nil
+	out.StdoutW.Close() // the container holds its own write ends
+	out.StderrW.Close()
+	out.StdoutW, out.StderrW = nil, nil
 	os.Setenv(handoverEnv, h.encode())
 	err := reexec.Exec(waiterEntry, psArgs(e, id)...)
 	os.Unsetenv(handoverEnv)
@@ -71,7 +72,7 @@ func waiterMain() {
 		e.Log.Error("monitor: the container is left unwaited; rm -f cleans up", "container", h.ID, "error", err)
 		os.Exit(2)
 	}
-	out := &output{log: state.LogFromFile(files["log"]), stdoutR: files["stdout"], stderrR: files["stderr"], pty: files[waiterOptional]}
+	out := &lifecycle.Output{Log: state.LogFromFile(files["log"]), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files[waiterOptional]}
 	code := e.waitContainer(h.ID, h.Pid, out)
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {
 		os.Exit(e.supervise(h.ID, nil, backoff))

@@ -1,4 +1,4 @@
-package lifecycle
+package systemd
 
 import (
 	"errors"
@@ -64,12 +64,12 @@ type unitCommands struct {
 	made                  string // the generate command, for the header
 }
 
-// SystemdUnit renders the unit for container c (hc its host config). The
+// Unit renders the unit for container c (hc its host config). The
 // default unit is `ctr-lite start ID` / `ctr-lite stop -t N ID` of the
 // existing container; with o.Command it is `ctr-lite run -d --rm
 // --replace --name NAME` plus the flags and operands the container was
 // created with.
-func SystemdUnit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, error) {
+func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, error) {
 	u, err := commandsFor(c, hc, o)
 	if err != nil {
 		return "", err

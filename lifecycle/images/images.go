@@ -1,4 +1,4 @@
-package lifecycle
+package images
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/registry"
 	"github.com/ctr-lite/ctr-lite/rootfs"
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // usesImage reports whether any container uses image ID id. rmi and
@@ -32,33 +32,17 @@ func (e *Engine) usesImage(id string) bool {
 	return false
 }
 
-// saveWithImage writes a new container's record, making it visible to
-// usesImage, under the global lock and only if its image still exists: a
-// concurrent rmi either removed the image first (create fails) or sees
-// the container (the image stays).
-func (e *Engine) saveWithImage(ctx context.Context, c *state.Container, durable bool) error {
-	l, err := e.Containers.GlobalLock(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.Unlock()
-	if _, err := e.Images.ImageByID(c.Image); err != nil {
-		return fmt.Errorf("image %s of container %s was removed while it was created: %w", c.ImageName, c.Name, err)
-	}
-	return e.Containers.Save(c, durable)
-}
-
 // RemoveImage is rmi: refused while a container uses the image unless force.
 func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) ([]string, error) {
 	out, err := e.Images.RemoveImage(ctx, ref, force, e.usesImage)
-	return out, withCode(ExitEngine, err)
+	return out, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
 // LoadImages is load: it imports every image in an archive or layout.
 func (e *Engine) LoadImages(ctx context.Context, path string) ([]string, error) {
-	defer e.step("load " + path)()
+	defer e.Step("load " + path)()
 	names, err := e.Images.Load(ctx, path)
-	return names, withCode(ExitEngine, err)
+	return names, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
 // PullPolicy is run's and create's --pull.
@@ -77,14 +61,14 @@ func ParsePullPolicy(s string) (PullPolicy, error) {
 	case PullMissing, PullAlways, PullNever:
 		return p, nil
 	}
-	return "", withCode(ExitEngine, fmt.Errorf("invalid --pull %q: want missing, always or never", s))
+	return "", lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("invalid --pull %q: want missing, always or never", s))
 }
 
 // PullImage fetches ref from its registry into the image store.
 func (e *Engine) PullImage(ctx context.Context, ref string, o registry.Options) (*registry.Pulled, error) {
-	defer e.step("pull " + ref)()
+	defer e.Step("pull " + ref)()
 	p, err := registry.Pull(ctx, e.Images, ref, o)
-	return p, withCode(ExitEngine, err)
+	return p, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
 // NeedsPull applies --pull: always; when missing, if the image is not
@@ -94,38 +78,38 @@ func (e *Engine) NeedsPull(ref string, policy PullPolicy) (missing, pull bool, e
 	_, err = e.Images.Resolve(ref)
 	missing = errors.Is(err, rootfs.ErrImageNotFound)
 	if err != nil && !missing {
-		return false, false, withCode(ExitEngine, err)
+		return false, false, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	return missing, policy == PullAlways || (missing && policy == PullMissing), nil
 }
 
 // PushImage uploads a stored image to the registry its name points at.
 func (e *Engine) PushImage(ctx context.Context, ref string, o registry.Options) (*registry.Pushed, error) {
-	defer e.step("push " + ref)()
+	defer e.Step("push " + ref)()
 	p, err := registry.Push(ctx, e.Images, ref, o)
-	return p, withCode(ExitEngine, err)
+	return p, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
 // TagImage gives the image src the name target.
 func (e *Engine) TagImage(ctx context.Context, src, target string) error {
 	img, err := e.Images.Lookup(src)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	ref, err := rootfs.ParseRef(target)
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	if _, ok := ref.(name.Tag); !ok {
-		return withCode(ExitEngine, fmt.Errorf("cannot tag with a digest %q: give REPOSITORY[:TAG]", target))
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("cannot tag with a digest %q: give REPOSITORY[:TAG]", target))
 	}
-	return withCode(ExitEngine, e.Images.Tag(ctx, img.ID, rootfs.FamiliarRef(ref)))
+	return lifecycle.WithCode(lifecycle.ExitEngine, e.Images.Tag(ctx, img.ID, rootfs.FamiliarRef(ref)))
 }
 
 // SaveImages writes the named images to w as one docker-archive tar.
 func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) error {
-	defer e.step("save")()
-	return withCode(ExitEngine, e.Images.Save(ctx, w, refs))
+	defer e.Step("save")()
+	return lifecycle.WithCode(lifecycle.ExitEngine, e.Images.Save(ctx, w, refs))
 }
 
 // PruneImages removes the images no container uses: the untagged ones, or
@@ -134,7 +118,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 	e.Images.SweepTmp()
 	images, err := e.Images.Images()
 	if err != nil {
-		return nil, 0, withCode(ExitEngine, err)
+		return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	var out []string
 	var freed int64
@@ -152,7 +136,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 			continue
 		}
 		if err != nil {
-			return out, freed, withCode(ExitEngine, err)
+			return out, freed, lifecycle.WithCode(lifecycle.ExitEngine, err)
 		}
 		out = append(out, lines...)
 		for _, l := range lines { // layers shared with a kept image stay

@@ -1,10 +1,9 @@
-package lifecycle
+package monitor
 
 import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 )
 
@@ -14,11 +13,6 @@ import (
 // cleanup can be found. The file is capped at monitorLogMax; the older
 // half lives on in monitor.log.1 until the next rotation.
 const monitorLogMax = 1 << 20
-
-// MonitorLogPath is where container id's monitor logs.
-func (e *Engine) MonitorLogPath(id string) string {
-	return filepath.Join(e.Containers.Dir(id), "monitor.log")
-}
 
 // levelOf is the lowest level l logs, to hand to a monitor.
 func levelOf(l *slog.Logger) slog.Level {

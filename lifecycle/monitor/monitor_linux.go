@@ -1,4 +1,4 @@
-package lifecycle
+package monitor
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/initproc"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -75,10 +76,10 @@ func monitorMain() {
 
 // openEngine opens the engine the message describes, logging to the
 // container's monitor log.
-func (h *handover) openEngine() (*Engine, error) {
+func (h *handover) openEngine() (*supervisor, error) {
 	opts := h.Engine.options()
 	opts.Log = monitorLogger(filepath.Join((&state.Store{Root: opts.Root}).Dir(h.ID), "monitor.log"), h.LogLevel)
-	e, err := New(opts)
+	e, err := openSupervisor(opts)
 	if err != nil {
 		opts.Log.Error("open the engine", "error", err)
 	}
@@ -88,32 +89,32 @@ func (h *handover) openEngine() (*Engine, error) {
 // psArgs are a monitor's arguments: for ps (and the test suite's leak
 // check, which finds processes by root) only; the hand-over message is
 // what it reads.
-func psArgs(e *Engine, id string) []string { return []string{"--root", e.Root, id} }
+func psArgs(e *supervisor, id string) []string { return []string{"--root", e.Root, id} }
 
 // handover is the message for a monitor or waiter of container id.
-func (e *Engine) handover(id string, files ...handoverFile) *handover {
+func (e *supervisor) handover(id string, files ...handoverFile) *handover {
 	return &handover{Engine: e.engineConfig(), ID: id, LogLevel: levelOf(e.Log).String(), Files: files}
 }
 
-// StartDetached starts container ref under a new monitor and returns once
+// startDetached starts container ref under a new monitor and returns once
 // the container runs (or failed to start, with docker's exit code).
-func (e *Engine) StartDetached(ctx context.Context, ref string) error {
+func (e *supervisor) startDetached(ctx context.Context, ref string) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
-	if IsRunning(c) {
+	if lifecycle.IsRunning(c) {
 		return nil // docker start of a running container is a no-op
 	}
 	if _, err := e.Runtime(); err != nil {
 		return err
 	}
-	if err := e.setStopped(ctx, c.ID, false); err != nil {
+	if err := e.SetStopped(ctx, c.ID, false); err != nil {
 		return err
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return withCode(ExitEngine, err)
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer r.Close()
 	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
@@ -123,7 +124,7 @@ func (e *Engine) StartDetached(ctx context.Context, ref string) error {
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return withCode(ExitEngine, fmt.Errorf("start container monitor: %w", err))
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("start container monitor: %w", err))
 	}
 	msg, _ := io.ReadAll(r)
 	cmd.Process.Release()
@@ -139,8 +140,8 @@ func reportStatus(w *os.File, err error) {
 	if err == nil {
 		w.WriteString("ok\n")
 	} else {
-		code := ExitEngine
-		var ee *ExitError
+		code := lifecycle.ExitEngine
+		var ee *lifecycle.ExitError
 		if errors.As(err, &ee) {
 			code = ee.Code
 		}
@@ -157,15 +158,15 @@ func parseStatus(msg string) error {
 	code, text, ok := strings.Cut(msg, " ")
 	n, err := strconv.Atoi(code)
 	if !ok || err != nil {
-		return withCode(ExitEngine, errors.New("the container monitor exited before the container started"))
+		return lifecycle.WithCode(lifecycle.ExitEngine, errors.New("the container monitor exited before the container started"))
 	}
-	return &ExitError{Code: n, Err: errors.New(text)}
+	return &lifecycle.ExitError{Code: n, Err: errors.New(text)}
 }
 
 // supervise starts the container and, while the policy says so, again
 // after each exit; status gets the first start's outcome. backoff is the
 // delay that preceded this start (0: none).
-func (e *Engine) supervise(id string, status *os.File, backoff time.Duration) int {
+func (e *supervisor) supervise(id string, status *os.File, backoff time.Duration) int {
 	for {
 		code, err := e.superviseOnce(id, status, backoff)
 		status = nil
@@ -181,38 +182,38 @@ func (e *Engine) supervise(id string, status *os.File, backoff time.Duration) in
 
 // superviseOnce starts the container, reports, waits for it and finishes.
 // A start after a backoff is a restart, begun under the container's lock.
-func (e *Engine) superviseOnce(id string, status *os.File, backoff time.Duration) (int, error) {
+func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Duration) (int, error) {
 	ctx := context.Background()
 	var begin func(*state.Container) error
 	if backoff > 0 {
 		begin = e.beginRestart
 	}
-	c, lock, err := e.prepareStart(ctx, id, false, begin)
+	c, lock, err := e.PrepareStart(ctx, id, false, begin)
 	if errors.Is(err, errRestartCancelled) {
 		e.Log.Info("restart cancelled: the container was stopped", "container", id)
 		return 0, err
 	}
 	if err != nil {
-		err = e.startFailed(id, err)
+		err = e.StartFailed(id, err)
 		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
 	}
-	out, err := e.openOutput(id)
+	out, err := e.OpenOutput(id)
 	if err != nil {
 		lock.Unlock()
-		err = e.finish(id, ExitEngine, err)
+		err = e.Finish(id, lifecycle.ExitEngine, err)
 		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
 	}
 	pid, err := e.createAndStart(c, out)
-	e.recordPid(id)
+	e.RecordPid(id)
 	lock.Unlock()
 	if err != nil {
-		out.startCopying() // runc's own words go to the log
-		out.wait(time.Second)
-		err = e.finish(id, 0, err)
+		out.StartCopying() // runc's own words go to the log
+		out.Wait(time.Second)
+		err = e.Finish(id, 0, err)
 		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
 		return 0, err
@@ -226,16 +227,16 @@ func (e *Engine) superviseOnce(id string, status *os.File, backoff time.Duration
 
 // waitContainer copies the container's output to its log until it exits,
 // and records the exit.
-func (e *Engine) waitContainer(id string, pid int, out *output) int {
-	out.startCopying()
+func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) int {
+	out.StartCopying()
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
 	code := waitChild(pid)
 	e.Log.Info("container exited", "container", id, "code", code)
-	out.wait(2 * time.Second)
+	out.Wait(2 * time.Second)
 	// finish reports the container's own non-zero status as an error;
 	// for the monitor that is an ordinary exit, which the policy judges.
-	if err := e.finish(id, code, nil); !isPlainExit(err) {
+	if err := e.Finish(id, code, nil); !isPlainExit(err) {
 		e.Log.Warn("teardown after the exit failed; rm -f cleans up", "container", id, "error", err)
 	}
 	return code
@@ -243,132 +244,54 @@ func (e *Engine) waitContainer(id string, pid int, out *output) int {
 
 // createAndStart runs `runc create` then `runc start`. When create exits
 // the container's init is reparented to us, the subreaper.
-func (e *Engine) createAndStart(c *state.Container, out *output) (int, error) {
+func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (int, error) {
 	var flags []string
 	var console *consoleSocket
 	if c.Config.Tty {
 		var err error
 		if console, err = listenConsole(e.RunRoot, c.ID); err != nil {
-			return 0, withCode(ExitEngine, err)
+			return 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
 		}
 		defer console.close()
 		flags = []string{"--console-socket", console.path}
 	}
-	cmd := e.runtimeCommand(c, Stdio{Stdout: out.stdoutW, Stderr: out.stderrW}, "create", flags...)
+	cmd := e.RuntimeCommand(c, lifecycle.Stdio{Stdout: out.StdoutW, Stderr: out.StderrW}, "create", flags...)
 	cmd.SysProcAttr = nil
 	err := cmd.Run()
 	if console != nil && err == nil {
-		if out.pty, err = console.receive(); err != nil {
-			e.kill(c)
-			return 0, withCode(ExitEngine, err)
+		if out.PTY, err = console.receive(); err != nil {
+			e.ForceKill(c)
+			return 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
 		}
 	}
 	if err != nil {
-		code, _ := exitStatus(err)
-		if failed := e.classify(c.ID, max(code, 1), nil); failed != nil {
+		code, _ := lifecycle.ExitStatus(err)
+		if failed := e.Classify(c.ID, max(code, 1), nil); failed != nil {
 			return 0, failed
 		}
-		return 0, withCode(ExitEngine, err)
+		return 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
-	data, err := os.ReadFile(filepath.Join(e.bundleDir(c.ID), "pid"))
+	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid"))
 	if err != nil {
-		return 0, withCode(ExitEngine, fmt.Errorf("read container pid: %w", err))
+		return 0, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("read container pid: %w", err))
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 	fault.Point("monitor:after-runtime-create")
-	if msg, err := e.runc("start", c.ID).CombinedOutput(); err != nil {
-		e.kill(c)
-		return 0, &ExitError{Code: codeForRuntimeMessage(string(msg)), Err: fmt.Errorf("start container: %s", strings.TrimSpace(string(msg)))}
+	if msg, err := e.Runc("start", c.ID).CombinedOutput(); err != nil {
+		e.ForceKill(c)
+		return 0, &lifecycle.ExitError{Code: lifecycle.CodeForRuntimeMessage(string(msg)), Err: fmt.Errorf("start container: %s", strings.TrimSpace(string(msg)))}
 	}
 	return pid, nil
 }
 
 // waitChild waits for the container's init as its subreaper, reaping any
 // orphans it leaves on the way (the same loop as --init's).
-func waitChild(pid int) int { return reapUntil(pid) }
-
-// output carries the container's stdout and stderr into its json log,
-// and for an attached run also to the terminal (tee).
-type output struct {
-	log              *state.LogWriter
-	stdoutR, stderrR *os.File
-	stdoutW, stderrW *os.File
-	pty              *os.File // the terminal's master end (run -t), or nil
-	teeOut, teeErr   io.Writer
-	wg               sync.WaitGroup
-}
-
-// LogPath is where container id's json-file log lives.
-func (e *Engine) LogPath(id string) string {
-	return filepath.Join(e.Containers.Dir(id), id+"-json.log")
-}
-
-func (e *Engine) openOutput(id string) (*output, error) {
-	log, err := state.OpenLog(e.LogPath(id))
-	if err != nil {
-		return nil, fmt.Errorf("open container log: %w", err)
-	}
-	o := &output{log: log}
-	if o.stdoutR, o.stdoutW, err = os.Pipe(); err == nil {
-		o.stderrR, o.stderrW, err = os.Pipe()
-	}
-	if err != nil {
-		o.close()
-		return nil, err
-	}
-	return o, nil
-}
-
-// startCopying closes our write ends (the container holds its own) and
-// copies both streams into the log; a terminal's output is stdout (it has
-// one stream) and ends with EIO once the container is gone.
-func (o *output) startCopying() {
-	for _, w := range []*os.File{o.stdoutW, o.stderrW} {
-		if w != nil {
-			w.Close()
-		}
-	}
-	o.wg.Add(2)
-	go func() { defer o.wg.Done(); o.log.Copy("stdout", tee(o.stdoutR, o.teeOut)) }()
-	go func() { defer o.wg.Done(); o.log.Copy("stderr", tee(o.stderrR, o.teeErr)) }()
-	if o.pty != nil {
-		o.wg.Add(1)
-		go func() { defer o.wg.Done(); o.log.Copy("stdout", o.pty) }()
-	}
-}
-
-func tee(r io.Reader, w io.Writer) io.Reader {
-	if w == nil {
-		return r
-	}
-	return io.TeeReader(r, w)
-}
-
-// wait lets the copiers drain; a process the container left running may
-// keep the pipes open, so it waits at most timeout.
-func (o *output) wait(timeout time.Duration) {
-	done := make(chan struct{})
-	go func() { o.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(timeout):
-	}
-	o.close()
-}
-
-func (o *output) close() {
-	for _, f := range []*os.File{o.stdoutR, o.stderrR, o.stdoutW, o.stderrW, o.pty} {
-		if f != nil {
-			f.Close()
-		}
-	}
-	o.log.Close()
-}
+func waitChild(pid int) int { return initproc.ReapUntil(pid) }
 
 // isPlainExit tells a container's own exit status (or success) from a
 // failure with a message.
 func isPlainExit(err error) bool {
-	var ee *ExitError
+	var ee *lifecycle.ExitError
 	return err == nil || (errors.As(err, &ee) && ee.Err == nil)
 }
 
@@ -380,7 +303,7 @@ var errRestartCancelled = errors.New("restart cancelled: the container was stopp
 // the backoff, which it returns. The decision is made, and the restart
 // begun (beginRestart), under the container's lock, where stop sets
 // HasBeenManuallyStopped: a stop is never followed by a restart.
-func (e *Engine) restartAfter(id string, code int, prev time.Duration) (time.Duration, bool) {
+func (e *supervisor) restartAfter(id string, code int, prev time.Duration) (time.Duration, bool) {
 	d, ok := e.markRestarting(id, code, prev)
 	if !ok {
 		return 0, false
@@ -392,8 +315,8 @@ func (e *Engine) restartAfter(id string, code int, prev time.Duration) (time.Dur
 
 // markRestarting records State.Restarting if the policy restarts the
 // container after this exit, and returns the delay before the restart.
-func (e *Engine) markRestarting(id string, code int, prev time.Duration) (time.Duration, bool) {
-	c, hc, l, err := e.lockAndLoad(context.Background(), id)
+func (e *supervisor) markRestarting(id string, code int, prev time.Duration) (time.Duration, bool) {
+	c, hc, l, err := e.LockAndLoad(context.Background(), id)
 	if err != nil {
 		return 0, false // removed meanwhile
 	}
@@ -412,7 +335,7 @@ func (e *Engine) markRestarting(id string, code int, prev time.Duration) (time.D
 
 // sleepUnlessStopped waits d, or less once the user stopped the container
 // (a stop need not wait out a long backoff; beginRestart decides).
-func (e *Engine) sleepUnlessStopped(id string, d time.Duration) {
+func (e *supervisor) sleepUnlessStopped(id string, d time.Duration) {
 	for end := time.Now().Add(d); time.Now().Before(end); {
 		time.Sleep(min(100*time.Millisecond, time.Until(end)))
 		if c, err := e.Containers.Load(id); err != nil || c.HasBeenManuallyStopped {
@@ -423,7 +346,7 @@ func (e *Engine) sleepUnlessStopped(id string, d time.Duration) {
 
 // beginRestart runs under the container's lock as a restart's first step:
 // a container stopped meanwhile stays down, else the restart is counted.
-func (e *Engine) beginRestart(c *state.Container) error {
+func (e *supervisor) beginRestart(c *state.Container) error {
 	if c.HasBeenManuallyStopped {
 		c.State.Restarting, c.State.Status = false, state.StatusExited
 		e.Containers.Save(c, false)

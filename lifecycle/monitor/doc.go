@@ -1,0 +1,16 @@
+// Package monitor runs detached containers: Start re-executes ctr-lite as
+// the container's monitor (as conmon is for podman) and returns once the
+// container runs or failed to start. The monitor, in its own session and
+// the child subreaper of the container, runs runc create and start (with
+// the pty of a -t container received on a console socket), then execs
+// itself into the waiter, which keeps only what waiting needs: it copies
+// the output into the json log, waits, records the exit, tears down what
+// start set up, removes the container with --rm, and restarts it by its
+// restart policy. The hand-over between CLI, monitor and waiter is one
+// typed, versioned message (handover.go); the monitor logs to monitor.log.
+//
+// Guarantees: no lock is held while the container runs; the starting CLI
+// gets the first start's outcome with docker's exit code; the monitor
+// keeps no descriptor of its caller open; a restart begins under the
+// container's lock, so a stop is final.
+package monitor

@@ -1,0 +1,25 @@
+package monitor
+
+import (
+	"context"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+)
+
+// supervisor is the engine as the monitor drives it: the start, finish
+// and runtime steps of package lifecycle, plus the monitor's own.
+type supervisor struct{ *lifecycle.Engine }
+
+// Start starts container ref under a new monitor and returns once the
+// container runs (or failed to start, with docker's exit code). A running
+// container is left as it is, as docker start does.
+func Start(ctx context.Context, e *lifecycle.Engine, ref string) error {
+	return (&supervisor{e}).startDetached(ctx, ref)
+}
+
+// openSupervisor opens the engine o describes, as a monitor, a waiter or
+// a test of this package does; on error the supervisor holds no engine.
+func openSupervisor(o lifecycle.Options) (*supervisor, error) {
+	e, err := lifecycle.New(o)
+	return &supervisor{e}, err
+}

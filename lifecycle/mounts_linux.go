@@ -1,0 +1,130 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// volumePath returns the volume's directory, creating the volume on first
+// use; on its first mount over a directory of the image it is seeded from
+// that directory (see rootfs.Volumes.Seed), unless nocopy.
+func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
+	ctx, name, dest := context.Background(), m.Source, m.Destination
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return "", err
+	}
+	vol, created, err := e.Volumes.Ensure(l, name)
+	l.Unlock()
+	if err != nil || vol.Seeded || m.NoCopy {
+		return mountpoint(vol), err
+	}
+	src, err := openImageDir(root, dest)
+	if err != nil {
+		return "", fmt.Errorf("open %s to seed volume %s: %w", dest, name, err)
+	}
+	if src == nil {
+		return vol.Mountpoint, nil
+	}
+	defer src.Close()
+	if err := e.Volumes.Seed(ctx, name, src); err != nil {
+		if created {
+			e.removeCreatedVolume(ctx, name)
+		}
+		return "", err
+	}
+	return vol.Mountpoint, nil
+}
+
+// openImageDir opens dest inside rootfs (symlinks resolved, never out of
+// it, by an fd-based lookup) for reading; nil if it is not a directory.
+func openImageDir(rootfs, dest string) (*os.File, error) {
+	handle, err := pathrs.OpenInRoot(rootfs, dest)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer handle.Close()
+	if fi, err := handle.Stat(); err != nil || !fi.IsDir() {
+		return nil, err
+	}
+	return pathrs.Reopen(handle, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+}
+
+// removeCreatedVolume takes back a volume that volumePath made and could
+// not seed, so a failed start leaves no volume behind.
+func (e *Engine) removeCreatedVolume(ctx context.Context, name string) {
+	if l, err := e.Containers.GlobalLock(ctx); err == nil {
+		e.Volumes.Remove(name)
+		l.Unlock()
+	}
+}
+
+func mountpoint(v *rootfs.Volume) string {
+	if v == nil {
+		return ""
+	}
+	return v.Mountpoint
+}
+
+// removeAnonymousVolumes deletes the volumes made for "-v /path".
+func (e *Engine) removeAnonymousVolumes(names []string) error {
+	var errs []error
+	for _, n := range names {
+		if err := e.Volumes.Remove(n); err != nil && !errors.Is(err, rootfs.ErrVolumeNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// bindSource creates a missing host directory, as docker does, and
+// resolves the path once to its real location: runc gets a path without
+// symlinks, so a symlink swapped in later does not redirect the mount.
+func bindSource(src string) (string, error) {
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			return "", WithCode(ExitEngine, fmt.Errorf("create bind source %q: %w", src, err))
+		}
+	}
+	real, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("resolve bind source %q: %w", src, err))
+	}
+	return real, nil
+}
+
+// resolveMounts gives each mount its host source: a volume becomes its
+// directory (made on first use, with the image's files at that path
+// copied in, as docker does); a missing host path is created as a
+// directory, as docker does; a tmpfs needs none.
+func (e *Engine) resolveMounts(mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
+	out := make([]state.MountPoint, 0, len(mounts))
+	for _, m := range mounts {
+		var err error
+		switch m.Type {
+		case state.MountVolume:
+			if m.Source, err = e.volumePath(m, rootfs); err != nil {
+				return nil, WithCode(ExitEngine, err)
+			}
+		case state.MountBind:
+			if m.Source, err = bindSource(m.Source); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

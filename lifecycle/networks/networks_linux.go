@@ -1,0 +1,95 @@
+package networks
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/netsetup"
+)
+
+// CreateNetwork defines a user network; its bridge is made when the first
+// container joins.
+func (e *Engine) CreateNetwork(ctx context.Context, name, subnet, gateway string) (*netsetup.Network, error) {
+	if name == netsetup.ModeBridge || name == netsetup.ModeHost || name == netsetup.ModeNone {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network name %q is reserved", name))
+	}
+	if subnet == "" {
+		var err error
+		if subnet, err = e.freeSubnet(); err != nil {
+			return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+		}
+	}
+	n, err := netsetup.NewNetwork(name, subnet, gateway, "")
+	if err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	if err := e.SaveNetwork(ctx, n); err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("create network %q: %w; choose another --subnet", name, err))
+	}
+	return n, nil
+}
+
+// freeSubnet picks the first 10.100-10.199 /24 that no network or host
+// route uses, for `network create` without --subnet.
+func (e *Engine) freeSubnet() (string, error) {
+	nets, err := e.Networks.List()
+	if err != nil {
+		return "", err
+	}
+	for i := 100; i < 200; i++ {
+		cand := fmt.Sprintf("10.%d.0.0/24", i)
+		n, _ := netsetup.NewNetwork("probe", cand, "", "probe")
+		taken := netsetup.CheckRoutes(n.Subnet, "") != nil
+		for _, o := range nets {
+			taken = taken || o.Subnet.Overlaps(n.Subnet)
+		}
+		if !taken {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("no free subnet in 10.100.0.0-10.199.0.0: pass --subnet")
+}
+
+// NetworkUsers lists the running containers attached to a network.
+func (e *Engine) NetworkUsers(name string) ([]string, error) {
+	list, err := e.Containers.List()
+	if err != nil {
+		return nil, err
+	}
+	var users []string
+	for _, c := range list {
+		if _, ok := c.NetworkSettings.Networks[name]; ok && lifecycle.IsRunning(c) {
+			users = append(users, c.Name)
+		}
+	}
+	sort.Strings(users)
+	return users, nil
+}
+
+// RemoveNetwork deletes a network, its bridge and its rules; refused while
+// running containers use it.
+func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
+	n, err := e.Networks.Get(name)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	users, err := e.NetworkUsers(name)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	if len(users) > 0 {
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network %s is in use by %s: stop or remove them first", name, strings.Join(users, ", ")))
+	}
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	defer l.Unlock()
+	if err := netsetup.DeleteBridge(n); err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	return lifecycle.WithCode(lifecycle.ExitEngine, e.Networks.Delete(name))
+}

@@ -1,0 +1,95 @@
+package lifecycle
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// output carries the container's stdout and stderr into its json log,
+// and for an attached run also to the terminal (tee).
+type Output struct {
+	Log              *state.LogWriter
+	StdoutR, StderrR *os.File
+	StdoutW, StderrW *os.File
+	PTY              *os.File // the terminal's master end (run -t), or nil
+	teeOut, teeErr   io.Writer
+	wg               sync.WaitGroup
+}
+
+// LogPath is where container id's json-file log lives.
+func (e *Engine) LogPath(id string) string {
+	return filepath.Join(e.Containers.Dir(id), id+"-json.log")
+}
+
+func (e *Engine) OpenOutput(id string) (*Output, error) {
+	log, err := state.OpenLog(e.LogPath(id))
+	if err != nil {
+		return nil, fmt.Errorf("open container log: %w", err)
+	}
+	o := &Output{Log: log}
+	if o.StdoutR, o.StdoutW, err = os.Pipe(); err == nil {
+		o.StderrR, o.StderrW, err = os.Pipe()
+	}
+	if err != nil {
+		o.close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// startCopying closes our write ends (the container holds its own) and
+// copies both streams into the log; a terminal's output is stdout (it has
+// one stream) and ends with EIO once the container is gone.
+func (o *Output) StartCopying() {
+	for _, w := range []*os.File{o.StdoutW, o.StderrW} {
+		if w != nil {
+			w.Close()
+		}
+	}
+	o.wg.Add(2)
+	go func() { defer o.wg.Done(); o.Log.Copy("stdout", tee(o.StdoutR, o.teeOut)) }()
+	go func() { defer o.wg.Done(); o.Log.Copy("stderr", tee(o.StderrR, o.teeErr)) }()
+	if o.PTY != nil {
+		o.wg.Add(1)
+		go func() { defer o.wg.Done(); o.Log.Copy("stdout", o.PTY) }()
+	}
+}
+
+func tee(r io.Reader, w io.Writer) io.Reader {
+	if w == nil {
+		return r
+	}
+	return io.TeeReader(r, w)
+}
+
+// wait lets the copiers drain; a process the container left running may
+// keep the pipes open, so it waits at most timeout.
+func (o *Output) Wait(timeout time.Duration) {
+	done := make(chan struct{})
+	go func() { o.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+	}
+	o.close()
+}
+
+func (o *Output) close() {
+	for _, f := range []*os.File{o.StdoutR, o.StderrR, o.StdoutW, o.StderrW, o.PTY} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	o.Log.Close()
+}
+
+// MonitorLogPath is where container id's monitor logs.
+func (e *Engine) MonitorLogPath(id string) string {
+	return filepath.Join(e.Containers.Dir(id), "monitor.log")
+}

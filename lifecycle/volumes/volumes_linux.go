@@ -1,0 +1,85 @@
+package volumes
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// VolumeUsers lists the containers, running or not, whose -v names a volume.
+func (e *Engine) VolumeUsers(name string) ([]string, error) {
+	ids, err := e.Containers.IDs()
+	if err != nil {
+		return nil, err
+	}
+	var users []string
+	for _, id := range ids {
+		hc, err := e.Containers.LoadHostConfig(id)
+		if err != nil {
+			continue
+		}
+		for _, m := range hc.MountPoints {
+			if m.Type == state.MountVolume && m.Source == name {
+				if c, err := e.Containers.Load(id); err == nil {
+					users = append(users, c.Name)
+				} else { // a create still writing its record uses it too
+					users = append(users, state.ShortID(id))
+				}
+			}
+		}
+	}
+	sort.Strings(users)
+	return users, nil
+}
+
+// CreateVolume makes a named volume ("" makes an anonymous one).
+func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume, error) {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	defer l.Unlock()
+	v, _, err := e.Volumes.Ensure(l, name)
+	return v, lifecycle.WithCode(lifecycle.ExitEngine, err)
+}
+
+// RemoveVolume deletes a volume; refused while a container uses it. The
+// users are read under the global lock, which create holds while it
+// makes a record visible, so no container is missed.
+func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	defer l.Unlock()
+	users, err := e.VolumeUsers(name)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	if len(users) > 0 {
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("volume %s is in use by %s: remove them first", name, strings.Join(users, ", ")))
+	}
+	return lifecycle.WithCode(lifecycle.ExitEngine, e.Volumes.Remove(name))
+}
+
+// PruneVolumes removes every volume no container uses.
+func (e *Engine) PruneVolumes(ctx context.Context) ([]string, error) {
+	vols, err := e.Volumes.List()
+	if err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	var removed []string
+	for _, v := range vols {
+		if err := e.RemoveVolume(ctx, v.Name); err == nil {
+			removed = append(removed, v.Name)
+		} else if !strings.Contains(err.Error(), "in use") {
+			return removed, err
+		}
+	}
+	return removed, nil
+}

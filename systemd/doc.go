@@ -1,0 +1,9 @@
+// Package systemd writes systemd units for containers (generate systemd;
+// Quadlet files and sd_notify will live here too). It reads container
+// records only and depends on no engine code.
+//
+// Guarantees: every word of a unit is quoted by systemd's rules
+// (systemd.syntax, systemd.service "Command lines"), and what cannot be
+// quoted is refused, so nothing an image or a user supplies becomes a
+// directive.
+package systemd

@@ -60,14 +60,14 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.EnsureBridge(n); err != nil {
+	if err := netsetup.EnsureBridge(l, n); err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	var want netip.Addr
 	if hc.IPAddress != "" {
 		want, _ = netip.ParseAddr(hc.IPAddress)
 	}
-	addr, err := e.Networks.Allocate(n, e.holder(c.ID), want, e.leaseAlive)
+	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive)
 	if err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
@@ -297,7 +297,7 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 	return n, nil
 }
 
-// saveNetwork stores a new network after checking that its subnet clashes
+// SaveNetwork stores a new network after checking that its subnet clashes
 // with no host route and no other network.
 func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge); err != nil {
@@ -317,7 +317,7 @@ func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 			return fmt.Errorf("subnet %s overlaps network %s (%s)", n.Subnet, o.Name, o.Subnet)
 		}
 	}
-	return e.Networks.Save(n)
+	return e.Networks.Save(l, n)
 }
 
 // networkSpec sets the spec's network namespace and, for container:NAME,

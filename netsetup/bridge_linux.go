@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 
+	"github.com/ctr-lite/ctr-lite/state"
 	"github.com/vishvananda/netlink"
 )
 
@@ -15,7 +16,7 @@ import (
 // not at a note of its own: after `nft flush ruleset` or a firewall reload
 // the next start puts the rules back. The common case costs two netlink
 // requests: the bridge link, and the listing of one chain of the table.
-func EnsureBridge(n *Network) error {
+func EnsureBridge(_ *state.Global, n *Network) error {
 	if _, err := netlink.LinkByName(n.Bridge); err == nil && networkRulesPresent(n) {
 		return nil
 	}

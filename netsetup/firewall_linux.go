@@ -28,8 +28,9 @@ const (
 
 var table = &nftables.Table{Family: nftables.TableFamilyIPv4, Name: tableName}
 
-// ensureTable creates the table, its chains and jumps once. The caller
-// holds the global lock, so two creators never both add the jumps.
+// ensureTable creates the table, its chains and jumps once. It runs only
+// from EnsureBridge, under the global lock, so two creators never both
+// add the jumps.
 func ensureTable(c *nftables.Conn) error {
 	if _, err := c.ListTableOfFamily(tableName, nftables.TableFamilyIPv4); err == nil {
 		return nil

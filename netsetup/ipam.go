@@ -7,15 +7,17 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // An address lease is a lease file (lease.go) at
 // <root>/networks/<name>/leases/<ip>.
 
 // Allocate leases an address in n for h: want if valid, else the lowest
-// free one. alive reports whether a lease's holder still runs. The caller
-// holds the global lock.
-func (s *Store) Allocate(n *Network, h Holder, want netip.Addr, alive func(Holder) bool) (netip.Addr, error) {
+// free one. alive reports whether a lease's holder still runs. The global
+// lock (the token) makes the look and the claim one step.
+func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool) (netip.Addr, error) {
 	dir := s.leaseDir(n.Name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return netip.Addr{}, err

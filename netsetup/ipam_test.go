@@ -1,10 +1,13 @@
 package netsetup
 
 import (
+	"context"
 	"net/netip"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 func testNetwork(t *testing.T, subnet string) (*Store, *Network) {
@@ -13,7 +16,7 @@ func testNetwork(t *testing.T, subnet string) (*Store, *Network) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(n); err != nil {
+	if err := s.Save(held(t), n); err != nil {
 		t.Fatal(err)
 	}
 	return s, n
@@ -23,16 +26,16 @@ func everyoneAlive(Holder) bool { return true }
 
 func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, err := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
+	a, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
 	if err != nil || a.String() != "10.9.0.2" {
 		t.Fatalf("first = %v, %v", a, err)
 	}
-	b, _ := s.Allocate(n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
+	b, _ := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
 	if b.String() != "10.9.0.3" {
 		t.Fatalf("second = %v", b)
 	}
 	s.Release(n.Name, a, "c1")
-	c, _ := s.Allocate(n, Holder{ID: "c3", PID: 1}, netip.Addr{}, everyoneAlive)
+	c, _ := s.Allocate(held(t), n, Holder{ID: "c3", PID: 1}, netip.Addr{}, everyoneAlive)
 	if c != a {
 		t.Fatalf("a released address is reused: got %v", c)
 	}
@@ -40,8 +43,8 @@ func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
 
 func TestAllocateSameContainerIsIdempotent(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, _ := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
-	b, err := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
+	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
+	b, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
 	if err != nil || a != b {
 		t.Fatalf("retry after a crash must succeed: %v %v %v", a, b, err)
 	}
@@ -49,10 +52,10 @@ func TestAllocateSameContainerIsIdempotent(t *testing.T) {
 
 func TestAllocateExhaustion(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/30") // .1 gateway, .2 the only usable one
-	if _, err := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive); err != nil {
+	if _, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Allocate(n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
+	_, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
 	if err == nil || !strings.Contains(err.Error(), "no free address") {
 		t.Fatalf("want exhaustion, got %v", err)
 	}
@@ -60,9 +63,9 @@ func TestAllocateExhaustion(t *testing.T) {
 
 func TestAllocateReclaimsStaleLease(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/30")
-	s.Allocate(n, Holder{ID: "dead", PID: 42}, netip.Addr{}, everyoneAlive)
+	s.Allocate(held(t), n, Holder{ID: "dead", PID: 42}, netip.Addr{}, everyoneAlive)
 	alive := func(h Holder) bool { return h.ID != "dead" }
-	a, err := s.Allocate(n, Holder{ID: "c2", PID: 1}, netip.Addr{}, alive)
+	a, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, alive)
 	if err != nil || a.String() != "10.9.0.2" {
 		t.Fatalf("stale lease must be reclaimed: %v %v", a, err)
 	}
@@ -75,19 +78,19 @@ func TestAllocateReclaimsStaleLease(t *testing.T) {
 func TestAllocateFixedAddress(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
 	for _, bad := range []string{"10.9.0.1", "10.9.0.0", "10.9.0.255", "10.8.0.5"} {
-		if _, err := s.Allocate(n, Holder{ID: "c", PID: 1}, netip.MustParseAddr(bad), everyoneAlive); err == nil {
+		if _, err := s.Allocate(held(t), n, Holder{ID: "c", PID: 1}, netip.MustParseAddr(bad), everyoneAlive); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-	s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive)
-	if _, err := s.Allocate(n, Holder{ID: "c2", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive); err == nil {
+	s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive)
+	if _, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive); err == nil {
 		t.Error("a taken fixed address must fail")
 	}
 }
 
 func TestReleaseOnlyOwnLease(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, _ := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
+	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
 	s.Release(n.Name, a, "someone-else")
 	if leases, _ := s.Leases(n.Name); leases[a].ID != "c1" {
 		t.Fatal("released a lease it did not hold")
@@ -125,10 +128,22 @@ func TestSaveFinishesHalfMadeNetwork(t *testing.T) {
 	s := &Store{Root: t.TempDir()}
 	n, _ := NewNetwork("n", "10.9.0.0/24", "", "br-test")
 	os.MkdirAll(s.leaseDir("n"), 0o700) // as a crash inside Save leaves it
-	if err := s.Save(n); err != nil {
+	if err := s.Save(held(t), n); err != nil {
 		t.Fatalf("a half-made network must not block: %v", err)
 	}
-	if err := s.Save(n); err == nil {
+	if err := s.Save(held(t), n); err == nil {
 		t.Fatal("a complete network must not be saved twice")
 	}
+}
+
+// held is a global lock of the test's own, the token the store's
+// guarded steps take.
+func held(t *testing.T) *state.Global {
+	t.Helper()
+	g, err := state.GlobalLock(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Unlock)
+	return g
 }

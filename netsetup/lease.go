@@ -29,7 +29,8 @@ func (a Holder) same(b Holder) bool {
 }
 
 // claim takes the lease at p for h if it is free, stale, or already h's
-// container's. The caller holds the global lock.
+// container's. Its callers hold a lock that covers the directory: the
+// global lock for addresses (Allocate), the host-wide one for ports.
 func claim(p string, h Holder, alive func(Holder) bool) bool {
 	if held, err := readLease(p); err == nil {
 		if !held.same(h) && alive(held) {

@@ -10,7 +10,7 @@ import (
 func TestReleaseRemovesDamagedLease(t *testing.T) {
 	for _, content := range []string{"", "c1 12", "\xff\x00not a lease"} {
 		s, n := testNetwork(t, "10.9.0.0/24")
-		a, _ := s.Allocate(n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
+		a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
 		p := filepath.Join(s.leaseDir(n.Name), a.String())
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 			t.Fatal(err)

@@ -65,7 +65,7 @@ func TestNetNSCreateDelete(t *testing.T) {
 func TestAttachDetach(t *testing.T) {
 	needRoot(t)
 	n, _ := NewNetwork("itest", "10.252.9.0/24", "", "ctrlite-it9")
-	if err := EnsureBridge(n); err != nil {
+	if err := EnsureBridge(held(t), n); err != nil {
 		t.Fatal(err)
 	}
 	defer DeleteBridge(n)

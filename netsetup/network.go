@@ -106,9 +106,9 @@ func NewNetwork(name, subnet, gateway, bridge string) (*Network, error) {
 }
 
 // Save stores n; it fails if the name is taken. A directory without a
-// network.json (a crash inside Save) does not count as taken. The caller
-// holds the global lock.
-func (s *Store) Save(n *Network) error {
+// network.json (a crash inside Save) does not count as taken. The global
+// lock (the token) makes the check and the write one step.
+func (s *Store) Save(_ *state.Global, n *Network) error {
 	if _, err := s.Get(n.Name); err == nil {
 		return fmt.Errorf("network %q already exists", n.Name)
 	}

@@ -36,7 +36,7 @@ func inThrowawayNetNS(t *testing.T, f func()) {
 func attachFixture(t *testing.T) (*Network, string) {
 	t.Helper()
 	n, _ := NewNetwork("vtest", "10.252.10.0/24", "", "ctrlite-vt")
-	if err := EnsureBridge(n); err != nil {
+	if err := EnsureBridge(held(t), n); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "ns")

@@ -115,9 +115,19 @@ func (h *handover) file(name string) (*os.File, error) {
 	return nil, nil
 }
 
-// files opens the named descriptors; each of required must be there.
-func (h *handover) files(required []string, optional ...string) (map[string]*os.File, error) {
+// files opens the named descriptors; each of required must be there. The
+// returned files own their descriptors. On failure it closes those it
+// opened: an *os.File left to the garbage collector would close its
+// number at some later GC, when it may be another file's.
+func (h *handover) files(required []string, optional ...string) (_ map[string]*os.File, retErr error) {
 	out := map[string]*os.File{}
+	defer func() {
+		if retErr != nil {
+			for _, f := range out {
+				f.Close() // a nil one (optional, absent) is a no-op
+			}
+		}
+	}()
 	for i, name := range append(append([]string(nil), required...), optional...) {
 		f, err := h.file(name)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestHandoverRoundTrip(t *testing.T) {
@@ -36,23 +38,62 @@ func TestHandoverRefusesOtherVersions(t *testing.T) {
 	}
 }
 
-func TestHandoverFiles(t *testing.T) {
+// handedOver returns a descriptor of its own for a hand-over message to
+// name: files takes ownership of what it opens, so a test must never hand
+// it a descriptor an *os.File already owns (both would close the number,
+// the second under whoever reused it).
+func handedOver(t *testing.T) int {
+	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h := handover{Files: []handoverFile{{Name: "log", FD: int(f.Fd())}}}
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.CloseOnExec(fd)
+	return fd
+}
+
+func isOpen(fd int) bool {
+	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil
+}
+
+func TestHandoverFiles(t *testing.T) {
+	h := handover{Files: []handoverFile{{Name: "log", FD: handedOver(t)}}}
 	got, err := h.files([]string{"log"}, "pty")
 	if err != nil || got["log"] == nil || got["pty"] != nil {
 		t.Fatalf("files: %v %v", got, err)
 	}
+	got["log"].Close()
+	h.Files = []handoverFile{{Name: "log", FD: handedOver(t)}}
 	if _, err := h.files([]string{"log", "stdout"}); err == nil || !strings.Contains(err.Error(), `no descriptor "stdout"`) {
 		t.Fatalf("a missing descriptor: %v", err)
 	}
 	h.Files = []handoverFile{{Name: "log", FD: 987}}
 	if _, err := h.files([]string{"log"}); err == nil || !strings.Contains(err.Error(), "not open") {
 		t.Fatalf("a closed descriptor: %v", err)
+	}
+}
+
+// TestHandoverFilesFailureCloses: a files call that fails closes the
+// descriptors it had already opened, at once. Left to the garbage
+// collector, each would be closed at some later GC by number, by then
+// perhaps another file's: that is how TestHandoverFiles, which once
+// handed it a descriptor its own *os.File also owned, closed pipes, pidfds
+// and directories under later tests in the package (TestRunExitCodes lost
+// a container's output and failed removals with "bad file descriptor").
+func TestHandoverFilesFailureCloses(t *testing.T) {
+	fd := handedOver(t)
+	h := handover{Files: []handoverFile{{Name: "log", FD: fd}}}
+	if _, err := h.files([]string{"log", "stdout"}); err == nil {
+		t.Fatal("files without a required descriptor succeeded")
+	}
+	if isOpen(fd) { // not closed here: the leaked *os.File's finalizer will
+		t.Fatal("a failed files call left the descriptor it opened to the garbage collector")
 	}
 }
 

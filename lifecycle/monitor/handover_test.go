@@ -84,8 +84,9 @@ func TestHandoverFiles(t *testing.T) {
 // collector, each would be closed at some later GC by number, by then
 // perhaps another file's: that is how TestHandoverFiles, which once
 // handed it a descriptor its own *os.File also owned, closed pipes, pidfds
-// and directories under later tests in the package (TestRunExitCodes lost
-// a container's output and failed removals with "bad file descriptor").
+// and directories under later tests in the same test binary (when it was
+// lifecycle's, TestRunExitCodes lost a container's output and failed
+// removals with "bad file descriptor").
 func TestHandoverFilesFailureCloses(t *testing.T) {
 	fd := handedOver(t)
 	h := handover{Files: []handoverFile{{Name: "log", FD: fd}}}

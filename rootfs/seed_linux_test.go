@@ -50,6 +50,16 @@ func needRootToChown(t *testing.T) {
 	}
 }
 
+// newVolume makes volume name in a new root, for a test that chowns.
+func newVolume(t *testing.T, name string) (*Volumes, *Volume) {
+	t.Helper()
+	needRootToChown(t)
+	v := &Volumes{Root: t.TempDir()}
+	vol, _, err := v.Ensure(nil, name)
+	must(t, err)
+	return v, vol
+}
+
 func checkRoot(t *testing.T, dir string, mode, uid, gid uint32) {
 	t.Helper()
 	var st unix.Stat_t
@@ -71,10 +81,7 @@ func names(t *testing.T, dir string) []string {
 }
 
 func TestSeedCopiesOwnerModeLinks(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "vm")
-	must(t, err)
+	v, vol := newVolume(t, "vm")
 	// A staging directory left by a crash during the copy is cleared, not merged.
 	must(t, os.MkdirAll(filepath.Join(v.dir("vm"), "_seed", "stale"), 0o755))
 	src := seedSource(t)
@@ -106,10 +113,7 @@ func TestSeedCopiesOwnerModeLinks(t *testing.T) {
 // A volume with data keeps it, and its root takes the image directory's
 // owner and mode all the same (docker's copyOwnership).
 func TestSeedKeepsANonEmptyVolumeButTakesOwnerMode(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "data")
-	must(t, err)
+	v, vol := newVolume(t, "data")
 	must(t, os.WriteFile(filepath.Join(vol.Mountpoint, "mine"), []byte("user"), 0o600))
 	seed(t, v, "data", seedSource(t))
 	if got := names(t, vol.Mountpoint); !reflect.DeepEqual(got, []string{"mine"}) {
@@ -120,10 +124,7 @@ func TestSeedKeepsANonEmptyVolumeButTakesOwnerMode(t *testing.T) {
 
 // An empty image directory gives no contents, but its owner and mode.
 func TestSeedFromAnEmptyDirTakesOwnerModeOnly(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "home")
-	must(t, err)
+	v, vol := newVolume(t, "home")
 	src := filepath.Join(t.TempDir(), "home")
 	must(t, os.Mkdir(src, 0o700))
 	must(t, os.Chown(src, 5, 6))
@@ -137,10 +138,7 @@ func TestSeedFromAnEmptyDirTakesOwnerModeOnly(t *testing.T) {
 // Seeding fills _data in place: a container that has it mounted already
 // keeps the same directory, sees the image's files and can still write.
 func TestSeedKeepsTheDataDirectory(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "live")
-	must(t, err)
+	v, vol := newVolume(t, "live")
 	held, err := os.Open(vol.Mountpoint) // stands for another container's bind mount
 	must(t, err)
 	defer held.Close()
@@ -189,10 +187,7 @@ func TestMoveEntriesNeverReplaces(t *testing.T) {
 // A crash after the copy was marked complete, in the middle of the moves,
 // is finished by the next Seed, even one with nothing to seed from.
 func TestSeedFinishesACrashedMove(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "cut")
-	must(t, err)
+	v, vol := newVolume(t, "cut")
 	dir := v.dir("cut")
 	staged := filepath.Join(dir, "_seed")
 	must(t, os.MkdirAll(filepath.Join(staged, "sub"), 0o755))
@@ -214,10 +209,7 @@ func TestSeedFinishesACrashedMove(t *testing.T) {
 // Without the marker a staging directory is a partial copy: it is
 // removed and the volume is seeded afresh.
 func TestSeedDiscardsAnUnmarkedCopy(t *testing.T) {
-	needRootToChown(t)
-	v := &Volumes{Root: t.TempDir()}
-	vol, _, err := v.Ensure(nil, "partial")
-	must(t, err)
+	v, vol := newVolume(t, "partial")
 	staged := filepath.Join(v.dir("partial"), "_seed")
 	must(t, os.MkdirAll(filepath.Join(staged, "half"), 0o755))
 	must(t, v.Seed(context.Background(), "partial", nil)) // nothing marked: left for a seeding start

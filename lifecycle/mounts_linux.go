@@ -16,9 +16,12 @@ import (
 )
 
 // volumePath returns the volume's directory, creating the volume on first
-// use; on its first mount over a directory of the image it is seeded from
-// that directory (see rootfs.Volumes.Seed), unless nocopy.
-func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
+// use. At the container's first start (docker does it at create, when
+// ctr-lite has no rootfs mounted yet) a volume mounted over a directory of
+// the image is seeded from it, unless nocopy: the directory's contents if
+// the volume is empty, and its owner and mode in any case (see
+// rootfs.Volumes.Seed).
+func (e *Engine) volumePath(c *state.Container, m state.MountPoint, root string) (string, error) {
 	ctx, name, dest := context.Background(), m.Source, m.Destination
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
@@ -26,20 +29,21 @@ func (e *Engine) volumePath(m state.MountPoint, root string) (string, error) {
 	}
 	vol, created, err := e.Volumes.Ensure(l, name)
 	l.Unlock()
-	if err != nil || vol.Seeded || m.NoCopy {
-		return mountpoint(vol), err
-	}
-	src, err := openImageDir(root, dest)
 	if err != nil {
-		return "", fmt.Errorf("open %s to seed volume %s: %w", dest, name, err)
+		return "", err
 	}
-	if src == nil {
-		return vol.Mountpoint, nil
+	var src *os.File // nil: Seed only finishes a seed a crash cut short
+	if !m.NoCopy && c.State.StartedAt.IsZero() {
+		if src, err = openImageDir(root, dest); err != nil {
+			return "", fmt.Errorf("open %s to seed volume %s: %w", dest, name, err)
+		}
+		if src != nil {
+			defer src.Close()
+		}
 	}
-	defer src.Close()
 	if err := e.Volumes.Seed(ctx, name, src); err != nil {
 		if created {
-			e.removeCreatedVolume(ctx, name)
+			e.removeCreatedVolume(ctx, c.ID, name)
 		}
 		return "", err
 	}
@@ -63,20 +67,50 @@ func openImageDir(rootfs, dest string) (*os.File, error) {
 	return pathrs.Reopen(handle, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 }
 
-// removeCreatedVolume takes back a volume that volumePath made and could
-// not seed, so a failed start leaves no volume behind.
-func (e *Engine) removeCreatedVolume(ctx context.Context, name string) {
-	if l, err := e.Containers.GlobalLock(ctx); err == nil {
-		e.Volumes.Remove(name)
-		l.Unlock()
+// removeCreatedVolume takes back a volume that volumePath made for
+// container id and could not seed, so a failed start leaves no volume
+// behind; it stays if another container names it, which may have found
+// it made already and be starting with it.
+func (e *Engine) removeCreatedVolume(ctx context.Context, id, name string) {
+	l, err := e.Containers.GlobalLock(ctx)
+	if err != nil {
+		return
 	}
+	defer l.Unlock()
+	users, err := e.VolumeUserIDs(name)
+	if err != nil {
+		return
+	}
+	for _, u := range users {
+		if u != id {
+			return
+		}
+	}
+	e.Volumes.Remove(name)
 }
 
-func mountpoint(v *rootfs.Volume) string {
-	if v == nil {
-		return ""
+// VolumeUserIDs lists the IDs of the containers, running or not, whose
+// mounts name volume name. Read under the global lock, which create
+// holds while it makes a record visible, it misses none.
+func (e *Engine) VolumeUserIDs(name string) ([]string, error) {
+	ids, err := e.Containers.IDs()
+	if err != nil {
+		return nil, err
 	}
-	return v.Mountpoint
+	var users []string
+	for _, id := range ids {
+		hc, err := e.Containers.LoadHostConfig(id)
+		if err != nil {
+			continue
+		}
+		for _, m := range hc.MountPoints {
+			if m.Type == state.MountVolume && m.Source == name {
+				users = append(users, id)
+				break
+			}
+		}
+	}
+	return users, nil
 }
 
 // removeAnonymousVolumes deletes the volumes made for "-v /path".
@@ -110,13 +144,13 @@ func bindSource(src string) (string, error) {
 // directory (made on first use, with the image's files at that path
 // copied in, as docker does); a missing host path is created as a
 // directory, as docker does; a tmpfs needs none.
-func (e *Engine) resolveMounts(mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
+func (e *Engine) resolveMounts(c *state.Container, mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
 	out := make([]state.MountPoint, 0, len(mounts))
 	for _, m := range mounts {
 		var err error
 		switch m.Type {
 		case state.MountVolume:
-			if m.Source, err = e.volumePath(m, rootfs); err != nil {
+			if m.Source, err = e.volumePath(c, m, rootfs); err != nil {
 				return nil, WithCode(ExitEngine, err)
 			}
 		case state.MountBind:

@@ -23,9 +23,11 @@
 //   - load names an image only by the names the archive gives it;
 //   - seeding a volume from an image directory reads only inside the
 //     rootfs (fd-based lookups; symlinks are copied as links, never
-//     followed), happens at most once per volume, under the volume's lock,
-//     and is staged then renamed into place, so a failure leaves the
-//     volume as it was.
+//     followed), copies only into an empty volume, under the volume's
+//     lock, and is staged beside the volume's directory, then moved into
+//     it entry by entry without replacing it or any name in it (a
+//     container may have it mounted), so a failure leaves the volume as
+//     it was and a crash mid-move is finished by the next mount.
 package rootfs
 
 // Whiteout names in image layers (OCI image spec, "Whiteouts").

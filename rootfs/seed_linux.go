@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/internal/fault"
 )
 
 // The copy that seeds a volume reads an image directory of a container's
@@ -207,4 +209,154 @@ func copyXattrsFd(src, dst int) {
 			_ = unix.Fsetxattr(dst, name, val[:m], 0)
 		}
 	}
+}
+
+// seedingMarker, beside _data, says _seed holds a complete copy whose
+// entries are being moved into _data (see Volumes.Seed).
+const seedingMarker = "seeding"
+
+// seedVolume seeds the volume in dir from src (nil: only finish a seed a
+// crash cut short) under the volume's lock.
+func seedVolume(dir string, src *os.File) error {
+	vol, err := os.OpenFile(dir, openDir, 0)
+	if err != nil {
+		return err
+	}
+	defer vol.Close()
+	data, err := openAt(vol, "_data", openDir)
+	if err != nil {
+		return err
+	}
+	defer data.Close()
+	if err := finishSeed(vol, data); err != nil || src == nil {
+		return err
+	}
+	if err := stageSeed(vol, data, src); err != nil {
+		return err
+	}
+	return copyOwnerMode(src, data)
+}
+
+// stageSeed copies src into _seed and moves it into data if src has
+// entries and data has none.
+func stageSeed(vol, data, src *os.File) error {
+	srcEmpty, err := dirEmpty(src)
+	if err != nil || srcEmpty {
+		return err
+	}
+	if empty, err := dirEmpty(data); err != nil || !empty {
+		return err
+	}
+	if err := copyTreeAt(src, int(vol.Fd()), "_seed"); err != nil {
+		os.RemoveAll(filepath.Join(vol.Name(), "_seed"))
+		return err
+	}
+	fault.Point("volume:seed-staged")
+	if err := unix.Mknodat(int(vol.Fd()), seedingMarker, unix.S_IFREG|0o600, 0); err != nil {
+		return fmt.Errorf("mark seeding: %w", err)
+	}
+	if err := unix.Fsync(int(vol.Fd())); err != nil {
+		return err
+	}
+	return finishSeed(vol, data)
+}
+
+// finishSeed completes a seed the marker says is staged: it moves what
+// is left in _seed into data, gives data _seed's owner and mode, and
+// removes _seed and the marker. Without the marker, a _seed left by a
+// crash during the copy is partial and is removed.
+func finishSeed(vol, data *os.File) error {
+	staging := filepath.Join(vol.Name(), "_seed")
+	if !present(filepath.Join(vol.Name(), seedingMarker)) {
+		return os.RemoveAll(staging)
+	}
+	seed, err := openAt(vol, "_seed", openDir)
+	if err != nil {
+		return fmt.Errorf("open staged copy: %w", err)
+	}
+	defer seed.Close()
+	if err := moveEntries(seed, data); err != nil {
+		return err
+	}
+	if err := copyOwnerMode(seed, data); err != nil {
+		return err
+	}
+	if err := unix.Fsync(int(data.Fd())); err != nil { // the moves are durable before the marker goes
+		return err
+	}
+	if err := os.RemoveAll(staging); err != nil {
+		return err
+	}
+	return unix.Unlinkat(int(vol.Fd()), seedingMarker, 0)
+}
+
+// moveEntries renames each entry of from into to, never over one there:
+// a name a running container created meanwhile keeps its file, and the
+// staged one is dropped with the staging directory.
+func moveEntries(from, to *os.File) error {
+	dir, err := openAt(from, ".", openDir) // its own offset: from is read again later
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	names, err := dir.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("read staged copy: %w", err)
+	}
+	for i, name := range names {
+		if i == 1 {
+			fault.Point("volume:seed-moving")
+		}
+		if err := renameNoReplace(int(from.Fd()), int(to.Fd()), name); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("move %q into the volume: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// renameNoReplace moves name from one directory to the other unless the
+// other has it. A filesystem without RENAME_NOREPLACE gets a check, then
+// rename(2): a name created between the two is replaced only if it is
+// an empty directory (rename(2) refuses any other).
+func renameNoReplace(from, to int, name string) error {
+	err := unix.Renameat2(from, name, to, name, unix.RENAME_NOREPLACE)
+	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS) {
+		return err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(to, name, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+		return unix.EEXIST
+	}
+	return unix.Renameat(from, name, to, name)
+}
+
+// copyOwnerMode gives dir src's owner and mode, as docker's
+// copyOwnership does to a volume's root.
+func copyOwnerMode(src, dir *os.File) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(src.Fd()), &st); err != nil {
+		return err
+	}
+	if err := unix.Fchown(int(dir.Fd()), int(st.Uid), int(st.Gid)); err != nil {
+		return fmt.Errorf("give the volume its image directory's owner: %w", err)
+	}
+	if err := unix.Fchmod(int(dir.Fd()), st.Mode&0o7777); err != nil {
+		return fmt.Errorf("give the volume its image directory's mode: %w", err)
+	}
+	return nil
+}
+
+// dirEmpty says whether the open directory d has no entries; it reads a
+// new descriptor, so d's own offset is untouched.
+func dirEmpty(d *os.File) (bool, error) {
+	f, err := openAt(d, ".", openDir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return len(names) == 0, err
 }

@@ -6,16 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -29,11 +25,6 @@ type Volume struct {
 	Mountpoint string
 	CreatedAt  time.Time
 	Anonymous  bool `json:",omitempty"`
-	// Seeded says the volume was first mounted over an image directory
-	// (and took its contents, owner and mode if it was empty then): it
-	// is never seeded again. Kept as the file "seeded" beside volume.json,
-	// so inspect shows docker's fields only.
-	Seeded bool `json:"-"`
 }
 
 // Volumes stores volumes under Root.
@@ -62,8 +53,6 @@ func (v *Volumes) Get(name string) (*Volume, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrVolumeNotFound, name)
 	}
-	_, serr := os.Stat(filepath.Join(v.dir(name), "seeded"))
-	vol.Seeded = serr == nil
 	return &vol, err
 }
 
@@ -131,68 +120,41 @@ func (v *Volumes) Remove(name string) error {
 	return nil
 }
 
-// Seed gives volume name, on its first mount over an image directory,
-// that directory's contents, owner and mode, as docker does, if the
-// volume is empty then; a volume with data keeps it. Either way the
-// volume is marked seeded and never seeded again. src is the image
-// directory, opened inside the container's rootfs.
+// Seed does for volume name what docker's copy-up does when a container
+// is created with the volume mounted over a directory of its image, open
+// as src (inside the container's rootfs): if src has entries and the
+// volume has none, the volume gets a copy of them; in every case the
+// volume's root takes src's owner and mode. With src nil (nocopy, or no
+// directory there in the image) it only finishes a seed that a crash cut
+// short.
 //
-// The copy is built beside the volume's data and renamed over the empty
-// data directory, so a failure or a crash leaves the volume as it was
-// (a staging directory left by a crash is removed by the next Seed). The
-// volume's own lock keeps two containers starting at once from seeding
-// it twice; the global lock is not held during the copy.
+// The copy is built in _seed beside _data, and its entries are then moved
+// into _data one by one; _data itself is never replaced, because a
+// running container may have it mounted already (with nocopy, or over a
+// path its image lacks) and must go on seeing the volume. A name such a
+// container creates meanwhile keeps its file. The marker "seeding" is
+// written once the copy is complete and removed after the moves: a crash
+// before it leaves a partial _seed, which the next Seed discards; a crash
+// after it leaves moves, which the next Seed finishes. The volume's own
+// lock keeps two containers starting at once from both copying; the
+// global lock is not held during the copy.
 func (v *Volumes) Seed(ctx context.Context, name string, src *os.File) error {
-	l, err := state.AcquireLock(ctx, filepath.Join(v.dir(name), "lock"))
+	dir := v.dir(name)
+	if src == nil && !present(filepath.Join(dir, seedingMarker)) {
+		return nil // nothing to do: skip the lock
+	}
+	l, err := state.AcquireLock(ctx, filepath.Join(dir, "lock"))
 	if err != nil {
 		return fmt.Errorf("seed volume %q: %w", name, err)
 	}
 	defer l.Unlock()
-	vol, err := v.Get(name)
-	if err != nil || vol.Seeded {
-		return err
-	}
-	if err := v.seedData(vol, src); err != nil {
+	if err := seedVolume(dir, src); err != nil {
 		return fmt.Errorf("seed volume %q: %w", name, err)
 	}
-	return state.WriteFileAtomic(filepath.Join(v.dir(name), "seeded"), nil, 0o600, true)
+	return nil
 }
 
-func (v *Volumes) seedData(vol *Volume, src *os.File) error {
-	staging := filepath.Join(v.dir(vol.Name), "_seed")
-	if err := os.RemoveAll(staging); err != nil {
-		return err
-	}
-	if empty, err := emptyDir(vol.Mountpoint); err != nil || !empty {
-		return err
-	}
-	parent, err := os.Open(v.dir(vol.Name))
-	if err != nil {
-		return err
-	}
-	defer parent.Close()
-	err = copyTreeAt(src, int(parent.Fd()), filepath.Base(staging))
-	fault.Point("volume:seed-staged")
-	if err == nil {
-		// rename(2) replaces an empty directory in one step (os.Rename
-		// refuses any existing directory).
-		err = unix.Rename(staging, vol.Mountpoint)
-	}
-	if err != nil {
-		os.RemoveAll(staging)
-	}
-	return err
-}
-
-func emptyDir(dir string) (bool, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(1)
-	if errors.Is(err, io.EOF) {
-		return true, nil
-	}
-	return len(names) == 0, err
+func present(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

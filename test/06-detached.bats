@@ -233,6 +233,35 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	[ "$output" = "etcvol" ]
 }
 
+# Seeding fills the volume's directory in place: a container that has it
+# mounted already (here over a path its image lacks, so not seeded then)
+# keeps a live directory, sees the image's files and its own writes reach
+# the others.
+@test "a volume seeded while another container has it mounted stays one directory" {
+	"$CTR" volume create live >/dev/null
+	"$CTR" run -d --name holder -v live:/nonexistent busybox sleep 30 >/dev/null
+	wait_running holder
+	ctr run --rm -v live:/etc busybox test -f /etc/passwd
+	assert_status 0
+	ctr exec holder sh -c 'touch /nonexistent/from-holder && ls /nonexistent'
+	assert_status 0
+	[[ "$output" == *passwd* ]]
+	ctr run --rm -v live:/etc busybox test -f /etc/from-holder
+	assert_status 0
+	"$CTR" rm -f holder >/dev/null
+	"$CTR" volume rm live >/dev/null
+}
+
+# Docker copies whenever the image directory has entries and the volume
+# has none: a first mount over an empty directory leaves it to a later one.
+@test "a volume first mounted over an empty dir is seeded by a later non-empty one" {
+	ctr run --rm -v late:/home busybox true
+	assert_status 0
+	ctr run --rm -v late:/etc busybox sh -c 'test -f /etc/passwd && test -f /etc/group'
+	assert_status 0
+	"$CTR" volume rm late >/dev/null
+}
+
 @test "rm -v and --rm remove anonymous volumes; named ones stay" {
 	"$CTR" create --name an -v /anon -v keep:/keep busybox true >/dev/null
 	"$CTR" start -a an

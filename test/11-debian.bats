@@ -108,8 +108,9 @@ check_apt() {
 }
 
 # Named volumes take the image directory's owner and mode (Debian's
-# /var/mail is root:mail 2775) and, when empty, its contents, on their
-# first mount over it (docker's copyExistingContents); not with nocopy.
+# /var/mail is root:mail 2775) and, when empty, its contents, when a
+# container that mounts them over it first starts (docker's
+# copyExistingContents, at create); not with nocopy.
 check_volume_seeding() {
 	ctr run --rm -v vm:/var/mail debian stat -c '%U %G %a' /var/mail
 	assert_status 0
@@ -123,32 +124,50 @@ check_volume_seeding() {
 	ctr run --rm -v pre:/etc/nginx debian sh -c 'grep -c worker_processes /etc/nginx/nginx.conf; stat -c "%U %a" /etc/nginx'
 	assert_status 0
 	[ "$output" = "$(printf '1\nroot 755')" ]
-	# A volume with data keeps it, and is not seeded later.
+	# A volume with data keeps it.
 	"$CTR" volume create full >/dev/null
 	"$CTR" run --rm -v full:/data debian sh -c 'echo mine > /data/f'
 	ctr run --rm -v full:/etc/nginx debian ls /etc/nginx
 	[ "$output" = "f" ]
-	# Seeded once: emptied, it stays empty at its next mount.
+	# Emptied, it is seeded again by the next container that mounts it...
 	"$CTR" run --rm -v pre:/etc/nginx debian sh -c 'rm -rf /etc/nginx/*'
-	ctr run --rm -v pre:/etc/nginx debian ls -A /etc/nginx
+	ctr run --rm -v pre:/etc/nginx debian test -f /etc/nginx/nginx.conf
 	assert_status 0
-	[ -z "$output" ]
+	# ...but not when its own container starts again.
+	"$CTR" create --name again -v again:/etc/nginx debian sh -c 'ls /etc/nginx | wc -l; rm -rf /etc/nginx/*' >/dev/null
+	ctr start -a again
+	assert_status 0
+	[ "$output" -gt 0 ]
+	ctr start -a again
+	assert_status 0
+	[ "$output" = 0 ]
+	"$CTR" rm again >/dev/null
 	# nocopy mounts it empty; a later mount without it still seeds it.
 	ctr run --rm -v nc:/etc/nginx:nocopy debian ls -A /etc/nginx
 	assert_status 0
 	[ -z "$output" ]
 	ctr run --rm -v nc:/etc/nginx debian test -f /etc/nginx/nginx.conf
 	assert_status 0
-	"$CTR" volume rm vm mailvol pre full nc >/dev/null
+	"$CTR" volume rm vm mailvol pre full again nc >/dev/null
 }
 
-@test "overlay: named volumes are seeded from the image (2775 root:mail, contents, once)" {
+@test "overlay: named volumes are seeded from the image (2775 root:mail, contents when empty)" {
 	check_volume_seeding
 }
 
-@test "vfs: named volumes are seeded from the image (2775 root:mail, contents, once)" {
+@test "vfs: named volumes are seeded from the image (2775 root:mail, contents when empty)" {
 	on_vfs
 	check_volume_seeding
+}
+
+# Docker's copyOwnership: the volume's root takes the image directory's
+# owner and mode even when the volume has data and keeps it.
+@test "a non-empty volume takes /var/mail's owner and mode" {
+	"$CTR" run --rm -v fullmail:/data debian sh -c 'echo mine > /data/f; chmod 700 /data'
+	ctr run --rm -v fullmail:/var/mail debian sh -c 'stat -c "%U %G %a" /var/mail; ls /var/mail'
+	assert_status 0
+	[ "$output" = "$(printf 'root mail 2775\nf')" ]
+	"$CTR" volume rm fullmail >/dev/null
 }
 
 @test "two containers starting at once seed a new volume once, completely" {
@@ -169,4 +188,19 @@ check_volume_seeding() {
 	[ ! -e "$CTR_LITE_ROOT/volumes/crash/_seed" ]
 	"$CTR" rm -f $("$CTR" ps -aq) >/dev/null 2>&1 || true
 	"$CTR" volume rm crash >/dev/null
+}
+
+# Killed while moving the complete copy into the volume, the next mount
+# (even a nocopy one) finishes the moves from the seeding marker.
+@test "a crash while moving the seed into a volume is finished by its next mount" {
+	run env CTR_LITE_FAULT=volume:seed-moving "$CTR" run --rm -v cut:/etc/nginx debian true
+	[ "$status" -gt 128 ] # killed at the fault point
+	[ -e "$CTR_LITE_ROOT/volumes/cut/seeding" ]
+	want=$("$CTR" run --rm debian ls -A /etc/nginx)
+	ctr run --rm -v cut:/etc/nginx:nocopy debian ls -A /etc/nginx
+	assert_status 0
+	[ "$output" = "$want" ]
+	[ ! -e "$CTR_LITE_ROOT/volumes/cut/seeding" ] && [ ! -e "$CTR_LITE_ROOT/volumes/cut/_seed" ]
+	"$CTR" rm -f $("$CTR" ps -aq) >/dev/null 2>&1 || true
+	"$CTR" volume rm cut >/dev/null
 }

@@ -11,26 +11,19 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// VolumeUsers lists the containers, running or not, whose -v names a volume.
+// VolumeUsers names the containers, running or not, whose -v names a
+// volume.
 func (e *Engine) VolumeUsers(name string) ([]string, error) {
-	ids, err := e.Containers.IDs()
+	ids, err := e.VolumeUserIDs(name)
 	if err != nil {
 		return nil, err
 	}
-	var users []string
+	users := make([]string, 0, len(ids))
 	for _, id := range ids {
-		hc, err := e.Containers.LoadHostConfig(id)
-		if err != nil {
-			continue
-		}
-		for _, m := range hc.MountPoints {
-			if m.Type == state.MountVolume && m.Source == name {
-				if c, err := e.Containers.Load(id); err == nil {
-					users = append(users, c.Name)
-				} else { // a create still writing its record uses it too
-					users = append(users, state.ShortID(id))
-				}
-			}
+		if c, err := e.Containers.Load(id); err == nil {
+			users = append(users, c.Name)
+		} else { // a create still writing its record uses it too
+			users = append(users, state.ShortID(id))
 		}
 	}
 	sort.Strings(users)

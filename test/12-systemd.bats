@@ -111,6 +111,16 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 	[ ! -e "$pidfile" ]
 }
 
+@test "generate systemd --new refuses a -e KEY that took its value from the caller, and writes no value" {
+	SECRET=hunter2 "$CTR" create --name sec -e SECRET busybox true >/dev/null
+	ctr generate systemd --new sec
+	assert_status 1
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"took SECRET from your environment"*"--env-file"* ]]
+	[[ "$stderr" != *hunter2* ]]
+}
+
 @test "generate systemd --new of a container without a stored command line says to recreate it" {
 	id=$("$CTR" create --name old busybox true)
 	python3 - "$CTR_LITE_ROOT/containers/$id/config.v2.json" <<'PY'

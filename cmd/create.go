@@ -20,7 +20,7 @@ func newCreateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req.CreateCommand = os.Args
+			req.CreateCommand, req.CreateEnv = os.Args, settingsEnv()
 			ctr, err := e.Create(c.Context(), req)
 			if err != nil {
 				return err

@@ -103,9 +103,15 @@ func argError(c *cobra.Command, err error) error {
 // groupArgs makes a command group refuse what is not one of its
 // commands (docker's cli.NoArgs): "volume nonsense" fails with 1, where
 // cobra would print the help and exit 0. The group alone prints its help.
+// At the top level the words are docker's (cmd/docker: "docker: 'x' is
+// not a docker command."), printed here as they have no "Error:" prefix.
 func groupArgs(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
+	}
+	if !c.HasParent() {
+		fmt.Fprintf(c.ErrOrStderr(), "%s: '%s' is not a %s command.\nSee '%s --help'.\n", c.Name(), args[0], c.Name(), c.Name())
+		return &lifecycle.ExitError{Code: 1}
 	}
 	return fmt.Errorf("unknown command: %s %s; run '%s --help' for more information", c.CommandPath(), args[0], c.CommandPath())
 }

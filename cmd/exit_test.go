@@ -36,6 +36,26 @@ func TestUnknownSubcommandOfGroupFails(t *testing.T) {
 	}
 }
 
+// At the top level the words are docker's, two lines without "Error:".
+func TestUnknownTopLevelCommandSaysDockersWords(t *testing.T) {
+	root := NewRootCmd()
+	var stderr strings.Builder
+	root.SetArgs([]string{"nonsense"})
+	root.SetOut(io.Discard)
+	root.SetErr(&stderr)
+	c, err := root.ExecuteC()
+	if code := ExitCode(c, err); code != 1 {
+		t.Errorf("exit %d, want 1 (err %v)", code, err)
+	}
+	var ee *lifecycle.ExitError
+	if !errors.As(err, &ee) || !ee.Silent() {
+		t.Errorf("error %v would be printed again", err)
+	}
+	if want := "ctr-lite: 'nonsense' is not a ctr-lite command.\nSee 'ctr-lite --help'.\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+}
+
 func TestExitCodesFollowDocker(t *testing.T) {
 	run := runLike(&cobra.Command{Use: "run"})
 	rm := &cobra.Command{Use: "rm"}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 	"github.com/ctr-lite/ctr-lite/systemd"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,8 +22,10 @@ func newGenerateCmd(g *globals) *cobra.Command {
 ('ctr-lite start ID', 'ctr-lite stop -t N ID'). With --new the unit
 creates a new container at every start, from the command line the
 container was created with ('ctr-lite run -d --rm --replace --name NAME'
-and the flags and arguments you typed; --restart becomes Restart=).
-Without a daemon, nothing restarts containers after a reboot: a unit is
+and the flags and arguments you typed; --restart becomes Restart=; a
+-e KEY that took its value from your environment is refused: use
+--env-file). Both set the CTR_LITE_* settings the container was created
+with. Without a daemon, nothing restarts containers after a reboot: a unit is
 how a container comes back.`,
 		Example: `  ctr-lite generate systemd web > /etc/systemd/system/ctr-lite-web.service
   systemctl daemon-reload && systemctl enable --now ctr-lite-web`,
@@ -44,7 +47,8 @@ how a container comes back.`,
 			if err != nil {
 				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
 			}
-			o := systemd.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout}
+			o := systemd.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout,
+				PIDFile: monitor.PidFile(e, ctr.ID)}
 			if img, err := e.Images.Lookup(ctr.Image); err == nil {
 				o.ImageEnv = img.Config.Config.Env
 			}

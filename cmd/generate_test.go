@@ -33,3 +33,20 @@ func TestSplitCreateCommand(t *testing.T) {
 		}
 	}
 }
+
+// create and run keep the CTR_LITE_* settings they read, but the state
+// directories (a unit sets those itself) and empty values (envOr's unset).
+func TestSettingsEnv(t *testing.T) {
+	t.Setenv("CTR_LITE_ROOT", "/r")
+	t.Setenv("CTR_LITE_RUNROOT", "/rr")
+	t.Setenv("CTR_LITE_RUNTIME", "/opt/runc")
+	t.Setenv("CTR_LITE_STORAGE_DRIVER", "")
+	t.Setenv("CTR_LITE_DEFAULT_SUBNET", "10.7.0.0/16")
+	t.Setenv("CTR_LITE_DEFAULT_BRIDGE", "")
+	t.Setenv("CTR_LITE_LOG_LEVEL", "")
+	t.Setenv("CTR_LITE_REGISTRIES_CONF", "/etc/r.json")
+	want := []string{"CTR_LITE_RUNTIME=/opt/runc", "CTR_LITE_DEFAULT_SUBNET=10.7.0.0/16", "CTR_LITE_REGISTRIES_CONF=/etc/r.json"}
+	if got := settingsEnv(); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"github.com/ctr-lite/ctr-lite/registry"
 )
 
+// registriesConfEnv names the registries file pull and push read.
+const registriesConfEnv = "CTR_LITE_REGISTRIES_CONF"
+
 // registryFlags are the flags of commands that talk to a registry.
 type registryFlags struct {
 	tlsVerify bool
@@ -24,7 +27,7 @@ func (f *registryFlags) register(c *cobra.Command, withPlatform bool) {
 
 // options builds registry options reporting progress to w.
 func (f *registryFlags) options(w io.Writer, quiet bool) (registry.Options, error) {
-	insecure, err := registry.LoadInsecure(envOr("CTR_LITE_REGISTRIES_CONF", registry.DefaultConfigFile))
+	insecure, err := registry.LoadInsecure(envOr(registriesConfEnv, registry.DefaultConfigFile))
 	if err != nil {
 		return registry.Options{}, err
 	}

@@ -25,6 +25,21 @@ type globals struct {
 	defaultSubnet, defaultBridge             string
 }
 
+// settingsEnv is the CTR_LITE_* environment this process reads but the
+// state directories, as KEY=VALUE (set and not empty, as envOr takes it):
+// create and run keep it with the command line, for a systemd unit to set
+// again (a unit sets the state directories from generate's own).
+func settingsEnv() []string {
+	var env []string
+	for _, k := range []string{"CTR_LITE_RUNTIME", "CTR_LITE_STORAGE_DRIVER",
+		"CTR_LITE_DEFAULT_SUBNET", "CTR_LITE_DEFAULT_BRIDGE", "CTR_LITE_LOG_LEVEL", registriesConfEnv} {
+		if v, ok := os.LookupEnv(k); ok && v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
 func envOr(key, def string) string {
 	if v, ok := os.LookupEnv(key); ok && v != "" {
 		return v

@@ -29,7 +29,7 @@ be run, 127: the command was not found).`,
 			if err != nil {
 				return err
 			}
-			req.CreateCommand = os.Args
+			req.CreateCommand, req.CreateEnv = os.Args, settingsEnv()
 			if !f.detach {
 				return e.Run(c.Context(), req, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 			}

@@ -28,8 +28,9 @@ type CreateRequest struct {
 	Image  string
 	Config UserConfig
 	Host   state.HostConfig
-	// CreateCommand is the command line as typed, kept in the record.
-	CreateCommand []string
+	// CreateCommand is the command line as typed, and CreateEnv the
+	// CTR_LITE_* environment it ran with, kept in the record.
+	CreateCommand, CreateEnv []string
 }
 
 // Create makes a container: name, record, writable layer and network
@@ -59,7 +60,7 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	cfg.Image, cfg.CreateCommand = r.Image, r.CreateCommand
+	cfg.Image, cfg.CreateCommand, cfg.CreateEnv = r.Image, r.CreateCommand, r.CreateEnv
 	// The image's WORKDIR is the route a hostile image takes, so the check
 	// is on the merged value, not only -w (CVE-2024-21626).
 	if err := checkWorkdir(cfg.WorkingDir); err != nil {

@@ -97,6 +97,11 @@ type Config struct {
 	// container, as typed (podman's name): `generate systemd --new` runs
 	// it again, so a unit cannot drift from the container.
 	CreateCommand []string `json:",omitempty"`
+	// CreateEnv is the CTR_LITE_* environment (KEY=VALUE) that create or
+	// run read besides CreateCommand: a unit sets it again, so the
+	// container it starts gets the same runtime, storage driver, network
+	// defaults and registries file.
+	CreateEnv []string `json:",omitempty"`
 }
 
 // State is the container's run state. MonitorPid is the ctr-lite process

@@ -26,6 +26,9 @@ type UnitOptions struct {
 	Binary        string // absolute path of ctr-lite
 	Root, RunRoot string // --root and --runroot, passed on in the environment
 	StopTimeout   int    // seconds for ctr-lite stop -t
+	// PIDFile is where the container's monitor keeps its PID; the default
+	// unit names it, so systemd follows a monitor that runs already.
+	PIDFile string
 	// Command is the container's CreateCommand split by its flags; set,
 	// the unit creates a new container from it at every start (--new).
 	Command *CommandLine
@@ -61,7 +64,8 @@ var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
 type unitCommands struct {
 	start, stop, stopPost []string
 	restart, burst        string
-	made                  string // the generate command, for the header
+	made                  string   // the generate command, for the header
+	env                   []string // Environment= beyond the state directories
 }
 
 // Unit renders the unit for container c (hc its host config). The
@@ -85,7 +89,7 @@ func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, erro
 	}
 	w.line("")
 	w.line("[Service]")
-	w.words("Environment=", false, "CTR_LITE_ROOT="+o.Root, "CTR_LITE_RUNROOT="+o.RunRoot)
+	w.words("Environment=", false, append([]string{"CTR_LITE_ROOT=" + o.Root, "CTR_LITE_RUNROOT=" + o.RunRoot}, u.env...)...)
 	w.line("Restart=" + u.restart)
 	w.line(fmt.Sprintf("TimeoutStopSec=%d", o.StopTimeout+20))
 	w.words("ExecStart=", true, u.start...)
@@ -93,8 +97,14 @@ func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, erro
 	w.words("ExecStopPost=", true, u.stopPost...)
 	// ExecStart returns once the container runs under its monitor, which
 	// becomes the main process; stop returns once both are gone, so
-	// KillMode=mixed finds nothing left in the normal case.
+	// KillMode=mixed finds nothing left in the normal case. The default
+	// unit names the monitor's pid file: a container that already runs has
+	// its monitor outside the unit's cgroup, where systemd would find no
+	// main process and stop the container at once.
 	w.line("Type=forking")
+	if o.Command == nil {
+		w.path("PIDFile=", o.PIDFile)
+	}
 	w.line("KillMode=mixed")
 	w.line("")
 	w.line("[Install]")
@@ -103,6 +113,14 @@ func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, erro
 }
 
 func commandsFor(c *state.Container, hc *state.HostConfig, o UnitOptions) (unitCommands, error) {
+	u, err := commandLines(c, hc, o)
+	if err == nil {
+		u.env, err = createEnv(c)
+	}
+	return u, err
+}
+
+func commandLines(c *state.Container, hc *state.HostConfig, o UnitOptions) (unitCommands, error) {
 	timeout := strconv.Itoa(o.StopTimeout)
 	if o.Command == nil {
 		if hc.AutoRemove {
@@ -145,7 +163,9 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 			restart, burst = unitRestart(a.Value)
 		case unitOwned[a.Name]:
 		case a.Name == "env" && !strings.Contains(a.Value, "="):
-			argv = append(argv, passedEnv(c, a, o.ImageEnv)...)
+			if passedEnv(c, a.Value, o.ImageEnv) {
+				return nil, "", "", fmt.Errorf("it took %s from your environment (-e %s), and a unit would write its value into the unit file: pass it with --env-file", a.Value, a.Value)
+			}
 		default:
 			argv = append(argv, a.Words...)
 		}
@@ -157,7 +177,7 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 func relativeHostPath(a Arg) string {
 	p := a.Value
 	switch a.Name {
-	case "env-file", "cidfile", "pidfile":
+	case "env-file", "cidfile", "pidfile", "registries-conf":
 	case "security-opt":
 		var ok bool
 		if p, ok = strings.CutPrefix(p, "seccomp="); !ok || p == "unconfined" {
@@ -176,17 +196,41 @@ func relativeHostPath(a Arg) string {
 	return p
 }
 
-// passedEnv turns `-e KEY` (take KEY from the caller's environment) into
-// `-e KEY=VALUE` with the value the container got, so the unit does not
-// read systemd's environment instead. An unset KEY set nothing; neither
-// does the unit, and a value the image gave stays the image's.
-func passedEnv(c *state.Container, a Arg, imageEnv []string) []string {
+// passedEnv says whether `-e KEY` (take KEY from the caller's
+// environment) gave the container a value of the caller's. A unit cannot
+// take it from systemd's environment, and writing it into the unit would
+// publish what -e KEY is used to keep out of argv (a unit file is
+// world-readable, and so is the argv of its ctr-lite run). An unset KEY
+// set nothing, nor does the unit; a value the image gave stays the
+// image's.
+func passedEnv(c *state.Container, key string, imageEnv []string) bool {
 	for _, kv := range c.Config.Env {
-		if k, _, _ := strings.Cut(kv, "="); k == a.Value && !slices.Contains(imageEnv, kv) {
-			return []string{"-e", kv}
+		if k, _, _ := strings.Cut(kv, "="); k == key && !slices.Contains(imageEnv, kv) {
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// createEnv is the CTR_LITE_* environment the container's create read
+// (its runtime, storage driver, default network, log level, registries
+// file), for the unit's Environment=, so that what the unit runs uses
+// what the container was made with. The state directories are the
+// unit's own (generate's --root and --runroot).
+func createEnv(c *state.Container) ([]string, error) {
+	var env []string
+	for _, kv := range c.Config.CreateEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "CTR_LITE_") || k == "CTR_LITE_ROOT" || k == "CTR_LITE_RUNROOT" {
+			continue
+		}
+		flag := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(k, "CTR_LITE_")), "_", "-")
+		if p := relativeHostPath(Arg{Name: flag, Value: v}); p != "" {
+			return nil, fmt.Errorf("it was created with %s=%q, a relative path, which a unit (run in /) would read elsewhere: recreate it with an absolute path", k, p)
+		}
+		env = append(env, kv)
+	}
+	return env, nil
 }
 
 // unitRestart maps docker's restart policy onto systemd's Restart=.
@@ -210,13 +254,32 @@ type unitWriter struct {
 
 func (w *unitWriter) line(s string) { w.b.WriteString(s + "\n") }
 
+// path writes key followed by path p. Path settings (PIDFile=) take the
+// rest of the line as it is, with specifiers but without quotes or
+// escapes, so % is doubled and a path that cannot be written so (a
+// control character, space at either end, not absolute) is refused.
+func (w *unitWriter) path(key, p string) {
+	_, err := quoteWord(p, false)
+	if err == nil && (!filepath.IsAbs(p) || strings.TrimSpace(p) != p || strings.ContainsFunc(p, isControl)) {
+		err = fmt.Errorf("path %q cannot be written into a unit", p)
+	}
+	if err != nil && w.err == nil {
+		w.err = fmt.Errorf("write %s of the unit: %w", strings.TrimSuffix(key, "="), err)
+	}
+	w.line(key + strings.ReplaceAll(p, "%", "%%"))
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
 // words writes key followed by the quoted words; dollars says whether
-// the directive expands $VAR (command lines do, Environment= does not).
+// the directive expands $VAR in its arguments (command lines do,
+// Environment= does not). A command line's first word, the executable,
+// is not expanded, so its $ stays single.
 func (w *unitWriter) words(key string, dollars bool, words ...string) {
 	q := make([]string, len(words))
 	for i, s := range words {
 		var err error
-		if q[i], err = quoteWord(s, dollars); err != nil && w.err == nil {
+		if q[i], err = quoteWord(s, dollars && i > 0); err != nil && w.err == nil {
 			w.err = fmt.Errorf("write %s of the unit: %w", strings.TrimSuffix(key, "="), err)
 		}
 	}
@@ -253,7 +316,7 @@ func quoteWord(s string, dollars bool) (string, error) {
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
+		case isControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
 		default:
 			b.WriteRune(r)

@@ -54,13 +54,17 @@ func hostileContainer() *state.Container {
 }
 
 func TestSystemdUnitStartsTheContainer(t *testing.T) {
-	unit, err := Unit(hostileContainer(), &state.HostConfig{}, UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7})
+	o := UnitOptions{Binary: "/usr/bin/ctr-lite", Root: "/var/lib/ctr-lite", RunRoot: "/run/ctr $x", StopTimeout: 7,
+		PIDFile: "/run/ctr $x/containers/0123456789ab/monitor.pid"}
+	unit, err := Unit(hostileContainer(), &state.HostConfig{}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
 		"ExecStart=/usr/bin/ctr-lite start 0123456789ab", "ExecStop=/usr/bin/ctr-lite stop -t 7 0123456789ab",
 		`Environment=CTR_LITE_ROOT=/var/lib/ctr-lite "CTR_LITE_RUNROOT=/run/ctr $x"`, "Type=forking", "TimeoutStopSec=27", "WantedBy=multi-user.target",
+		// systemd takes PIDFile= as it stands (no quotes), % as a specifier
+		"PIDFile=/run/ctr $x/containers/0123456789ab/monitor.pid",
 	} {
 		if !strings.Contains(unit, "\n"+line+"\n") {
 			t.Errorf("unit lacks %q:\n%s", line, unit)
@@ -69,6 +73,59 @@ func TestSystemdUnitStartsTheContainer(t *testing.T) {
 	assertNoPayload(t, unit)
 	if _, err := Unit(hostileContainer(), &state.HostConfig{AutoRemove: true}, UnitOptions{Binary: "/b"}); err == nil {
 		t.Error("a unit that can start a --rm container only once was written")
+	}
+	o.PIDFile = "/run/100%/monitor.pid"
+	if unit, err := Unit(hostileContainer(), &state.HostConfig{}, o); err != nil || !strings.Contains(unit, "\nPIDFile=/run/100%%/monitor.pid\n") {
+		t.Errorf("PIDFile= with %%: %v\n%s", err, unit)
+	}
+	for _, bad := range []string{"/run/x\nExecStartPre=/bin/evil/monitor.pid", "run/monitor.pid", "/run/x /monitor.pid ", ""} {
+		o.PIDFile = bad
+		if unit, err := Unit(hostileContainer(), &state.HostConfig{}, o); err == nil {
+			t.Errorf("PIDFile %q written:\n%s", bad, unit)
+		}
+	}
+}
+
+// The executable of a command line is not expanded by systemd, so its $
+// stays single; the arguments' are doubled.
+func TestSystemdUnitBinaryDollar(t *testing.T) {
+	c := hostileContainer()
+	unit, err := Unit(c, &state.HostConfig{}, UnitOptions{Binary: "/opt/a$b/ctr-lite", Root: "/r$", RunRoot: "/rr", PIDFile: "/rr/p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"ExecStart=/opt/a$b/ctr-lite start 0123456789ab", "ExecStopPost=/opt/a$b/ctr-lite stop -t 0 0123456789ab", "Environment=CTR_LITE_ROOT=/r$ CTR_LITE_RUNROOT=/rr"} {
+		if !strings.Contains(unit, "\n"+line+"\n") {
+			t.Errorf("unit lacks %q:\n%s", line, unit)
+		}
+	}
+}
+
+// The CTR_LITE_* settings the container was created with are set again
+// by the unit (default and --new), except the state directories, which
+// are the unit's own; a relative path among them is refused.
+func TestSystemdUnitCreateEnv(t *testing.T) {
+	c := hostileContainer()
+	c.Config.CreateEnv = []string{"CTR_LITE_RUNTIME=/opt/runc", "CTR_LITE_STORAGE_DRIVER=vfs", "CTR_LITE_ROOT=/elsewhere",
+		"CTR_LITE_DEFAULT_SUBNET=10.7.0.0/16", "CTR_LITE_REGISTRIES_CONF=/etc/r y.json"}
+	want := `Environment=CTR_LITE_ROOT=/r CTR_LITE_RUNROOT=/rr CTR_LITE_RUNTIME=/opt/runc CTR_LITE_STORAGE_DRIVER=vfs CTR_LITE_DEFAULT_SUBNET=10.7.0.0/16 "CTR_LITE_REGISTRIES_CONF=/etc/r y.json"`
+	o := UnitOptions{Binary: "/b", Root: "/r", RunRoot: "/rr", PIDFile: "/rr/p"}
+	for _, cmd := range []*CommandLine{nil, {Verb: "run", Operands: []string{"busybox"}}} {
+		o.Command = cmd
+		unit, err := Unit(c, &state.HostConfig{}, o)
+		if err != nil || !strings.Contains(unit, "\n"+want+"\n") {
+			t.Errorf("new %v: %v, want\n%s\ngot:\n%s", cmd != nil, err, want, unit)
+		}
+	}
+	for _, kv := range []string{"CTR_LITE_RUNTIME=bin/runc", "CTR_LITE_REGISTRIES_CONF=r.json"} {
+		c.Config.CreateEnv = []string{kv}
+		if _, err := Unit(c, &state.HostConfig{}, o); err == nil || !strings.Contains(err.Error(), kv[strings.Index(kv, "=")+1:]) {
+			t.Errorf("relative %s: %v", kv, err)
+		}
+	}
+	c.Config.CreateEnv = []string{"CTR_LITE_RUNTIME=runc"}
+	if _, err := Unit(c, &state.HostConfig{}, o); err != nil {
+		t.Errorf("runtime by name: %v", err)
 	}
 }
 
@@ -81,7 +138,7 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 		Flags: []Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "name", Value: "web", Words: []string{"--name", "web"}},
 			{Name: "restart", Value: "on-failure:3", Words: []string{"--restart", "on-failure:3"}},
 			{Name: "memory", Value: "64m", Words: []string{"-m", "64m"}}, {Name: "tty", Value: "true", Words: []string{"-t"}},
-			{Name: "env", Value: "KEEP", Words: []string{"-e", "KEEP"}}, {Name: "env", Value: "UNSET", Words: []string{"-e", "UNSET"}},
+			{Name: "env", Value: "UNSET", Words: []string{"-e", "UNSET"}},
 			{Name: "env", Value: "A", Words: []string{"-e", "A"}},
 			{Name: "entrypoint", Value: "sh;", Words: []string{"--entrypoint", "sh;"}}},
 		Operands: []string{"busybox", "-c", "echo 100% $HOME\n" + payload, ";"},
@@ -90,7 +147,7 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `ExecStart=/usr/bin/ctr-lite --runtime=/opt/runc run -d --rm --replace --name web -m 64m -t -e "KEEP=from me" --entrypoint "sh;" busybox -c "echo 100%% $$HOME\n1000\nExecStartPre=/usr/bin/touch /tmp/pwned" ";"`
+	want := `ExecStart=/usr/bin/ctr-lite --runtime=/opt/runc run -d --rm --replace --name web -m 64m -t --entrypoint "sh;" busybox -c "echo 100%% $$HOME\n1000\nExecStartPre=/usr/bin/touch /tmp/pwned" ";"`
 	for _, line := range []string{want, "ExecStop=/usr/bin/ctr-lite stop -t 10 web", "ExecStopPost=-/usr/bin/ctr-lite rm -f web", "Restart=on-failure", "StartLimitBurst=3"} {
 		if !strings.Contains(unit, "\n"+line+"\n") {
 			t.Errorf("unit lacks\n%s\ngot:\n%s", line, unit)
@@ -101,6 +158,9 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	}
 	if strings.Contains(unit, "--init") {
 		t.Errorf("unit adds --init:\n%s", unit)
+	}
+	if strings.Contains(unit, "PIDFile=") {
+		t.Errorf("a --new unit names a pid file of a container it replaces:\n%s", unit)
 	}
 	o.Command.Operands = nil
 	if _, err := Unit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
@@ -124,6 +184,22 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	o.Command.Operands = []string{"busybox", "a\x00b"}
 	if _, err := Unit(c, &state.HostConfig{AutoRemove: true}, o); err == nil {
 		t.Error("a NUL byte was written into a unit")
+	}
+}
+
+// A value -e KEY took from the caller's environment is refused, so it
+// is never written into a unit (world-readable, and shown in argv).
+func TestSystemdUnitNewRefusesPassedEnv(t *testing.T) {
+	c := hostileContainer()
+	c.Config.Env = append(c.Config.Env, "SECRET=hunter2")
+	o := UnitOptions{Binary: "/b", Root: "/r", RunRoot: "/rr", Command: &CommandLine{Verb: "run", Operands: []string{"busybox"},
+		Flags: []Arg{{Name: "env", Value: "SECRET", Words: []string{"-e", "SECRET"}}}}}
+	unit, err := Unit(c, &state.HostConfig{}, o)
+	if err == nil {
+		t.Fatalf("-e SECRET from the caller was written:\n%s", unit)
+	}
+	if msg := err.Error(); strings.Contains(msg, "hunter2") || !strings.Contains(msg, "took SECRET from your environment") || !strings.Contains(msg, "--env-file") {
+		t.Errorf("error: %s", msg)
 	}
 }
 

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 # The only keys ctr-lite writes; any other line start came from a payload.
-KEYS='^(#|\[Unit\]$|\[Service\]$|\[Install\]$|$|Description=|Wants=|After=|StartLimitBurst=|Environment=|Restart=|TimeoutStopSec=|ExecStart=|ExecStop=|ExecStopPost=|Type=|KillMode=|WantedBy=)'
+KEYS='^(#|\[Unit\]$|\[Service\]$|\[Install\]$|$|Description=|Wants=|After=|StartLimitBurst=|Environment=|Restart=|TimeoutStopSec=|ExecStart=|ExecStop=|ExecStopPost=|Type=|PIDFile=|KillMode=|WantedBy=)'
 
 # check_unit ARGS...: generate systemd ARGS into a temp dir, verify it
 # with systemd-analyze and count its directives. The unit is in $unit.
@@ -84,7 +84,41 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 	"$CTR" --root "$CTR_LITE_ROOT" --log-level info create --name glob busybox true >/dev/null
 	check_unit --new glob
 	[ "$(exec_start)" = "ExecStart=$CTR --log-level info run -d --rm --replace --name glob busybox true" ]
-	grep -qx "Environment=CTR_LITE_ROOT=$CTR_LITE_ROOT CTR_LITE_RUNROOT=$CTR_LITE_RUNROOT" "$unit"
+	grep -q "^Environment=CTR_LITE_ROOT=$CTR_LITE_ROOT CTR_LITE_RUNROOT=$CTR_LITE_RUNROOT " "$unit"
+}
+
+@test "generate systemd: the CTR_LITE_* settings the container was created with are the unit's environment" {
+	CTR_LITE_LOG_LEVEL=info "$CTR" create --name envd busybox true >/dev/null
+	want="Environment=CTR_LITE_ROOT=$CTR_LITE_ROOT CTR_LITE_RUNROOT=$CTR_LITE_RUNROOT CTR_LITE_DEFAULT_SUBNET=$CTR_LITE_DEFAULT_SUBNET CTR_LITE_DEFAULT_BRIDGE=$CTR_LITE_DEFAULT_BRIDGE CTR_LITE_LOG_LEVEL=info CTR_LITE_REGISTRIES_CONF=$CTR_LITE_REGISTRIES_CONF"
+	for new in --new ""; do
+		CTR_LITE_LOG_LEVEL=warn check_unit $new envd # generate's own environment does not matter
+		[ "$(grep '^Environment=' "$unit")" = "$want" ] || { echo "got  $(grep '^Environment=' "$unit")"; echo "want $want"; return 1; } >&2
+	done
+}
+
+@test "generate systemd: the default unit's PIDFile= is the monitor's pid file, which run -d writes and rm -f removes" {
+	id=$("$CTR" run -d --name pidf busybox sleep 1000)
+	pidfile=$CTR_LITE_RUNROOT/containers/$id/monitor.pid
+	check_unit pidf
+	grep -qx "PIDFile=$pidfile" "$unit"
+	pid=$(cat "$pidfile")
+	tr '\0' ' ' </proc/"$pid"/cmdline | grep -q "ctr-lite-monitor.* $id" # the container's monitor
+	ctr start pidf # a running container: start leaves it, and its monitor, as they are
+	assert_status 0
+	[ "$(cat "$pidfile")" = "$pid" ]
+	ctr rm -f pidf
+	assert_status 0
+	[ ! -e "$pidfile" ]
+}
+
+@test "generate systemd --new refuses a -e KEY that took its value from the caller, and writes no value" {
+	SECRET=hunter2 "$CTR" create --name sec -e SECRET busybox true >/dev/null
+	ctr generate systemd --new sec
+	assert_status 1
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"took SECRET from your environment"*"--env-file"* ]]
+	[[ "$stderr" != *hunter2* ]]
 }
 
 @test "generate systemd --new of a container without a stored command line says to recreate it" {

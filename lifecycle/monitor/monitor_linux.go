@@ -220,6 +220,7 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	}
 	fault.Point("monitor:after-runtime-start")
 	e.Log.Info("container started", "container", id, "pid", pid)
+	e.writePidFile(id) // before the report: a unit's PIDFile= is read once start returns
 	reportStatus(status, nil)
 	e.execWaiter(id, pid, backoff, out) // returns only if the exec failed
 	return e.waitContainer(id, pid, out), nil

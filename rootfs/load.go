@@ -389,6 +389,22 @@ func sha256Digest(b []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// commitLayers commits li's layers from dir, bottom first; a layer already
+// stored is kept as it is.
+func (s *Store) commitLayers(ctx context.Context, dir string, li loadable, diffIDs, chains []string) error {
+	for i, l := range li.layers {
+		lb := LayerBlob{ChainID: chains[i], DiffID: diffIDs[i], Digest: l.digest, MediaType: l.mediaType}
+		if i > 0 {
+			lb.Parent = chains[i-1]
+		}
+		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
+		if err != nil {
+			return fmt.Errorf("load layer %s: %w", state.ShortID(strings.TrimPrefix(lb.DiffID, "sha256:")), err)
+		}
+	}
+	return nil
+}
+
 // importImage commits li's layers and config and tags it.
 func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []Loaded, retErr error) {
 	raw, err := readVerified(dir, li.configPath, li.configDigest)
@@ -408,17 +424,17 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []L
 			s.DropUnused(context.Background(), chains)
 		}
 	}()
-	for i, l := range li.layers {
-		lb := LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: l.digest, MediaType: l.mediaType}
-		if i > 0 {
-			lb.Parent = chains[i-1]
+	var id string
+	err = RetryLayerMissing(func() (err error) {
+		if err = s.commitLayers(ctx, dir, li, cfg.RootFS.DiffIDs, chains); err != nil {
+			return err
 		}
-		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
-		if err != nil {
-			return nil, fmt.Errorf("load layer %s: %w", state.ShortID(strings.TrimPrefix(lb.DiffID, "sha256:")), err)
+		if s.beforeAdd != nil {
+			s.beforeAdd()
 		}
-	}
-	id, err := s.AddImage(ctx, raw, li.tags...)
+		id, err = s.AddImage(ctx, raw, li.tags...)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

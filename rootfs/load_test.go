@@ -142,3 +142,44 @@ func TestLoadOCIRefusesBadDigest(t *testing.T) {
 		t.Error("a digest naming a path was accepted")
 	}
 }
+
+// TestLoadRetriesRemovedLayer: a layer that a concurrent rmi or failed
+// load removes between its commit and AddImage is committed again, as
+// pull does; a layer that keeps disappearing fails the load after three
+// tries (review 2b #7).
+func TestLoadRetriesRemovedLayer(t *testing.T) {
+	for _, c := range []struct {
+		removals int
+		wantErr  bool
+	}{{1, false}, {2, false}, {3, true}} {
+		s := vfsStore(t)
+		tar := archive(t, "app:1", [][]byte{rawLayer(t, reg("a", "1")), rawLayer(t, reg("b", "2"))}, nil, nil)
+		calls := 0
+		s.beforeAdd = func() {
+			calls++
+			if calls <= c.removals { // as rmi does: the layer's whole directory
+				entries, _ := os.ReadDir(filepath.Join(s.Driver.Home(), "layers"))
+				os.RemoveAll(filepath.Join(s.Driver.Home(), "layers", entries[0].Name()))
+			}
+		}
+		_, err := s.Load(context.Background(), tar)
+		if (err != nil) != c.wantErr {
+			t.Fatalf("%d removals: Load = %v, want error %v", c.removals, err, c.wantErr)
+		}
+		if c.wantErr {
+			if !strings.Contains(err.Error(), "keep disappearing") {
+				t.Errorf("%d removals: %v", c.removals, err)
+			}
+			continue
+		}
+		img, err := s.Lookup("app:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, chain := range img.ChainIDs() {
+			if !s.HasLayer(chain) {
+				t.Errorf("%d removals: layer %s missing after load", c.removals, chain)
+			}
+		}
+	}
+}

@@ -25,6 +25,9 @@ var ErrImageNotFound = errors.New("no such image")
 type Store struct {
 	Root   string // ctr-lite's --root
 	Driver Driver
+	// beforeAdd, if set, runs between committing an image's layers and
+	// AddImage in load (a test hook for a concurrent rmi).
+	beforeAdd func()
 	// BombRatio and BombFloor bound how far a compressed layer may
 	// expand (0: the defaults, 500:1 beyond 1 GiB).
 	BombRatio, BombFloor int64
@@ -221,6 +224,23 @@ func (s *Store) Tag(ctx context.Context, id string, refs ...string) error {
 
 // ErrLayerMissing is returned by AddImage when a layer it needs is gone.
 var ErrLayerMissing = errors.New("layer missing")
+
+// layerTries is how many times RetryLayerMissing runs its step.
+const layerTries = 3
+
+// RetryLayerMissing runs store (commit an image's layers, then AddImage)
+// again while it fails with ErrLayerMissing, at most layerTries times: a
+// layer found already present can be removed by a concurrent rmi, prune
+// or failed load before AddImage checks it under the global lock, and is
+// then simply committed again. Pull and load both store images this way.
+func RetryLayerMissing(store func() error) error {
+	for range layerTries {
+		if err := store(); !errors.Is(err, ErrLayerMissing) {
+			return err
+		}
+	}
+	return errors.New("layers keep disappearing while storing the image: is an image prune or rmi running? try again")
+}
 
 // AddImage stores an image config whose layers are committed and points
 // refs at it. The layer check and the commit happen under the global lock,

@@ -138,6 +138,7 @@ check_each() {
 	head -c 20 "$repos" > "$repos.tmp" && mv "$repos.tmp" "$repos"
 	ctr image prune -f
 	assert_status 1
+	[ -z "$output" ]
 	[ "$(echo "$stderr" | grep -vc WARNING)" -eq 1 ] && [[ "$stderr" == *"image prune -a"* ]]
 	[ "$(echo "$stderr" | grep -c WARNING)" -eq 1 ]
 	[ "$("$CTR" images -q | sort)" = "$before" ]

@@ -117,7 +117,13 @@ func TestOldInitLayerRootIsRepaired(t *testing.T) {
 		}
 		roots = append(roots, merged)
 	}
-	for _, p := range roots {
+	want755(t, roots...)
+}
+
+// want755 checks that each path is a directory of mode 0755.
+func want755(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -166,15 +172,7 @@ func TestOldLayerRootGivesContainer0755(t *testing.T) {
 			if d, ok := s.Driver.(*overlayDriver); ok {
 				roots = append(roots, filepath.Join(d.initDir(img.TopChainID()), "diff"), filepath.Join(d.ctrDir("c1"), "diff"))
 			}
-			for _, p := range roots {
-				fi, err := os.Stat(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if mode := fi.Mode().Perm(); mode != 0o755 {
-					t.Errorf("%s is %o, want 755", p, mode)
-				}
-			}
+			want755(t, roots...)
 		})
 	}
 }

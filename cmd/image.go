@@ -39,6 +39,9 @@ func newImagePruneCmd(g *globals) *cobra.Command {
 				return err
 			}
 			lines, freed, err := images.Of(e).PruneImages(c.Context(), all)
+			if err != nil && len(lines) == 0 {
+				return err // refused, or failed before removing anything
+			}
 			out := c.OutOrStdout()
 			if len(lines) > 0 {
 				fmt.Fprintln(out, "Deleted Images:")

@@ -24,11 +24,11 @@ const (
 )
 
 func newImagesCmd(g *globals) *cobra.Command {
-	var quiet, digests bool
+	var quiet, digests, all bool
 	var format string
 	var filters []string
 	c := &cobra.Command{
-		Use:   "images [-q] [--digests] [--filter dangling=true|reference=PATTERN] [--format table|json|TEMPLATE] [REPOSITORY[:TAG]]",
+		Use:   "images [-a] [-q] [--digests] [--filter dangling=true|reference=PATTERN] [--format table|json|TEMPLATE] [REPOSITORY[:TAG]]",
 		Short: "List images",
 		Example: `  ctr-lite images
   ctr-lite images --digests localhost:5000/app
@@ -60,6 +60,9 @@ func newImagesCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only image IDs")
+	// docker scripts say `images -a -q`; ctr-lite keeps no intermediate
+	// images, so every image is listed either way.
+	c.Flags().BoolVarP(&all, "all", "a", false, "list every image (the same list: there are no intermediate images)")
 	c.Flags().BoolVar(&digests, "digests", false, "show the manifest digests images were pulled by")
 	c.Flags().StringArrayVarP(&filters, "filter", "f", nil, "dangling=true|false, or reference=PATTERN (shell pattern on REPOSITORY[:TAG])")
 	c.Flags().StringVar(&format, "format", "", "table, json, or a Go template")

@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,14 +32,14 @@ func newLoadCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names, err := images.Of(e).LoadImages(c.Context(), input)
-			for _, n := range names {
-				if !quiet {
-					if id, ok := strings.CutPrefix(n, "ID: "); ok {
-						fmt.Fprintln(c.OutOrStdout(), "Loaded image ID:", id)
-					} else {
-						fmt.Fprintln(c.OutOrStdout(), "Loaded image:", n)
-					}
+			loaded, err := images.Of(e).LoadImages(c.Context(), input)
+			for _, l := range loaded {
+				switch {
+				case quiet:
+				case l.Ref == "":
+					fmt.Fprintln(c.OutOrStdout(), "Loaded image ID:", l.ID)
+				default:
+					fmt.Fprintln(c.OutOrStdout(), "Loaded image:", l.Ref)
 				}
 			}
 			return err

@@ -2,6 +2,7 @@ package opts
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,7 +35,8 @@ func ParseEnv(values []string, lookup func(string) (string, bool)) ([]string, er
 func ReadEnvFile(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read env file: %w", err)
+		// os.Open's *PathError, unwrapped: the message names the path
+		return nil, fmt.Errorf("read env file %q: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	lines, err := ParseEnvFile(f)

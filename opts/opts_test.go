@@ -1,6 +1,7 @@
 package opts
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -239,8 +240,8 @@ func TestParseEnvAndEnvFile(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(lines, []string{"A=1", "B=two words"}) {
 		t.Fatalf("env file: %v %v", lines, err)
 	}
-	if _, err := ReadEnvFile(p + ".missing"); err == nil {
-		t.Error("missing env file must fail")
+	if _, err := ReadEnvFile(p + ".missing"); err == nil || err.Error() != fmt.Sprintf("read env file %q: no such file or directory", p+".missing") {
+		t.Errorf("missing env file: %v, want the house form", err)
 	}
 }
 

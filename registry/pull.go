@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -73,17 +72,17 @@ func pull(ctx context.Context, store *rootfs.Store, ref name.Reference, o Option
 	}
 	// A layer can vanish between its commit and AddImage (a concurrent
 	// rmi of another image that shared it); fetch it again then.
-	for range 3 {
-		err := fetchLayers(ctx, store, img, manifest, cfg, ref.Context(), o.progress())
-		if err == nil {
+	err = rootfs.RetryLayerMissing(func() (err error) {
+		if err = fetchLayers(ctx, store, img, manifest, cfg, ref.Context(), o.progress()); err == nil {
 			out.ID, err = store.AddImage(ctx, raw, refs...)
 		}
-		if !errors.Is(err, rootfs.ErrLayerMissing) {
-			out.Fresh = out.ID != prevID
-			return out, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("layers keep disappearing while pulling: is an image prune running?")
+	out.Fresh = out.ID != prevID
+	return out, nil
 }
 
 // choosePlatform picks the image for platform (the host's when nil) out of

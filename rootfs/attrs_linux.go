@@ -2,7 +2,6 @@ package rootfs
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,25 +36,20 @@ func mkdirAll(p string, mode os.FileMode) error {
 	return os.Chmod(p, mode)
 }
 
-// takeRootAttrs gives dir the owner and mode of directory ref, or 0755
-// and this process's owner when ref is "" (an image without layers).
-// overlayfs shows an upper dir's owner and mode as the merged root, so
-// the upper dirs of init and container layers take the image's: "/" in
-// the container is then what the image says, 0755 root as docker's.
-func takeRootAttrs(dir, ref string) error {
+// takeRootAttrs gives dir 0755 and this process's owner (root, when
+// ctr-lite runs as root). overlayfs shows an upper dir's owner and mode as
+// the merged root, so the upper dirs of init and container layers get
+// them: "/" in the container is 0755 root, as docker's. They never come
+// from a layer's own root dir: that is a directory ctr-lite made (a
+// layer's "./" entry is skipped), and an older version made it under the
+// caller's umask (0700 with 077).
+func takeRootAttrs(dir string) error {
 	uid, gid, mode := os.Getuid(), os.Getgid(), uint32(0o755)
-	if ref != "" {
-		var st unix.Stat_t
-		if err := unix.Stat(ref, &st); err != nil {
-			return fmt.Errorf("read owner and mode of %q: %w", ref, err)
-		}
-		uid, gid, mode = int(st.Uid), int(st.Gid), st.Mode&0o7777
-	}
 	var cur unix.Stat_t
 	if err := unix.Stat(dir, &cur); err != nil {
 		return err
 	}
-	chown := int(cur.Uid) != uid || int(cur.Gid) != gid // unprivileged tests own both
+	chown := int(cur.Uid) != uid || int(cur.Gid) != gid
 	if chown {
 		if err := os.Lchown(dir, uid, gid); err != nil {
 			return err

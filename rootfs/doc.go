@@ -10,9 +10,9 @@
 //     temporary directory, its diffID verified, then renamed into place;
 //   - on overlay, creating a container copies no image data: its cost does
 //     not depend on the image's size;
-//   - a container's "/" has the owner and mode of the image's root (0755
-//     root, as docker's) on both drivers, and the directories ctr-lite
-//     creates for it get their modes whatever the caller's umask;
+//   - a container's "/" is 0755 root (as docker's) on both drivers, never
+//     the mode a layer's root dir was made with, and the directories
+//     ctr-lite creates for it get their modes whatever the caller's umask;
 //   - every work directory under tmp/ is flock'ed by its creator from the
 //     moment it has its name, so SweepTmp removes only those of dead
 //     processes, never one a concurrent pull, load or create is using;
@@ -20,6 +20,12 @@
 //     go-containerregistry's name): every spelling of a name ("busybox",
 //     "docker.io/library/busybox:latest", "index.docker.io/library/busybox")
 //     is the same key in the repositories index, for every command;
+//   - no name can take over an image ID: a full ID is only looked up as
+//     an ID, and a name that reads as one ("sha256:<hex>", "<64 hex>") is
+//     refused, as docker refuses it;
+//   - a damaged repositories index loses names, never images: prune of
+//     untagged images refuses while it is damaged, and the damaged file is
+//     kept aside (repositories.json.damaged-<time>) before it is replaced;
 //   - load names an image only by the names the archive gives it;
 //   - seeding a volume from an image directory reads only inside the
 //     rootfs (fd-based lookups; symlinks are copied as links, never

@@ -38,10 +38,16 @@ type blobRef struct {
 	mediaType string // "" when unknown
 }
 
+// Loaded is one image Load imported: Ref is a name it was given ("" for
+// an image the archive names none for), ID its image ID.
+type Loaded struct {
+	Ref, ID string
+}
+
 // Load imports every image in path (a docker-archive tar, an OCI archive
-// tar, or an OCI layout directory) and returns the names it tagged, or the
-// IDs of untagged images.
-func (s *Store) Load(ctx context.Context, path string) ([]string, error) {
+// tar, or an OCI layout directory) and returns one Loaded for each name it
+// gave, or for an untagged image, its ID only.
+func (s *Store) Load(ctx context.Context, path string) ([]Loaded, error) {
 	s.SweepTmp()
 	dir, cleanup, err := s.openArchive(path)
 	if err != nil {
@@ -52,13 +58,13 @@ func (s *Store) Load(ctx context.Context, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var loaded []string
+	var loaded []Loaded
 	for _, li := range images {
-		names, err := s.importImage(ctx, dir, li)
+		got, err := s.importImage(ctx, dir, li)
 		if err != nil {
 			return loaded, err
 		}
-		loaded = append(loaded, names...)
+		loaded = append(loaded, got...)
 	}
 	return loaded, nil
 }
@@ -165,6 +171,9 @@ func dockerArchiveImages(dir string) ([]loadable, error) {
 	}
 	out := make([]loadable, 0, len(manifest))
 	for _, m := range manifest {
+		if err := checkRepoTags(m.RepoTags); err != nil {
+			return nil, err
+		}
 		tags, err := archiveTags(m.RepoTags)
 		if err != nil {
 			return nil, err
@@ -193,6 +202,18 @@ func archiveTags(names []string) ([]string, error) {
 		out = append(out, FamiliarRef(ref))
 	}
 	return out, nil
+}
+
+// checkRepoTags refuses a docker-archive RepoTags entry without its tag
+// written out ("foo"), as docker's load does (`invalid tag "foo"`): the
+// archive's own format always has one.
+func checkRepoTags(names []string) error {
+	for _, n := range names {
+		if ref, err := ParseRef(n); err == nil && !strings.HasSuffix(n, ":"+ref.Identifier()) {
+			return fmt.Errorf("image archive names %q: invalid tag %q: want NAME:TAG", n, n)
+		}
+	}
+	return nil
 }
 
 // blobPathDigest reads the digest from a "blobs/sha256/<hex>" path (docker
@@ -368,8 +389,24 @@ func sha256Digest(b []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// commitLayers commits li's layers from dir, bottom first; a layer already
+// stored is kept as it is.
+func (s *Store) commitLayers(ctx context.Context, dir string, li loadable, diffIDs, chains []string) error {
+	for i, l := range li.layers {
+		lb := LayerBlob{ChainID: chains[i], DiffID: diffIDs[i], Digest: l.digest, MediaType: l.mediaType}
+		if i > 0 {
+			lb.Parent = chains[i-1]
+		}
+		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
+		if err != nil {
+			return fmt.Errorf("load layer %s: %w", state.ShortID(strings.TrimPrefix(lb.DiffID, "sha256:")), err)
+		}
+	}
+	return nil
+}
+
 // importImage commits li's layers and config and tags it.
-func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []string, retErr error) {
+func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []Loaded, retErr error) {
 	raw, err := readVerified(dir, li.configPath, li.configDigest)
 	if err != nil {
 		return nil, err
@@ -387,22 +424,26 @@ func (s *Store) importImage(ctx context.Context, dir string, li loadable) (_ []s
 			s.DropUnused(context.Background(), chains)
 		}
 	}()
-	for i, l := range li.layers {
-		lb := LayerBlob{ChainID: chains[i], DiffID: cfg.RootFS.DiffIDs[i], Digest: l.digest, MediaType: l.mediaType}
-		if i > 0 {
-			lb.Parent = chains[i-1]
+	var id string
+	err = RetryLayerMissing(func() (err error) {
+		if err = s.commitLayers(ctx, dir, li, cfg.RootFS.DiffIDs, chains); err != nil {
+			return err
 		}
-		_, err := s.CommitLayer(ctx, lb, func() (io.ReadCloser, error) { return openIn(dir, l.path) })
-		if err != nil {
-			return nil, fmt.Errorf("load layer %s: %w", state.ShortID(strings.TrimPrefix(lb.DiffID, "sha256:")), err)
+		if s.beforeAdd != nil {
+			s.beforeAdd()
 		}
-	}
-	id, err := s.AddImage(ctx, raw, li.tags...)
+		id, err = s.AddImage(ctx, raw, li.tags...)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	if len(li.tags) == 0 {
-		return []string{"ID: " + id}, nil
+		return []Loaded{{ID: id}}, nil
 	}
-	return li.tags, nil
+	out := make([]Loaded, 0, len(li.tags))
+	for _, t := range li.tags {
+		out = append(out, Loaded{Ref: t, ID: id})
+	}
+	return out, nil
 }

@@ -86,12 +86,12 @@ func TestLoadOCINames(t *testing.T) {
 				t.Fatalf("Images = %v, %v", imgs, err)
 			}
 			if c.want == "" {
-				if names[0] != "ID: "+imgs[0].ID || len(imgs[0].RepoTags) != 0 {
-					t.Errorf("Load = %v, tags %v; want ID: %s and no tags", names, imgs[0].RepoTags, imgs[0].ID)
+				if names[0] != (Loaded{ID: imgs[0].ID}) || len(imgs[0].RepoTags) != 0 {
+					t.Errorf("Load = %v, tags %v; want ID %s only and no tags", names, imgs[0].RepoTags, imgs[0].ID)
 				}
 				return
 			}
-			if names[0] != c.want || len(imgs[0].RepoTags) != 1 || imgs[0].RepoTags[0] != c.want {
+			if names[0] != (Loaded{Ref: c.want, ID: imgs[0].ID}) || len(imgs[0].RepoTags) != 1 || imgs[0].RepoTags[0] != c.want {
 				t.Errorf("Load = %v, tags %v; want %s", names, imgs[0].RepoTags, c.want)
 			}
 		})
@@ -104,13 +104,29 @@ func TestLoadDockerArchiveNames(t *testing.T) {
 	s := vfsStore(t)
 	l := rawLayer(t, reg("a", "1"))
 	names, err := s.Load(context.Background(), archive(t, "docker.io/library/app:1", [][]byte{l}, nil, nil))
-	if err != nil || len(names) != 1 || names[0] != "app:1" {
+	if err != nil || len(names) != 1 || names[0].Ref != "app:1" || !strings.HasPrefix(names[0].ID, "sha256:") {
 		t.Fatalf("Load = %v, %v; want [app:1]", names, err)
 	}
-	for _, bad := range []string{"app@sha256:" + hex64, "UPPER:1", "a b"} {
-		names, err := s.Load(context.Background(), archive(t, bad, [][]byte{rawLayer(t, reg("b", bad))}, nil, nil))
-		if err == nil || strings.Contains(err.Error(), "\n") {
-			t.Errorf("Load of an archive naming %q = %v, %v; want a one-line error", bad, names, err)
+	app := strings.TrimPrefix(names[0].ID, "sha256:")
+	for _, c := range []struct{ bad, want string }{
+		{"app@sha256:" + hex64, ""},
+		{"UPPER:1", ""},
+		{"a b", ""},
+		// docker's load wants the tag written out
+		{"foo", `invalid tag "foo"`},
+		{"localhost:5000/foo", `invalid tag "localhost:5000/foo"`},
+		// names that would take over the loaded image's full ID (review 2b #3)
+		{"sha256:" + app, "digest algorithm as name"},
+		{app + ":latest", "64-byte hexadecimal"},
+	} {
+		names, err := s.Load(context.Background(), archive(t, c.bad, [][]byte{rawLayer(t, reg("b", c.bad))}, nil, nil))
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load of an archive naming %q = %v, %v; want a one-line error with %q", c.bad, names, err, c.want)
+		}
+	}
+	for _, ref := range []string{app, "sha256:" + app, app[:12]} {
+		if img, err := s.Resolve(ref); err != nil || img.ID != names[0].ID {
+			t.Errorf("Resolve(%q) = %v, %v; want the loaded app", ref, img, err)
 		}
 	}
 	if imgs, _ := s.Images(); len(imgs) != 1 {
@@ -124,5 +140,46 @@ func TestLoadOCIRefusesBadDigest(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "index.json"), []byte(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:../../../../etc/passwd","size":1}]}`), 0o644)
 	if _, err := vfsStore(t).Load(context.Background(), dir); err == nil {
 		t.Error("a digest naming a path was accepted")
+	}
+}
+
+// TestLoadRetriesRemovedLayer: a layer that a concurrent rmi or failed
+// load removes between its commit and AddImage is committed again, as
+// pull does; a layer that keeps disappearing fails the load after three
+// tries (review 2b #7).
+func TestLoadRetriesRemovedLayer(t *testing.T) {
+	for _, c := range []struct {
+		removals int
+		wantErr  bool
+	}{{1, false}, {2, false}, {3, true}} {
+		s := vfsStore(t)
+		tar := archive(t, "app:1", [][]byte{rawLayer(t, reg("a", "1")), rawLayer(t, reg("b", "2"))}, nil, nil)
+		calls := 0
+		s.beforeAdd = func() {
+			calls++
+			if calls <= c.removals { // as rmi does: the layer's whole directory
+				entries, _ := os.ReadDir(filepath.Join(s.Driver.Home(), "layers"))
+				os.RemoveAll(filepath.Join(s.Driver.Home(), "layers", entries[0].Name()))
+			}
+		}
+		_, err := s.Load(context.Background(), tar)
+		if (err != nil) != c.wantErr {
+			t.Fatalf("%d removals: Load = %v, want error %v", c.removals, err, c.wantErr)
+		}
+		if c.wantErr {
+			if !strings.Contains(err.Error(), "keep disappearing") {
+				t.Errorf("%d removals: %v", c.removals, err)
+			}
+			continue
+		}
+		img, err := s.Lookup("app:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, chain := range img.ChainIDs() {
+			if !s.HasLayer(chain) {
+				t.Errorf("%d removals: layer %s missing after load", c.removals, chain)
+			}
+		}
 	}
 }

@@ -61,12 +61,12 @@ func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (r
 		return fmt.Errorf("create container layer: %w", err)
 	}
 	// overlayfs shows the upper dir's owner and mode as the container's
-	// "/": it must be the image's, never the private 0700 of ctrDir.
+	// "/": 0755 root, never the private 0700 of ctrDir.
 	upper := filepath.Join(dir, "diff")
 	if err := os.Mkdir(upper, 0o700); err != nil {
 		return fmt.Errorf("create container layer: %w", err)
 	}
-	if err := takeRootAttrs(upper, d.lowerDirs(layers, topChain)[0]); err != nil {
+	if err := takeRootAttrs(upper); err != nil {
 		return fmt.Errorf("create container layer: %w", err)
 	}
 	return nil
@@ -77,14 +77,10 @@ func (d *overlayDriver) CreateRW(id string, layers []string, topChain string) (r
 func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr error) {
 	final := d.initDir(topChain)
 	lower := d.lowerDirs(layers, topChain)[1:]
-	imageRoot := "" // none: an image without layers gets 0755
-	if len(lower) > 0 {
-		imageRoot = lower[0]
-	}
 	if _, err := os.Stat(final); err == nil {
-		// Built before "/" took the image's attrs (0700 under umask 077):
+		// Built before "/" got fixed attrs (0700 under umask 077):
 		// re-applied each time, a stat when they are already right.
-		if err := takeRootAttrs(filepath.Join(final, "diff"), imageRoot); err != nil {
+		if err := takeRootAttrs(filepath.Join(final, "diff")); err != nil {
 			return fmt.Errorf("update init layer: %w", err)
 		}
 		return nil
@@ -101,7 +97,7 @@ func (d *overlayDriver) ensureInit(layers []string, topChain string) (retErr err
 			return fmt.Errorf("create init layer: %w", err)
 		}
 	}
-	if err := takeRootAttrs(upper, imageRoot); err != nil {
+	if err := takeRootAttrs(upper); err != nil {
 		return fmt.Errorf("create init layer: %w", err)
 	}
 	if len(lower) == 0 {

@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -18,7 +19,21 @@ import (
 //     not rewritten (docker keeps it as a registry of its own);
 //   - no tag or digest means :latest;
 //   - "name:tag@digest" is the digest: the tag is dropped, as docker's
-//     reference store looks such a reference up by digest alone.
+//     reference store looks such a reference up by digest alone;
+//   - a name that reads as an image ID is refused: a repository of 64 hex
+//     digits, or the repository "sha256" ("sha256:<ID>"). Otherwise an
+//     archive or tag could name an image after another image's ID, and
+//     a reference pinned by ID would run the impostor.
+
+// idNameError is ParseRef's error for a name that reads as an image ID.
+type idNameError string
+
+func (e idNameError) Error() string { return string(e) }
+
+var fullIDRe = regexp.MustCompile(`^(sha256:)?[a-f0-9]{64}$`)
+
+// isFullID reports whether s is a full image ID, with or without sha256:.
+func isFullID(s string) bool { return fullIDRe.MatchString(s) }
 
 // ParseRef parses s as docker does (above). The options are
 // go-containerregistry's, for example name.Insecure.
@@ -26,6 +41,12 @@ func ParseRef(s string, opts ...name.Option) (name.Reference, error) {
 	ref, err := name.ParseReference(s, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("invalid reference format %q: want [REGISTRY/]REPOSITORY[:TAG|@sha256:DIGEST], lowercase", s)
+	}
+	switch repo := FamiliarRepo(ref.Context()); {
+	case isFullID(repo):
+		return nil, idNameError(fmt.Sprintf("invalid repository name (%s), cannot specify 64-byte hexadecimal strings", repo))
+	case repo == "sha256":
+		return nil, idNameError(fmt.Sprintf("invalid reference %q: refusing to create an ambiguous tag using digest algorithm as name", s))
 	}
 	return ref, nil
 }
@@ -54,7 +75,7 @@ func FamiliarRef(ref name.Reference) string {
 // NormalizeRef is FamiliarRef of s, or s itself when s is not a reference
 // (an image ID or ID prefix, which the store then looks up as such).
 func NormalizeRef(s string) string {
-	ref, err := name.ParseReference(s)
+	ref, err := ParseRef(s)
 	if err != nil {
 		return s
 	}
@@ -66,7 +87,7 @@ func NormalizeRef(s string) string {
 // library/busybox:1" -> "busybox:1"); a pattern with shell wildcards is
 // not a reference and is left as it is, as docker matches it.
 func FamiliarPattern(p string) string {
-	ref, err := name.ParseReference(p)
+	ref, err := ParseRef(p)
 	if err != nil {
 		return p
 	}

@@ -1,6 +1,10 @@
 package rootfs
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+)
 
 const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -54,6 +58,57 @@ func TestParseRefRefuses(t *testing.T) {
 	}
 }
 
+// TestParseRefRefusesIDNames: as docker, a 64-hex repository and the
+// repository "sha256" are not names, so no archive or tag can name an
+// image after another image's full ID (review 2b #3).
+func TestParseRefRefusesIDNames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{hex64, "cannot specify 64-byte hexadecimal strings"},
+		{hex64 + ":latest", "cannot specify 64-byte hexadecimal strings"},
+		{"docker.io/library/" + hex64 + ":1", "cannot specify 64-byte hexadecimal strings"},
+		{"sha256:" + hex64, "digest algorithm as name"},
+		{"sha256:latest", "digest algorithm as name"},
+		{"docker.io/library/sha256:1", "digest algorithm as name"},
+	} {
+		_, err := ParseRef(c.in)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseRef(%q) = %v, want %q", c.in, err, c.want)
+		}
+	}
+	// not the familiar repository: allowed, as in docker
+	for _, in := range []string{"localhost:5000/" + hex64, "user/" + hex64, "user/sha256:1", hex64[:63]} {
+		if _, err := ParseRef(in); err != nil {
+			t.Errorf("ParseRef(%q): %v", in, err)
+		}
+	}
+}
+
+// TestFullIDResolvesAsID: an index entry spelled as an image's full ID
+// (left by an older version) never takes that ID over.
+func TestFullIDResolvesAsID(t *testing.T) {
+	s := vfsStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, archive(t, "app:1", [][]byte{rawLayer(t, reg("a", "1"))}, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, archive(t, "evil:1", [][]byte{rawLayer(t, reg("b", "2"))}, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	app, _ := s.Lookup("app:1")
+	evil, _ := s.Lookup("evil:1")
+	h := strings.TrimPrefix(app.ID, "sha256:")
+	// written by hand: ParseRef keeps such names out of the index now
+	if err := s.writeRepos(repositories{"app:1": app.ID, "evil:1": evil.ID, h + ":latest": evil.ID, "sha256:" + h: evil.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{h, "sha256:" + h} {
+		img, err := s.Resolve(ref)
+		if err != nil || img.ID != app.ID {
+			t.Errorf("Resolve(%q) = %v %v, want %s", ref, img, err, app.ID)
+		}
+	}
+}
+
 // TestReadReposNormalizesOldKeys: keys stored before there was one
 // normaliser stay findable.
 func TestReadReposNormalizesOldKeys(t *testing.T) {
@@ -66,12 +121,25 @@ func TestReadReposNormalizesOldKeys(t *testing.T) {
 		"busybox:1@sha256:" + hex64:        id,
 		"docker.io/library/busybox:latest": other, // the familiar key wins
 		"localhost:5000/app:2":             id,
+		// names that read as IDs (written by an older version): dropped
+		"sha256:" + hex64:       other,
+		hex64 + ":latest":       other,
+		"docker.io/" + hex64:    other,
+		"library/sha256:abcdef": other,
 	}); err != nil {
 		t.Fatal(err)
 	}
-	repos, err := s.readRepos()
+	var warned []string
+	s.Warn = func(m string) { warned = append(warned, m) }
+	repos, _, err := s.readRepos()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := s.readRepos(); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 4 {
+		t.Errorf("want one warning per dropped name, once per process: %q", warned)
 	}
 	want := repositories{"busybox:latest": id, "user/app:1": id, "busybox@sha256:" + hex64: id, "localhost:5000/app:2": id}
 	if len(repos) != len(want) {

@@ -30,7 +30,7 @@ func (s *Store) RemoveImage(ctx context.Context, ref string, force bool, inUse f
 	if used && !force {
 		return nil, fmt.Errorf("image %q is used by a container: remove the container first, or pass -f to untag it", ref)
 	}
-	repos, err := s.readRepos()
+	repos, _, err := s.readRepos()
 	if err != nil {
 		return nil, err
 	}

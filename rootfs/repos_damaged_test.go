@@ -2,7 +2,9 @@ package rootfs
 
 import (
 	"context"
+	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,14 +27,42 @@ func TestDamagedRepositoriesKeepsImagesByID(t *testing.T) {
 	if _, err := s.Lookup(strings.TrimPrefix(img.ID, "sha256:")[:12]); err != nil {
 		t.Fatalf("lookup by ID with a damaged index: %v", err)
 	}
-	if len(warned) == 0 {
-		t.Error("no warning said the index was damaged")
+	if !errors.Is(s.CheckIndex(), ErrIndexDamaged) {
+		t.Errorf("CheckIndex = %v, want ErrIndexDamaged", s.CheckIndex())
+	}
+	if _, err := s.Images(); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 {
+		t.Errorf("want one warning that the index is damaged, once per process: %q", warned)
 	}
 	if _, err := s.Load(ctx, archive(t, "app:1", [][]byte{rawLayer(t, reg("a", "1"))}, nil, nil)); err != nil {
 		t.Fatalf("load over a damaged index: %v", err)
 	}
 	if _, err := s.Lookup("app:1"); err != nil {
 		t.Fatalf("the next load must write a sound index: %v", err)
+	}
+	if err := s.CheckIndex(); err != nil {
+		t.Errorf("CheckIndex after the rewrite: %v", err)
+	}
+	// the damaged file is kept aside, and the warning names it
+	aside, _ := filepath.Glob(s.reposPath() + ".damaged-*")
+	if len(aside) != 1 {
+		t.Fatalf("damaged index kept as %v, want one file", aside)
+	}
+	if b, _ := os.ReadFile(aside[0]); string(b) != `{"app:1":"sha` {
+		t.Errorf("%s holds %q, want the damaged bytes", aside[0], b)
+	}
+	if len(warned) != 2 || !strings.Contains(warned[1], aside[0]) {
+		t.Errorf("no warning names %s: %q", aside[0], warned)
+	}
+	// damaged again in the same second: a second aside file, the first kept
+	os.WriteFile(s.reposPath(), nil, 0o600)
+	if err := s.Tag(ctx, img.ID, "app:2"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := filepath.Glob(s.reposPath() + ".damaged-*"); len(again) != 2 {
+		t.Errorf("damaged index copies %v, want two", again)
 	}
 }
 

@@ -117,7 +117,13 @@ func TestOldInitLayerRootIsRepaired(t *testing.T) {
 		}
 		roots = append(roots, merged)
 	}
-	for _, p := range roots {
+	want755(t, roots...)
+}
+
+// want755 checks that each path is a directory of mode 0755.
+func want755(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -125,5 +131,48 @@ func TestOldInitLayerRootIsRepaired(t *testing.T) {
 		if mode := fi.Mode().Perm(); mode != 0o755 {
 			t.Errorf("%s is %o, want 755", p, mode)
 		}
+	}
+}
+
+// A layer root made by an older version under umask 077 is 0700: the
+// container's "/" is still 0755, because a layer root's attrs never come
+// from the image (review 2b #8). The overlay case builds an init layer,
+// which mounts: root only.
+func TestOldLayerRootGivesContainer0755(t *testing.T) {
+	for _, driver := range []string{"overlay", "vfs"} {
+		t.Run(driver, func(t *testing.T) {
+			if driver == "overlay" && os.Geteuid() != 0 {
+				t.Skip("builds an init layer (mounts an overlay): run as root")
+			}
+			s := testStore(t, driver)
+			if _, err := s.Load(context.Background(), archive(t, "app:1", [][]byte{rawLayer(t, dirE("bin/"), reg("bin/tool", "tool"))}, nil, nil)); err != nil {
+				t.Fatal(err)
+			}
+			img, err := s.Lookup("app:1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(filepath.Join(s.layerDir(img.TopChainID()), "diff"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Driver.CreateRW("c1", img.ChainIDs(), img.TopChainID()); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := s.Driver.RemoveRW("c1"); err != nil {
+					t.Error(err)
+				}
+			}()
+			merged, err := s.Driver.Mount("c1", img.ChainIDs(), img.TopChainID(), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Driver.Unmount("c1")
+			roots := []string{merged}
+			if d, ok := s.Driver.(*overlayDriver); ok {
+				roots = append(roots, filepath.Join(d.initDir(img.TopChainID()), "diff"), filepath.Join(d.ctrDir("c1"), "diff"))
+			}
+			want755(t, roots...)
+		})
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -23,12 +25,18 @@ var ErrImageNotFound = errors.New("no such image")
 type Store struct {
 	Root   string // ctr-lite's --root
 	Driver Driver
+	// beforeAdd, if set, runs between committing an image's layers and
+	// AddImage in load (a test hook for a concurrent rmi).
+	beforeAdd func()
 	// BombRatio and BombFloor bound how far a compressed layer may
 	// expand (0: the defaults, 500:1 beyond 1 GiB).
 	BombRatio, BombFloor int64
 	// Warn, if set, gets a one-line message for each damaged record the
 	// store works around.
 	Warn func(msg string)
+
+	warnMu sync.Mutex
+	warned map[string]bool // the messages Warn has had
 }
 
 // NewStore returns the store for the named driver ("" picks the default).
@@ -69,33 +77,89 @@ func (s *Store) globalLock(ctx context.Context) (*state.Global, error) {
 // repositories maps a normalized reference ("busybox:latest") to an image ID.
 type repositories map[string]string
 
+// ErrIndexDamaged is returned (wrapped) by CheckIndex while the
+// repositories index cannot be read: every image then looks untagged.
+var ErrIndexDamaged = errors.New("the image index is damaged")
+
 // readRepos reads the index with every key in NormalizeRef's form. Keys
 // written before there was one normaliser ("index.docker.io/x/y:1",
 // "busybox:1@sha256:...") are read in that form, and written back so by
 // the next update; a key already in that form wins over an old spelling.
-func (s *Store) readRepos() (repositories, error) {
-	repos := repositories{}
-	err := state.ReadJSON(s.reposPath(), &repos)
+// A key ParseRef now refuses as an image ID in disguise ("sha256:<hex>",
+// "<64 hex>:tag") is dropped: it would shadow that ID.
+//
+// A damaged index reads as empty with damaged set: the images are whole
+// and kept by ID, only their names are unknown. Callers that write must
+// go through writeRepos, which keeps the damaged file aside first.
+func (s *Store) readRepos() (repos repositories, damaged bool, err error) {
+	repos = repositories{}
+	err = state.ReadJSON(s.reposPath(), &repos)
 	if errors.Is(err, fs.ErrNotExist) {
-		return repos, nil
+		return repos, false, nil
 	}
 	if errors.Is(err, state.ErrDamaged) {
-		// The images are whole and kept by ID; only their names are
-		// lost, and the next tag, pull or load writes a sound index.
-		if s.Warn != nil {
-			s.Warn(fmt.Sprintf("%v: image names lost, images kept by ID (tag, pull or load them again)", err))
-		}
-		return repositories{}, nil
+		s.warnOnce(fmt.Sprintf("%v: image names lost, images kept by ID (tag, pull or load them again)", err))
+		return repositories{}, true, nil
+	}
+	if err != nil {
+		return nil, false, err
 	}
 	for ref, id := range repos {
-		if norm := NormalizeRef(ref); norm != ref {
+		norm, err := normalizeKey(ref)
+		if err != nil {
+			delete(repos, ref)
+			s.warnOnce(fmt.Sprintf("image index %s: dropped the name %q: %v", s.reposPath(), ref, err))
+			continue
+		}
+		if norm != ref {
 			delete(repos, ref)
 			if _, ok := repos[norm]; !ok {
 				repos[norm] = id
 			}
 		}
 	}
-	return repos, err
+	return repos, false, nil
+}
+
+// normalizeKey is NormalizeRef for an index key, failing for a name that
+// ParseRef refuses as an ID in disguise.
+func normalizeKey(key string) (string, error) {
+	ref, err := ParseRef(key)
+	var idName idNameError
+	if errors.As(err, &idName) {
+		return "", err
+	}
+	if err != nil {
+		return key, nil
+	}
+	return FamiliarRef(ref), nil
+}
+
+// warnOnce passes msg to Warn the first time this Store sees it: a damaged
+// index is read several times by one command but reported once.
+func (s *Store) warnOnce(msg string) {
+	if s.Warn == nil {
+		return
+	}
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	if !s.warned[msg] {
+		s.warned[msg] = true
+		s.Warn(msg)
+	}
+}
+
+// CheckIndex reports (ErrIndexDamaged) whether the repositories index is
+// damaged: a prune of untagged images would then take every image.
+func (s *Store) CheckIndex() error {
+	_, damaged, err := s.readRepos()
+	if err == nil && damaged {
+		err = fmt.Errorf("%w (%s), so every image looks untagged", ErrIndexDamaged, s.reposPath())
+	}
+	return err
 }
 
 // updateRepos applies fn to the repositories index under the global lock.
@@ -105,7 +169,7 @@ func (s *Store) updateRepos(ctx context.Context, fn func(repositories) error) er
 		return err
 	}
 	defer l.Unlock()
-	repos, err := s.readRepos()
+	repos, _, err := s.readRepos()
 	if err != nil {
 		return err
 	}
@@ -115,8 +179,37 @@ func (s *Store) updateRepos(ctx context.Context, fn func(repositories) error) er
 	return s.writeRepos(repos)
 }
 
+// writeRepos replaces the index (under the global lock). A damaged index
+// is first kept as repositories.json.damaged-<unix time>, so the names in
+// it can still be recovered by hand after the new index replaces it.
 func (s *Store) writeRepos(repos repositories) error {
+	if err := s.keepDamagedIndex(); err != nil {
+		return err
+	}
 	return state.WriteJSONAtomic(s.reposPath(), repos, true)
+}
+
+func (s *Store) keepDamagedIndex() error {
+	var probe repositories
+	if err := state.ReadJSON(s.reposPath(), &probe); !errors.Is(err, state.ErrDamaged) {
+		return nil
+	}
+	base := fmt.Sprintf("%s.damaged-%d", s.reposPath(), time.Now().Unix())
+	aside := base
+	for i := 1; ; i++ {
+		// A hard link, not a rename: the index is never missing, and an
+		// earlier aside copy is never overwritten.
+		err := os.Link(s.reposPath(), aside)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || i > 100 {
+			return fmt.Errorf("keep damaged image index %q: %w", s.reposPath(), err)
+		}
+		aside = fmt.Sprintf("%s.%d", base, i)
+	}
+	s.warnOnce(fmt.Sprintf("the damaged image index is kept as %s: names in it can be tagged again by hand", aside))
+	return nil
 }
 
 // Tag points each ref at image id.
@@ -131,6 +224,23 @@ func (s *Store) Tag(ctx context.Context, id string, refs ...string) error {
 
 // ErrLayerMissing is returned by AddImage when a layer it needs is gone.
 var ErrLayerMissing = errors.New("layer missing")
+
+// layerTries is how many times RetryLayerMissing runs its step.
+const layerTries = 3
+
+// RetryLayerMissing runs store (commit an image's layers, then AddImage)
+// again while it fails with ErrLayerMissing, at most layerTries times: a
+// layer found already present can be removed by a concurrent rmi, prune
+// or failed load before AddImage checks it under the global lock, and is
+// then simply committed again. Pull and load both store images this way.
+func RetryLayerMissing(store func() error) error {
+	for range layerTries {
+		if err := store(); !errors.Is(err, ErrLayerMissing) {
+			return err
+		}
+	}
+	return errors.New("layers keep disappearing while storing the image: is an image prune or rmi running? try again")
+}
 
 // AddImage stores an image config whose layers are committed and points
 // refs at it. The layer check and the commit happen under the global lock,
@@ -155,7 +265,7 @@ func (s *Store) AddImage(ctx context.Context, raw []byte, refs ...string) (strin
 	if err != nil || len(refs) == 0 {
 		return id, err
 	}
-	repos, err := s.readRepos()
+	repos, _, err := s.readRepos()
 	if err != nil {
 		return "", err
 	}
@@ -203,7 +313,7 @@ func (s *Store) Images() ([]*Image, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
-	repos, err := s.readRepos()
+	repos, _, err := s.readRepos()
 	if err != nil {
 		return nil, err
 	}
@@ -250,13 +360,18 @@ func (s *Store) Resolve(ref string) (*Image, error) {
 	return s.ImageByID(id)
 }
 
+// resolve looks ref up as a name, then as an ID prefix, as docker does;
+// a full ID ("<64 hex>" or "sha256:<64 hex>") is only ever an ID, as
+// docker's ParseAnyReference reads it, so no name can take it over.
 func (s *Store) resolve(ref string) (repositories, string, error) {
-	repos, err := s.readRepos()
+	repos, _, err := s.readRepos()
 	if err != nil {
 		return nil, "", err
 	}
-	if id, ok := repos[NormalizeRef(ref)]; ok {
-		return repos, id, nil
+	if !isFullID(ref) {
+		if id, ok := repos[NormalizeRef(ref)]; ok {
+			return repos, id, nil
+		}
 	}
 	id, err := s.resolveIDPrefix(strings.TrimPrefix(ref, "sha256:"))
 	return repos, id, err

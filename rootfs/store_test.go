@@ -82,7 +82,7 @@ func TestLoadLookupRemove(t *testing.T) {
 	l1 := rawLayer(t, dirE("etc/"), reg("etc/a", "1"))
 	l2 := rawLayer(t, reg("etc/.wh.a", ""), reg("etc/b", "2"))
 	names, err := s.Load(ctx, archive(t, "app:1", [][]byte{l1, l2}, nil, nil))
-	if err != nil || len(names) != 1 || names[0] != "app:1" {
+	if err != nil || len(names) != 1 || names[0].Ref != "app:1" {
 		t.Fatalf("Load = %v, %v", names, err)
 	}
 	noTemps(t, s)

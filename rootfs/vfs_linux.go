@@ -43,6 +43,10 @@ func (d *vfsDriver) CreateRW(id string, layers []string, topChain string) (retEr
 		if err := copyTree(filepath.Join(d.home, "layers", h, "diff"), d.rootfs(id)); err != nil {
 			return fmt.Errorf("copy image into container layer: %w", err)
 		}
+		// "/" is 0755 root, whatever mode the layer's root was made with
+		if err := takeRootAttrs(d.rootfs(id)); err != nil {
+			return fmt.Errorf("create container layer: %w", err)
+		}
 	}
 	return setupInitLayer(d.rootfs(id))
 }

@@ -29,11 +29,32 @@ bats_require_minimum_version 1.5.0
 @test "images -q prints IDs; image inspect shows the config" {
 	ctr images -q
 	[[ "$output" =~ ^[0-9a-f]{12}$ ]]
+	local ids=$output
+	ctr images -a -q # docker scripts' spelling: no intermediate images here
+	assert_status 0
+	[ "$output" = "$ids" ]
 	ctr image inspect --format '{{.Config.Cmd}} {{.Os}}' busybox
 	assert_status 0
 	[ "$output" = "[sh] linux" ]
 	ctr image inspect busybox
 	[[ "$output" == *'"RepoTags": ['* ]]
+}
+
+@test "load refuses names that would take over an image ID, and a name without its tag" {
+	local id dir name
+	id=$("$CTR" image inspect -f '{{.Id}}' busybox)
+	dir=$BATS_TEST_TMPDIR/spoof
+	for name in "$id" "${id#sha256:}:latest" "${id#sha256:}" foo; do
+		rm -rf "$dir" && mkdir "$dir"
+		tar -xf "$TESTDATA/busybox.tar" -C "$dir"
+		sed -i "s|\"busybox:latest\"|\"$name\"|" "$dir/manifest.json"
+		tar -cf "$dir.tar" -C "$dir" .
+		ctr load -i "$dir.tar"
+		assert_status 1
+		[ "$(echo "$stderr" | wc -l)" -eq 1 ] && [[ "$stderr" == *"$name"* ]] || { echo "$name: $stderr" >&2; return 1; }
+	done
+	ctr image inspect -f '{{.Id}} {{.RepoTags}}' "${id#sha256:}"
+	[ "$output" = "$id [busybox:latest]" ]
 }
 
 @test "load of a file that is not an image fails with 1 and one line" {

@@ -129,6 +129,28 @@ check_each() {
 	done
 }
 
+@test "a damaged repositories.json: image prune -f keeps every image and says why; the first write keeps the damaged file aside" {
+	local repos before aside
+	"$CTR" load -q -i "$TESTDATA/layered.tar"
+	repos=$(echo "$CTR_LITE_ROOT"/image/*/repositories.json)
+	rm -f "$repos".damaged-* # left by the test above
+	before=$("$CTR" images -q | sort)
+	head -c 20 "$repos" > "$repos.tmp" && mv "$repos.tmp" "$repos"
+	ctr image prune -f
+	assert_status 1
+	[ -z "$output" ]
+	[ "$(echo "$stderr" | grep -vc WARNING)" -eq 1 ] && [[ "$stderr" == *"image prune -a"* ]]
+	[ "$(echo "$stderr" | grep -c WARNING)" -eq 1 ]
+	[ "$("$CTR" images -q | sort)" = "$before" ]
+	"$CTR" load -q -i "$TESTDATA/busybox.tar" 2>"$BATS_TEST_TMPDIR/err"
+	aside=$(echo "$repos".damaged-*)
+	[ -f "$aside" ] && [ "$(stat -c %s "$aside")" -eq 20 ]
+	grep -q "$aside" "$BATS_TEST_TMPDIR/err"
+	rm -f "$aside"
+	ctr images -q
+	[ "$(echo "$output" | sort)" = "$before" ]
+}
+
 @test "a damaged volume.json: volume ls shows it, using it repairs it with its data, volume rm removes it" {
 	local how
 	for how in empty truncated garbage; do

@@ -39,7 +39,7 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) ([]str
 }
 
 // LoadImages is load: it imports every image in an archive or layout.
-func (e *Engine) LoadImages(ctx context.Context, path string) ([]string, error) {
+func (e *Engine) LoadImages(ctx context.Context, path string) ([]rootfs.Loaded, error) {
 	defer e.Step("load " + path)()
 	names, err := e.Images.Load(ctx, path)
 	return names, lifecycle.WithCode(lifecycle.ExitEngine, err)
@@ -114,7 +114,17 @@ func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) err
 
 // PruneImages removes the images no container uses: the untagged ones, or
 // with all every one. It returns what it removed and the bytes freed.
+//
+// While the repositories index is damaged every image looks untagged, so
+// the untagged-only prune refuses rather than remove every image.
 func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
+	if !all {
+		if err := e.Images.CheckIndex(); errors.Is(err, rootfs.ErrIndexDamaged) {
+			return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("image prune: %w: tag the images to keep (ctr-lite tag ID NAME) and prune again, or remove every unused image with image prune -a", err))
+		} else if err != nil {
+			return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
+		}
+	}
 	e.Images.SweepTmp()
 	images, err := e.Images.Images()
 	if err != nil {

@@ -67,17 +67,35 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 	if hc.IPAddress != "" {
 		want, _ = netip.ParseAddr(hc.IPAddress)
 	}
-	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive)
+	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive, e.dropStaleAddress)
 	if err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
-	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive); err != nil {
-		e.Networks.Release(n.Name, addr, c.ID)
+	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive, dropStalePorts); err != nil {
+		e.Networks.Release(l, n.Name, addr, c.ID)
 		// docker run exits 125 for "port is already allocated": its CLI
 		// gives 126/127 only for a command that cannot be invoked or found.
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	return addr, nil
+}
+
+// dropStalePorts deletes the port rules of a dead holder whose host port
+// lease is taken over: its dnat would shadow the new one. Rules are
+// tagged by container ID, which is unique across roots.
+func dropStalePorts(h netsetup.Holder) error {
+	return netsetup.DeletePortRules(h.ID)
+}
+
+// dropStaleAddress undoes what a dead holder (a container of this root
+// whose teardown never ran) left on the address being taken over: its
+// port rules, which DNAT to that address, and its namespace, whose eth0
+// still has the address on the bridge.
+func (e *Engine) dropStaleAddress(h netsetup.Holder) error {
+	if !state.ValidID(h.ID) {
+		return nil // a damaged lease names no container, so owns nothing
+	}
+	return errors.Join(netsetup.DeletePortRules(h.ID), netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", h.ID)))
 }
 
 // holder is this process (the container's waiter) holding a lease for id.
@@ -169,7 +187,15 @@ func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapp
 
 // teardownNetwork releases everything setupNetwork made. Each part is
 // idempotent, and it also works from a record a crash left half-written.
+// It takes the global lock for the address releases (after the
+// container's lock, as start does).
 func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error {
+	return e.teardownNetworkHeld(nil, c, hc)
+}
+
+// teardownNetworkHeld is teardownNetwork for a caller that holds the
+// global lock g already; a nil g is taken here, briefly.
+func (e *Engine) teardownNetworkHeld(g *state.Global, c *state.Container, hc *state.HostConfig) error {
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
 	}
@@ -187,19 +213,56 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	// Deleting the namespace destroys eth0 and so its host peer, in the
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
 	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
-	for name, ep := range ns.Networks {
-		if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
-			errs = append(errs, e.Networks.Release(name, addr, c.ID))
+	errs = append(errs, e.withGlobal(g, func(g *state.Global) error {
+		var errs []error
+		for name, ep := range ns.Networks {
+			if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
+				errs = append(errs, e.Networks.Release(g, name, addr, c.ID))
+			}
 		}
+		if len(ns.Networks) == 0 { // a start that died before recording its address
+			errs = append(errs, e.Networks.ReleaseHolder(g, hc.NetworkMode, c.ID))
+		}
+		return errors.Join(errs...)
+	}))
+	for name := range ns.Networks {
 		if n, err := e.Networks.Get(name); err == nil {
 			e.updatePeers(n, c.ID)
 		}
 	}
-	if len(ns.Networks) == 0 { // a start that died before recording its address
-		errs = append(errs, e.Networks.ReleaseHolder(hc.NetworkMode, c.ID))
-	}
 	c.NetworkSettings = state.NetworkSettings{}
 	return errors.Join(errs...)
+}
+
+// withGlobal runs f under the global lock: g if the caller holds it, else
+// one taken for f alone.
+func (e *Engine) withGlobal(g *state.Global, f func(*state.Global) error) error {
+	if g != nil {
+		return f(g)
+	}
+	g, err := e.Containers.GlobalLock(context.Background())
+	if err != nil {
+		return err
+	}
+	defer g.Unlock()
+	return f(g)
+}
+
+// releaseHolderEverywhere frees every address container id holds on any
+// network of this root, under the global lock: the cleanup for a
+// container whose record no longer names its networks.
+func (e *Engine) releaseHolderEverywhere(id string) error {
+	nets, err := e.Networks.List()
+	if err != nil {
+		return err
+	}
+	return e.withGlobal(nil, func(g *state.Global) error {
+		var errs []error
+		for _, n := range nets {
+			errs = append(errs, e.Networks.ReleaseHolder(g, n.Name, id))
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // mappingsOf turns docker's port bindings ({"80/tcp": [{HostIp,

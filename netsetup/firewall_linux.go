@@ -141,7 +141,9 @@ func deleteNetworkRules(n *Network) error {
 	return deleteRulesOwnedBy("net:" + n.Bridge)
 }
 
-// AddPortRules publishes ports to the container at addr.
+// AddPortRules publishes ports to the container at addr. The rules go to
+// the head of the ports chain: the first matching dnat wins, so should a
+// stale holder's rule for the port survive, the newest holder still wins.
 func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
 	if len(ports) == 0 {
 		return nil
@@ -155,7 +157,7 @@ func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
 	}
 	chain := &nftables.Chain{Name: portsChain, Table: table}
 	for _, p := range ports {
-		c.AddRule(&nftables.Rule{Table: table, Chain: chain, UserData: []byte("ctr:" + id), Exprs: dnat(p, addr)})
+		c.InsertRule(&nftables.Rule{Table: table, Chain: chain, UserData: []byte("ctr:" + id), Exprs: dnat(p, addr)})
 	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("add port rules: %w", err)

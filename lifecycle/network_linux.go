@@ -60,7 +60,7 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.EnsureBridge(l, n); err != nil {
+	if err := netsetup.EnsureBridge(l, n, e.BridgeOwner()); err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	var want netip.Addr
@@ -105,6 +105,10 @@ func (e *Engine) holder(id string) netsetup.Holder {
 	h.PID, h.Start = os.Getpid(), start
 	return h
 }
+
+// BridgeOwner is the mark on the bridges this root made (netsetup owns
+// one root per bridge).
+func (e *Engine) BridgeOwner() string { return netsetup.BridgeOwner(e.Root) }
 
 // holderOf names container id of this root, to release its leases.
 func (e *Engine) holderOf(id string) netsetup.Holder {
@@ -355,6 +359,9 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 		if existing, gerr := e.Networks.Get(name); gerr == nil {
 			return existing, nil // made by a concurrent start
 		}
+		if errors.Is(err, netsetup.ErrBridgeTaken) {
+			return nil, fmt.Errorf("default network: %w; set --default-bridge (CTR_LITE_DEFAULT_BRIDGE) and --default-subnet (CTR_LITE_DEFAULT_SUBNET) to ones no other root uses", err)
+		}
 		return nil, fmt.Errorf("default network: %w; set --default-subnet (CTR_LITE_DEFAULT_SUBNET) to a free range", err)
 	}
 	return n, nil
@@ -363,7 +370,7 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 // SaveNetwork stores a new network after checking that its subnet clashes
 // with no host route and no other network.
 func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
-	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge); err != nil {
+	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge, e.BridgeOwner()); err != nil {
 		return err
 	}
 	l, err := e.Containers.GlobalLock(ctx)

@@ -141,7 +141,7 @@ func CheckRoutes(subnet netip.Prefix, bridge, owner string) error {
 		if link, err := netlink.LinkByName(bridge); err == nil && link.Attrs().Alias != owner {
 			by := "a bridge not made by this root"
 			if a := link.Attrs().Alias; a != "" {
-				by = "marked " + fmt.Sprintf("%q", a)
+				by = fmt.Sprintf("marked %q", a)
 			}
 			return fmt.Errorf("bridge %q exists on the host (%s): %w", bridge, by, ErrBridgeTaken)
 		}

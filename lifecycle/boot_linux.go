@@ -35,15 +35,15 @@ func (e *Engine) checkBoot(ctx context.Context) error {
 	if old, err := os.ReadFile(e.bootIDPath()); err == nil && bytes.Equal(old, cur) {
 		return nil // another command did it meanwhile
 	}
-	e.afterReboot(ctx)
+	e.afterReboot(ctx, l)
 	return state.WriteFileAtomic(e.bootIDPath(), cur, 0o600, false)
 }
 
 // afterReboot marks the containers that were running, and whose
 // processes are gone, as exited (code 255,
 // docker's "unknown") and releases what survives a reboot: their address
-// leases. Mounts, namespaces, rules and processes went with the old boot.
-func (e *Engine) afterReboot(ctx context.Context) {
+// leases (under g, the global lock its caller holds). Mounts, namespaces, rules and processes went with the old boot.
+func (e *Engine) afterReboot(ctx context.Context, g *state.Global) {
 	list, err := e.Containers.List()
 	if err != nil {
 		return
@@ -54,7 +54,7 @@ func (e *Engine) afterReboot(ctx context.Context) {
 		}
 		e.Log.Info("marking a container of the previous boot exited", "name", c.Name)
 		if c, hc, l, err := e.LockAndLoad(ctx, c.ID); err == nil {
-			e.teardownNetwork(c, hc)
+			e.teardownNetworkHeld(g, c, hc)
 			e.recordExit(c, &ExitError{Code: ExitUnknownCode})
 			e.Containers.Save(c, true)
 			l.Unlock()

@@ -53,7 +53,7 @@ func newTestEngine(t *testing.T, driver string) *Engine {
 func deleteNetworks(t *testing.T, e *Engine) {
 	nets, _ := e.Networks.List()
 	for _, n := range nets {
-		if err := netsetup.DeleteBridge(n); err != nil {
+		if err := netsetup.DeleteBridge(n, e.BridgeOwner()); err != nil {
 			t.Errorf("delete network %s: %v", n.Name, err)
 		}
 	}

@@ -60,24 +60,42 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.EnsureBridge(l, n); err != nil {
+	if err := netsetup.EnsureBridge(l, n, e.BridgeOwner()); err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	var want netip.Addr
 	if hc.IPAddress != "" {
 		want, _ = netip.ParseAddr(hc.IPAddress)
 	}
-	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive)
+	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive, e.dropStaleAddress)
 	if err != nil {
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
-	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive); err != nil {
-		e.Networks.Release(n.Name, addr, c.ID)
+	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive, dropStalePorts); err != nil {
+		e.Networks.Release(l, n.Name, addr, c.ID)
 		// docker run exits 125 for "port is already allocated": its CLI
 		// gives 126/127 only for a command that cannot be invoked or found.
 		return netip.Addr{}, WithCode(ExitEngine, err)
 	}
 	return addr, nil
+}
+
+// dropStalePorts deletes the port rules of a dead holder whose host port
+// lease is taken over: its dnat would shadow the new one. Rules are
+// tagged by container ID, which is unique across roots.
+func dropStalePorts(h netsetup.Holder) error {
+	return netsetup.DeletePortRules(h.ID)
+}
+
+// dropStaleAddress undoes what a dead holder (a container of this root
+// whose teardown never ran) left on the address being taken over: its
+// port rules, which DNAT to that address, and its namespace, whose eth0
+// still has the address on the bridge.
+func (e *Engine) dropStaleAddress(h netsetup.Holder) error {
+	if !state.ValidID(h.ID) {
+		return nil // a damaged lease names no container, so owns nothing
+	}
+	return errors.Join(netsetup.DeletePortRules(h.ID), netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", h.ID)))
 }
 
 // holder is this process (the container's waiter) holding a lease for id.
@@ -87,6 +105,10 @@ func (e *Engine) holder(id string) netsetup.Holder {
 	h.PID, h.Start = os.Getpid(), start
 	return h
 }
+
+// BridgeOwner is the mark on the bridges this root made (netsetup owns
+// one root per bridge).
+func (e *Engine) BridgeOwner() string { return netsetup.BridgeOwner(e.Root) }
 
 // holderOf names container id of this root, to release its leases.
 func (e *Engine) holderOf(id string) netsetup.Holder {
@@ -169,7 +191,15 @@ func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapp
 
 // teardownNetwork releases everything setupNetwork made. Each part is
 // idempotent, and it also works from a record a crash left half-written.
+// It takes the global lock for the address releases (after the
+// container's lock, as start does).
 func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error {
+	return e.teardownNetworkHeld(nil, c, hc)
+}
+
+// teardownNetworkHeld is teardownNetwork for a caller that holds the
+// global lock g already; a nil g is taken here, briefly.
+func (e *Engine) teardownNetworkHeld(g *state.Global, c *state.Container, hc *state.HostConfig) error {
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
 	}
@@ -187,19 +217,56 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	// Deleting the namespace destroys eth0 and so its host peer, in the
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
 	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
-	for name, ep := range ns.Networks {
-		if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
-			errs = append(errs, e.Networks.Release(name, addr, c.ID))
+	errs = append(errs, e.withGlobal(g, func(g *state.Global) error {
+		var errs []error
+		for name, ep := range ns.Networks {
+			if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
+				errs = append(errs, e.Networks.Release(g, name, addr, c.ID))
+			}
 		}
+		if len(ns.Networks) == 0 { // a start that died before recording its address
+			errs = append(errs, e.Networks.ReleaseHolder(g, hc.NetworkMode, c.ID))
+		}
+		return errors.Join(errs...)
+	}))
+	for name := range ns.Networks {
 		if n, err := e.Networks.Get(name); err == nil {
 			e.updatePeers(n, c.ID)
 		}
 	}
-	if len(ns.Networks) == 0 { // a start that died before recording its address
-		errs = append(errs, e.Networks.ReleaseHolder(hc.NetworkMode, c.ID))
-	}
 	c.NetworkSettings = state.NetworkSettings{}
 	return errors.Join(errs...)
+}
+
+// withGlobal runs f under the global lock: g if the caller holds it, else
+// one taken for f alone.
+func (e *Engine) withGlobal(g *state.Global, f func(*state.Global) error) error {
+	if g != nil {
+		return f(g)
+	}
+	g, err := e.Containers.GlobalLock(context.Background())
+	if err != nil {
+		return err
+	}
+	defer g.Unlock()
+	return f(g)
+}
+
+// releaseHolderEverywhere frees every address container id holds on any
+// network of this root, under the global lock: the cleanup for a
+// container whose record no longer names its networks.
+func (e *Engine) releaseHolderEverywhere(id string) error {
+	nets, err := e.Networks.List()
+	if err != nil {
+		return err
+	}
+	return e.withGlobal(nil, func(g *state.Global) error {
+		var errs []error
+		for _, n := range nets {
+			errs = append(errs, e.Networks.ReleaseHolder(g, n.Name, id))
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // mappingsOf turns docker's port bindings ({"80/tcp": [{HostIp,
@@ -292,6 +359,9 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 		if existing, gerr := e.Networks.Get(name); gerr == nil {
 			return existing, nil // made by a concurrent start
 		}
+		if errors.Is(err, netsetup.ErrBridgeTaken) {
+			return nil, fmt.Errorf("default network: %w; set --default-bridge (CTR_LITE_DEFAULT_BRIDGE) and --default-subnet (CTR_LITE_DEFAULT_SUBNET) to ones no other root uses", err)
+		}
 		return nil, fmt.Errorf("default network: %w; set --default-subnet (CTR_LITE_DEFAULT_SUBNET) to a free range", err)
 	}
 	return n, nil
@@ -300,7 +370,7 @@ func (e *Engine) network(ctx context.Context, name string) (*netsetup.Network, e
 // SaveNetwork stores a new network after checking that its subnet clashes
 // with no host route and no other network.
 func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
-	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge); err != nil {
+	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge, e.BridgeOwner()); err != nil {
 		return err
 	}
 	l, err := e.Containers.GlobalLock(ctx)

@@ -102,12 +102,7 @@ func (e *Engine) removeDamaged(l *state.ContainerLock, c *state.Container, force
 	}
 	hc := e.hostConfigToRemove(c)
 	// Its address leases: the record that named its networks is gone.
-	var errs []error
-	if nets, err := e.Networks.List(); err == nil {
-		for _, n := range nets {
-			errs = append(errs, e.Networks.ReleaseHolder(n.Name, c.ID))
-		}
-	}
+	errs := []error{e.releaseHolderEverywhere(c.ID)}
 	errs = append(errs, e.removeLocked(l, c, hc))
 	return errors.Join(errs...)
 }

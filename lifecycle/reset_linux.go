@@ -12,7 +12,8 @@ import (
 )
 
 // Reset removes every container (killing running ones), every network
-// with its bridge and rules, and all images: the root is left empty. It
+// with its bridge and rules (but a bridge marked as another root's, which
+// that root's containers use), and all images: the root is left empty. It
 // keeps going past any one failure (a damaged record among them) and
 // reports them all at the end.
 func (e *Engine) Reset(ctx context.Context) error {
@@ -25,7 +26,7 @@ func (e *Engine) Reset(ctx context.Context) error {
 	nets, err := e.Networks.List()
 	errs = append(errs, err)
 	for _, n := range nets {
-		errs = append(errs, netsetup.DeleteBridge(n))
+		errs = append(errs, netsetup.DeleteBridge(n, e.BridgeOwner()))
 	}
 	errs = append(errs, e.damagedNetworks()...)
 	for _, dir := range []string{e.RunRoot, e.Root} {

@@ -1,26 +1,61 @@
 package netsetup
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 
 	"github.com/ctr-lite/ctr-lite/state"
 	"github.com/vishvananda/netlink"
 )
 
-// EnsureBridge makes n's bridge, its gateway address, forwarding and
-// firewall rules exist. It is idempotent, and it looks at the real state,
-// not at a note of its own: after `nft flush ruleset` or a firewall reload
-// the next start puts the rules back. The common case costs two netlink
-// requests: the bridge link, and the listing of one chain of the table.
-func EnsureBridge(_ *state.Global, n *Network) error {
-	if _, err := netlink.LinkByName(n.Bridge); err == nil && networkRulesPresent(n) {
-		return nil
+// ErrBridgeTaken is returned (wrapped) for a new network whose bridge
+// exists on the host but is not this root's.
+var ErrBridgeTaken = errors.New("bridge is in use by another ctr-lite root or program")
+
+// One root owns a bridge, as one docker daemon does: two roots on one
+// bridge would hand out the same addresses from separate leases, and one
+// root's reset would delete the bridge under the other's containers. The
+// owner is recorded on the bridge itself, as its link alias (ip link
+// shows it), so it is checked against the kernel and goes with the link.
+
+// BridgeOwner is the alias that marks a bridge as root's.
+func BridgeOwner(root string) string {
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
 	}
-	if err := ensureBridgeLink(n); err != nil {
+	owner := "ctr-lite root " + root
+	if len(owner) > 255 { // the kernel's IFALIASZ
+		sum := sha256.Sum256([]byte(root))
+		owner = "ctr-lite root sha256:" + hex.EncodeToString(sum[:])
+	}
+	return owner
+}
+
+// EnsureBridge makes n's bridge, its gateway address, forwarding and
+// firewall rules exist, the bridge marked as owner's. It is idempotent,
+// and it looks at the real state, not at a note of its own: after `nft
+// flush ruleset` or a firewall reload the next start puts the rules back.
+// The common case costs two netlink requests: the bridge link, and the
+// listing of one chain of the table. An unmarked bridge of n (made before
+// owners were recorded) is marked as owner's.
+func EnsureBridge(_ *state.Global, n *Network, owner string) error {
+	if link, err := netlink.LinkByName(n.Bridge); err == nil {
+		if link.Attrs().Alias == "" {
+			if err := netlink.LinkSetAlias(link, owner); err != nil {
+				return fmt.Errorf("mark bridge %q as this root's: %w", n.Bridge, err)
+			}
+		}
+		if networkRulesPresent(n) {
+			return nil
+		}
+	}
+	if err := ensureBridgeLink(n, owner); err != nil {
 		return err
 	}
 	if err := enableForwarding(n.Bridge); err != nil {
@@ -29,7 +64,7 @@ func EnsureBridge(_ *state.Global, n *Network) error {
 	return ensureNetworkRules(n)
 }
 
-func ensureBridgeLink(n *Network) error {
+func ensureBridgeLink(n *Network, owner string) error {
 	link, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
 		if !errors.As(err, &netlink.LinkNotFoundError{}) {
@@ -41,6 +76,9 @@ func ensureBridgeLink(n *Network) error {
 		}
 		if link, err = netlink.LinkByName(n.Bridge); err != nil {
 			return fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
+		}
+		if err := netlink.LinkSetAlias(link, owner); err != nil {
+			return fmt.Errorf("mark bridge %q as this root's: %w", n.Bridge, err)
 		}
 	}
 	addr := &netlink.Addr{IPNet: ipNet(n.Gateway, n.Subnet.Bits())}
@@ -66,12 +104,19 @@ func enableForwarding(bridge string) error {
 	return nil
 }
 
-// DeleteBridge removes n's bridge and rules; it is idempotent.
-func DeleteBridge(n *Network) error {
+// DeleteBridge removes n's bridge and rules; it is idempotent. A bridge
+// marked as another root's is left alone with its rules (the rules are
+// named by the bridge, so they are that root's too): that root's
+// containers still use it.
+func DeleteBridge(n *Network, owner string) error {
+	link, err := netlink.LinkByName(n.Bridge)
+	if err == nil && !ownedBy(link, owner) {
+		return nil
+	}
 	if err := deleteNetworkRules(n); err != nil {
 		return err
 	}
-	if link, err := netlink.LinkByName(n.Bridge); err == nil {
+	if err == nil {
 		if err := netlink.LinkDel(link); err != nil {
 			return fmt.Errorf("delete bridge %q: %w", n.Bridge, err)
 		}
@@ -79,9 +124,28 @@ func DeleteBridge(n *Network) error {
 	return nil
 }
 
-// CheckRoutes fails if subnet overlaps a host route that is not the
-// network's own bridge: the containers would shadow real hosts.
-func CheckRoutes(subnet netip.Prefix, bridge string) error {
+// ownedBy: link is marked as owner's, or not marked at all (made before
+// owners were recorded, or by hand for this root).
+func ownedBy(link netlink.Link, owner string) bool {
+	alias := link.Attrs().Alias
+	return alias == "" || alias == owner
+}
+
+// CheckRoutes fails if a new network's subnet overlaps a host route, or if
+// its bridge exists on the host but is not marked as owner's (only a
+// leftover of this root's own is taken up again): the containers would
+// shadow real hosts, or share a bridge, and addresses, with another root.
+// An empty bridge checks only the routes.
+func CheckRoutes(subnet netip.Prefix, bridge, owner string) error {
+	if bridge != "" {
+		if link, err := netlink.LinkByName(bridge); err == nil && link.Attrs().Alias != owner {
+			by := "a bridge not made by this root"
+			if a := link.Attrs().Alias; a != "" {
+				by = fmt.Sprintf("marked %q", a)
+			}
+			return fmt.Errorf("bridge %q exists on the host (%s): %w", bridge, by, ErrBridgeTaken)
+		}
+	}
 	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
 	if err != nil {
 		return fmt.Errorf("list host routes: %w", err)
@@ -94,10 +158,8 @@ func CheckRoutes(subnet netip.Prefix, bridge string) error {
 		if !ok || p.Bits() == 0 || !p.Overlaps(subnet) { // a default route overlaps everything by design
 			continue
 		}
-		if !p.Overlaps(subnet) {
-			continue
-		}
-		if link, err := netlink.LinkByIndex(r.LinkIndex); err == nil && link.Attrs().Name == bridge {
+		// This root's own bridge (checked above) may hold the route.
+		if link, err := netlink.LinkByIndex(r.LinkIndex); err == nil && bridge != "" && link.Attrs().Name == bridge {
 			continue
 		}
 		return fmt.Errorf("subnet %s overlaps the host route %s", subnet, p)

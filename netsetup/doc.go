@@ -16,7 +16,17 @@
 //   - a hosts file is rewritten in place under its flock and is never seen
 //     empty (UpdateInPlace);
 //   - the bridge and rules are checked against the kernel, not a note, so
-//     a flushed ruleset is restored by the next start;
+//     a flushed ruleset (`nft flush ruleset`, a firewall reload) is
+//     restored by the next start: the table, its chains, the jumps and the
+//     network's masquerade rules. The port rules of containers that are
+//     running then are not: their published ports come back at their next
+//     start (docker without its firewalld reload hook behaves the same);
+//   - one root owns a bridge, marked on the link (its alias): a new network
+//     refuses a bridge that exists but is not this root's, and a reset or
+//     network rm leaves a bridge marked as another root's;
+//   - a stale lease is taken over only after its dead holder's port rules
+//     are deleted; new port rules go to the head of the chain, so the
+//     newest holder of a host port wins;
 //   - ctr-lite's rules live in one nftables table of its own, tagged with
 //     their owner; teardown deletes only its own;
 //   - no exec of ip, iptables or CNI plugins: links through netlink.

@@ -28,33 +28,78 @@ const (
 
 var table = &nftables.Table{Family: nftables.TableFamilyIPv4, Name: tableName}
 
-// ensureTable creates the table, its chains and jumps once. It runs only
-// from EnsureBridge, under the global lock, so two creators never both
-// add the jumps.
+// ensureTable makes the table, its chains and the jumps to ports exist,
+// repairing a table whose chain was deleted, not only a missing table.
+// The common case is one listing of the chains. (A jump deleted on its own
+// while its chain stays is not seen: nothing but a hand edit does that.)
+// It runs under the global lock (from EnsureBridge) or for a start's
+// port rules, whose jumps a concurrent repair may add once more: a second
+// jump to ports is harmless, the first match wins in both.
 func ensureTable(c *nftables.Conn) error {
-	if _, err := c.ListTableOfFamily(tableName, nftables.TableFamilyIPv4); err == nil {
+	have := map[string]*nftables.Chain{}
+	if chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4); err == nil {
+		for _, ch := range chains {
+			if ch.Table.Name == tableName {
+				have[ch.Name] = ch
+			}
+		}
+	}
+	if have[natPostName] != nil && have[portsChain] != nil && have["prerouting"] != nil && have["output"] != nil {
 		return nil
 	}
-	c.AddTable(table)
-	c.AddChain(&nftables.Chain{Name: natPostName, Table: table, Type: nftables.ChainTypeNAT,
-		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
-	ports := c.AddChain(&nftables.Chain{Name: portsChain, Table: table})
-	for _, hook := range []struct {
+	hooks := []struct {
 		name string
 		num  *nftables.ChainHook
-	}{{"prerouting", nftables.ChainHookPrerouting}, {"output", nftables.ChainHookOutput}} {
-		ch := c.AddChain(&nftables.Chain{Name: hook.name, Table: table, Type: nftables.ChainTypeNAT,
-			Hooknum: hook.num, Priority: nftables.ChainPriorityNATDest})
-		c.AddRule(&nftables.Rule{Table: table, Chain: ch, Exprs: []expr.Any{
-			&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
-			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
-			&expr.Verdict{Kind: expr.VerdictJump, Chain: ports.Name},
-		}})
+	}{{"prerouting", nftables.ChainHookPrerouting}, {"output", nftables.ChainHookOutput}}
+	jumped := map[string]bool{}
+	for _, hook := range hooks {
+		if ch := have[hook.name]; ch != nil && have[portsChain] != nil {
+			jumped[hook.name] = hasJump(c, ch)
+		}
+	}
+	c.AddTable(table)
+	if have[natPostName] == nil {
+		c.AddChain(&nftables.Chain{Name: natPostName, Table: table, Type: nftables.ChainTypeNAT,
+			Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
+	}
+	ports := &nftables.Chain{Name: portsChain, Table: table}
+	if have[portsChain] == nil {
+		c.AddChain(ports)
+	}
+	for _, hook := range hooks {
+		ch := &nftables.Chain{Name: hook.name, Table: table, Type: nftables.ChainTypeNAT,
+			Hooknum: hook.num, Priority: nftables.ChainPriorityNATDest}
+		if have[hook.name] == nil {
+			c.AddChain(ch)
+		}
+		if !jumped[hook.name] {
+			c.AddRule(&nftables.Rule{Table: table, Chain: ch, Exprs: []expr.Any{
+				&expr.Fib{Register: 1, FlagDADDR: true, ResultADDRTYPE: true},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(unix.RTN_LOCAL)},
+				&expr.Verdict{Kind: expr.VerdictJump, Chain: ports.Name},
+			}})
+		}
 	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("create nftables table %q: %w", tableName, err)
 	}
 	return nil
+}
+
+// hasJump reports whether chain ch jumps to the ports chain.
+func hasJump(c *nftables.Conn, ch *nftables.Chain) bool {
+	rules, err := c.GetRules(table, ch)
+	if err != nil {
+		return false
+	}
+	for _, r := range rules {
+		for _, e := range r.Exprs {
+			if v, ok := e.(*expr.Verdict); ok && v.Kind == expr.VerdictJump && v.Chain == portsChain {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func ifname(name string) []byte {
@@ -141,7 +186,9 @@ func deleteNetworkRules(n *Network) error {
 	return deleteRulesOwnedBy("net:" + n.Bridge)
 }
 
-// AddPortRules publishes ports to the container at addr.
+// AddPortRules publishes ports to the container at addr. The rules go to
+// the head of the ports chain: the first matching dnat wins, so should a
+// stale holder's rule for the port survive, the newest holder still wins.
 func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
 	if len(ports) == 0 {
 		return nil
@@ -155,7 +202,7 @@ func AddPortRules(id string, addr netip.Addr, ports []PortMapping) error {
 	}
 	chain := &nftables.Chain{Name: portsChain, Table: table}
 	for _, p := range ports {
-		c.AddRule(&nftables.Rule{Table: table, Chain: chain, UserData: []byte("ctr:" + id), Exprs: dnat(p, addr)})
+		c.InsertRule(&nftables.Rule{Table: table, Chain: chain, UserData: []byte("ctr:" + id), Exprs: dnat(p, addr)})
 	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("add port rules: %w", err)

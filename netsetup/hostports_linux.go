@@ -34,8 +34,10 @@ const anyIP = "0.0.0.0"
 // ReservePorts claims each mapping's host port for h's container: a free
 // port is chosen for HostPort 0 (-P); a port another live container holds
 // (of any root), or that a host process has bound, fails with
-// ErrPortInUse. On error nothing stays reserved.
-func ReservePorts(dir string, h Holder, ports []PortMapping, alive func(Holder) bool) (retErr error) {
+// ErrPortInUse. A stale lease is taken over only after stale has deleted
+// its dead holder's rules (their DNAT would come first and win). On error
+// nothing stays reserved.
+func ReservePorts(dir string, h Holder, ports []PortMapping, alive func(Holder) bool, stale Stale) (retErr error) {
 	unlock, err := lockHostPorts(dir)
 	if err != nil {
 		return err
@@ -47,7 +49,7 @@ func ReservePorts(dir string, h Holder, ports []PortMapping, alive func(Holder) 
 		}
 	}()
 	for i := range ports {
-		if err := reservePort(dir, h, &ports[i], alive); err != nil {
+		if err := reservePort(dir, h, &ports[i], alive, stale); err != nil {
 			return err
 		}
 	}
@@ -57,9 +59,9 @@ func ReservePorts(dir string, h Holder, ports []PortMapping, alive func(Holder) 
 // reservePort claims one mapping; for HostPort 0 it tries a few free
 // ports, as a free one can still be another container's (a DNAT'd port
 // has no socket for the kernel to see).
-func reservePort(dir string, h Holder, p *PortMapping, alive func(Holder) bool) error {
+func reservePort(dir string, h Holder, p *PortMapping, alive func(Holder) bool, stale Stale) error {
 	if p.HostPort != 0 {
-		if err := claimHostPort(dir, h, *p, alive); err != nil {
+		if err := claimHostPort(dir, h, *p, alive, stale); err != nil {
 			return err
 		}
 		return probeBind(*p)
@@ -69,7 +71,7 @@ func reservePort(dir string, h Holder, p *PortMapping, alive func(Holder) bool) 
 		if p.HostPort, err = freePort(p.Proto); err != nil {
 			return fmt.Errorf("choose a free %s host port: %w", p.Proto, err)
 		}
-		if err = claimHostPort(dir, h, *p, alive); err == nil {
+		if err = claimHostPort(dir, h, *p, alive, stale); err == nil {
 			return probeBind(*p)
 		}
 	}
@@ -78,8 +80,8 @@ func reservePort(dir string, h Holder, p *PortMapping, alive func(Holder) bool) 
 
 // claimHostPort takes p's lease unless a live holder other than h's
 // container has the same port on an overlapping address; stale leases of
-// the port are removed on the way.
-func claimHostPort(dir string, h Holder, p PortMapping, alive func(Holder) bool) error {
+// the port are removed on the way, their holders' rules first.
+func claimHostPort(dir string, h Holder, p PortMapping, alive func(Holder) bool, stale Stale) error {
 	pd := portDir(dir, p)
 	if err := os.MkdirAll(pd, 0o700); err != nil {
 		return fmt.Errorf("reserve host port: %w", err)
@@ -100,9 +102,16 @@ func claimHostPort(dir string, h Holder, p PortMapping, alive func(Holder) bool)
 		if alive(held) {
 			return portInUse(p, held)
 		}
+		if err := stale.drop(held); err != nil {
+			return fmt.Errorf("take over the stale lease of host port %s:%d/%s: %w", e.Name(), p.HostPort, p.Proto, err)
+		}
 		os.Remove(filepath.Join(pd, e.Name()))
 	}
-	if !claim(filepath.Join(pd, ip), h, alive) {
+	ok, err := claim(filepath.Join(pd, ip), h, alive, stale)
+	if err != nil {
+		return fmt.Errorf("take over the stale lease of host port %s:%d/%s: %w", ip, p.HostPort, p.Proto, err)
+	}
+	if !ok {
 		return portInUse(p, Holder{})
 	}
 	return nil

@@ -28,29 +28,29 @@ func TestReservePortsByHostIPAcrossRoots(t *testing.T) {
 	on := func(ip string) []PortMapping {
 		return []PortMapping{{HostIP: ip, HostPort: port, ContainerPort: 80, Proto: "tcp"}}
 	}
-	if err := ReservePorts(dir, a, on("127.0.0.1"), alive); err != nil {
+	if err := ReservePorts(dir, a, on("127.0.0.1"), alive, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := ReservePorts(dir, b, on("127.0.0.2"), alive); err != nil {
+	if err := ReservePorts(dir, b, on("127.0.0.2"), alive, nil); err != nil {
 		t.Fatalf("another host IP, same port: %v", err)
 	}
-	err = ReservePorts(dir, other, on("127.0.0.1"), alive)
+	err = ReservePorts(dir, other, on("127.0.0.1"), alive, nil)
 	if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "127.0.0.1:") || !strings.Contains(err.Error(), "/roots/one") {
 		t.Fatalf("same IP and port from another root: %v", err)
 	}
-	if err := ReservePorts(dir, other, on(""), alive); !errors.Is(err, ErrPortInUse) {
+	if err := ReservePorts(dir, other, on(""), alive, nil); !errors.Is(err, ErrPortInUse) {
 		t.Fatalf("0.0.0.0 must clash with a specific IP: %v", err)
 	}
-	if err := ReservePorts(dir, other, []PortMapping{{HostIP: "127.0.0.1", HostPort: port, ContainerPort: 80, Proto: "udp"}}, alive); err != nil {
+	if err := ReservePorts(dir, other, []PortMapping{{HostIP: "127.0.0.1", HostPort: port, ContainerPort: 80, Proto: "udp"}}, alive, nil); err != nil {
 		t.Fatalf("udp is another port: %v", err)
 	}
 	ReleasePorts(dir, other, []PortMapping{{HostIP: "127.0.0.1", HostPort: port, Proto: "udp"}})
 	live[a.Root+"/"+a.ID] = false // a's holder died: its lease is stale
 	ReleasePorts(dir, b, on("127.0.0.2"))
-	if err := ReservePorts(dir, other, on(""), alive); err != nil {
+	if err := ReservePorts(dir, other, on(""), alive, nil); err != nil {
 		t.Fatalf("a stale lease must be reclaimed: %v", err)
 	}
-	if err := ReservePorts(dir, b, on("127.0.0.3"), alive); !errors.Is(err, ErrPortInUse) {
+	if err := ReservePorts(dir, b, on("127.0.0.3"), alive, nil); !errors.Is(err, ErrPortInUse) {
 		t.Fatalf("a specific IP must clash with 0.0.0.0: %v", err)
 	}
 	ReleaseHolderPorts(dir, other)
@@ -66,7 +66,7 @@ func TestReservePortsSCTP(t *testing.T) {
 	dir := t.TempDir()
 	h := Holder{ID: strings.Repeat("d", 64), Root: "/r"}
 	ports := []PortMapping{{ContainerPort: 132, Proto: "sctp"}, {ContainerPort: 80, Proto: "tcp"}}
-	if err := ReservePorts(dir, h, ports, func(Holder) bool { return true }); err != nil {
+	if err := ReservePorts(dir, h, ports, func(Holder) bool { return true }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if ports[0].HostPort == 0 {

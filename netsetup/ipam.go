@@ -15,9 +15,11 @@ import (
 // <root>/networks/<name>/leases/<ip>.
 
 // Allocate leases an address in n for h: want if valid, else the lowest
-// free one. alive reports whether a lease's holder still runs. The global
-// lock (the token) makes the look and the claim one step.
-func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool) (netip.Addr, error) {
+// free one. alive reports whether a lease's holder still runs; stale
+// cleans up after a dead holder whose lease is taken over (its port rules
+// DNAT to this address). The global lock (the token) makes the look and
+// the claim one step.
+func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool, stale Stale) (netip.Addr, error) {
 	dir := s.leaseDir(n.Name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return netip.Addr{}, err
@@ -26,22 +28,36 @@ func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr,
 		if !n.Subnet.Contains(want) || want == n.Gateway || want == n.Subnet.Addr() || want == broadcast(n.Subnet) {
 			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, n.Name, n.Subnet)
 		}
-		if claim(filepath.Join(dir, want.String()), h, alive) {
+		ok, err := claim(filepath.Join(dir, want.String()), h, alive, stale)
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("take over the stale lease of %s: %w", want, err)
+		}
+		if ok {
 			return want, nil
 		}
 		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, n.Name)
 	}
 	last := broadcast(n.Subnet)
 	for a := n.Subnet.Addr().Next(); a.Less(last); a = a.Next() {
-		if a != n.Gateway && claim(filepath.Join(dir, a.String()), h, alive) {
+		if a == n.Gateway {
+			continue
+		}
+		ok, err := claim(filepath.Join(dir, a.String()), h, alive, stale)
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("take over the stale lease of %s: %w", a, err)
+		}
+		if ok {
 			return a, nil
 		}
 	}
 	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, n.Subnet)
 }
 
-// Release frees addr if container id holds it; it is idempotent.
-func (s *Store) Release(network string, addr netip.Addr, id string) error {
+// Release frees addr if container id holds it; it is idempotent. The
+// global lock (the token) makes its read and remove one step: without it,
+// an Allocate could take the lease over between the two, and Release
+// would remove the new holder's lease.
+func (s *Store) Release(_ *state.Global, network string, addr netip.Addr, id string) error {
 	if err := unclaim(filepath.Join(s.leaseDir(network), addr.String()), Holder{ID: id}); err != nil {
 		return fmt.Errorf("release %s on %s: %w", addr, network, err)
 	}
@@ -75,15 +91,16 @@ func broadcast(p netip.Prefix) netip.Addr {
 }
 
 // ReleaseHolder frees every address in network that container id holds:
-// the cleanup for a start that died before recording its address.
-func (s *Store) ReleaseHolder(network, id string) error {
+// the cleanup for a start that died before recording its address. It runs
+// under the global lock, as Release does.
+func (s *Store) ReleaseHolder(g *state.Global, network, id string) error {
 	leases, err := s.Leases(network)
 	if err != nil {
 		return err
 	}
 	for addr, h := range leases {
 		if h.ID == id {
-			if err := s.Release(network, addr, id); err != nil {
+			if err := s.Release(g, network, addr, id); err != nil {
 				return err
 			}
 		}

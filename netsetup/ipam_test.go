@@ -26,16 +26,16 @@ func everyoneAlive(Holder) bool { return true }
 
 func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
+	a, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil)
 	if err != nil || a.String() != "10.9.0.2" {
 		t.Fatalf("first = %v, %v", a, err)
 	}
-	b, _ := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
+	b, _ := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive, nil)
 	if b.String() != "10.9.0.3" {
 		t.Fatalf("second = %v", b)
 	}
-	s.Release(n.Name, a, "c1")
-	c, _ := s.Allocate(held(t), n, Holder{ID: "c3", PID: 1}, netip.Addr{}, everyoneAlive)
+	s.Release(held(t), n.Name, a, "c1")
+	c, _ := s.Allocate(held(t), n, Holder{ID: "c3", PID: 1}, netip.Addr{}, everyoneAlive, nil)
 	if c != a {
 		t.Fatalf("a released address is reused: got %v", c)
 	}
@@ -43,8 +43,8 @@ func TestAllocateLowestFreeSkippingGateway(t *testing.T) {
 
 func TestAllocateSameContainerIsIdempotent(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
-	b, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive)
+	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive, nil)
+	b, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.9"), everyoneAlive, nil)
 	if err != nil || a != b {
 		t.Fatalf("retry after a crash must succeed: %v %v %v", a, b, err)
 	}
@@ -52,10 +52,10 @@ func TestAllocateSameContainerIsIdempotent(t *testing.T) {
 
 func TestAllocateExhaustion(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/30") // .1 gateway, .2 the only usable one
-	if _, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive); err != nil {
+	if _, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive)
+	_, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive, nil)
 	if err == nil || !strings.Contains(err.Error(), "no free address") {
 		t.Fatalf("want exhaustion, got %v", err)
 	}
@@ -63,9 +63,9 @@ func TestAllocateExhaustion(t *testing.T) {
 
 func TestAllocateReclaimsStaleLease(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/30")
-	s.Allocate(held(t), n, Holder{ID: "dead", PID: 42}, netip.Addr{}, everyoneAlive)
+	s.Allocate(held(t), n, Holder{ID: "dead", PID: 42}, netip.Addr{}, everyoneAlive, nil)
 	alive := func(h Holder) bool { return h.ID != "dead" }
-	a, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, alive)
+	a, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, alive, nil)
 	if err != nil || a.String() != "10.9.0.2" {
 		t.Fatalf("stale lease must be reclaimed: %v %v", a, err)
 	}
@@ -78,27 +78,27 @@ func TestAllocateReclaimsStaleLease(t *testing.T) {
 func TestAllocateFixedAddress(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
 	for _, bad := range []string{"10.9.0.1", "10.9.0.0", "10.9.0.255", "10.8.0.5"} {
-		if _, err := s.Allocate(held(t), n, Holder{ID: "c", PID: 1}, netip.MustParseAddr(bad), everyoneAlive); err == nil {
+		if _, err := s.Allocate(held(t), n, Holder{ID: "c", PID: 1}, netip.MustParseAddr(bad), everyoneAlive, nil); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-	s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive)
-	if _, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive); err == nil {
+	s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive, nil)
+	if _, err := s.Allocate(held(t), n, Holder{ID: "c2", PID: 1}, netip.MustParseAddr("10.9.0.7"), everyoneAlive, nil); err == nil {
 		t.Error("a taken fixed address must fail")
 	}
 }
 
 func TestReleaseOnlyOwnLease(t *testing.T) {
 	s, n := testNetwork(t, "10.9.0.0/24")
-	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive)
-	s.Release(n.Name, a, "someone-else")
+	a, _ := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil)
+	s.Release(held(t), n.Name, a, "someone-else")
 	if leases, _ := s.Leases(n.Name); leases[a].ID != "c1" {
 		t.Fatal("released a lease it did not hold")
 	}
-	if err := s.Release(n.Name, a, "c1"); err != nil {
+	if err := s.Release(held(t), n.Name, a, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Release(n.Name, a, "c1"); err != nil {
+	if err := s.Release(held(t), n.Name, a, "c1"); err != nil {
 		t.Fatal("release must be idempotent")
 	}
 }

@@ -28,19 +28,33 @@ func (a Holder) same(b Holder) bool {
 	return a.ID == b.ID && (a.Root == "" || b.Root == "" || a.Root == b.Root)
 }
 
+// Stale is called with the holder of a stale lease before that lease is
+// taken over: a holder that died without its teardown may have left port
+// rules that would shadow the new holder's, or DNAT to the address it held
+// and the new holder now has. It must delete them; on error the lease is
+// not taken. nil means nothing to clean.
+type Stale func(Holder) error
+
 // claim takes the lease at p for h if it is free, stale, or already h's
-// container's. Its callers hold a lock that covers the directory: the
-// global lock for addresses (Allocate), the host-wide one for ports.
-func claim(p string, h Holder, alive func(Holder) bool) bool {
+// container's; a stale holder is passed to stale first. Its callers hold a
+// lock that covers the directory: the global lock for addresses
+// (Allocate), the host-wide one for ports. It reports false with a nil
+// error when a live holder has the lease.
+func claim(p string, h Holder, alive func(Holder) bool, stale Stale) (bool, error) {
 	if held, err := readLease(p); err == nil {
-		if !held.same(h) && alive(held) {
-			return false
+		if !held.same(h) {
+			if alive(held) {
+				return false, nil
+			}
+			if err := stale.drop(held); err != nil {
+				return false, err
+			}
 		}
 		os.Remove(p)
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	_, err = fmt.Fprintf(f, "%s %d %d", h.ID, h.PID, h.Start)
 	if err == nil && h.Root != "" {
@@ -49,7 +63,16 @@ func claim(p string, h Holder, alive func(Holder) bool) bool {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err == nil
+	return err == nil, nil
+}
+
+// drop runs s for held unless s is nil or held names no container (a
+// damaged lease owns no rules).
+func (s Stale) drop(held Holder) error {
+	if s == nil || held.ID == "" {
+		return nil
+	}
+	return s(held)
 }
 
 // damagedLease reports whether the lease at p does not start with

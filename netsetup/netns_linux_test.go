@@ -65,10 +65,10 @@ func TestNetNSCreateDelete(t *testing.T) {
 func TestAttachDetach(t *testing.T) {
 	needRoot(t)
 	n, _ := NewNetwork("itest", "10.252.9.0/24", "", "ctrlite-it9")
-	if err := EnsureBridge(held(t), n); err != nil {
+	if err := EnsureBridge(held(t), n, testOwner); err != nil {
 		t.Fatal(err)
 	}
-	defer DeleteBridge(n)
+	defer DeleteBridge(n, testOwner)
 	p := filepath.Join(t.TempDir(), "ns")
 	if err := CreateNetNS(p); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func inThrowawayNetNS(t *testing.T, f func()) {
 func attachFixture(t *testing.T) (*Network, string) {
 	t.Helper()
 	n, _ := NewNetwork("vtest", "10.252.10.0/24", "", "ctrlite-vt")
-	if err := EnsureBridge(held(t), n); err != nil {
+	if err := EnsureBridge(held(t), n, testOwner); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "ns")
@@ -55,7 +55,7 @@ func TestAttachRefusesForeignLinkByName(t *testing.T) {
 	needRoot(t)
 	inThrowawayNetNS(t, func() {
 		n, p := attachFixture(t)
-		defer DeleteBridge(n)
+		defer DeleteBridge(n, testOwner)
 		foreign := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: HostVethName(vethTestID)}}
 		if err := netlink.LinkAdd(foreign); err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func TestAttachReportsLinkAddError(t *testing.T) {
 	needRoot(t)
 	inThrowawayNetNS(t, func() {
 		n, p := attachFixture(t)
-		defer DeleteBridge(n)
+		defer DeleteBridge(n, testOwner)
 		h, _ := netns.GetFromPath(p)
 		defer h.Close()
 		nh, err := netlink.NewHandleAt(h)
@@ -103,7 +103,7 @@ func TestAttachReplacesStaleVeth(t *testing.T) {
 	needRoot(t)
 	inThrowawayNetNS(t, func() {
 		n, p := attachFixture(t)
-		defer DeleteBridge(n)
+		defer DeleteBridge(n, testOwner)
 		stale := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: HostVethName(vethTestID)}, PeerName: "stalepeer"}
 		if err := netlink.LinkAdd(stale); err != nil {
 			t.Fatal(err)
@@ -121,3 +121,6 @@ func TestAttachReplacesStaleVeth(t *testing.T) {
 		}
 	})
 }
+
+// testOwner marks the bridges the tests make.
+const testOwner = "ctr-lite root /netsetup-test"

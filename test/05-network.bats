@@ -231,3 +231,71 @@ web() {
 	ctr run --rm --ip "$prefix.91" busybox true
 	assert_status 0
 }
+
+# root_two points ctr-lite at a second root of this file (finish_file
+# resets it), with busybox loaded; in a subshell, as it exports.
+root_two() {
+	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-two CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run-two
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+}
+
+@test "a reclaimed port's traffic reaches its new holder, not the dead one's address" {
+	"$CTR" run -d --name x -p 18091:80 busybox sleep 1000
+	kill -9 "$("$CTR" inspect -f '{{.State.MonitorPid}}' x)" "$("$CTR" inspect -f '{{.State.Pid}}' x)"
+	for _ in $(seq 50); do [ "$("$CTR" inspect -f '{{.State.Status}}' x)" = exited ] && break; sleep 0.1; done
+	[ "$("$CTR" inspect -f '{{.State.Status}}' x)" = exited ]
+	xip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' x)
+	"$CTR" run -d --name w busybox sh -c 'while true; do echo FROM-W | nc -l -p 80; done'
+	[ "$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' w)" = "$xip" ] # x's lease was stale
+	"$CTR" run -d --name y -p 18091:80 busybox sh -c 'while true; do echo FROM-Y | nc -l -p 80; done'
+	got=
+	for _ in $(seq 50); do
+		got=$(timeout 2 bash -c 'cat < /dev/tcp/127.0.0.1/18091' 2>/dev/null || true)
+		[ -n "$got" ] && break
+		sleep 0.1
+	done
+	[ "$got" = "FROM-Y" ]
+	[ "$(nft list chain ip ctr-lite ports | grep -c 'dport 18091')" -eq 1 ]
+	"$CTR" rm -f x w y
+	assert_net_clean
+}
+
+@test "one root per bridge: a second root's first run on a bridge in use fails naming --default-bridge" {
+	"$CTR" run -d --name a1 busybox sleep 1000
+	(
+		root_two # the same default bridge and subnet as this root's
+		ctr run --rm busybox true
+		assert_status 125
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"$CTR_LITE_DEFAULT_BRIDGE"*"--default-bridge"* ]]
+		[ ! -e "$CTR_LITE_ROOT/networks/bridge/network.json" ]
+	)
+	"$CTR" exec a1 ping -c1 -W2 "${CTR_LITE_DEFAULT_SUBNET%.0/24}.1"
+	"$CTR" rm -f a1
+}
+
+@test "a root's reset leaves another root's bridge and containers alone" {
+	"$CTR" run -d --name a1 -v "$CTR_LITE_TEST_DIR/www:/www:ro" busybox httpd -f -p 80 -h /www
+	aip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' a1)
+	(
+		root_two
+		export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24 CTR_LITE_DEFAULT_BRIDGE=ctrlite-u$((RANDOM % 100000))
+		"$CTR" run -d --name b1 -v "$CTR_LITE_TEST_DIR/www:/www:ro" busybox httpd -f -p 80 -h /www
+		"$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' b1 > "$CTR_LITE_TEST_DIR/bip"
+	)
+	# A third root whose record names this root's bridge, as one made
+	# before bridges had owners would: its reset must not delete it.
+	mkdir -p "$CTR_LITE_TEST_DIR/root-three/networks"
+	cp -r "$CTR_LITE_ROOT/networks/bridge" "$CTR_LITE_TEST_DIR/root-three/networks/"
+	rm -rf "$CTR_LITE_TEST_DIR/root-three/networks/bridge/leases"/*
+	CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-three CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run-three "$CTR" system reset -f
+	ip link show "$CTR_LITE_DEFAULT_BRIDGE"
+	run curl -s --max-time 5 "http://$aip/"
+	[ "$output" = "hello from web" ]
+	"$CTR" rm -f a1
+	"$CTR" system reset -f
+	run curl -s --max-time 5 "http://$(cat "$CTR_LITE_TEST_DIR/bip")/"
+	[ "$output" = "hello from web" ]
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+	"$CTR" load -q -i "$TESTDATA/layered.tar"
+}

@@ -42,7 +42,7 @@ func (e *Engine) freeSubnet() (string, error) {
 	for i := 100; i < 200; i++ {
 		cand := fmt.Sprintf("10.%d.0.0/24", i)
 		n, _ := netsetup.NewNetwork("probe", cand, "", "probe")
-		taken := netsetup.CheckRoutes(n.Subnet, "") != nil
+		taken := netsetup.CheckRoutes(n.Subnet, "", "") != nil
 		for _, o := range nets {
 			taken = taken || o.Subnet.Overlaps(n.Subnet)
 		}
@@ -69,8 +69,9 @@ func (e *Engine) NetworkUsers(name string) ([]string, error) {
 	return users, nil
 }
 
-// RemoveNetwork deletes a network, its bridge and its rules; refused while
-// running containers use it.
+// RemoveNetwork deletes a network, its bridge and its rules (a bridge
+// marked as another root's stays); refused while running containers use
+// it.
 func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	n, err := e.Networks.Get(name)
 	if err != nil {
@@ -88,7 +89,7 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer l.Unlock()
-	if err := netsetup.DeleteBridge(n); err != nil {
+	if err := netsetup.DeleteBridge(n, e.BridgeOwner()); err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	return lifecycle.WithCode(lifecycle.ExitEngine, e.Networks.Delete(name))

@@ -157,15 +157,19 @@ func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 	if IsRunning(c) {
 		return WithCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
 	}
-	// Another monitor waits out a backoff to restart it (a monitor's own
-	// restart is this process).
-	if IsRestarting(c) && c.State.MonitorPid != os.Getpid() {
+	if restartingElsewhere(c) {
 		return WithCode(ExitEngine, fmt.Errorf("container %s is restarting: stop it first, or wait for its restart", c.Name))
 	}
 	if c.Config.Tty && attached { // detached, the monitor holds the pty
 		return CheckTerminal()
 	}
 	return nil
+}
+
+// restartingElsewhere reports whether another process (a monitor) waits
+// out a backoff to restart c: a monitor's own restart is this process.
+func restartingElsewhere(c *state.Container) bool {
+	return IsRestarting(c) && c.State.MonitorPid != os.Getpid()
 }
 
 // RecordPid stores the container's PID, which runc wrote to its pid
@@ -418,7 +422,8 @@ func (e *Engine) StartFailed(id string, startErr error) error {
 	}
 	defer l.Unlock()
 	c, err := e.Containers.Load(id)
-	if err != nil || IsRunning(c) { // "already running" must not touch it
+	// "already running" or "restarting" must not touch it
+	if err != nil || IsRunning(c) || restartingElsewhere(c) {
 		return startErr
 	}
 	e.recordExit(c, startErr)

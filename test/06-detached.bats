@@ -480,3 +480,15 @@ wait_monitor_gone() {
 	assert_status 1
 	[[ "$stderr" == *"not running"* ]]
 }
+
+@test "start -a of a restarting container is refused and leaves it restarting" {
+	"$CTR" run -d --name ra2 --restart always busybox sh -c 'exit 3' >/dev/null
+	wait_restarting ra2
+	ctr start -a ra2
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"is restarting"* ]]
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Error}}' ra2
+	[ "$output" = "true restarting " ]
+	ctr rm -f ra2
+	assert_status 0
+}

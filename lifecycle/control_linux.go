@@ -69,19 +69,26 @@ func (e *Engine) reconcileRef(ctx context.Context, id string) error {
 }
 
 // Kill sends a signal (name, SIGNAME or number) to a running container.
+// As docker's kill does, SIGKILL and the container's stop signal end it
+// for good (no restart by its policy), and a kill of a container waiting
+// out a restart backoff just ends the restarts.
 func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
-	if !IsRunning(c) {
+	if !IsRunning(c) && !IsRestarting(c) {
 		return WithCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
 	}
 	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
-	if sig == "KILL" || sig == "9" { // docker: a killed container is not restarted
-		if _, err := e.MarkStopped(ctx, c.ID); err != nil {
+	if final := sameSignal(sig, "KILL") || sameSignal(sig, stopSignal(c)); final || !IsRunning(c) {
+		if c, err = e.MarkStopped(ctx, c.ID); err != nil {
 			return err
 		}
+	}
+	if !IsRunning(c) { // between runs: its monitor gives up at its next check
+		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
+		return nil
 	}
 	if out, err := e.Runc("kill", c.ID, sig).CombinedOutput(); err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
@@ -89,31 +96,50 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	return nil
 }
 
+// stopSignal is the signal stop sends c first: its image's StopSignal,
+// else SIGTERM.
+func stopSignal(c *state.Container) string {
+	if c.Config.StopSignal != "" {
+		return c.Config.StopSignal
+	}
+	return "TERM"
+}
+
+// sameSignal compares two signals by number, however each is written
+// (TERM, SIGTERM, 15).
+func sameSignal(a, b string) bool {
+	na, nb := signalNumber(a), signalNumber(b)
+	return na != 0 && na == nb
+}
+
+func signalNumber(s string) unix.Signal {
+	name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "SIG")
+	if n, err := strconv.Atoi(name); err == nil {
+		return unix.Signal(n)
+	}
+	return unix.SignalNum("SIG" + name)
+}
+
 // markStopped sets HasBeenManuallyStopped and returns the record as read
 // under the container's lock.
 func (e *Engine) MarkStopped(ctx context.Context, id string) (*state.Container, error) {
-	return e.saveStopped(ctx, id, true)
-}
-
-// setStopped records whether the user stopped the container: stop and
-// kill set it (no restart), a user's start clears it; the monitor's own
-// restarts leave it alone.
-func (e *Engine) SetStopped(ctx context.Context, id string, stopped bool) error {
-	_, err := e.saveStopped(ctx, id, stopped)
-	return err
-}
-
-func (e *Engine) saveStopped(ctx context.Context, id string, stopped bool) (*state.Container, error) {
 	c, _, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
 		return nil, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	if c.HasBeenManuallyStopped == stopped {
-		return c, nil
+	return c, WithCode(ExitEngine, e.markStoppedLocked(c))
+}
+
+// markStoppedLocked records that the user stopped c (stop, kill, rm -f):
+// its restart policy restarts it no more until a user's start. The caller
+// holds c's lock, under which the monitor decides on every restart.
+func (e *Engine) markStoppedLocked(c *state.Container) error {
+	if c.HasBeenManuallyStopped {
+		return nil
 	}
-	c.HasBeenManuallyStopped = stopped
-	return c, WithCode(ExitEngine, e.Containers.Save(c, false))
+	c.HasBeenManuallyStopped = true
+	return e.Containers.Save(c, false)
 }
 
 // Wait blocks until the container is not running and returns its exit

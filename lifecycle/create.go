@@ -143,7 +143,7 @@ func absPath(p string) string {
 }
 
 func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostConfig, img *rootfs.Image, name string) (_ *state.Container, retErr error) {
-	lock, err := e.reserve(ctx, c, name)
+	lock, err := e.reserve(ctx, c, name, !hc.AutoRemove)
 	if err != nil {
 		return nil, err
 	}
@@ -180,20 +180,21 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 }
 
 // reserve takes the name (reclaiming it from a create that died) and the
-// new container's lock, held until its record is written.
-func (e *Engine) reserve(ctx context.Context, c *state.Container, name string) (*state.ContainerLock, error) {
+// new container's lock, held until its record is written; the name is as
+// durable as the record will be.
+func (e *Engine) reserve(ctx context.Context, c *state.Container, name string, durable bool) (*state.ContainerLock, error) {
 	defer e.Step("reserve name")()
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Unlock()
-	c.ID, c.Name, err = e.Containers.Reserve(l, name)
+	c.ID, c.Name, err = e.Containers.Reserve(l, name, durable)
 	var inUse *state.NameInUseError
 	if errors.As(err, &inUse) && inUse.ID != "" && e.Containers.Orphaned(l, inUse.ID) {
 		e.removeOrphan(l, inUse.ID, name)
 		e.Log.Info("reclaimed the name of a create that died", "name", name, "id", inUse.ID)
-		c.ID, c.Name, err = e.Containers.Reserve(l, name)
+		c.ID, c.Name, err = e.Containers.Reserve(l, name, durable)
 	}
 	if err != nil {
 		return nil, err

@@ -109,6 +109,10 @@ func LiveRestarting(c *state.Container) state.State {
 // the container's PID from the runtime, or "exited" if its waiter is gone.
 func (e *Engine) liveState(c *state.Container) state.State {
 	st := LiveRestarting(c)
+	if st.Restarting { // docker: Running and Restarting, Pid 0 (the record keeps Running false for Alive)
+		st.Running = true
+		return st
+	}
 	if !st.Running {
 		return st
 	}

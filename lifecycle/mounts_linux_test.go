@@ -57,7 +57,7 @@ func TestRemoveCreatedVolumeKeepsOneAnotherContainerUses(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer g.Unlock()
-		id, _, err := e.Containers.Reserve(g, name)
+		id, _, err := e.Containers.Reserve(g, name, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -194,12 +194,6 @@ func portMappings(c *state.Container, hc *state.HostConfig) ([]netsetup.PortMapp
 // It takes the global lock for the address releases (after the
 // container's lock, as start does).
 func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error {
-	return e.teardownNetworkHeld(nil, c, hc)
-}
-
-// teardownNetworkHeld is teardownNetwork for a caller that holds the
-// global lock g already; a nil g is taken here, briefly.
-func (e *Engine) teardownNetworkHeld(g *state.Global, c *state.Container, hc *state.HostConfig) error {
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
 	}
@@ -217,7 +211,7 @@ func (e *Engine) teardownNetworkHeld(g *state.Global, c *state.Container, hc *st
 	// Deleting the namespace destroys eth0 and so its host peer, in the
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
 	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
-	errs = append(errs, e.withGlobal(g, func(g *state.Global) error {
+	errs = append(errs, e.withGlobal(func(g *state.Global) error {
 		var errs []error
 		for name, ep := range ns.Networks {
 			if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
@@ -238,12 +232,8 @@ func (e *Engine) teardownNetworkHeld(g *state.Global, c *state.Container, hc *st
 	return errors.Join(errs...)
 }
 
-// withGlobal runs f under the global lock: g if the caller holds it, else
-// one taken for f alone.
-func (e *Engine) withGlobal(g *state.Global, f func(*state.Global) error) error {
-	if g != nil {
-		return f(g)
-	}
+// withGlobal runs f under the global lock, taken for f alone.
+func (e *Engine) withGlobal(f func(*state.Global) error) error {
 	g, err := e.Containers.GlobalLock(context.Background())
 	if err != nil {
 		return err
@@ -260,7 +250,7 @@ func (e *Engine) releaseHolderEverywhere(id string) error {
 	if err != nil {
 		return err
 	}
-	return e.withGlobal(nil, func(g *state.Global) error {
+	return e.withGlobal(func(g *state.Global) error {
 		var errs []error
 		for _, n := range nets {
 			errs = append(errs, e.Networks.ReleaseHolder(g, n.Name, id))

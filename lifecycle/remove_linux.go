@@ -43,6 +43,13 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool, volumes ...
 			l.Unlock()
 			return WithCode(ExitEngine, fmt.Errorf("cannot remove container %s: it is %s: stop it first or use rm -f", c.Name, c.State.Status))
 		}
+		// Marked stopped under this lock, where the monitor decides on a
+		// restart, so that it does not restart what is being removed (as
+		// Stop marks it; docker's rm -f kills with no restart).
+		if err := e.markStoppedLocked(c); err != nil {
+			l.Unlock()
+			return WithCode(ExitEngine, err)
+		}
 		// In a restart backoff nothing runs: the monitor's restart begins
 		// under this lock and finds the container gone. Anything else is
 		// killed and its waiter left to finish first.
@@ -155,9 +162,11 @@ func waitForExit(ctx context.Context, pid int, start uint64, timeout time.Durati
 // alive. A container whose monitor was killed runs on.
 func IsRunning(c *state.Container) bool { return c.State.Running && c.Alive().Holds() }
 
-func monitorLives(c *state.Container) bool {
-	return processLives(c.State.MonitorPid, c.State.MonitorStart)
-}
+// IsRestarting reports whether c waits out a restart backoff under a live
+// monitor: docker's Restarting (and Running) state.
+func IsRestarting(c *state.Container) bool { return c.State.Restarting && monitorLives(c) }
+
+func monitorLives(c *state.Container) bool { return c.State.MonitorLives() }
 
 // gone waits until neither the container's waiter nor its process is
 // alive, or the timeout passes; it reports whether both are gone. One
@@ -166,7 +175,7 @@ func gone(ctx context.Context, c *state.Container, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, timeout)
 	waitForExit(ctx, c.State.Pid, c.State.PidStart, time.Until(deadline))
-	return !monitorLives(c) && !processLives(c.State.Pid, c.State.PidStart)
+	return !monitorLives(c) && !c.State.PidLives()
 }
 
 // reconcile runs the cleanup a crash skipped: a record says running but

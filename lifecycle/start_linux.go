@@ -39,10 +39,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	if err := e.SetStopped(ctx, id, false); err != nil {
-		return err
-	}
-	c, lock, err := e.PrepareStart(ctx, id, true, nil)
+	c, hc, lock, err := e.PrepareStart(ctx, id, true, nil)
 	if err != nil {
 		return e.StartFailed(id, err)
 	}
@@ -55,7 +52,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		if out != nil {
 			out.StartCopying()
 		}
-		e.RecordPid(id)
+		e.RecordPid(c, hc)
 		lock.Unlock()
 		fault.Point("run:after-runtime-start")
 	})
@@ -86,13 +83,15 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
 
 // prepareStart does every step up to launching the runtime, under the
 // container's lock, undoing them all if one fails. On success the lock is
-// returned still held, and the record says running, waited on by this
-// process. begin, if not nil, runs first under the lock (a monitor's
-// restart: see beginRestart); its error ends the start.
-func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.ContainerLock, retErr error) {
+// returned still held with the record and host config read under it, and
+// the record says running, waited on by this process. begin, if not nil,
+// runs first under the lock (a monitor's restart: see beginRestart); its
+// error ends the start. Without begin it is a user's start, which clears
+// the mark of a user's stop (HasBeenManuallyStopped) in the same save.
+func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, begin func(*state.Container) error) (_ *state.Container, _ *state.HostConfig, _ *state.ContainerLock, retErr error) {
 	c, hc, l, err := e.LockAndLoad(ctx, id)
 	if err != nil {
-		return nil, nil, WithCode(ExitEngine, err)
+		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -101,21 +100,21 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	}()
 	if begin != nil {
 		if err := begin(c); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if err := e.checkStartable(c, attached); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := e.reconcile(l, c, hc); err != nil {
-		return nil, nil, WithCode(ExitEngine, err)
+		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
 	if _, err := e.Runtime(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rootfs, err := e.mount(c, hc.AutoRemove)
 	if err != nil {
-		return nil, nil, WithCode(ExitEngine, err)
+		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
 	defer func() {
 		if retErr != nil {
@@ -124,7 +123,7 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	}()
 	fault.Point("start:after-mount")
 	if err := e.setupNetwork(ctx, c, hc); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	fault.Point("start:after-network")
 	defer func() {
@@ -133,7 +132,7 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 		}
 	}()
 	if err := e.writeBundle(c, hc, rootfs); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	fault.Point("start:after-bundle")
 	defer func() {
@@ -142,18 +141,24 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 		}
 	}()
 	_, selfStart, _ := procStat("self")
+	if begin == nil {
+		c.HasBeenManuallyStopped = false
+	}
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(),
 		MonitorPid: os.Getpid(), MonitorStart: selfStart}
 	if err := e.Containers.Save(c, false); err != nil {
-		return nil, nil, WithCode(ExitEngine, err)
+		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
 	fault.Point("start:after-running-record")
-	return c, l, nil
+	return c, hc, l, nil
 }
 
 func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 	if IsRunning(c) {
 		return WithCode(ExitEngine, fmt.Errorf("container %s is already running", c.Name))
+	}
+	if restartingElsewhere(c) {
+		return WithCode(ExitEngine, fmt.Errorf("container %s is restarting: stop it first, or wait for its restart", c.Name))
 	}
 	if c.Config.Tty && attached { // detached, the monitor holds the pty
 		return CheckTerminal()
@@ -161,23 +166,33 @@ func (e *Engine) checkStartable(c *state.Container, attached bool) error {
 	return nil
 }
 
-// recordPid stores the container's PID, which runc wrote to its pid
-// file, in the record and in --pidfile.
-func (e *Engine) RecordPid(id string) {
-	data, err := os.ReadFile(filepath.Join(e.BundleDir(id), "pid"))
+// restartingElsewhere reports whether another process (a monitor) waits
+// out a backoff to restart c: a monitor's own restart is this process.
+func restartingElsewhere(c *state.Container) bool {
+	return IsRestarting(c) && c.State.MonitorPid != os.Getpid()
+}
+
+// RecordPid stores the container's PID, which runc wrote to its pid
+// file, with its start time in c (the record read under the container's
+// lock, still held) and in --pidfile. A process whose start time cannot
+// be read has exited: no PID is recorded, which a recycled PID would
+// otherwise make "running" (state.Container.Alive).
+func (e *Engine) RecordPid(c *state.Container, hc *state.HostConfig) {
+	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid"))
 	if err != nil {
 		return
 	}
-	c, err := e.Containers.Load(id)
-	if err != nil {
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
 		return
 	}
-	c.State.Pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
-	_, c.State.PidStart, _ = procStat(strconv.Itoa(c.State.Pid))
+	_, start, ok := procStat(strconv.Itoa(pid))
+	if !ok {
+		return
+	}
+	c.State.Pid, c.State.PidStart = pid, start
 	e.Containers.Save(c, false)
-	if hc, err := e.Containers.LoadHostConfig(id); err == nil {
-		writeIDFile(hc.PidFile, strconv.Itoa(c.State.Pid))
-	}
+	writeIDFile(hc.PidFile, strconv.Itoa(pid))
 }
 
 func (e *Engine) mount(c *state.Container, volatile bool) (string, error) {
@@ -407,7 +422,8 @@ func (e *Engine) StartFailed(id string, startErr error) error {
 	}
 	defer l.Unlock()
 	c, err := e.Containers.Load(id)
-	if err != nil || IsRunning(c) { // "already running" must not touch it
+	// "already running" or "restarting" must not touch it
+	if err != nil || IsRunning(c) || restartingElsewhere(c) {
 		return startErr
 	}
 	e.recordExit(c, startErr)

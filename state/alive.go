@@ -47,23 +47,37 @@ func (l Liveness) String() string {
 // Alive says whether the container's record is borne out by live
 // processes. A PID counts only with the start time recorded for it, so a
 // recycled PID (after a crash or a reboot) is never taken for the
-// container or its monitor.
+// container or its monitor. A PID recorded without one (start 0) counts
+// for nothing: every ctr-lite since start times were added (before record
+// versions) records the start with the PID, and a process whose start
+// cannot be read is gone (RecordPid then records no PID).
 func (c *Container) Alive() Liveness {
 	s := c.State
 	switch {
 	case !s.Running && !s.Restarting:
 		return Gone
-	case ProcessLives(s.Pid, s.PidStart):
+	case s.PidLives():
 		return Running
-	case ProcessLives(s.MonitorPid, s.MonitorStart):
+	case s.MonitorLives():
 		return Waiting
 	}
 	return Gone
 }
 
+// PidLives reports whether the container's recorded process lives (see
+// Alive for a PID recorded without its start time).
+func (s State) PidLives() bool { return s.PidStart != 0 && ProcessLives(s.Pid, s.PidStart) }
+
+// MonitorLives reports whether the recorded waiter (monitor or attached
+// CLI) lives.
+func (s State) MonitorLives() bool {
+	return s.MonitorStart != 0 && ProcessLives(s.MonitorPid, s.MonitorStart)
+}
+
 // ProcessLives reports whether a process exists, has not exited and
-// started at start (clock ticks since boot, 0: any): a recycled PID is
-// another process. kill -0 alone also succeeds for a zombie, which lingers
+// started at start (clock ticks since boot, 0: any, for a PID known
+// without its start, such as runc's pid file): a recycled PID is another
+// process. kill -0 alone also succeeds for a zombie, which lingers
 // until its parent reaps it: a detached monitor's parent is PID 1, which
 // may take its time.
 func ProcessLives(pid int, start uint64) bool {

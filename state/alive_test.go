@@ -41,6 +41,11 @@ func TestContainerAlive(t *testing.T) {
 		{"running, both dead", State{Running: true, Pid: dead, MonitorPid: dead}, Gone},
 		{"running, recycled pids", State{Running: true, Pid: me, PidStart: self + 1, MonitorPid: me, MonitorStart: self + 1}, Gone},
 		{"running, no pids", State{Running: true}, Gone},
+		// A PID recorded without its start time is any process that takes
+		// the PID: it counts for nothing (review 2a #9).
+		{"running, pid without start", State{Running: true, Pid: me}, Gone},
+		{"running, monitor without start", State{Running: true, MonitorPid: me}, Gone},
+		{"restart backoff, monitor without start", State{Restarting: true, MonitorPid: me}, Gone},
 	}
 	for _, tc := range cases {
 		c := &Container{State: tc.state}

@@ -74,8 +74,11 @@ func WriteAtomic(path string, perm os.FileMode, durable bool, write func(io.Writ
 	return nil
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
+// syncDir makes a rename (or a create) in dir durable. A variable so that
+// tests can see which directories are synced.
+var syncDir = syncDirNow
+
+func syncDirNow(dir string) error {
 	if dir == "" {
 		dir = "."
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func reserve(s *Store, name string) (string, string, error) {
 		return "", "", err
 	}
 	defer g.Unlock()
-	return s.Reserve(g, name)
+	return s.Reserve(g, name, false)
 }
 
 func TestReserveUniqueAndRelease(t *testing.T) {
@@ -120,6 +121,48 @@ func TestReserveUniqueAndRelease(t *testing.T) {
 	}
 	if _, _, err := reserve(s, "web"); err != nil {
 		t.Fatal("name must be free again:", err)
+	}
+}
+
+// A name reserved for a durable record is on disk as surely as the
+// record (review 2a #11); one for --rm costs no sync.
+func TestReserveSyncsNameWhenDurable(t *testing.T) {
+	s := newStore(t)
+	var synced []string
+	syncDir = func(dir string) error { synced = append(synced, dir); return syncDirNow(dir) }
+	defer func() { syncDir = syncDirNow }()
+	g, err := s.GlobalLock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Unlock()
+	if _, _, err := s.Reserve(g, "quick", false); err != nil || len(synced) != 0 {
+		t.Fatalf("not durable: err %v, synced %v", err, synced)
+	}
+	if _, _, err := s.Reserve(g, "kept", true); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(s.Root, "names"), filepath.Join(s.Root, "containers")}
+	if !slices.Equal(synced, want) {
+		t.Errorf("durable: synced %v, want %v", synced, want)
+	}
+}
+
+// A record whose name entry is missing (lost in a power loss) is still
+// found by its name.
+func TestResolveMissingNameEntry(t *testing.T) {
+	s := newStore(t)
+	id, name, err := reserve(s, "lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Save(&Container{ID: id, Name: name}, false)
+	os.Remove(s.namePath("lost"))
+	if got, err := s.Resolve("lost"); err != nil || got != id {
+		t.Errorf("Resolve(lost) = %q, %v; want %s", got, err, id)
+	}
+	if _, err := s.Resolve("other"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Resolve(other): want not found, got %v", err)
 	}
 }
 

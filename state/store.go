@@ -78,7 +78,10 @@ func (s *Store) LockContainer(ctx context.Context, id string) (*ContainerLock, e
 
 // Reserve claims name for a new container ID and creates its directory.
 // An empty name gets a generated one; g proves the global lock is held.
-func (s *Store) Reserve(g *Global, name string) (id, finalName string, err error) {
+// durable is whether the record will be (not for --rm): then the name
+// entry and the directory survive a power loss too, so that the name is
+// not lost with the record kept and then given to a second container.
+func (s *Store) Reserve(g *Global, name string, durable bool) (id, finalName string, err error) {
 	id = NewID()
 	if name == "" {
 		name, err = s.freeRandomName()
@@ -103,13 +106,20 @@ func (s *Store) Reserve(g *Global, name string) (id, finalName string, err error
 		return "", "", fmt.Errorf("reserve name %q: %w", name, err)
 	}
 	_, werr := f.WriteString(id)
+	if werr == nil && durable {
+		werr = f.Sync()
+	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr == nil {
 		werr = os.Mkdir(s.Dir(id), 0o700)
 	}
+	if werr == nil && durable {
+		werr = errors.Join(syncDir(filepath.Join(s.Root, "names")), syncDir(filepath.Join(s.Root, "containers")))
+	}
 	if werr != nil {
+		os.Remove(s.Dir(id))
 		os.Remove(s.namePath(name))
 		return "", "", fmt.Errorf("reserve name %q: %w", name, werr)
 	}
@@ -232,16 +242,23 @@ func (s *Store) Resolve(ref string) (string, error) {
 		}
 	}
 	name := strings.TrimPrefix(ref, "/")
-	if data, err := os.ReadFile(s.namePath(name)); err == nil {
-		if ValidID(string(data)) {
-			return string(data), nil
-		}
+	data, err := os.ReadFile(s.namePath(name))
+	if err == nil && ValidID(string(data)) {
+		return string(data), nil
+	}
+	if id, perr := s.resolvePrefix(ref); perr == nil || !errors.Is(perr, ErrNotFound) {
+		return id, perr
+	}
+	// A damaged entry (a crash while it was written), or a missing one (a
+	// power loss took it, or an old ctr-lite never synced it): the
+	// records still say which container has the name.
+	if ValidName(name) {
 		if id := s.byRecordName(name); id != "" {
-			s.Warnf("name %q has a damaged index entry (%s): found it by its record; rm or create repairs it", name, s.namePath(name))
+			s.Warnf("name %q has a missing or damaged index entry (%s): found it by its record", name, s.namePath(name))
 			return id, nil
 		}
 	}
-	return s.resolvePrefix(ref)
+	return "", fmt.Errorf("%w: %s", ErrNotFound, ref)
 }
 
 // byRecordName finds the container whose record has name: the way to a

@@ -361,8 +361,9 @@ PY
 @test "a container waiting to restart is Restarting in inspect and ps; stop ends it" {
 	"$CTR" run -d --name rs --restart always busybox sh -c 'exit 1' >/dev/null
 	wait_restarting rs
-	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}}' rs
-	[ "$output" = "true restarting false 1" ]
+	# docker: a restarting container is Running and Restarting, with no PID
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}} {{.State.Pid}}' rs
+	[ "$output" = "true restarting true 1 0" ]
 	ctr ps --format '{{.Names}}|{{.Status}}'
 	[[ "$output" == "rs|Restarting (1) "*" ago" ]]
 	ctr stop rs
@@ -398,4 +399,96 @@ PY
 	assert_status 0
 	[ "$SECONDS" -lt 3 ]
 	assert_net_clean
+}
+
+# monitors_of ID: how many monitors (or waiters) container ID has.
+monitors_of() { pgrep -fc -- "^ctr-lite-monitor.* $1\$" || true; }
+
+# wait_monitor_gone NAME: wait (up to 5 s) until the container's monitor exited.
+wait_monitor_gone() {
+	local pid
+	pid=$(monitor_of "$1")
+	for _ in $(seq 250); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+@test "rm -f of a --restart always container is quick and final" {
+	"$CTR" run -d --name rf --restart always busybox sleep 1000 >/dev/null
+	id=$("$CTR" inspect -f '{{.Id}}' rf)
+	SECONDS=0
+	ctr rm -f rf
+	assert_status 0
+	[ "$SECONDS" -lt 3 ]
+	sleep 0.3
+	[ "$(monitors_of "$id")" -eq 0 ]
+	ctr inspect rf
+	assert_status 1
+	assert_net_clean
+}
+
+@test "start of a restarting container leaves one monitor, which restarts it after its backoff" {
+	"$CTR" run -d --name rr --restart always busybox sh -c 'exit 3' >/dev/null
+	wait_restarting rr
+	id=$("$CTR" inspect -f '{{.Id}}' rr)
+	mlog=$("$CTR" inspect -f '{{.MonitorLogPath}}' rr)
+	ctr start rr
+	assert_status 0
+	sleep 0.2
+	[ "$(monitors_of "$id")" -eq 1 ]
+	sleep 2 # past the first monitor's backoff
+	[ "$(monitors_of "$id")" -eq 1 ]
+	! grep 'start failed' "$mlog"
+	ctr rm -f rr
+}
+
+@test "kill -s TERM (the stop signal) of a --restart always container is final" {
+	"$CTR" run -d --name kt --restart always busybox sh -c 'trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
+	sleep 0.3
+	ctr kill -s SIGTERM kt
+	assert_status 0
+	wait_monitor_gone kt
+	ctr inspect -f '{{.State.Running}} {{.State.Restarting}} {{.RestartCount}}' kt
+	[ "$output" = "false false 0" ]
+	# another signal is not final: the policy restarts the container
+	"$CTR" run -d --name kh --restart always busybox sh -c 'trap "exit 0" HUP; sleep 1000 & wait' >/dev/null
+	sleep 0.3
+	ctr kill -s HUP kh
+	assert_status 0
+	for _ in $(seq 100); do
+		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}}' kh)" = "1 running" ] && break
+		sleep 0.05
+	done
+	[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}}' kh)" = "1 running" ]
+	ctr rm -f kt kh
+}
+
+@test "kill of a restarting container ends its restarts" {
+	"$CTR" run -d --name kr --restart always busybox sh -c 'exit 1' >/dev/null
+	wait_restarting kr
+	ctr kill kr
+	assert_status 0
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Running}}' kr
+	[ "$output" = "false exited false" ]
+	count=$("$CTR" inspect -f '{{.RestartCount}}' kr)
+	wait_monitor_gone kr
+	sleep 0.5
+	[ "$("$CTR" inspect -f '{{.RestartCount}}' kr)" = "$count" ]
+	ctr kill kr
+	assert_status 1
+	[[ "$stderr" == *"not running"* ]]
+}
+
+@test "start -a of a restarting container is refused and leaves it restarting" {
+	"$CTR" run -d --name ra2 --restart always busybox sh -c 'exit 3' >/dev/null
+	wait_restarting ra2
+	ctr start -a ra2
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"is restarting"* ]]
+	ctr inspect -f '{{.State.Restarting}} {{.State.Status}} {{.State.Error}}' ra2
+	[ "$output" = "true restarting " ]
+	ctr rm -f ra2
+	assert_status 0
 }

@@ -103,15 +103,16 @@ func (e *supervisor) startDetached(ctx context.Context, ref string) error {
 	if err != nil {
 		return err
 	}
-	if lifecycle.IsRunning(c) {
-		return nil // docker start of a running container is a no-op
+	// docker start of a running container is a no-op, and docker counts
+	// one waiting out a restart backoff as running: its monitor restarts
+	// it (a second monitor would skip the backoff and race the first).
+	if lifecycle.IsRunning(c) || (lifecycle.IsRestarting(c) && !c.HasBeenManuallyStopped) {
+		return nil
 	}
 	if _, err := e.Runtime(); err != nil {
 		return err
 	}
-	if err := e.SetStopped(ctx, c.ID, false); err != nil {
-		return err
-	}
+	// The new monitor's start clears the stop mark (PrepareStart).
 	r, w, err := os.Pipe()
 	if err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
@@ -188,7 +189,7 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	if backoff > 0 {
 		begin = e.beginRestart
 	}
-	c, lock, err := e.PrepareStart(ctx, id, false, begin)
+	c, hc, lock, err := e.PrepareStart(ctx, id, false, begin)
 	if errors.Is(err, errRestartCancelled) {
 		e.Log.Info("restart cancelled: the container was stopped", "container", id)
 		return 0, err
@@ -208,7 +209,7 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 		return 0, err
 	}
 	pid, err := e.createAndStart(c, out)
-	e.RecordPid(id)
+	e.RecordPid(c, hc)
 	lock.Unlock()
 	if err != nil {
 		out.StartCopying() // runc's own words go to the log

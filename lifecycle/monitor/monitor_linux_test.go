@@ -18,7 +18,7 @@ func reserveName(e *supervisor, name string) (string, string, error) {
 		return "", "", err
 	}
 	defer g.Unlock()
-	return e.Containers.Reserve(g, name)
+	return e.Containers.Reserve(g, name, false)
 }
 
 // newRecordEngine gives an engine with one exited restart=always
@@ -63,7 +63,7 @@ func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
 	if c, err := e.MarkStopped(ctx, id); err != nil || lifecycle.IsRunning(c) {
 		t.Fatalf("stop: %v", err)
 	}
-	if _, _, err := e.PrepareStart(ctx, id, false, e.beginRestart); !errors.Is(err, errRestartCancelled) {
+	if _, _, _, err := e.PrepareStart(ctx, id, false, e.beginRestart); !errors.Is(err, errRestartCancelled) {
 		t.Fatalf("the restart began after stop: %v", err)
 	}
 	c, _ = e.Containers.Load(id)

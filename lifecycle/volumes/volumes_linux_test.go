@@ -25,7 +25,7 @@ func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _, err := e.Containers.Reserve(g, "creating")
+	id, _, err := e.Containers.Reserve(g, "creating", false)
 	g.Unlock()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,35 @@
+package lifecycle
+
+import (
+	"testing"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// kill's "final" signals are compared by number, however they are written
+// (review 2a #7).
+func TestSameSignal(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"TERM", "SIGTERM", true},
+		{"15", "TERM", true},
+		{"sigterm", "15", true},
+		{"KILL", "9", true},
+		{"HUP", "TERM", false},
+		{"USR1", "10", true},
+		{"NOPE", "NOPE", false},
+		{"", "", false},
+	} {
+		if got := sameSignal(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameSignal(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if got := stopSignal(&state.Container{}); got != "TERM" {
+		t.Errorf("default stop signal %q", got)
+	}
+	if got := stopSignal(&state.Container{Config: state.Config{StopSignal: "SIGQUIT"}}); !sameSignal(got, "3") {
+		t.Errorf("image stop signal %q", got)
+	}
+}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
@@ -47,8 +48,9 @@ how a container comes back.`,
 			if err != nil {
 				return fmt.Errorf("find the ctr-lite binary for the unit: %w", err)
 			}
-			o := systemd.UnitOptions{Binary: self, Root: e.Root, RunRoot: e.RunRoot, StopTimeout: stopTimeout,
-				PIDFile: monitor.PidFile(e, ctr.ID)}
+			// The unit runs in /: a relative --root or --runroot must not reach it.
+			root, runroot, pidFile := absolute(e.Root), absolute(e.RunRoot), absolute(monitor.PidFile(e, ctr.ID))
+			o := systemd.UnitOptions{Binary: self, Root: root, RunRoot: runroot, StopTimeout: stopTimeout, PIDFile: pidFile}
 			if img, err := e.Images.Lookup(ctr.Image); err == nil {
 				o.ImageEnv = img.Config.Config.Env
 			}
@@ -188,4 +190,13 @@ func splitShorthands(words []string, lookup func(long, short string) (*pflag.Fla
 		*out = append(*out, a)
 	}
 	return 1, nil
+}
+
+// absolute is p made absolute against the working directory (p as it is
+// if that fails: the unit's own check then names it).
+func absolute(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

@@ -81,6 +81,9 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		return WithCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
 	}
 	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
+	if signalNumber(sig) == 0 {
+		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
+	}
 	if final := sameSignal(sig, "KILL") || sameSignal(sig, stopSignal(c)); final || !IsRunning(c) {
 		if c, err = e.MarkStopped(ctx, c.ID); err != nil {
 			return err

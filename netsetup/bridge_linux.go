@@ -43,13 +43,14 @@ func BridgeOwner(root string) string {
 // flush ruleset` or a firewall reload the next start puts the rules back.
 // The common case costs two netlink requests: the bridge link, and the
 // listing of one chain of the table. An unmarked bridge of n (made before
-// owners were recorded) is marked as owner's.
+// owners were recorded) is marked as owner's; a bridge marked as another
+// root's is refused (ErrBridgeTaken), at every start and not only when
+// the network is made: after a reboot another root may have made it
+// first.
 func EnsureBridge(_ *state.Global, n *Network, owner string) error {
 	if link, err := netlink.LinkByName(n.Bridge); err == nil {
-		if link.Attrs().Alias == "" {
-			if err := netlink.LinkSetAlias(link, owner); err != nil {
-				return fmt.Errorf("mark bridge %q as this root's: %w", n.Bridge, err)
-			}
+		if err := claimBridge(link, n, owner); err != nil {
+			return err
 		}
 		if networkRulesPresent(n) {
 			return nil
@@ -62,6 +63,22 @@ func EnsureBridge(_ *state.Global, n *Network, owner string) error {
 		return err
 	}
 	return ensureNetworkRules(n)
+}
+
+// claimBridge marks an unmarked bridge as owner's and refuses one that is
+// another's.
+func claimBridge(link netlink.Link, n *Network, owner string) error {
+	switch alias := link.Attrs().Alias; alias {
+	case owner:
+		return nil
+	case "":
+		if err := netlink.LinkSetAlias(link, owner); err != nil {
+			return fmt.Errorf("mark bridge %q as this root's: %w", n.Bridge, err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("bridge %q is marked %q: %w; set --default-bridge (CTR_LITE_DEFAULT_BRIDGE) and --default-subnet (CTR_LITE_DEFAULT_SUBNET), or --network, to ones no other root uses", n.Bridge, alias, ErrBridgeTaken)
+	}
 }
 
 func ensureBridgeLink(n *Network, owner string) error {
@@ -77,9 +94,10 @@ func ensureBridgeLink(n *Network, owner string) error {
 		if link, err = netlink.LinkByName(n.Bridge); err != nil {
 			return fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
 		}
-		if err := netlink.LinkSetAlias(link, owner); err != nil {
-			return fmt.Errorf("mark bridge %q as this root's: %w", n.Bridge, err)
-		}
+	}
+	// Made by another root in between (ErrExist above): its mark stays.
+	if err := claimBridge(link, n, owner); err != nil {
+		return err
 	}
 	addr := &netlink.Addr{IPNet: ipNet(n.Gateway, n.Subnet.Bits())}
 	if err := netlink.AddrReplace(link, addr); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -271,6 +272,9 @@ func finishSeed(vol, data *os.File) error {
 		return os.RemoveAll(staging)
 	}
 	seed, err := openAt(vol, "_seed", openDir)
+	if errors.Is(err, fs.ErrNotExist) { // a crash after the moves, before the marker went
+		return unlinkMarker(vol)
+	}
 	if err != nil {
 		return fmt.Errorf("open staged copy: %w", err)
 	}
@@ -284,10 +288,19 @@ func finishSeed(vol, data *os.File) error {
 	if err := unix.Fsync(int(data.Fd())); err != nil { // the moves are durable before the marker goes
 		return err
 	}
-	if err := os.RemoveAll(staging); err != nil {
+	// The marker goes first: a crash after it leaves an unmarked _seed,
+	// which the next Seed removes as a partial copy.
+	if err := unlinkMarker(vol); err != nil {
 		return err
 	}
-	return unix.Unlinkat(int(vol.Fd()), seedingMarker, 0)
+	return os.RemoveAll(staging)
+}
+
+func unlinkMarker(vol *os.File) error {
+	if err := unix.Unlinkat(int(vol.Fd()), seedingMarker, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("remove the seeding marker: %w", err)
+	}
+	return unix.Fsync(int(vol.Fd()))
 }
 
 // moveEntries renames each entry of from into to, never over one there:

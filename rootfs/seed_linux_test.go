@@ -221,3 +221,19 @@ func TestSeedDiscardsAnUnmarkedCopy(t *testing.T) {
 		t.Fatal("partial copy left")
 	}
 }
+
+// A crash after the moves and the staging directory's removal, before
+// the marker went, must not block the volume: the next Seed finishes.
+func TestSeedFinishesWithTheMarkerAlone(t *testing.T) {
+	v, vol := newVolume(t, "late")
+	dir := v.dir("late")
+	must(t, os.WriteFile(filepath.Join(vol.Mountpoint, "moved"), []byte("image"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, seedingMarker), nil, 0o600))
+	must(t, v.Seed(context.Background(), "late", nil))
+	if present(filepath.Join(dir, seedingMarker)) {
+		t.Fatal("the marker stays, so every later start would fail")
+	}
+	if got := names(t, vol.Mountpoint); !reflect.DeepEqual(got, []string{"moved"}) {
+		t.Fatalf("volume holds %v", got)
+	}
+}

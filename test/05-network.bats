@@ -274,6 +274,25 @@ root_two() {
 	"$CTR" rm -f a1
 }
 
+@test "one root per bridge at every start: after a reboot another root made it first, this root's start refuses it" {
+	ctr run --rm busybox true
+	assert_status 0
+	ip link del "$CTR_LITE_DEFAULT_BRIDGE" # a reboot: the bridge goes, this root's record stays
+	(
+		root_two # the same default bridge and subnet as this root's
+		ctr run --rm busybox true
+		assert_status 0
+	)
+	ctr run --rm busybox true
+	assert_status 125
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"$CTR_LITE_DEFAULT_BRIDGE"*"--default-bridge"* ]]
+	(
+		root_two
+		"$CTR" system reset -f
+	)
+}
+
 @test "a root's reset leaves another root's bridge and containers alone" {
 	"$CTR" run -d --name a1 -v "$CTR_LITE_TEST_DIR/www:/www:ro" busybox httpd -f -p 80 -h /www
 	aip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' a1)

@@ -75,6 +75,7 @@ teardown_file() {
 # other_root N: point ctr-lite at a second, empty store for this test.
 other_root() {
 	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-$1 CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run-$1
+	fresh_network
 }
 
 # no_work_dirs: the store holds no half-made layer.

@@ -10,6 +10,8 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	isolate
 	export VFS_ROOT=$CTR_LITE_TEST_DIR/vfs-root VFS_RUNROOT=$CTR_LITE_TEST_DIR/vfs-run
+	# the vfs root's default network: a bridge belongs to one root
+	export VFS_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24 VFS_BRIDGE=ctrlite-t$((RANDOM % 100000))
 	load_debian
 	(on_vfs && load_debian)
 }
@@ -17,6 +19,7 @@ setup_file() {
 # on_vfs points ctr-lite at the vfs root for the rest of the test.
 on_vfs() {
 	export CTR_LITE_ROOT=$VFS_ROOT CTR_LITE_RUNROOT=$VFS_RUNROOT CTR_LITE_STORAGE_DRIVER=vfs
+	export CTR_LITE_DEFAULT_SUBNET=$VFS_SUBNET CTR_LITE_DEFAULT_BRIDGE=$VFS_BRIDGE
 }
 
 teardown() {

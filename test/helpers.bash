@@ -12,13 +12,20 @@ isolate() {
 	export CTR_LITE_TEST_DIR=$(mktemp -d /tmp/ctr-lite-test.XXXXXX)
 	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root
 	export CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run
-	export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24
-	export CTR_LITE_DEFAULT_BRIDGE=ctrlite-t$((RANDOM % 100000))
+	fresh_network
 	# Registry traffic may only reach loopback: anything else goes to a
 	# proxy address where nothing listens, so it fails at once without
 	# even a DNS lookup. (Go never proxies loopback addresses.)
 	export HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=
 	export CTR_LITE_REGISTRIES_CONF=/nonexistent
+}
+
+# fresh_network gives the next root's default network a subnet and bridge
+# of its own: a bridge belongs to one root (two roots on one bridge would
+# hand out the same addresses), so every root a test makes needs one.
+fresh_network() {
+	export CTR_LITE_DEFAULT_SUBNET=10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24
+	export CTR_LITE_DEFAULT_BRIDGE=ctrlite-t$((RANDOM % 100000))
 }
 
 setup_file() {

@@ -3,6 +3,7 @@ package networks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,26 +72,45 @@ func (e *Engine) NetworkUsers(name string) ([]string, error) {
 
 // RemoveNetwork deletes a network, its bridge and its rules (a bridge
 // marked as another root's stays); refused while running containers use
-// it.
+// it. Its users are read under the global lock, which a start holds
+// while it leases an address, and a lease whose container is still
+// starting counts as a user.
 func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	n, err := e.Networks.Get(name)
 	if err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
-	}
-	users, err := e.NetworkUsers(name)
-	if err != nil {
-		return lifecycle.WithCode(lifecycle.ExitEngine, err)
-	}
-	if len(users) > 0 {
-		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network %s is in use by %s: stop or remove them first", name, strings.Join(users, ", ")))
 	}
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer l.Unlock()
+	users, err := e.NetworkUsers(name)
+	if err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	users = append(users, e.startingOn(name, users)...)
+	if len(users) > 0 {
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network %s is in use by %s: stop or remove them first", name, strings.Join(users, ", ")))
+	}
 	if err := netsetup.DeleteBridge(n, e.BridgeOwner()); err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	return lifecycle.WithCode(lifecycle.ExitEngine, e.Networks.Delete(name))
+}
+
+// startingOn names the containers that hold an address on the network
+// and are alive but not yet among users (a start between its lease and
+// its record).
+func (e *Engine) startingOn(name string, users []string) []string {
+	leases, _ := e.Networks.Leases(name)
+	var out []string
+	for _, h := range leases {
+		c, err := e.Containers.Load(h.ID)
+		if err != nil || !c.Alive().Holds() || slices.Contains(users, c.Name) {
+			continue
+		}
+		out = append(out, c.Name)
+	}
+	return out
 }

@@ -90,6 +90,9 @@ func splitCreateCommand(argv []string) (*systemd.CommandLine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(rest) > 1 && rest[0] == "container" { // `container create` is create
+		rest = rest[1:]
+	}
 	if len(rest) == 0 || rest[0] != "create" && rest[0] != "run" {
 		return nil, fmt.Errorf("%q is not a create or run", argv)
 	}

@@ -50,3 +50,15 @@ func TestSettingsEnv(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A container made by `container create` (docker's group spelling) has a
+// create command line a unit can be generated from.
+func TestSplitCreateCommandContainerGroup(t *testing.T) {
+	cl, err := splitCreateCommand([]string{"ctr-lite", "container", "create", "--name", "c", "busybox", "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl.Verb != "create" || len(cl.Operands) != 2 || cl.Operands[0] != "busybox" {
+		t.Fatalf("got %+v", cl)
+	}
+}

@@ -13,10 +13,8 @@ import (
 // newImageCmd groups image commands as docker's `image` does.
 func newImageCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "image", Short: "Manage images"}
-	ls := newImagesCmd(g)
-	ls.Use, ls.Aliases = "ls", []string{"list"}
-	rm := newRmiCmd(g)
-	rm.Use = "rm [-f] IMAGE [IMAGE...]"
+	ls := renamed(newImagesCmd(g), "ls", "images", "list")
+	rm := renamed(newRmiCmd(g), "rm", "rmi", "remove")
 	c.AddCommand(ls, rm, newLoadCmd(g), newImageInspectCmd(g), newImagePruneCmd(g),
 		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g))
 	return c

@@ -80,7 +80,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
-		newLoginCmd(g), newLogoutCmd(g))
+		newLoginCmd(g), newLogoutCmd(g), newContainerCmd(g))
 	makeGroups(root)
 	return root
 }

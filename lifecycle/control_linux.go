@@ -18,12 +18,15 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// Stop sends the container's stop signal (its image's StopSignal, else
-// SIGTERM), waits up to timeout for it to end, then kills it. A container
-// that is not running is already stopped; one whose monitor waits to
-// restart it stays down.
-func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+// Stop sends sig (empty: the container's stop signal, its image's
+// StopSignal, else SIGTERM, as docker stop --signal), waits up to timeout
+// for it to end, then kills it. A container that is not running is
+// already stopped; one whose monitor waits to restart it stays down.
+func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout) // one deadline for every wait below
+	if sig != "" && signalNumber(sig) == 0 {
+		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
+	}
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
@@ -42,11 +45,10 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
 		return nil
 	}
-	sig := c.Config.StopSignal
 	if sig == "" {
-		sig = "TERM"
+		sig = stopSignal(c)
 	}
-	e.Runc("kill", c.ID, sig).Run()
+	e.Runc("kill", c.ID, strings.TrimPrefix(strings.ToUpper(sig), "SIG")).Run()
 	fault.Point("stop:after-signal")
 	if gone(ctx, c, time.Until(deadline)) {
 		return e.reconcileRef(ctx, c.ID)

@@ -90,3 +90,71 @@ flags_of() { "$CTR" "$@" --help | sed -n '/^Flags:/,/^$/p' | grep -v -- '--help'
 	ctr network inspect grpnet
 	assert_status 1
 }
+
+# wait_ready waits for container $1 to print "ready" (its traps are set).
+wait_ready() {
+	local i
+	for i in $(seq 50); do
+		[[ "$("$CTR" logs "$1" 2>/dev/null)" == *ready* ]] && return 0
+		sleep 0.1
+	done
+	echo "$1 never got ready" >&2
+	return 1
+}
+
+# A container that writes /mark/got on USR1 and exits 0, or (ignore)
+# ignores USR1 and TERM and must be killed.
+TRAPPER='trap "echo usr1 > /mark/got; exit 0" USR1; echo ready; while :; do sleep 0.1; done'
+IGNORER='trap "" USR1 TERM; echo ready; while :; do sleep 0.1; done'
+
+@test "stop -s USR1 -t 1 sends USR1 first: the container's handler runs and it exits 0" {
+	mkdir -p "$CTR_LITE_TEST_DIR/mark"
+	"$CTR" run -d --name trap -v "$CTR_LITE_TEST_DIR/mark:/mark" busybox sh -c "$TRAPPER" >/dev/null
+	wait_ready trap
+	ctr stop -s USR1 -t 1 trap
+	assert_status 0
+	[ "$output" = trap ]
+	[ "$(cat "$CTR_LITE_TEST_DIR/mark/got")" = usr1 ]
+	ctr inspect -f '{{.State.Status}} {{.State.ExitCode}}' trap
+	[ "$output" = "exited 0" ]
+	# --signal takes SIG-prefixed names and numbers too
+	rm -f "$CTR_LITE_TEST_DIR/mark/got"
+	"$CTR" start trap >/dev/null
+	wait_ready trap
+	ctr stop --signal SIGUSR1 --timeout 1 trap
+	assert_status 0
+	[ "$(cat "$CTR_LITE_TEST_DIR/mark/got")" = usr1 ]
+	ctr stop -s NOSUCH trap
+	assert_status 1
+	[[ "$stderr" == *'invalid signal "NOSUCH"'* ]]
+}
+
+@test "stop -t/--timeout, and the deprecated hidden --time, bound the wait before SIGKILL" {
+	"$CTR" run -d --name ign busybox sh -c "$IGNORER" >/dev/null
+	wait_ready ign
+	local t0=$SECONDS
+	ctr stop -s USR1 -t 1 ign
+	assert_status 0
+	[ $((SECONDS - t0)) -le 5 ]
+	ctr inspect -f '{{.State.ExitCode}}' ign
+	[ "$output" = 137 ]
+	"$CTR" start ign >/dev/null
+	wait_ready ign
+	t0=$SECONDS
+	ctr stop --time 1 ign
+	assert_status 0
+	[ $((SECONDS - t0)) -le 5 ]
+	"$CTR" stop --help | grep -q -- '--timeout'
+	! "$CTR" stop --help | grep -q -- '--time '
+}
+
+@test "restart -s USR1 -t 1 stops with USR1 and starts the container again" {
+	mkdir -p "$CTR_LITE_TEST_DIR/mark2"
+	"$CTR" run -d --name rtrap -v "$CTR_LITE_TEST_DIR/mark2:/mark" busybox sh -c "$TRAPPER" >/dev/null
+	wait_ready rtrap
+	ctr container restart -s USR1 -t 1 rtrap
+	assert_status 0
+	[ "$(cat "$CTR_LITE_TEST_DIR/mark2/got")" = usr1 ]
+	ctr inspect -f '{{.State.Status}}' rtrap
+	[ "$output" = running ]
+}

@@ -72,6 +72,23 @@ func writeFormatted[T any](w io.Writer, format, defaultTable string, rows []T, t
 	return nil
 }
 
+// writeOne prints one object with --format as docker's version and info
+// do: "json" is {{json .}}; a template that does not parse exits 64.
+func writeOne(w io.Writer, format string, v any) error {
+	if format == "json" {
+		format = "{{json .}}"
+	}
+	t, err := parseTemplate(unescapeTabs(format))
+	if err != nil {
+		return &statusError{code: exitBadTemplate, err: err}
+	}
+	if err := t.Execute(w, v); err != nil {
+		return fmt.Errorf("format: %w", err)
+	}
+	_, err = fmt.Fprintln(w)
+	return err
+}
+
 func unescapeTabs(s string) string { return strings.ReplaceAll(s, `\t`, "\t") }
 
 // headerNames are docker's column titles for template fields.

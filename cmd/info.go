@@ -3,6 +3,9 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/spf13/cobra"
 
@@ -11,22 +14,71 @@ import (
 )
 
 func newInfoCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "info",
+	var format string
+	c := &cobra.Command{
+		Use:   "info [--format TEMPLATE|json]",
 		Short: "Show where ctr-lite keeps things and what it runs with",
-		Args:  cobra.NoArgs,
+		Example: `  ctr-lite info
+  ctr-lite info --format '{{.Driver}} {{.ContainersRunning}}'
+  ctr-lite info --format '{{json .}}'`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
 			w := c.OutOrStdout()
+			if format != "" {
+				info, err := gatherInfo(e)
+				if err != nil {
+					return err
+				}
+				return writeOne(w, format, info)
+			}
 			fmt.Fprintf(w, "Root: %s\nRunRoot: %s\nStorage Driver: %s\n", e.Root, e.RunRoot, e.Images.Driver.Name())
 			printRuntime(e, w)
 			fmt.Fprintf(w, "Cgroup Version: %s\n", cgroupVersion())
 			return printCounts(e, w)
 		},
 	}
+	c.Flags().StringVarP(&format, "format", "f", "", "json, or a Go template over docker's info fields ({{.Driver}}, {{.Containers}}, ...)")
+	return c
+}
+
+// systemInfo is what info --format sees: docker's field names (its
+// system.Info) for what ctr-lite has, and RunRoot, which docker lacks.
+type systemInfo struct {
+	Containers, ContainersRunning, ContainersPaused, ContainersStopped, Images int
+	Driver, DockerRootDir, RunRoot, CgroupVersion                              string
+	ServerVersion, KernelVersion, OSType, Architecture                         string
+	NCPU                                                                       int
+	DefaultRuntime                                                             string
+	Runtimes                                                                   map[string]runtimeInfo
+}
+
+type runtimeInfo struct {
+	Path    string `json:"path"`
+	Version string `json:"version,omitempty"`
+}
+
+func gatherInfo(e *lifecycle.Engine) (*systemInfo, error) {
+	total, running, images, err := counts(e)
+	if err != nil {
+		return nil, err
+	}
+	info := &systemInfo{Containers: total, ContainersRunning: running, ContainersStopped: total - running,
+		Images: images, Driver: e.Images.Driver.Name(), DockerRootDir: e.Root, RunRoot: e.RunRoot,
+		CgroupVersion: cgroupVersion(), ServerVersion: Version, OSType: runtime.GOOS, NCPU: runtime.NumCPU()}
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		info.KernelVersion, info.Architecture = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:])
+	}
+	if path, err := e.Runtime(); err == nil {
+		version, _ := lifecycle.RuntimeVersion(path)
+		info.DefaultRuntime = "runc"
+		info.Runtimes = map[string]runtimeInfo{"runc": {Path: path, Version: version}}
+	}
+	return info, nil
 }
 
 func printRuntime(e *lifecycle.Engine, w interface{ Write([]byte) (int, error) }) {
@@ -54,20 +106,28 @@ func cgroupVersion() string {
 }
 
 func printCounts(e *lifecycle.Engine, w interface{ Write([]byte) (int, error) }) error {
-	list, err := e.Containers.List()
+	total, running, images, err := counts(e)
 	if err != nil {
 		return err
 	}
-	running := 0
+	fmt.Fprintf(w, "Containers: %d\n Running: %d\n Stopped: %d\nImages: %d\n", total, running, total-running, images)
+	return nil
+}
+
+// counts is the number of containers, of those running, and of images.
+func counts(e *lifecycle.Engine) (total, running, images int, err error) {
+	list, err := e.Containers.List()
+	if err != nil {
+		return 0, 0, 0, err
+	}
 	for _, ctr := range list {
 		if trueState(ctr).Status == state.StatusRunning {
 			running++
 		}
 	}
-	images, err := e.Images.Images()
+	imgs, err := e.Images.Images()
 	if err != nil {
-		return err
+		return 0, 0, 0, err
 	}
-	fmt.Fprintf(w, "Containers: %d\n Running: %d\n Stopped: %d\nImages: %d\n", len(list), running, len(list)-running, len(images))
-	return nil
+	return len(list), running, len(imgs), nil
 }

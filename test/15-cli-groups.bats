@@ -158,3 +158,24 @@ IGNORER='trap "" USR1 TERM; echo ready; while :; do sleep 0.1; done'
 	ctr inspect -f '{{.State.Status}}' rtrap
 	[ "$output" = running ]
 }
+
+@test "version --format and info --format read docker's field names; a bad template exits 64" {
+	ctr version --format '{{.Client.Version}}'
+	assert_status 0
+	[ -n "$output" ]
+	[[ "$("$CTR" version)" == *"ctr-lite version $output"* ]]
+	ctr version -f '{{.Server.Version}}'
+	[ -n "$output" ]
+	ctr version --format '{{.Client'
+	assert_status 64
+	"$CTR" run -d --name inf busybox sleep 100 >/dev/null
+	ctr info --format '{{json .}}'
+	assert_status 0
+	[[ "$output" == "{"*'"Containers":1,"ContainersRunning":1,'*'"DockerRootDir":"'"$CTR_LITE_ROOT"'"'*"}" ]]
+	ctr info -f '{{.Images}} {{.ContainersStopped}} {{.OSType}}'
+	[ "$output" = "$("$CTR" images -q | sort -u | wc -l) 0 linux" ]
+	ctr info --format json
+	[[ "$output" == *'"Driver":'* ]]
+	ctr info --format '{{.Nope'
+	assert_status 64
+}

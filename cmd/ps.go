@@ -22,15 +22,17 @@ type psRow struct {
 const psTable = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
 func newPsCmd(g *globals) *cobra.Command {
-	var all, quiet bool
-	var format string
+	var o psOptions
 	c := &cobra.Command{
-		Use:     "ps [-a] [-q] [--format table|json|TEMPLATE]",
+		Use:     "ps [-a] [-q] [-n N|-l] [--no-trunc] [-f KEY=VALUE]... [--format table|json|TEMPLATE]",
 		Aliases: []string{"ls", "list"},
 		Short:   "List containers",
 		Example: `  ctr-lite ps -a
   ctr-lite ps -aq
-  ctr-lite ps -a --format '{{.Names}} {{.Status}}'`,
+  ctr-lite ps -a --format '{{.Names}} {{.Status}}'
+  ctr-lite ps -f status=exited -f exited=0
+  ctr-lite ps -a -f name=web -f label=tier=front
+  ctr-lite ps -l --no-trunc`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			e, err := g.engine()
@@ -41,32 +43,95 @@ func newPsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows := psRows(list, all, time.Now())
-			if quiet {
+			filter, err := parsePsFilter(o.filters, psResolver{
+				created: func(ref string) (time.Time, error) { return createdOf(e.Containers, list, ref) },
+				imageID: func(ref string) (string, error) {
+					img, err := e.Images.Resolve(ref)
+					if err != nil {
+						return "", err
+					}
+					return img.ID, nil
+				},
+			})
+			if err != nil {
+				return err
+			}
+			if o.latest && o.last < 0 {
+				o.last = 1
+			}
+			rows := psRows(list, psSelect{all: o.all || filter.impliesAll() || o.last > 0, last: o.last,
+				noTrunc: o.noTrunc, filter: filter, hostConfig: e.Containers.LoadHostConfig}, time.Now())
+			if o.quiet {
 				for _, r := range rows {
 					fmt.Fprintln(c.OutOrStdout(), r.ID)
 				}
 				return nil
 			}
-			return writeRows(c.OutOrStdout(), format, psTable, rows)
+			return writeRows(c.OutOrStdout(), o.format, psTable, rows)
 		},
 	}
-	c.Flags().BoolVarP(&all, "all", "a", false, "show all containers (default: running only)")
-	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only IDs")
-	c.Flags().StringVar(&format, "format", "", "table, json, or a Go template")
+	f := c.Flags()
+	f.BoolVarP(&o.all, "all", "a", false, "show all containers (default: running only)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only IDs")
+	f.StringVar(&o.format, "format", "", "table, json, or a Go template")
+	f.IntVarP(&o.last, "last", "n", -1, "show the N most recently created containers, in any state")
+	f.BoolVarP(&o.latest, "latest", "l", false, "show the most recently created container, in any state")
+	f.BoolVar(&o.noTrunc, "no-trunc", false, "show full IDs and commands")
+	f.StringArrayVarP(&o.filters, "filter", "f", nil, "KEY=VALUE: id, name, label, status, exited, ancestor, before, since,\n"+
+		"publish, expose, network, volume, health (repeat: same key ORs, different keys AND)")
 	return c
 }
 
-func psRows(list []*state.Container, all bool, now time.Time) []psRow {
+type psOptions struct {
+	all, quiet, latest, noTrunc bool
+	last                        int
+	format                      string
+	filters                     []string
+}
+
+// psSelect is which containers ps lists and how.
+type psSelect struct {
+	all        bool
+	last       int // -n: at most this many (newest first); <= 0 no limit
+	noTrunc    bool
+	filter     *psFilter
+	hostConfig func(id string) (*state.HostConfig, error)
+}
+
+// createdOf is before=/since='s container: its creation time.
+func createdOf(s *state.Store, list []*state.Container, ref string) (time.Time, error) {
+	id, err := s.Resolve(ref)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("No such container: %s", ref)
+	}
+	for _, c := range list {
+		if c.ID == id {
+			return c.Created, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("No such container: %s", ref)
+}
+
+func psRows(list []*state.Container, sel psSelect, now time.Time) []psRow {
 	sort.Slice(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
 	rows := make([]psRow, 0, len(list))
 	for _, ctr := range list {
+		if sel.last > 0 && len(rows) == sel.last {
+			break
+		}
 		st := trueState(ctr)
-		if !all && st.Status != state.StatusRunning && !st.Restarting { // docker lists a restarting one
+		if !sel.all && st.Status != state.StatusRunning && !st.Restarting { // docker lists a restarting one
 			continue
 		}
+		if sel.filter != nil && !sel.filter.match(psCandidate{c: ctr, st: st, hostConfig: lazyHostConfig(ctr.ID, sel.hostConfig)}) {
+			continue
+		}
+		id, cmd := state.ShortID(ctr.ID), quoteCommand(ctr)
+		if sel.noTrunc {
+			id, cmd = ctr.ID, strconv.Quote(strings.Join(append([]string{ctr.Path}, ctr.Args...), " "))
+		}
 		rows = append(rows, psRow{
-			ID: state.ShortID(ctr.ID), Image: ctr.ImageName, Command: quoteCommand(ctr),
+			ID: id, Image: ctr.ImageName, Command: cmd,
 			CreatedAt:  ctr.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 			RunningFor: units.HumanDuration(now.Sub(ctr.Created)) + " ago",
 			Status:     st.StatusLine(now), State: st.Status, Names: ctr.Name, Labels: labels(ctr.Config.Labels),
@@ -74,6 +139,20 @@ func psRows(list []*state.Container, all bool, now time.Time) []psRow {
 		})
 	}
 	return rows
+}
+
+// lazyHostConfig reads a container's hostconfig once, on first use: only
+// the filters that need it pay for the read.
+func lazyHostConfig(id string, load func(string) (*state.HostConfig, error)) func() *state.HostConfig {
+	var hc *state.HostConfig
+	done := false
+	return func() *state.HostConfig {
+		if !done && load != nil {
+			hc, _ = load(id) // an unreadable one matches no hostconfig filter
+			done = true
+		}
+		return hc
+	}
 }
 
 // trueState corrects a "running" record whose processes are all gone: the

@@ -16,7 +16,7 @@ import (
 
 // psRow is one line of ps; its fields are the --format template names.
 type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Status, State, Names, Ports, Labels string
+	ID, Image, Command, CreatedAt, RunningFor, Status, State, Names, Ports, Labels, Size string
 }
 
 const psTable = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -24,7 +24,7 @@ const psTable = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}
 func newPsCmd(g *globals) *cobra.Command {
 	var o psOptions
 	c := &cobra.Command{
-		Use:     "ps [-a] [-q] [-n N|-l] [--no-trunc] [-f KEY=VALUE]... [--format table|json|TEMPLATE]",
+		Use:     "ps [-a] [-q] [-n N|-l] [-s] [--no-trunc] [-f KEY=VALUE]... [--format table|json|TEMPLATE]",
 		Aliases: []string{"ls", "list"},
 		Short:   "List containers",
 		Example: `  ctr-lite ps -a
@@ -32,7 +32,8 @@ func newPsCmd(g *globals) *cobra.Command {
   ctr-lite ps -a --format '{{.Names}} {{.Status}}'
   ctr-lite ps -f status=exited -f exited=0
   ctr-lite ps -a -f name=web -f label=tier=front
-  ctr-lite ps -l --no-trunc`,
+  ctr-lite ps -l --no-trunc
+  ctr-lite ps -as`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			e, err := g.engine()
@@ -59,15 +60,21 @@ func newPsCmd(g *globals) *cobra.Command {
 			if o.latest && o.last < 0 {
 				o.last = 1
 			}
-			rows := psRows(list, psSelect{all: o.all || filter.impliesAll() || o.last > 0, last: o.last,
-				noTrunc: o.noTrunc, filter: filter, hostConfig: e.Containers.LoadHostConfig}, time.Now())
+			sel := psSelect{all: o.all || filter.impliesAll() || o.last > 0, last: o.last,
+				noTrunc: o.noTrunc, filter: filter, hostConfig: e.Containers.LoadHostConfig}
+			table := psTable
+			if o.size || strings.Contains(o.format, ".Size") { // docker sizes for a template using .Size too
+				sizer := &psSizer{e: e, images: map[string]int64{}}
+				sel.size, table = sizer.size, psTable+"\t{{.Size}}"
+			}
+			rows := psRows(list, sel, time.Now())
 			if o.quiet {
 				for _, r := range rows {
 					fmt.Fprintln(c.OutOrStdout(), r.ID)
 				}
 				return nil
 			}
-			return writeRows(c.OutOrStdout(), o.format, psTable, rows)
+			return writeRows(c.OutOrStdout(), o.format, table, rows)
 		},
 	}
 	f := c.Flags()
@@ -77,16 +84,17 @@ func newPsCmd(g *globals) *cobra.Command {
 	f.IntVarP(&o.last, "last", "n", -1, "show the N most recently created containers, in any state")
 	f.BoolVarP(&o.latest, "latest", "l", false, "show the most recently created container, in any state")
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "show full IDs and commands")
+	f.BoolVarP(&o.size, "size", "s", false, "show the SIZE column: the writable layer, and (virtual) with the image")
 	f.StringArrayVarP(&o.filters, "filter", "f", nil, "KEY=VALUE: id, name, label, status, exited, ancestor, before, since,\n"+
 		"publish, expose, network, volume, health (repeat: same key ORs, different keys AND)")
 	return c
 }
 
 type psOptions struct {
-	all, quiet, latest, noTrunc bool
-	last                        int
-	format                      string
-	filters                     []string
+	all, quiet, latest, noTrunc, size bool
+	last                              int
+	format                            string
+	filters                           []string
 }
 
 // psSelect is which containers ps lists and how.
@@ -96,6 +104,7 @@ type psSelect struct {
 	noTrunc    bool
 	filter     *psFilter
 	hostConfig func(id string) (*state.HostConfig, error)
+	size       func(*state.Container) string // -s; nil: no SIZE
 }
 
 // createdOf is before=/since='s container: its creation time.
@@ -130,13 +139,17 @@ func psRows(list []*state.Container, sel psSelect, now time.Time) []psRow {
 		if sel.noTrunc {
 			id, cmd = ctr.ID, strconv.Quote(strings.Join(append([]string{ctr.Path}, ctr.Args...), " "))
 		}
-		rows = append(rows, psRow{
+		row := psRow{
 			ID: id, Image: ctr.ImageName, Command: cmd,
 			CreatedAt:  ctr.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 			RunningFor: units.HumanDuration(now.Sub(ctr.Created)) + " ago",
 			Status:     st.StatusLine(now), State: st.Status, Names: ctr.Name, Labels: labels(ctr.Config.Labels),
 			Ports: ports(ctr, st),
-		})
+		}
+		if sel.size != nil {
+			row.Size = sel.size(ctr)
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }

@@ -103,3 +103,16 @@ make_states() {
 	ctr ps -lq
 	[ "$output" = "${id:0:12}" ]
 }
+
+@test "ps -s: SIZE is the writable layer, with the image as (virtual ...)" {
+	"$CTR" run --name w --network none busybox sh -c 'head -c 12 /dev/zero > /f12'
+	"$CTR" create --name fresh busybox true >/dev/null
+	ctr ps -a -s -f name=w
+	assert_status 0
+	[[ "${lines[0]}" == "CONTAINER ID"*"NAMES"*"SIZE" ]]
+	[[ "${lines[1]}" =~ " w "[[:space:]]*"12B (virtual "[0-9.]+[kM]B")"$ ]]
+	ctr ps -a --format '{{.Names}} {{.Size}}' -f name=fresh
+	[[ "$output" =~ ^"fresh 0B (virtual "[0-9.]+[kM]B")"$ ]]
+	ctr ps -a --format '{{.Names}}:{{.Size}}' -f name=w -f name=fresh
+	[ "${#lines[@]}" -eq 2 ]
+}

@@ -5,7 +5,7 @@ package cmd
 // as docker does; label is the exception (every label given must match,
 // docker's MatchKVList). A filter reads only what its keys need: the
 // hostconfig record is loaded (through psCandidate.hostConfig) only for
-// publish, expose, volume and network.
+// volume, and for network on a container that never ran.
 
 import (
 	"fmt"
@@ -114,12 +114,12 @@ func (f *psFilter) add(k, v string, r psResolver) error {
 		}
 	case "health":
 		if !psHealths[v] {
-			return invalidFilter(k, v)
+			return fmt.Errorf("Unrecognised filter value for health: %s", v) //nolint:staticcheck // docker's text
 		}
 	case "exited":
 		code, err := strconv.Atoi(v)
 		if err != nil {
-			return invalidFilter(k, v)
+			return err // docker's text: strconv.Atoi: parsing "x": invalid syntax
 		}
 		f.exited = append(f.exited, code)
 	case "before", "since":
@@ -138,9 +138,12 @@ func (f *psFilter) add(k, v string, r psResolver) error {
 			f.ancestor = append(f.ancestor, id)
 		}
 	case "publish", "expose":
+		if strings.Contains(v, ":") {
+			return fmt.Errorf("filter for '%s' should not contain ':': %s", k, v)
+		}
 		pr, err := parsePortRange(v)
 		if err != nil {
-			return invalidFilter(k, v)
+			return fmt.Errorf("error while looking up for %s %s: %w", k, v, err)
 		}
 		if k == "publish" {
 			f.publish = append(f.publish, pr)
@@ -165,8 +168,11 @@ func parsePortRange(v string) (portRange, error) {
 		return portRange{}, err
 	}
 	to, err := strconv.ParseUint(hi, 10, 16)
-	if err != nil || to < from {
-		return portRange{}, fmt.Errorf("bad port range %q", v)
+	if err != nil {
+		return portRange{}, err
+	}
+	if to < from {
+		return portRange{}, fmt.Errorf("invalid range specified for the Port: %s", ports)
 	}
 	return portRange{from: uint16(from), to: uint16(to), proto: strings.ToLower(proto)}, nil
 }
@@ -212,8 +218,8 @@ func (f *psFilter) match(p psCandidate) bool {
 		{"before", func() bool { return c.Created.Before(f.before) }},
 		{"since", func() bool { return c.Created.After(f.since) }},
 		{"ancestor", func() bool { return ancestorMatch(f.ancestor, c) }},
-		{"publish", func() bool { return anyPort(f.publish, publishedPorts(p.hostConfig())) }},
-		{"expose", func() bool { return anyPort(f.expose, exposedPorts(c, p.hostConfig())) }},
+		{"publish", func() bool { return p.st.Running && anyPort(f.publish, publishedPorts(c)) }},
+		{"expose", func() bool { return p.st.Running && anyPort(f.expose, exposedPorts(c)) }},
 		{"network", func() bool { return networkMatch(f.vals["network"], c, p.hostConfig) }},
 		{"volume", func() bool { return volumeMatch(f.vals["volume"], p.hostConfig()) }},
 		{"isolation", func() bool { return contains(f.vals["isolation"], "default") }},
@@ -303,20 +309,27 @@ func anyPort(want []portRange, have []state.Port) bool {
 	return false
 }
 
-func publishedPorts(hc *state.HostConfig) []state.Port {
-	if hc == nil {
-		return nil
-	}
-	out := make([]state.Port, 0, len(hc.PortBindings))
-	for p := range hc.PortBindings {
-		out = append(out, p)
+// publishedPorts are a running container's host ports: docker's publish=
+// matches the host side (moby#40405), and only while the ports are bound.
+func publishedPorts(c *state.Container) []state.Port {
+	var out []state.Port
+	for p, bindings := range c.NetworkSettings.Ports {
+		for _, b := range bindings {
+			if n, err := strconv.ParseUint(b.HostPort, 10, 16); err == nil {
+				out = append(out, state.Port{Number: uint16(n), Proto: p.Proto})
+			}
+		}
 	}
 	return out
 }
 
-// exposedPorts are the image's and --expose's ports and the published ones.
-func exposedPorts(c *state.Container, hc *state.HostConfig) []state.Port {
-	out := publishedPorts(hc)
+// exposedPorts are a running container's container-side ports: the
+// published ones and the image's and --expose's.
+func exposedPorts(c *state.Container) []state.Port {
+	out := make([]state.Port, 0, len(c.NetworkSettings.Ports)+len(c.Config.ExposedPorts))
+	for p := range c.NetworkSettings.Ports {
+		out = append(out, p)
+	}
 	for key := range c.Config.ExposedPorts {
 		if pr, err := parsePortRange(key); err == nil && pr.from == pr.to {
 			out = append(out, state.Port{Number: pr.from, Proto: pr.proto})

@@ -30,12 +30,14 @@ func psTestResolver(created map[string]time.Time) psResolver {
 func TestPsFilterMatch(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	web := &state.Container{ID: "abcdef0123", Name: "web", Created: t0.Add(2 * time.Minute), Image: "sha256:bb", ImageName: "busybox",
-		Config:          state.Config{Labels: map[string]string{"tier": "front", "env": "prod"}, ExposedPorts: map[string]struct{}{"9000/tcp": {}}},
-		NetworkSettings: state.NetworkSettings{Networks: map[string]*state.EndpointSettings{"bridge": {NetworkID: "netid1"}}}}
+		Config: state.Config{Labels: map[string]string{"tier": "front", "env": "prod"}, ExposedPorts: map[string]struct{}{"9000/tcp": {}}},
+		NetworkSettings: state.NetworkSettings{Networks: map[string]*state.EndpointSettings{"bridge": {NetworkID: "netid1"}},
+			Ports: state.PortMap{{Number: 80, Proto: "tcp"}: {{HostIP: "0.0.0.0", HostPort: "8080"}}}}}
 	webSt := state.State{Status: state.StatusRunning, Running: true}
 	webHC := &state.HostConfig{PortBindings: state.PortMap{{Number: 80, Proto: "tcp"}: {{HostPort: "8080"}}},
 		MountPoints: []state.MountPoint{{Type: state.MountVolume, Source: "data", Destination: "/data"}}}
-	db := &state.Container{ID: "fedcba9876", Name: "db", Created: t0.Add(time.Minute), Image: "sha256:dd", ImageName: "debian:12"}
+	db := &state.Container{ID: "fedcba9876", Name: "db", Created: t0.Add(time.Minute), Image: "sha256:dd", ImageName: "debian:12",
+		NetworkSettings: state.NetworkSettings{Ports: state.PortMap{{Number: 3306, Proto: "tcp"}: {{HostPort: "3306"}}}}} // stale: it exited
 	dbSt := state.State{Status: state.StatusExited, ExitCode: 3}
 	dbHC := &state.HostConfig{NetworkMode: "none"}
 	res := psTestResolver(map[string]time.Time{"web": web.Created, "db": db.Created})
@@ -70,9 +72,12 @@ func TestPsFilterMatch(t *testing.T) {
 		{[]string{"before=web"}, "db"},
 		{[]string{"since=db"}, "web"},
 		{[]string{"since=db", "before=web"}, ""},
-		{[]string{"publish=80"}, "web"},
-		{[]string{"publish=80/udp"}, ""},
-		{[]string{"publish=70-90/tcp"}, "web"},
+		{[]string{"publish=8080"}, "web"},
+		{[]string{"publish=80"}, ""}, // the host side, as docker since moby#40405
+		{[]string{"publish=8080/udp"}, ""},
+		{[]string{"publish=3306"}, ""}, // only a running container's ports are bound
+		{[]string{"expose=3306"}, ""},
+		{[]string{"publish=8000-8090/tcp"}, "web"},
 		{[]string{"expose=9000"}, "web"},
 		{[]string{"expose=80"}, "web"},
 		{[]string{"network=bridge"}, "web"},
@@ -110,9 +115,11 @@ func TestPsFilterErrors(t *testing.T) {
 	tests := []struct{ filter, want string }{
 		{"x=1", "invalid filter 'x'"},
 		{"status=sleeping", "invalid filter 'status=sleeping'"},
-		{"health=ok", "invalid filter 'health=ok'"},
-		{"exited=zero", "invalid filter 'exited=zero'"},
-		{"publish=http", "invalid filter 'publish=http'"},
+		{"health=ok", "Unrecognised filter value for health: ok"},
+		{"exited=zero", `strconv.Atoi: parsing "zero": invalid syntax`},
+		{"publish=http", `error while looking up for publish http: strconv.ParseUint: parsing "http": invalid syntax`},
+		{"publish=9999:80", "filter for 'publish' should not contain ':': 9999:80"},
+		{"expose=90-80", "error while looking up for expose 90-80: invalid range specified for the Port: 90-80"},
 		{"name", "bad format of filter (expected name=value)"},
 		{"before=ghost", "No such container: ghost"},
 	}
@@ -131,7 +138,7 @@ func TestPsFilterReadsHostConfigOnlyWhenNeeded(t *testing.T) {
 	for _, tt := range []struct {
 		filter string
 		reads  bool
-	}{{"name=x", false}, {"label=a", false}, {"status=running", false}, {"network=bridge", false}, {"publish=80", true}, {"volume=v", true}} {
+	}{{"name=x", false}, {"label=a", false}, {"status=running", false}, {"network=bridge", false}, {"publish=80", false}, {"expose=80", false}, {"volume=v", true}} {
 		f, err := parsePsFilter([]string{tt.filter}, psTestResolver(nil))
 		if err != nil {
 			t.Fatal(err)

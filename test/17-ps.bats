@@ -9,8 +9,7 @@ bats_require_minimum_version 1.5.0
 names() { "$CTR" ps --format '{{.Names}}' "$@" | tr '\n' ' ' | sed 's/ $//'; }
 
 # make_states makes one container of each state ps can see without a
-# runtime trick: created, running, exited 0, exited 3. (No --expose yet:
-# a published port is exposed too, as in docker.)
+# runtime trick: created, running, exited 0, exited 3.
 make_states() {
 	"$CTR" create --name cr -l tier=front -l env=prod -p 127.0.0.1:18080:80 -v vol1:/data busybox true >/dev/null
 	"$CTR" run --name ex0 --network none busybox true
@@ -62,14 +61,22 @@ make_states() {
 	[ "$(names -a -f before=ex3)" = "ex0 cr" ]
 	[ "$(names -a -f since=ex0)" = "up ex3" ]
 	[ "$(names -a -f since=cr -f before=ex3)" = "ex0" ]
-	[ "$(names -a -f publish=80)" = "cr" ]
-	[ "$(names -a -f publish=80/udp)" = "" ]
-	[ "$(names -a -f expose=80)" = "cr" ]
-	[ "$(names -a -f expose=70-90/tcp)" = "cr" ]
+	# publish is the host side and expose the container side, of a
+	# running container's bound ports (docker, since moby#40405).
+	hp=$((20000 + RANDOM % 20000))
+	"$CTR" run -d --name web -p 127.0.0.1:$hp:80 busybox sleep 1000 >/dev/null
+	wait_running web
+	[ "$(names -a -f publish=$hp)" = "web" ]
+	[ "$(names -a -f publish=$hp/udp)" = "" ]
+	[ "$(names -a -f publish=80)" = "" ]
+	[ "$(names -a -f expose=80)" = "web" ]
+	[ "$(names -a -f expose=70-90/tcp)" = "web" ]
+	"$CTR" rm -f web >/dev/null
 	[ "$(names -a -f volume=vol1)" = "cr" ]
 	[ "$(names -a -f volume=/data)" = "cr" ]
 	[ "$(names -a -f network=none)" = "up ex3 ex0" ]
 	[ "$(names -a -f network=bridge)" = "cr" ]
+	[ "$(names -a -f since=cr -f name=^ex0$)" = "ex0" ]
 	ctr ps -a -f before=ghost
 	assert_status 1
 	[[ "$stderr" == *"No such container: ghost"* ]]
@@ -82,6 +89,12 @@ make_states() {
 	ctr ps -f status=sleeping
 	assert_status 1
 	[[ "$stderr" == *"invalid filter 'status=sleeping'" ]]
+	ctr ps -f health=ok
+	assert_status 1
+	[[ "$stderr" == *"Unrecognised filter value for health: ok" ]]
+	ctr ps -f publish=8080:80
+	assert_status 1
+	[[ "$stderr" == *"filter for 'publish' should not contain ':': 8080:80" ]]
 	ctr ps -f name
 	assert_status 1
 	[[ "$stderr" == *"bad format of filter (expected name=value)" ]]

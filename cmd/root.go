@@ -80,7 +80,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
-		newLoginCmd(g), newLogoutCmd(g), newContainerCmd(g))
+		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g))
 	makeGroups(root)
 	return root
 }
@@ -107,6 +107,16 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
 			return argError(c, fmt.Errorf("%q requires exactly %d argument(s): %s", c.CommandPath(), n, what))
+		}
+		return nil
+	}
+}
+
+// rangeArgs: between min and max arguments (docker's RequiresRangeArgs).
+func rangeArgs(min, max int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			return argError(c, fmt.Errorf("%q requires at least %d and at most %d arguments: %s", c.CommandPath(), min, max, what))
 		}
 		return nil
 	}

@@ -24,11 +24,7 @@ func newPortCmd(g *globals) *cobra.Command {
   ctr-lite port web 53/udp`,
 		Args: rangeArgs(1, 2, "CONTAINER [PRIVATE_PORT[/PROTO]]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			ctr, err := e.Lookup(args[0])
+			_, ctr, err := g.lookup(args[0])
 			if err != nil {
 				return err
 			}

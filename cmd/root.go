@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // Version is set at build time with -ldflags "-X .../cmd.Version=...".
@@ -135,6 +136,16 @@ func (g *globals) engine() (*lifecycle.Engine, error) {
 		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
 		DefaultSubnet: g.defaultSubnet, DefaultBridge: g.defaultBridge,
 	})
+}
+
+// lookup opens the engine and finds the container ref names.
+func (g *globals) lookup(ref string) (*lifecycle.Engine, *state.Container, error) {
+	e, err := g.engine()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := e.Lookup(ref)
+	return e, c, err
 }
 
 // eachRefPrinting opens the engine and runs fn for every reference,

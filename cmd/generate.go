@@ -32,11 +32,7 @@ how a container comes back.`,
   systemctl daemon-reload && systemctl enable --now ctr-lite-web`,
 		Args: exactArgs(1, "CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
-			if err != nil {
-				return err
-			}
-			ctr, err := e.Lookup(args[0])
+			e, ctr, err := g.lookup(args[0])
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // Version is set at build time with -ldflags "-X .../cmd.Version=...".
@@ -80,7 +81,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
-		newLoginCmd(g), newLogoutCmd(g), newContainerCmd(g))
+		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g))
 	makeGroups(root)
 	return root
 }
@@ -112,6 +113,16 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
+// rangeArgs: between min and max arguments (docker's RequiresRangeArgs).
+func rangeArgs(min, max int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			return argError(c, fmt.Errorf("%q requires at least %d and at most %d arguments: %s", c.CommandPath(), min, max, what))
+		}
+		return nil
+	}
+}
+
 func (g *globals) logger() *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToLower(g.logLevel))); err != nil {
@@ -125,6 +136,16 @@ func (g *globals) engine() (*lifecycle.Engine, error) {
 		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
 		DefaultSubnet: g.defaultSubnet, DefaultBridge: g.defaultBridge,
 	})
+}
+
+// lookup opens the engine and finds the container ref names.
+func (g *globals) lookup(ref string) (*lifecycle.Engine, *state.Container, error) {
+	e, err := g.engine()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := e.Lookup(ref)
+	return e, c, err
 }
 
 // eachRefPrinting opens the engine and runs fn for every reference,

@@ -219,6 +219,9 @@ func (e *Engine) removeLocked(l *state.ContainerLock, c *state.Container, hc *st
 	if hc.ContainerIDFile != "" {
 		os.Remove(hc.ContainerIDFile)
 	}
+	if err := e.Containers.DropName(c.OtherName, c.ID); err != nil {
+		return err
+	}
 	if err := e.Containers.Release(c.ID, c.Name); err != nil {
 		return err
 	}

@@ -42,6 +42,10 @@ type Container struct {
 	// HasBeenManuallyStopped keeps a restart policy from restarting a
 	// container that stop or kill ended.
 	HasBeenManuallyStopped bool
+	// OtherName is the second name-index entry a rename makes for a
+	// while (the new name before the record has it, the old one after):
+	// rm drops it too, in case a crash kept the rename from doing so.
+	OtherName string `json:",omitempty"`
 	// Damage is why the record could not be read (Store.Damaged); nil
 	// for a record read whole. Never stored.
 	Damage error `json:"-"`

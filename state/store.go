@@ -91,30 +91,10 @@ func (s *Store) Reserve(g *Global, name string, durable bool) (id, finalName str
 	} else if err := ValidateName(name); err != nil {
 		return "", "", err
 	}
-	f, err := os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) && !ValidID(s.nameOwner(name)) {
-		// A damaged entry (a crash while it was written) holds the name
-		// for nobody: drop it and claim the name.
-		s.Warnf("name %q had a damaged index entry (%s): repaired", name, s.namePath(name))
-		os.Remove(s.namePath(name))
-		f, err = os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err := s.claimName(name, id, durable); err != nil {
+		return "", "", err
 	}
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return "", "", &NameInUseError{Name: name, ID: s.nameOwner(name)}
-		}
-		return "", "", fmt.Errorf("reserve name %q: %w", name, err)
-	}
-	_, werr := f.WriteString(id)
-	if werr == nil && durable {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Mkdir(s.Dir(id), 0o700)
-	}
+	werr := os.Mkdir(s.Dir(id), 0o700)
 	if werr == nil && durable {
 		werr = errors.Join(syncDir(filepath.Join(s.Root, "names")), syncDir(filepath.Join(s.Root, "containers")))
 	}
@@ -124,6 +104,36 @@ func (s *Store) Reserve(g *Global, name string, durable bool) (id, finalName str
 		return "", "", fmt.Errorf("reserve name %q: %w", name, werr)
 	}
 	return id, name, nil
+}
+
+// claimName writes name's index entry for id, failing with a
+// NameInUseError if another entry holds it; a damaged entry (a crash
+// while it was written) holds the name for nobody and is replaced.
+func (s *Store) claimName(name, id string, durable bool) error {
+	f, err := os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) && !ValidID(s.nameOwner(name)) {
+		s.Warnf("name %q had a damaged index entry (%s): repaired", name, s.namePath(name))
+		os.Remove(s.namePath(name))
+		f, err = os.OpenFile(s.namePath(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return &NameInUseError{Name: name, ID: s.nameOwner(name)}
+		}
+		return fmt.Errorf("reserve name %q: %w", name, err)
+	}
+	_, werr := f.WriteString(id)
+	if werr == nil && durable {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(s.namePath(name))
+		return fmt.Errorf("reserve name %q: %w", name, werr)
+	}
+	return nil
 }
 
 // NameInUseError says which container holds a name.

@@ -76,6 +76,9 @@ scenario() {
 		sleep 0.5 ;;
 	run:*)
 		CTR_LITE_FAULT=$p run -137 "$CTR" run --name crashy -p 127.0.0.1::80 busybox sleep 60 ;;
+	rename:*) # crashy-old becomes crashy: rm -f crashy must find it and free both names
+		"$CTR" run -d --name crashy-old -p 127.0.0.1::80 busybox sleep 60 >/dev/null
+		CTR_LITE_FAULT=$p run -137 "$CTR" rename crashy-old crashy ;;
 	*)
 		CTR_LITE_FAULT=$p run -- "$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sleep 60 ;;
 	esac
@@ -88,7 +91,7 @@ scenario() {
 	for p in $points; do
 		scenario "$p"
 		case $p in # the status shows the point was reached
-		create:* | rm:* | stop:* | run:*) want=137 ;;
+		create:* | rm:* | stop:* | run:* | rename:*) want=137 ;;
 		start:* | monitor:*) want=125 ;; # the monitor died before it reported
 		finish:*) want=0 ;;
 		esac

@@ -9,14 +9,6 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-# one_line_error: the failure printed exactly one line, starting "Error:"
-# and containing $1.
-one_line_error() {
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr: $stderr"; return 1; }
-	[[ "$stderr" == Error:* ]] || { echo "stderr: $stderr"; return 1; }
-	[[ "$stderr" == *"$1"* ]] || { echo "stderr: $stderr, want $1"; return 1; }
-}
-
 @test "an unknown command of a group fails with 1 and names it; the group alone prints its help" {
 	for group in system volume network image generate; do
 		ctr "$group" nonsense

@@ -65,6 +65,14 @@ ctr() { run --separate-stderr "$CTR" "$@"; }
 # otherwise take for a missing test command.
 ctr127() { run -127 --separate-stderr "$CTR" "$@"; }
 
+# one_line_error: the failure printed exactly one line, starting "Error:"
+# and containing $1.
+one_line_error() {
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr: $stderr"; return 1; }
+	[[ "$stderr" == Error:* ]] || { echo "stderr: $stderr"; return 1; }
+	[[ "$stderr" == *"$1"* ]] || { echo "stderr: $stderr, want $1"; return 1; }
+}
+
 assert_status() {
 	if [ "$status" -ne "$1" ]; then
 		echo "exit status $status, want $1; stdout: $output; stderr: $stderr" >&2

@@ -259,7 +259,7 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 		Cwd: c.Config.WorkingDir, User: u, Hostname: c.Config.Hostname, Domainname: c.Config.Domainname,
 		Terminal: c.Config.Tty, HostCaps: hostCaps(), AppArmor: appArmorEnabled(),
 		NetworkFiles: map[string]string{"/etc/hostname": c.HostnamePath, "/etc/hosts": c.HostsPath, "/etc/resolv.conf": c.ResolvConfPath},
-		CgroupsPath:  "/ctr-lite/" + c.ID, CgroupV2: cgroupV2(),
+		CgroupsPath:  cgroupsPath(c.ID, hc.CgroupParent), CgroupV2: cgroupV2(),
 	}
 	if err := e.networkSpec(c, hc, &in); err != nil {
 		return in, err
@@ -461,6 +461,7 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
 		e.Runc("delete", "--force", c.ID).Run()
 	}
+	removeCgroupParents(hc.CgroupParent)
 	if err := e.teardownNetwork(c, hc); err != nil {
 		return err
 	}

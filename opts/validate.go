@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 
 	units "github.com/docker/go-units"
 
@@ -56,6 +57,51 @@ func validateResources(hc *state.HostConfig) error {
 	}
 	if hc.CpuShares == 1 { // the kernel's minimum is 2; docker raises it
 		hc.CpuShares = 2
+	}
+	return validateMoreResources(hc)
+}
+
+// validateMoreResources checks issue 11's flags with docker's ranges and
+// messages.
+func validateMoreResources(hc *state.HostConfig) error {
+	if hc.NanoCpus > 0 && hc.CPUPeriod != 0 {
+		return errors.New("conflicting options: Nano CPUs and CPU Period cannot both be set: use --cpus or --cpu-period/--cpu-quota")
+	}
+	if hc.NanoCpus > 0 && hc.CPUQuota != 0 {
+		return errors.New("conflicting options: Nano CPUs and CPU Quota cannot both be set: use --cpus or --cpu-period/--cpu-quota")
+	}
+	if hc.CPUPeriod != 0 && (hc.CPUPeriod < 1000 || hc.CPUPeriod > 1000000) {
+		return fmt.Errorf("--cpu-period %d: CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)", hc.CPUPeriod)
+	}
+	if hc.CPUQuota != 0 && hc.CPUQuota != -1 && hc.CPUQuota < 1000 {
+		return fmt.Errorf("--cpu-quota %d: CPU cfs quota can not be less than 1ms (i.e. 1000)", hc.CPUQuota)
+	}
+	if err := checkCpuset("--cpuset-mems", hc.CpusetMems); err != nil {
+		return err
+	}
+	if hc.MemoryReservation < 0 || (hc.Memory > 0 && hc.MemoryReservation > hc.Memory) {
+		return errors.New("--memory-reservation: minimum memory limit can not be less than memory reservation limit, see usage")
+	}
+	if s := hc.MemorySwappiness; s != nil && (*s < 0 || *s > 100) {
+		return fmt.Errorf("--memory-swappiness %d: want 0 to 100", *s)
+	}
+	if hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000 {
+		return fmt.Errorf("--oom-score-adj %d: invalid value, valid range is -1000 to 1000", hc.OomScoreAdj)
+	}
+	if hc.BlkioWeight != 0 && (hc.BlkioWeight < 10 || hc.BlkioWeight > 1000) {
+		return fmt.Errorf("--blkio-weight %d: range of blkio weight is from 10 to 1000", hc.BlkioWeight)
+	}
+	return checkCgroupParent(hc.CgroupParent)
+}
+
+// checkCgroupParent refuses parents that could climb out of the cgroup
+// tree: relative paths, "..", and anything path.Clean would change.
+func checkCgroupParent(p string) error {
+	if p == "" {
+		return nil
+	}
+	if !path.IsAbs(p) || path.Clean(p) != p || p == "/" || strings.Contains(p, "..") {
+		return fmt.Errorf("invalid --cgroup-parent %q: want a clean absolute cgroup path such as /ctr-lite/batch, without ..", p)
 	}
 	return nil
 }

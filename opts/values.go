@@ -3,6 +3,7 @@ package opts
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/state"
@@ -61,6 +62,33 @@ func Cpuset(p *string, flag string) Value {
 			return err
 		}
 		*p = s
+		return nil
+	}}
+}
+
+// Swappiness is --memory-swappiness: 0-100, or -1 to leave it unset.
+func Swappiness(p **int64) Value {
+	return &value{typ: "int", set: func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < -1 || n > 100 {
+			return fmt.Errorf("invalid --memory-swappiness %q: want 0 to 100, or -1 for the host's", s)
+		}
+		*p = nil
+		if n >= 0 {
+			*p = &n
+		}
+		return nil
+	}}
+}
+
+// BlkioWeight is --blkio-weight: 10-1000, or 0 for unset.
+func BlkioWeight(p *uint16) Value {
+	return &value{typ: "uint16", set: func(s string) error {
+		n, err := strconv.ParseUint(s, 10, 16)
+		if err != nil || (n != 0 && (n < 10 || n > 1000)) {
+			return fmt.Errorf("invalid --blkio-weight %q: want 10 to 1000 (0 for unset)", s)
+		}
+		*p = uint16(n)
 		return nil
 	}}
 }

@@ -16,8 +16,8 @@ const cfsPeriod = 100000
 // cpu.weight, swap to memory.swap.max).
 func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 	var out specs.LinuxResources
-	if hc.Memory > 0 || hc.MemorySwap != 0 {
-		out.Memory = &specs.LinuxMemory{}
+	if hc.Memory > 0 || hc.MemorySwap != 0 || hc.MemoryReservation > 0 || hc.MemorySwappiness != nil || hc.OomKillDisable {
+		out.Memory = moreMemory(hc)
 		if hc.Memory > 0 {
 			limit := hc.Memory
 			out.Memory.Limit = &limit
@@ -27,8 +27,8 @@ func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 			out.Memory.Swap = &swap
 		}
 	}
-	if hc.NanoCpus > 0 || hc.CpuShares > 0 || hc.CpusetCpus != "" {
-		out.CPU = &specs.LinuxCPU{Cpus: hc.CpusetCpus}
+	if hc.NanoCpus > 0 || hc.CpuShares > 0 || hc.CpusetCpus != "" || hc.CPUPeriod != 0 || hc.CPUQuota != 0 || hc.CpusetMems != "" {
+		out.CPU = moreCPU(hc)
 		if hc.NanoCpus > 0 {
 			quota, period := hc.NanoCpus*cfsPeriod/1e9, uint64(cfsPeriod)
 			out.CPU.Quota, out.CPU.Period = &quota, &period
@@ -45,7 +45,45 @@ func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 		}
 		out.Pids = &specs.LinuxPids{Limit: &limit}
 	}
+	if hc.BlkioWeight > 0 {
+		w := hc.BlkioWeight
+		out.BlockIO = &specs.LinuxBlockIO{Weight: &w}
+	}
 	return out
+}
+
+// moreMemory is the memory settings of issue 11's flags (reservation,
+// swappiness, OOM killer); linuxResources adds the limits.
+func moreMemory(hc *state.HostConfig) *specs.LinuxMemory {
+	m := &specs.LinuxMemory{}
+	if hc.MemoryReservation > 0 {
+		r := hc.MemoryReservation
+		m.Reservation = &r
+	}
+	if hc.MemorySwappiness != nil {
+		s := uint64(*hc.MemorySwappiness)
+		m.Swappiness = &s
+	}
+	if hc.OomKillDisable {
+		t := true
+		m.DisableOOMKiller = &t
+	}
+	return m
+}
+
+// moreCPU is the CPU settings of issue 11's flags (--cpu-period,
+// --cpu-quota in µs, --cpuset-mems); Validate keeps them apart from --cpus.
+func moreCPU(hc *state.HostConfig) *specs.LinuxCPU {
+	c := &specs.LinuxCPU{Cpus: hc.CpusetCpus, Mems: hc.CpusetMems}
+	if hc.CPUPeriod != 0 {
+		p := uint64(hc.CPUPeriod)
+		c.Period = &p
+	}
+	if hc.CPUQuota != 0 {
+		q := hc.CPUQuota
+		c.Quota = &q
+	}
+	return c
 }
 
 // MaxID is the largest user or group ID ctr-lite passes on: larger ones

@@ -64,3 +64,27 @@ func TestAppArmorOnlyWhereEnforced(t *testing.T) {
 		t.Error("a host with AppArmor must get the profile")
 	}
 }
+
+func TestMoreResourcesInSpec(t *testing.T) {
+	in := baseInput()
+	swappiness := int64(0)
+	in.Host = &state.HostConfig{CPUPeriod: 50000, CPUQuota: 25000, CpusetMems: "0", MemoryReservation: 32 << 20,
+		MemorySwappiness: &swappiness, OomKillDisable: true, OomScoreAdj: 500, BlkioWeight: 300}
+	s, err := Generate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := s.Linux.Resources
+	if *res.CPU.Period != 50000 || *res.CPU.Quota != 25000 || res.CPU.Mems != "0" || res.CPU.Shares != nil {
+		t.Errorf("cpu %+v", res.CPU)
+	}
+	if *res.Memory.Reservation != 32<<20 || *res.Memory.Swappiness != 0 || !*res.Memory.DisableOOMKiller || res.Memory.Limit != nil {
+		t.Errorf("memory %+v", res.Memory)
+	}
+	if *res.BlockIO.Weight != 300 || *s.Process.OOMScoreAdj != 500 {
+		t.Errorf("blkio %+v oom score %v", res.BlockIO, s.Process.OOMScoreAdj)
+	}
+	if s, _ := Generate(baseInput()); s.Process.OOMScoreAdj != nil || s.Linux.Resources.BlockIO != nil || s.Linux.Resources.Memory != nil {
+		t.Error("unset flags must leave the spec alone")
+	}
+}

@@ -86,11 +86,20 @@ func Generate(in Input) (*specs.Spec, error) {
 			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
 			Capabilities: &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps},
 			Rlimits:      rlimits(hc.Ulimits), NoNewPrivileges: hc.NoNewPrivileges, ApparmorProfile: appArmorProfile(in),
+			OOMScoreAdj: oomScoreAdj(hc.OomScoreAdj),
 		},
 		Mounts: mounts(in),
 		Linux:  linux(in),
 	}
 	return s, nil
+}
+
+// oomScoreAdj is --oom-score-adj; 0 leaves the process's inherited value.
+func oomScoreAdj(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }
 
 // rlimits turns --ulimit values (checked when parsed) into OCI rlimits;

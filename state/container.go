@@ -186,6 +186,18 @@ type HostConfig struct {
 	CpusetCpus string
 	PidsLimit  int64 `json:",omitempty"` // -1 unlimited
 	ShmSize    int64
+	// More resources (issue 11; docker's names and units).
+	CPUPeriod         int64 `json:"CpuPeriod"` // µs
+	CPUQuota          int64 `json:"CpuQuota"`  // µs
+	CpusetMems        string
+	MemoryReservation int64  // bytes, the soft limit
+	MemorySwappiness  *int64 // 0-100; nil (flag -1) leaves the kernel's
+	OomKillDisable    bool
+	OomScoreAdj       int
+	BlkioWeight       uint16 // 10-1000; 0 unset
+	// CgroupParent is the cgroup the container's goes under
+	// (PARENT/ID): absolute, clean, no "..".
+	CgroupParent string `json:",omitempty"`
 }
 
 // MountPoint is one filesystem mounted into the container.

@@ -45,6 +45,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.VarP(opts.Labels(&cfg.Labels), "label", "l", "set a label (KEY=VALUE)")
 	fs.BoolVarP(&cfg.OpenStdin, "interactive", "i", false, "keep stdin open and pass it to the container")
 	fs.BoolVarP(&cfg.Tty, "tty", "t", false, "give the container a terminal")
+	fs.Var(opts.Signal(&cfg.StopSignal), "stop-signal", "signal stop sends first (default: the image's, else TERM)")
+	fs.Var(opts.OptionalInt(&cfg.StopTimeout, "--stop-timeout"), "stop-timeout", "seconds stop waits before killing the container (default 10; -1: no limit)")
 
 	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:ro], NAME:CONTAINER-PATH[:ro], or CONTAINER-PATH for an anonymous volume")
 	fs.Var(opts.Tmpfs(hc), "tmpfs", "mount a tmpfs: PATH[:OPTIONS], e.g. /run:size=64m,exec")

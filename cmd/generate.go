@@ -47,6 +47,9 @@ how a container comes back.`,
 			// The unit runs in /: a relative --root or --runroot must not reach it.
 			root, runroot, pidFile := absolute(e.Root), absolute(e.RunRoot), absolute(monitor.PidFile(e, ctr.ID))
 			o := systemd.UnitOptions{Binary: self, Root: root, RunRoot: runroot, StopTimeout: stopTimeout, PIDFile: pidFile}
+			if t := ctr.Config.StopTimeout; t != nil && *t >= 0 && !c.Flags().Changed("time") {
+				o.StopTimeout = *t // the container's --stop-timeout bounds ExecStop too
+			}
 			if img, err := e.Images.Lookup(ctr.Image); err == nil {
 				o.ImageEnv = img.Config.Config.Env
 			}
@@ -66,7 +69,7 @@ how a container comes back.`,
 			return nil
 		},
 	}
-	systemd.Flags().IntVarP(&stopTimeout, "time", "t", 10, "seconds ExecStop waits before killing")
+	systemd.Flags().IntVarP(&stopTimeout, "time", "t", 10, "seconds ExecStop waits before killing (default: the container's --stop-timeout, else 10)")
 	systemd.Flags().BoolVar(&fresh, "new", false, "create a new container from the stored command line at every start")
 	c.AddCommand(systemd)
 	return c

@@ -21,7 +21,7 @@ func newStopCmd(g *globals) *cobra.Command {
 		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
-				return e.Stop(ctx, ref, f.signal, f.timeout())
+				return e.Stop(ctx, ref, f.signal, f.timeout(c))
 			})
 		},
 	}
@@ -38,7 +38,7 @@ func newRestartCmd(g *globals) *cobra.Command {
 		Args:    minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return eachRefPrinting(c, g, args, func(ctx context.Context, e *lifecycle.Engine, ref string) error {
-				if err := e.Stop(ctx, ref, f.signal, f.timeout()); err != nil {
+				if err := e.Stop(ctx, ref, f.signal, f.timeout(c)); err != nil {
 					return err
 				}
 				return monitor.Start(ctx, e, ref)
@@ -58,10 +58,19 @@ type stopFlags struct {
 
 func (f *stopFlags) add(c *cobra.Command) {
 	fs := c.Flags()
-	fs.IntVarP(&f.seconds, "timeout", "t", 10, "seconds to wait for the container to stop before killing it")
+	fs.IntVarP(&f.seconds, "timeout", "t", 10, "seconds to wait for the container to stop before killing it (default: the container's --stop-timeout, else 10)")
 	fs.IntVar(&f.seconds, "time", 10, "seconds to wait before killing the container (deprecated: use --timeout)")
 	_ = fs.MarkHidden("time")
 	fs.StringVarP(&f.signal, "signal", "s", "", "signal to send first, as a name (USR1, SIGUSR1) or number (default: the container's stop signal, else TERM)")
 }
 
-func (f *stopFlags) timeout() time.Duration { return time.Duration(f.seconds) * time.Second }
+// timeout is -t, or without it the container's --stop-timeout.
+func (f *stopFlags) timeout(c *cobra.Command) time.Duration {
+	if !c.Flags().Changed("timeout") && !c.Flags().Changed("time") {
+		return lifecycle.ContainerStopTimeout
+	}
+	if f.seconds < 0 { // docker's -t -1: wait as long as it takes
+		return 100 * 365 * 24 * time.Hour
+	}
+	return time.Duration(f.seconds) * time.Second
+}

@@ -22,8 +22,10 @@ import (
 // StopSignal, else SIGTERM, as docker stop --signal), waits up to timeout
 // for it to end, then kills it. A container that is not running is
 // already stopped; one whose monitor waits to restart it stays down.
+// A negative timeout (ContainerStopTimeout) is the container's own
+// --stop-timeout, else 10 seconds, as docker stop without -t.
 func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout) // one deadline for every wait below
+	start := time.Now()
 	if sig != "" && signalNumber(sig) == 0 {
 		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
 	}
@@ -31,6 +33,10 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 	if err != nil {
 		return err
 	}
+	if timeout < 0 {
+		timeout = stopTimeout(c)
+	}
+	deadline := start.Add(timeout) // one deadline for every wait below
 	if !IsRunning(c) && !monitorLives(c) {
 		return nil
 	}
@@ -108,6 +114,22 @@ func stopSignal(c *state.Container) string {
 		return c.Config.StopSignal
 	}
 	return "TERM"
+}
+
+// ContainerStopTimeout asks Stop for the container's stop timeout.
+const ContainerStopTimeout time.Duration = -1
+
+// stopTimeout is how long stop waits for c by default: its
+// --stop-timeout (negative: with no limit), else 10 seconds.
+func stopTimeout(c *state.Container) time.Duration {
+	switch t := c.Config.StopTimeout; {
+	case t == nil:
+		return 10 * time.Second
+	case *t < 0:
+		return 100 * 365 * 24 * time.Hour
+	default:
+		return time.Duration(*t) * time.Second
+	}
 }
 
 // sameSignal compares two signals by number, however each is written

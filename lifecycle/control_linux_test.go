@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -31,5 +32,18 @@ func TestSameSignal(t *testing.T) {
 	}
 	if got := stopSignal(&state.Container{Config: state.Config{StopSignal: "SIGQUIT"}}); !sameSignal(got, "3") {
 		t.Errorf("image stop signal %q", got)
+	}
+}
+
+func TestStopTimeout(t *testing.T) {
+	n, zero, five := -1, 0, 5
+	for _, tc := range []struct {
+		t    *int
+		want time.Duration
+	}{{nil, 10 * time.Second}, {&zero, 0}, {&five, 5 * time.Second}, {&n, 100 * 365 * 24 * time.Hour}} {
+		c := &state.Container{Config: state.Config{StopTimeout: tc.t}}
+		if got := stopTimeout(c); got != tc.want {
+			t.Errorf("stopTimeout(%v) = %v, want %v", tc.t, got, tc.want)
+		}
 	}
 }

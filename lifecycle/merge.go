@@ -22,6 +22,10 @@ type UserConfig struct {
 	Labels        map[string]string
 	Tty           bool
 	OpenStdin     bool
+	// StopSignal and StopTimeout (seconds, nil: stop's default) are
+	// --stop-signal and --stop-timeout, docker's Config fields.
+	StopSignal  string
+	StopTimeout *int
 }
 
 // MergeConfig combines the image's defaults with the user's config the
@@ -34,6 +38,10 @@ func MergeConfig(img rootfs.ContainerDefaults, u UserConfig) (state.Config, erro
 		Hostname: u.Hostname, Domainname: u.Domainname, Tty: u.Tty, OpenStdin: u.OpenStdin, AttachStdin: u.OpenStdin,
 		AttachStdout: true, AttachStderr: true, StopSignal: img.StopSignal,
 		Labels: map[string]string{}, ExposedPorts: img.ExposedPorts, Volumes: img.Volumes,
+		StopTimeout: u.StopTimeout,
+	}
+	if u.StopSignal != "" {
+		c.StopSignal = u.StopSignal
 	}
 	for k, v := range img.Labels {
 		c.Labels[k] = v

@@ -102,3 +102,15 @@ func TestCheckResolvedWorkdirFollowsImageSymlinks(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeStopSignalAndTimeout(t *testing.T) {
+	img := rootfs.ContainerDefaults{Cmd: []string{"x"}, StopSignal: "SIGQUIT"}
+	if c, _ := MergeConfig(img, UserConfig{}); c.StopSignal != "SIGQUIT" || c.StopTimeout != nil {
+		t.Errorf("image's stop signal: %q %v", c.StopSignal, c.StopTimeout)
+	}
+	five := 5
+	c, _ := MergeConfig(img, UserConfig{StopSignal: "USR1", StopTimeout: &five})
+	if c.StopSignal != "USR1" || c.StopTimeout == nil || *c.StopTimeout != 5 {
+		t.Errorf("--stop-signal/--stop-timeout: %q %v", c.StopSignal, c.StopTimeout)
+	}
+}

@@ -377,3 +377,28 @@ func TestWordsRefuseLineBreaks(t *testing.T) {
 		t.Errorf("%v %v", search, err)
 	}
 }
+
+func TestSignalAndOptionalInt(t *testing.T) {
+	var sig string
+	for _, good := range []string{"USR1", "SIGUSR1", "sigterm", "9"} {
+		if err := Signal(&sig).Set(good); err != nil || sig != good {
+			t.Errorf("Signal(%q): %q, %v", good, sig, err)
+		}
+	}
+	for _, bad := range []string{"", "NOPE", "SIG", "999"} {
+		if err := Signal(&sig).Set(bad); err == nil {
+			t.Errorf("Signal(%q): want error", bad)
+		}
+	}
+	var p *int
+	v := OptionalInt(&p, "--stop-timeout")
+	if v.String() != "" {
+		t.Errorf("unset: %q", v.String())
+	}
+	if err := v.Set("-1"); err != nil || p == nil || *p != -1 || v.String() != "-1" {
+		t.Errorf("Set(-1): %v %v", p, err)
+	}
+	if err := v.Set("1.5"); err == nil || !strings.Contains(err.Error(), "--stop-timeout") {
+		t.Errorf("Set(1.5): %v", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -238,4 +240,42 @@ func ExtraHosts(p *[]string) Value {
 // Ports adds -p to *p.
 func Ports(p *state.PortMap) Value {
 	return &value{typ: "list", set: func(s string) error { return ParsePublish(s, p) }}
+}
+
+// Signal is a signal name (HUP, SIGHUP) or number, kept as typed once
+// it is known to be one.
+func Signal(p *string) Value {
+	return &value{typ: "string", set: func(s string) error {
+		if !isSignal(s) {
+			return fmt.Errorf("invalid signal %q: use a name such as TERM, USR1, or a number", s)
+		}
+		*p = s
+		return nil
+	}, show: func() string { return *p }}
+}
+
+// OptionalInt is an int whose absence matters: nil until the flag is set.
+func OptionalInt(p **int, flag string) Value {
+	return &value{typ: "int", set: func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("invalid %s %q: want a whole number", flag, s)
+		}
+		*p = &n
+		return nil
+	}, show: func() string {
+		if *p == nil {
+			return ""
+		}
+		return strconv.Itoa(**p)
+	}}
+}
+
+// isSignal says whether s names a signal: HUP, SIGHUP or 1.
+func isSignal(s string) bool {
+	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
+	if n, err := strconv.Atoi(name); err == nil {
+		return unix.SignalName(unix.Signal(n)) != ""
+	}
+	return name != "" && unix.SignalNum("SIG"+name) != 0
 }

@@ -95,7 +95,9 @@ type Config struct {
 	WorkingDir   string
 	Entrypoint   []string
 	Labels       map[string]string
-	StopSignal   string              `json:",omitempty"`
+	StopSignal   string `json:",omitempty"`
+	// StopTimeout is the seconds stop without -t waits (nil: 10).
+	StopTimeout  *int                `json:",omitempty"`
 	ExposedPorts map[string]struct{} `json:",omitempty"`
 	// CreateCommand is the argv of the `create` or `run` that made the
 	// container, as typed (podman's name): `generate systemd --new` runs

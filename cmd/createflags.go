@@ -65,6 +65,11 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Words(&hc.DNSOptions, "--dns-option"), "dns-option", "option for the container's resolv.conf, e.g. ndots:2")
 	fs.Var(opts.ExtraHosts(&hc.ExtraHosts), "add-host", "add NAME:IP to the container's /etc/hosts")
 
+	fs.StringVar(&hc.PidMode, "pid", "", "PID namespace: host, or container:NAME to join a running container's")
+	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default), shareable, host, or container:NAME of a shareable one")
+	fs.StringVar(&hc.UTSMode, "uts", "", "UTS namespace: host (the host's hostname)")
+	fs.StringVar(&hc.CgroupnsMode, "cgroupns", "", "cgroup namespace: private (the default on cgroup v2) or host")
+
 	fs.Var(opts.Restart(&hc.RestartPolicy), "restart", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
 	fs.BoolVar(&hc.Init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
 	fs.StringVar(&hc.ContainerIDFile, "cidfile", "", "write the container ID to this file (removed with the container)")

@@ -60,6 +60,9 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if r.Host.UTSMode == specgen.ModeHost && r.Config.Hostname != "" {
+		return nil, nil, nil, errors.New("conflicting options: hostname and the UTS mode: drop --hostname or --uts host")
+	}
 	cfg.Image, cfg.CreateCommand, cfg.CreateEnv = r.Image, r.CreateCommand, r.CreateEnv
 	// The image's WORKDIR is the route a hostile image takes, so the check
 	// is on the merged value, not only -w (CVE-2024-21626).
@@ -238,7 +241,7 @@ func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) err
 	dir := e.Containers.Dir(c.ID)
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = state.ShortID(c.ID)
-		if hc.NetworkMode == netsetup.ModeHost {
+		if hc.NetworkMode == netsetup.ModeHost || hc.UTSMode == specgen.ModeHost {
 			c.Config.Hostname, _ = os.Hostname()
 		}
 	}

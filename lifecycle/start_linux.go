@@ -264,6 +264,9 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	if err := e.networkSpec(c, hc, &in); err != nil {
 		return in, err
 	}
+	if err := e.namespaceSpec(hc, &in); err != nil {
+		return in, err
+	}
 	if hc.Privileged {
 		in.HostDevices = hostDevices()
 	}

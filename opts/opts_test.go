@@ -402,3 +402,17 @@ func TestSignalAndOptionalInt(t *testing.T) {
 		t.Errorf("Set(1.5): %v", err)
 	}
 }
+
+func TestValidateNamespaces(t *testing.T) {
+	for _, hc := range []state.HostConfig{{}, {PidMode: "host", IpcMode: "shareable", UTSMode: "host", CgroupnsMode: "private"},
+		{PidMode: "container:a", IpcMode: "container:b", CgroupnsMode: "host"}, {IpcMode: "private"}} {
+		if err := validateNamespaces(&hc); err != nil {
+			t.Errorf("%+v: %v", hc, err)
+		}
+	}
+	for _, hc := range []state.HostConfig{{PidMode: "private"}, {PidMode: "container:"}, {IpcMode: "x"}, {UTSMode: "container:a"}, {CgroupnsMode: "container:a"}} {
+		if err := validateNamespaces(&hc); err == nil {
+			t.Errorf("%+v: want error", hc)
+		}
+	}
+}

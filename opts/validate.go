@@ -42,6 +42,9 @@ func Validate(hc *state.HostConfig) error {
 	if err := validatePorts(hc.PortBindings); err != nil {
 		return err
 	}
+	if err := validateNamespaces(hc); err != nil {
+		return err
+	}
 	return validateResources(hc)
 }
 

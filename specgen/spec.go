@@ -45,7 +45,10 @@ type Input struct {
 	NetworkFiles map[string]string
 	// NetNS is "" for a new network namespace, "host" for the host's, or
 	// the path of a namespace to join.
-	NetNS       string
+	NetNS string
+	// NSPaths are the namespaces to join besides the network's (--pid and
+	// --ipc container:NAME), by type: /proc/PID/ns paths.
+	NSPaths     map[specs.LinuxNamespaceType]string
 	CgroupsPath string
 	CgroupV2    bool
 	// InitBinary, if set, is bind-mounted read-only at /dev/init and runs
@@ -80,7 +83,7 @@ func Generate(in Input) (*specs.Spec, error) {
 	s := &specs.Spec{
 		Version:  specs.Version,
 		Root:     &specs.Root{Path: in.Rootfs, Readonly: hc.ReadonlyRootfs},
-		Hostname: in.Hostname, Domainname: in.Domainname,
+		Hostname: hostname(in, in.Hostname), Domainname: hostname(in, in.Domainname),
 		Process: &specs.Process{
 			Terminal: in.Terminal, Args: processArgs(in), Env: processEnv(in), Cwd: cwd(in.Cwd),
 			User:         specs.User{UID: in.User.UID, GID: in.User.GID, AdditionalGids: in.User.AdditionalGids},
@@ -171,6 +174,10 @@ func mounts(in Input) []specs.Mount {
 	if hc.ShmSize > 0 {
 		ms = withShmSize(ms, hc.ShmSize)
 	}
+	if hc.IpcMode == ModeHost { // the host's POSIX shared memory, as docker's
+		ms = withoutDest(ms, "/dev/shm")
+		ms = append(ms, specs.Mount{Destination: "/dev/shm", Type: "bind", Source: "/dev/shm", Options: []string{"rbind", "nosuid", "noexec", "nodev"}})
+	}
 	if in.NetNS == "host" {
 		ms = withoutDest(ms, "/sys") // host netns: sysfs of the host's, bound below
 		ms = append(ms, specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
@@ -257,7 +264,19 @@ func linux(in Input) *specs.Linux {
 }
 
 func namespaces(in Input) []specs.LinuxNamespace {
-	ns := []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace}, {Type: specs.MountNamespace}}
+	hc := in.Host
+	var ns []specs.LinuxNamespace
+	add := func(t specs.LinuxNamespaceType, host bool) {
+		if path := in.NSPaths[t]; path != "" {
+			ns = append(ns, specs.LinuxNamespace{Type: t, Path: path})
+		} else if !host {
+			ns = append(ns, specs.LinuxNamespace{Type: t})
+		}
+	}
+	add(specs.PIDNamespace, hc.PidMode == ModeHost)
+	add(specs.IPCNamespace, hc.IpcMode == ModeHost)
+	add(specs.UTSNamespace, hc.UTSMode == ModeHost)
+	add(specs.MountNamespace, false)
 	switch in.NetNS {
 	case "host":
 	case "":
@@ -265,10 +284,22 @@ func namespaces(in Input) []specs.LinuxNamespace {
 	default:
 		ns = append(ns, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: in.NetNS})
 	}
-	if in.CgroupV2 { // docker's default: private on v2, host on v1
-		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-	}
+	// docker's default: private on v2, host on v1
+	add(specs.CgroupNamespace, hc.CgroupnsMode == ModeHost || hc.CgroupnsMode == "" && !in.CgroupV2)
 	return ns
+}
+
+// ModeHost is the namespace mode (--pid, --ipc, --uts, --cgroupns) that
+// shares the host's namespace.
+const ModeHost = "host"
+
+// hostname is name, or "" with --uts host: the host's name is the
+// container's, and runc sets none without a UTS namespace of its own.
+func hostname(in Input, name string) string {
+	if in.Host.UTSMode == ModeHost {
+		return ""
+	}
+	return name
 }
 
 // Capabilities applies --privileged, --cap-add and --cap-drop (names with

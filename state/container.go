@@ -200,6 +200,11 @@ type HostConfig struct {
 	// CgroupParent is the cgroup the container's goes under
 	// (PARENT/ID): absolute, clean, no "..".
 	CgroupParent string `json:",omitempty"`
+	// Namespaces (docker's names and modes): "" is docker's default.
+	PidMode      string `json:",omitempty"` // host, container:NAME
+	IpcMode      string `json:",omitempty"` // private, shareable, host, container:NAME
+	UTSMode      string `json:",omitempty"` // host
+	CgroupnsMode string `json:",omitempty"` // host, private
 }
 
 // MountPoint is one filesystem mounted into the container.

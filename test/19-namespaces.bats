@@ -42,3 +42,69 @@ bats_require_minimum_version 1.5.0
 	assert_status 125
 	one_line_error "--stop-timeout"
 }
+
+@test "--pid host: the host's PID namespace, host processes visible; --pid container:NAME shares the target's" {
+	ctr run --rm --pid host busybox sh -c "readlink /proc/self/ns/pid; test -d /proc/$$ && echo sees-host"
+	assert_status 0
+	[ "$output" = "$(readlink /proc/self/ns/pid)
+sees-host" ]
+	ctr run --rm busybox readlink /proc/self/ns/pid
+	[ "$output" != "$(readlink /proc/self/ns/pid)" ]
+	"$CTR" run -d --name tgt busybox sleep 100 >/dev/null
+	wait_running tgt
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' tgt)
+	ctr run --rm --pid container:tgt busybox sh -c 'readlink /proc/self/ns/pid; ps -o comm | grep -c "^sleep"'
+	assert_status 0
+	[ "$output" = "$(readlink /proc/$pid/ns/pid)
+1" ]
+	"$CTR" create --name down busybox true >/dev/null
+	ctr run --rm --pid container:down busybox true
+	assert_status 125
+	one_line_error "it is not running"
+	ctr run --rm --pid private busybox true
+	assert_status 125
+	one_line_error "invalid --pid"
+}
+
+@test "--ipc shareable is joined by --ipc container:NAME; a private one is not; --ipc host is the host's" {
+	"$CTR" run -d --name shm --ipc shareable busybox sleep 100 >/dev/null
+	"$CTR" run -d --name priv busybox sleep 100 >/dev/null
+	wait_running shm
+	wait_running priv
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' shm)
+	ctr inspect -f '{{.HostConfig.IpcMode}}' shm
+	[ "$output" = "shareable" ]
+	ctr run --rm --ipc container:shm busybox readlink /proc/self/ns/ipc
+	assert_status 0
+	[ "$output" = "$(readlink /proc/$pid/ns/ipc)" ]
+	[ "$output" != "$(readlink /proc/self/ns/ipc)" ]
+	ctr run --rm --ipc container:priv busybox true
+	assert_status 125
+	one_line_error "not shareable"
+	ctr run --rm --ipc host busybox readlink /proc/self/ns/ipc
+	assert_status 0
+	[ "$output" = "$(readlink /proc/self/ns/ipc)" ]
+	ctr run --rm --ipc bogus busybox true
+	assert_status 125
+	one_line_error "invalid --ipc"
+}
+
+@test "--uts host: the host's hostname and UTS namespace; --hostname with it is refused; --cgroupns host|private" {
+	ctr run --rm --uts host busybox sh -c 'hostname; cat /etc/hostname; readlink /proc/self/ns/uts'
+	assert_status 0
+	[ "$output" = "$(hostname)
+$(hostname)
+$(readlink /proc/self/ns/uts)" ]
+	ctr run --rm --uts host --hostname x busybox true
+	assert_status 125
+	one_line_error "conflicting options: hostname and the UTS mode"
+	ctr run --rm --cgroupns host busybox readlink /proc/self/ns/cgroup
+	assert_status 0
+	[ "$output" = "$(readlink /proc/self/ns/cgroup)" ]
+	ctr run --rm --cgroupns private busybox readlink /proc/self/ns/cgroup
+	assert_status 0
+	[ "$output" != "$(readlink /proc/self/ns/cgroup)" ]
+	ctr run --rm --cgroupns container:x busybox true
+	assert_status 125
+	one_line_error "invalid --cgroupns"
+}

@@ -1,0 +1,58 @@
+package lifecycle
+
+import (
+	"fmt"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/ctr-lite/ctr-lite/opts"
+	"github.com/ctr-lite/ctr-lite/specgen"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// namespaceSpec resolves --pid and --ipc container:NAME to the running
+// target's /proc/PID/ns paths, as docker does; a target that is not
+// running is refused, and --ipc only joins a shareable (or host) donor.
+func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
+	for _, j := range []struct {
+		mode, what string
+		t          specs.LinuxNamespaceType
+	}{{hc.PidMode, "pid", specs.PIDNamespace}, {hc.IpcMode, "ipc", specs.IPCNamespace}} {
+		ref, ok := strings.CutPrefix(j.mode, opts.ModeContainer)
+		if !ok {
+			continue
+		}
+		path, err := e.joinNamespace(ref, j.what)
+		if err != nil {
+			return err
+		}
+		if in.NSPaths == nil {
+			in.NSPaths = map[specs.LinuxNamespaceType]string{}
+		}
+		in.NSPaths[j.t] = path
+	}
+	return nil
+}
+
+// joinNamespace is the /proc path of the what namespace of running
+// container ref.
+func (e *Engine) joinNamespace(ref, what string) (string, error) {
+	target, err := e.Lookup(ref)
+	if err != nil {
+		return "", err
+	}
+	if !IsRunning(target) || target.State.Pid == 0 {
+		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the %s namespace of container %s: it is not running", what, target.Name))
+	}
+	if what == "ipc" {
+		thc, err := e.Containers.LoadHostConfig(target.ID)
+		if err != nil {
+			return "", WithCode(ExitEngine, err)
+		}
+		if thc.IpcMode != "shareable" && thc.IpcMode != specgen.ModeHost {
+			return "", WithCode(ExitEngine, fmt.Errorf("cannot join the ipc namespace of container %s: it is not shareable: create it with --ipc shareable", target.Name))
+		}
+	}
+	return fmt.Sprintf("/proc/%d/ns/%s", target.State.Pid, what), nil
+}

@@ -21,6 +21,7 @@ import (
 type createFlags struct {
 	req           lifecycle.CreateRequest
 	env, envFiles []string // need the caller's environment: see environment
+	labelFiles    []string // under -l's labels: see labels
 	entrypoint    string   // "" clears it, so Changed matters
 	pull          string
 	registry      registryFlags
@@ -69,6 +70,9 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default), shareable, host, or container:NAME of a shareable one")
 	fs.StringVar(&hc.UTSMode, "uts", "", "UTS namespace: host (the host's hostname)")
 	fs.StringVar(&hc.CgroupnsMode, "cgroupns", "", "cgroup namespace: private (the default on cgroup v2) or host")
+	fs.StringArrayVar(&hc.GroupAdd, "group-add", nil, "add a supplementary group: a name in the image's /etc/group, or a GID")
+	fs.Var(opts.Sysctls(&hc.Sysctls), "sysctl", "set a namespaced sysctl: KEY=VALUE (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*)")
+	fs.StringArrayVar(&f.labelFiles, "label-file", nil, "read labels from a file (KEY=VALUE a line; -l wins)")
 
 	fs.Var(opts.Restart(&hc.RestartPolicy), "restart", "restart policy: no, always, unless-stopped, on-failure[:N] (carried out by the container's monitor; nothing restarts containers after a reboot: use systemd)")
 	fs.BoolVar(&hc.Init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
@@ -112,6 +116,9 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 		return r, err
 	}
 	r.Config.Env = env
+	if r.Config.Labels, err = f.labels(); err != nil {
+		return r, err
+	}
 	if c.Flags().Changed("entrypoint") {
 		r.Config.EntrypointSet = true
 		if f.entrypoint != "" {
@@ -131,6 +138,23 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 		}
 	}
 	return r, nil
+}
+
+// labels are the --label-file labels with -l's over them, as docker's.
+func (f *createFlags) labels() (map[string]string, error) {
+	if len(f.labelFiles) == 0 {
+		return f.req.Config.Labels, nil
+	}
+	labels := map[string]string{}
+	for _, file := range f.labelFiles {
+		if err := opts.ReadLabelFile(file, labels); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range f.req.Config.Labels {
+		labels[k] = v
+	}
+	return labels, nil
 }
 
 func (f *createFlags) environment() ([]string, error) {

@@ -302,6 +302,12 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 	}
 	if o.User != "" {
 		u, err := resolveUser(spec.Root.Path, o.User)
+		if err == nil { // docker's exec -u keeps --group-add's groups
+			var hc *state.HostConfig
+			if hc, err = e.Containers.LoadHostConfig(c.ID); err == nil {
+				err = addGroups(spec.Root.Path, &u, hc.GroupAdd)
+			}
+		}
 		if err != nil {
 			return nil, WithCode(ExitEngine, err)
 		}

@@ -251,6 +251,9 @@ func (e *Engine) buildSpec(c *state.Container, hc *state.HostConfig, rootfs stri
 
 func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs string) (specgen.Input, error) {
 	u, err := resolveUser(rootfs, c.Config.User)
+	if err == nil {
+		err = addGroups(rootfs, &u, hc.GroupAdd)
+	}
 	if err != nil {
 		return specgen.Input{}, WithCode(ExitEngine, err)
 	}

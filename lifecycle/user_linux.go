@@ -3,6 +3,9 @@ package lifecycle
 import (
 	"fmt"
 	"io"
+	"slices"
+	"sort"
+	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/user"
@@ -33,6 +36,27 @@ func resolveUser(rootfs, spec string) (specgen.User, error) {
 		}
 	}
 	return out, nil
+}
+
+// addGroups appends --group-add's groups to u's: names resolved in the
+// container's /etc/group, GIDs as they are, as docker's.
+func addGroups(rootfs string, u *specgen.User, groups []string) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	group, closeG := openInRootfs(rootfs, "/etc/group")
+	defer closeG()
+	gids, err := user.GetAdditionalGroups(groups, group)
+	if err != nil {
+		return fmt.Errorf("--group-add %s: %w", strings.Join(groups, ","), err)
+	}
+	sort.Ints(gids)
+	for _, g := range gids {
+		if !slices.Contains(u.AdditionalGids, uint32(g)) {
+			u.AdditionalGids = append(u.AdditionalGids, uint32(g))
+		}
+	}
+	return nil
 }
 
 // checkIDs refuses IDs that do not fit the kernel's 32-bit IDs as signed

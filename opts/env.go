@@ -32,16 +32,33 @@ func ParseEnv(values []string, lookup func(string) (string, bool)) ([]string, er
 
 // ReadEnvFile reads an --env-file: one KEY=VALUE or KEY a line, with
 // blank lines and # comments skipped.
-func ReadEnvFile(path string) ([]string, error) {
+func ReadEnvFile(path string) ([]string, error) { return readLinesFile("env", path) }
+
+// ReadLabelFile reads a --label-file into *labels, later lines winning,
+// as docker's: KEY=VALUE (or KEY, an empty label) a line, blank lines
+// and # comments skipped.
+func ReadLabelFile(path string, labels map[string]string) error {
+	lines, err := readLinesFile("label", path)
+	for _, l := range lines {
+		k, v, lerr := parseLabel(l)
+		if lerr != nil {
+			return fmt.Errorf("read label file %q: %w", path, lerr)
+		}
+		labels[k] = v
+	}
+	return err
+}
+
+func readLinesFile(kind, path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		// os.Open's *PathError, unwrapped: the message names the path
-		return nil, fmt.Errorf("read env file %q: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("read %s file %q: %w", kind, path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	lines, err := ParseEnvFile(f)
 	if err != nil {
-		return nil, fmt.Errorf("read env file %q: %w", path, err)
+		return nil, fmt.Errorf("read %s file %q: %w", kind, path, err)
 	}
 	return lines, nil
 }

@@ -416,3 +416,46 @@ func TestValidateNamespaces(t *testing.T) {
 		}
 	}
 }
+
+func TestSysctls(t *testing.T) {
+	var m map[string]string
+	for _, good := range []string{"net.ipv4.ip_forward=1", "kernel.shmmax=1", "kernel.sem=1 2 3 4", "fs.mqueue.msg_max=9", "kernel.msgmnb=1"} {
+		if err := Sysctls(&m).Set(good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+	if m["kernel.sem"] != "1 2 3 4" {
+		t.Errorf("sysctls %v", m)
+	}
+	for _, bad := range []string{"kernel.hostname=x", "vm.swappiness=1", "net.=1", "fs.mqueue.=1", "net.ipv4.ip_forward", "=1", "kernel.shm=1"} {
+		if err := Sysctls(&m).Set(bad); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+	for _, hc := range []state.HostConfig{
+		{NetworkMode: "host", Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}},
+		{NetworkMode: "container:x", Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}},
+		{IpcMode: "host", Sysctls: map[string]string{"kernel.shmmax": "1"}},
+		{IpcMode: "container:x", Sysctls: map[string]string{"fs.mqueue.msg_max": "1"}},
+	} {
+		if err := validateSysctls(&hc); err == nil {
+			t.Errorf("%+v: want error", hc)
+		}
+	}
+	ok := state.HostConfig{NetworkMode: "bridge", IpcMode: "shareable", Sysctls: map[string]string{"net.ipv4.ip_forward": "1", "kernel.shmmax": "1"}}
+	if err := validateSysctls(&ok); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestReadLabelFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "labels")
+	os.WriteFile(p, []byte("# c\na=1\n  b=2=3\na=4\nbare\n"), 0o644)
+	got := map[string]string{}
+	if err := ReadLabelFile(p, got); err != nil || !reflect.DeepEqual(got, map[string]string{"a": "4", "b": "2=3", "bare": ""}) {
+		t.Errorf("ReadLabelFile = %v, %v", got, err)
+	}
+	if err := ReadLabelFile(p+"x", got); err == nil || !strings.Contains(err.Error(), "read label file") {
+		t.Errorf("missing file: %v", err)
+	}
+}

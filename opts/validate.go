@@ -45,6 +45,9 @@ func Validate(hc *state.HostConfig) error {
 	if err := validateNamespaces(hc); err != nil {
 		return err
 	}
+	if err := validateSysctls(hc); err != nil {
+		return err
+	}
 	return validateResources(hc)
 }
 

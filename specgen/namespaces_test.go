@@ -43,3 +43,10 @@ func TestNamespaceModes(t *testing.T) {
 		}
 	}
 }
+
+func TestSysctlsInSpec(t *testing.T) {
+	s, err := Generate(Input{Host: &state.HostConfig{Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}}})
+	if err != nil || s.Linux.Sysctl["net.ipv4.ip_forward"] != "1" {
+		t.Errorf("sysctl %v %v", s.Linux.Sysctl, err)
+	}
+}

@@ -247,7 +247,7 @@ func depth(p string) int { return strings.Count(path.Clean(p), "/") }
 func linux(in Input) *specs.Linux {
 	res := linuxResources(in.Host)
 	res.Devices = defaultDeviceRules()
-	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res}
+	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res, Sysctl: in.Host.Sysctls}
 	for _, d := range in.Devices {
 		l.Devices = append(l.Devices, d.LinuxDevice)
 		major, minor := d.Major, d.Minor

@@ -205,6 +205,10 @@ type HostConfig struct {
 	IpcMode      string `json:",omitempty"` // private, shareable, host, container:NAME
 	UTSMode      string `json:",omitempty"` // host
 	CgroupnsMode string `json:",omitempty"` // host, private
+	// GroupAdd are --group-add's names or GIDs, resolved at start in the
+	// image's /etc/group; Sysctls are --sysctl's, namespaced ones only.
+	GroupAdd []string          `json:",omitempty"`
+	Sysctls  map[string]string `json:",omitempty"`
 }
 
 // MountPoint is one filesystem mounted into the container.

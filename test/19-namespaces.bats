@@ -108,3 +108,54 @@ $(readlink /proc/self/ns/uts)" ]
 	assert_status 125
 	one_line_error "invalid --cgroupns"
 }
+
+@test "--group-add: names from the image's /etc/group and GIDs in the process's groups, exec -u too; an unknown name fails the start" {
+	ctr run --rm --group-add extra --group-add 4242 busybox grep '^Groups:' /proc/self/status
+	assert_status 0
+	[[ "$output" == *" 2000 "* && "$output" == *" 4242"* ]] || { echo "$output"; false; }
+	"$CTR" run -d --name ga --group-add daemon busybox sleep 100 >/dev/null
+	wait_running ga
+	ctr exec -u app ga grep '^Groups:' /proc/self/status
+	assert_status 0
+	[[ "$output" == *"	1 "* || "$output" == *" 1 "* ]] || { echo "$output"; false; }
+	ctr run --rm --group-add nosuchgroup busybox true
+	assert_status 125
+	one_line_error "nosuchgroup"
+}
+
+@test "--sysctl sets namespaced sysctls inside; others, net.* on the host's network and IPC ones on the host's IPC are refused" {
+	ctr run --rm --sysctl net.ipv4.ip_unprivileged_port_start=80 --sysctl kernel.shmmax=123456 --sysctl fs.mqueue.msg_max=20 \
+		busybox cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmax /proc/sys/fs/mqueue/msg_max
+	assert_status 0
+	[ "$output" = "80
+123456
+20" ]
+	ctr run --rm --sysctl kernel.hostname=x busybox true
+	assert_status 125
+	one_line_error "not a namespaced sysctl"
+	ctr run --rm --sysctl vm.swappiness=1 busybox true
+	assert_status 125
+	one_line_error "not a namespaced sysctl"
+	ctr run --rm --network host --sysctl net.ipv4.ip_forward=1 busybox true
+	assert_status 125
+	one_line_error "private network namespace"
+	ctr run --rm --ipc host --sysctl kernel.shmmax=1 busybox true
+	assert_status 125
+	one_line_error "private IPC namespace"
+	ctr run --rm --sysctl net.ipv4.ip_forward busybox true
+	assert_status 125
+	one_line_error "want KEY=VALUE"
+}
+
+@test "--label-file: KEY=VALUE lines (comments skipped) become labels, -l wins; a missing file fails with 125" {
+	printf '# comment\na=1\nb=from-file\n\nempty\n' > "$BATS_TEST_TMPDIR/labels"
+	"$CTR" create --name lf --label-file "$BATS_TEST_TMPDIR/labels" -l b=flag busybox true >/dev/null
+	ctr inspect -f '{{index .Config.Labels "a"}}/{{index .Config.Labels "b"}}/{{index .Config.Labels "empty"}}' lf
+	assert_status 0
+	[ "$output" = "1/flag/" ]
+	ctr inspect -f '{{len .Config.Labels}}' lf
+	[ "$output" = "3" ]
+	ctr create --label-file /nonexistent busybox true
+	assert_status 125
+	one_line_error "read label file"
+}

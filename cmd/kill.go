@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/opts"
 )
 
 func newKillCmd(g *globals) *cobra.Command {
@@ -18,7 +19,7 @@ func newKillCmd(g *globals) *cobra.Command {
   ctr-lite kill -s HUP web`,
 		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
-			sig, err := lifecycle.ParseSignal(signal)
+			sig, err := opts.ParseSignal(signal)
 			if err != nil {
 				return usageError(c, err)
 			}

@@ -2,19 +2,17 @@ package lifecycle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
+	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -26,7 +24,7 @@ import (
 // --stop-timeout, else 10 seconds, as docker stop without -t.
 func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duration) error {
 	start := time.Now()
-	if sig != "" && signalNumber(sig) == 0 {
+	if sig != "" && opts.SignalNumber(sig) == 0 {
 		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
 	}
 	c, err := e.Lookup(ref)
@@ -89,10 +87,10 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		return WithCode(ExitEngine, fmt.Errorf("cannot kill container %s: it is not running", c.Name))
 	}
 	sig = strings.TrimPrefix(strings.ToUpper(sig), "SIG")
-	if signalNumber(sig) == 0 {
+	if opts.SignalNumber(sig) == 0 {
 		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
 	}
-	if final := sameSignal(sig, "KILL") || sameSignal(sig, stopSignal(c)); final || !IsRunning(c) {
+	if final := opts.SameSignal(sig, "KILL") || opts.SameSignal(sig, stopSignal(c)); final || !IsRunning(c) {
 		if c, err = e.MarkStopped(ctx, c.ID); err != nil {
 			return err
 		}
@@ -130,21 +128,6 @@ func stopTimeout(c *state.Container) time.Duration {
 	default:
 		return time.Duration(*t) * time.Second
 	}
-}
-
-// sameSignal compares two signals by number, however each is written
-// (TERM, SIGTERM, 15).
-func sameSignal(a, b string) bool {
-	na, nb := signalNumber(a), signalNumber(b)
-	return na != 0 && na == nb
-}
-
-func signalNumber(s string) unix.Signal {
-	name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "SIG")
-	if n, err := strconv.Atoi(name); err == nil {
-		return unix.Signal(n)
-	}
-	return unix.SignalNum("SIG" + name)
 }
 
 // markStopped sets HasBeenManuallyStopped and returns the record as read
@@ -328,19 +311,4 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 		return nil, err
 	}
 	return &p, nil
-}
-
-// ParseSignal accepts HUP, SIGHUP or 1 and returns the name runc takes.
-func ParseSignal(s string) (string, error) {
-	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if n, err := strconv.Atoi(name); err == nil {
-		if unix.SignalName(unix.Signal(n)) == "" {
-			return "", fmt.Errorf("invalid signal %q", s)
-		}
-		return name, nil
-	}
-	if unix.SignalNum("SIG"+name) == 0 {
-		return "", errors.New("invalid signal " + strconv.Quote(s) + ": use a name such as TERM, HUP, KILL, or a number")
-	}
-	return name, nil
 }

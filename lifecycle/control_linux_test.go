@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -22,15 +23,16 @@ func TestSameSignal(t *testing.T) {
 		{"USR1", "10", true},
 		{"NOPE", "NOPE", false},
 		{"", "", false},
+		{"99", "99", false}, // no such signal: numbers are checked too
 	} {
-		if got := sameSignal(tc.a, tc.b); got != tc.want {
-			t.Errorf("sameSignal(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		if got := opts.SameSignal(tc.a, tc.b); got != tc.want {
+			t.Errorf("opts.SameSignal(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 	if got := stopSignal(&state.Container{}); got != "TERM" {
 		t.Errorf("default stop signal %q", got)
 	}
-	if got := stopSignal(&state.Container{Config: state.Config{StopSignal: "SIGQUIT"}}); !sameSignal(got, "3") {
+	if got := stopSignal(&state.Container{Config: state.Config{StopSignal: "SIGQUIT"}}); !opts.SameSignal(got, "3") {
 		t.Errorf("image stop signal %q", got)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -246,7 +244,7 @@ func Ports(p *state.PortMap) Value {
 // it is known to be one.
 func Signal(p *string) Value {
 	return &value{typ: "string", set: func(s string) error {
-		if !isSignal(s) {
+		if SignalNumber(s) == 0 {
 			return fmt.Errorf("invalid signal %q: use a name such as TERM, USR1, or a number", s)
 		}
 		*p = s
@@ -269,13 +267,4 @@ func OptionalInt(p **int, flag string) Value {
 		}
 		return strconv.Itoa(**p)
 	}}
-}
-
-// isSignal says whether s names a signal: HUP, SIGHUP or 1.
-func isSignal(s string) bool {
-	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if n, err := strconv.Atoi(name); err == nil {
-		return unix.SignalName(unix.Signal(n)) != ""
-	}
-	return name != "" && unix.SignalNum("SIG"+name) != 0
 }

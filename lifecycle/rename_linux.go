@@ -53,6 +53,13 @@ func (e *Engine) renameRecord(ctx context.Context, c *state.Container, newName s
 		return err
 	}
 	defer g.Unlock()
+	// A rename that crashed left its second entry: drop it first, or a
+	// rename to a third name would forget it and the name stay taken.
+	if left := c.OtherName; left != "" && left != newName {
+		if err := e.Containers.DropName(left, c.ID); err != nil {
+			return err
+		}
+	}
 	oldName := c.Name
 	c.OtherName = newName
 	if err := e.Containers.Save(c, durable); err != nil {

@@ -126,3 +126,15 @@ bats_require_minimum_version 1.5.0
 	"$CTR" rm -f w1 w2 >/dev/null
 	assert_net_clean
 }
+
+@test "a rename that crashed, then a rename to a third name: the crashed one's name is free again" {
+	"$CTR" create --name rn-a busybox true >/dev/null
+	CTR_LITE_FAULT=rename:after-add-name run -137 "$CTR" rename rn-a rn-b
+	ctr rename rn-a rn-c
+	assert_status 0
+	ctr create --name rn-b busybox true
+	assert_status 0
+	ctr inspect -f '{{.Name}}' rn-c
+	[ "$output" = "/rn-c" ]
+	"$CTR" rm -f rn-b rn-c >/dev/null
+}

@@ -83,6 +83,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
 		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g))
 	makeGroups(root)
+	addExamples(root)
 	return root
 }
 

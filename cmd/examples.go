@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// examples are the --help examples of the commands whose factories do not
+// set their own, keyed by the command's path below ctr-lite ("network
+// connect"). A command of the container group takes its top-level twin's
+// ("container cp" shows cp's). TestEveryCommandHasAnExample keeps this
+// list and the command tree in step.
+var examples = map[string]string{
+	"attach": `  ctr-lite run -dit --name box busybox sh
+  ctr-lite attach box                 # ctrl-p ctrl-q detaches, leaving it running
+  echo hello | ctr-lite attach app    # app was started with run -di`,
+	"cp": `  ctr-lite cp web:/etc/nginx/nginx.conf .       # a file out
+  ctr-lite cp ./site/. web:/usr/share/nginx/html  # a directory's contents in
+  ctr-lite cp web:/var/log - | tar -t             # a tar stream out
+  tar -c conf | ctr-lite cp - web:/etc            # a tar stream in`,
+	"diff": `  ctr-lite diff web     # A added, C changed, D deleted, one path a line`,
+	"events": `  ctr-lite events                              # follow, from now on
+  ctr-lite events --since 1h --until 0s -f type=container
+  ctr-lite events --since 10m --format '{{json .}}'`,
+	"export": `  ctr-lite export web > web.tar
+  ctr-lite export -o web.tar web`,
+	"import": `  ctr-lite import rootfs.tar myimage:1
+  tar -C rootfs -c . | ctr-lite import --change 'CMD ["/bin/sh"]' - myimage:1`,
+	"pause":   `  ctr-lite pause web && ctr-lite ps -f status=paused`,
+	"unpause": `  ctr-lite unpause web`,
+	"stats": `  ctr-lite stats                 # live, every running container
+  ctr-lite stats --no-stream web
+  ctr-lite stats --no-stream --format '{{.Name}} {{.MemUsage}}'`,
+	"top": `  ctr-lite top web
+  ctr-lite top web -o pid,user,comm`,
+	"update": `  ctr-lite update --memory 256m --cpus 0.5 web
+  ctr-lite update --restart on-failure:3 web`,
+	"network connect": `  ctr-lite network create backend
+  ctr-lite network connect --alias db backend pg`,
+	"network disconnect": `  ctr-lite network disconnect backend pg`,
+	"network prune":      `  ctr-lite network prune -f`,
+	"container prune": `  ctr-lite container prune -f
+  ctr-lite container prune -f --filter until=24h`,
+	"system df": `  ctr-lite system df
+  ctr-lite system df -v`,
+	"system prune": `  ctr-lite system prune -f                 # stopped containers, unused networks, dangling images
+  ctr-lite system prune -a --volumes -f    # and every unused image and volume`,
+	"system events": `  ctr-lite system events --since 10m --until 0s`,
+	"system info":   `  ctr-lite system info --format '{{.Driver}}'`,
+	"network inspect": `  ctr-lite network inspect bridge
+  ctr-lite network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' backend`,
+	"network ls": `  ctr-lite network ls
+  ctr-lite network ls -q`,
+	"network rm":     `  ctr-lite network rm backend`,
+	"volume inspect": `  ctr-lite volume inspect -f '{{.Mountpoint}}' data`,
+	"volume ls": `  ctr-lite volume ls
+  ctr-lite volume ls -q --filter dangling=true`,
+	"volume prune": `  ctr-lite volume prune -f    # every volume no container uses`,
+	"volume rm":    `  ctr-lite volume rm data`,
+	"system reset": `  ctr-lite system reset -f    # remove every container, image, volume and network`,
+}
+
+// addExamples gives every command without an Example its entry above.
+func addExamples(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.Example == "" {
+			sub.Example = exampleFor(sub)
+		}
+		addExamples(sub)
+	}
+}
+
+func exampleFor(c *cobra.Command) string {
+	path := strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+	if e, ok := examples[path]; ok {
+		return e
+	}
+	if twin, ok := strings.CutPrefix(path, "container "); ok {
+		return examples[twin]
+	}
+	return ""
+}

@@ -82,6 +82,16 @@ bundle none none
 median "runc run (floor)" "$RUNC --root $T/runc run -b $T/bundle-none floor-none"
 median "ctr-lite run --rm --network none" "$C run --rm --network none busybox true"
 echo "  ratio to floor: $(ratio "${MED[ctr-lite run --rm --network none]}" "${MED[runc run (floor)]}") (targets: 1.5x issue, 1.2x brief)"
+# BENCH_BASE=/path/to/an/older/ctr-lite: the same run by that binary, on a
+# root of its own, so a change is measured against what came before it.
+if [ -n "${BENCH_BASE:-}" ]; then
+	B="$BENCH_BASE --root $T/base-root --runroot $T/base-run --default-subnet 10.251.0.0/16 --default-bridge ctrlite-bbase"
+	$B load -q -i testdata/busybox.tar
+	median "base ctr-lite run --rm --network none" "$B run --rm --network none busybox true"
+	median "base ctr-lite run --rm (bridge)" "$B run --rm busybox true"
+	median "ctr-lite run --rm (bridge), beside base" "$C run --rm busybox true"
+	$B system reset -f >/dev/null 2>&1 || true
+fi
 if [ -n "$PODMAN" ]; then
 	median "podman run --rm --network none" "$PODRUN --network none localhost/busybox:latest true"
 	echo "  podman ratio to floor: $(ratio "${MED[podman run --rm --network none]}" "${MED[runc run (floor)]}")"

@@ -25,6 +25,6 @@ func newSystemCmd(g *globals) *cobra.Command {
 		},
 	}
 	reset.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
-	c.AddCommand(reset)
+	c.AddCommand(reset, newInfoCmd(g))
 	return c
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 func newInfoCmd(g *globals) *cobra.Command {
@@ -62,12 +61,13 @@ type runtimeInfo struct {
 }
 
 func gatherInfo(e *lifecycle.Engine) (*systemInfo, error) {
-	total, running, images, err := counts(e)
+	n, err := counts(e)
 	if err != nil {
 		return nil, err
 	}
-	info := &systemInfo{Containers: total, ContainersRunning: running, ContainersStopped: total - running,
-		Images: images, Driver: e.Images.Driver.Name(), DockerRootDir: e.Root, RunRoot: e.RunRoot,
+	info := &systemInfo{Containers: n.total, ContainersRunning: n.running, ContainersPaused: n.paused,
+		ContainersStopped: n.total - n.running - n.paused, Images: n.images,
+		Driver: e.Images.Driver.Name(), DockerRootDir: e.Root, RunRoot: e.RunRoot,
 		CgroupVersion: cgroupVersion(), ServerVersion: Version, OSType: runtime.GOOS, NCPU: runtime.NumCPU()}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
@@ -106,28 +106,36 @@ func cgroupVersion() string {
 }
 
 func printCounts(e *lifecycle.Engine, w interface{ Write([]byte) (int, error) }) error {
-	total, running, images, err := counts(e)
+	n, err := counts(e)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Containers: %d\n Running: %d\n Stopped: %d\nImages: %d\n", total, running, total-running, images)
+	fmt.Fprintf(w, "Containers: %d\n Running: %d\n Paused: %d\n Stopped: %d\nImages: %d\n",
+		n.total, n.running, n.paused, n.total-n.running-n.paused, n.images)
 	return nil
 }
 
-// counts is the number of containers, of those running, and of images.
-func counts(e *lifecycle.Engine) (total, running, images int, err error) {
+type tally struct{ total, running, paused, images int }
+
+// counts counts containers (running ones not paused, paused ones) and images.
+func counts(e *lifecycle.Engine) (tally, error) {
 	list, err := e.Containers.List()
 	if err != nil {
-		return 0, 0, 0, err
+		return tally{}, err
 	}
+	n := tally{total: len(list)}
 	for _, ctr := range list {
-		if trueState(ctr).Status == state.StatusRunning {
-			running++
+		switch st := trueState(ctr); {
+		case st.Running && st.Paused:
+			n.paused++
+		case st.Running:
+			n.running++
 		}
 	}
 	imgs, err := e.Images.Images()
 	if err != nil {
-		return 0, 0, 0, err
+		return tally{}, err
 	}
-	return len(list), running, len(imgs), nil
+	n.images = len(imgs)
+	return n, nil
 }

@@ -129,7 +129,7 @@ func psRows(list []*state.Container, sel psSelect, now time.Time) []psRow {
 			break
 		}
 		st := trueState(ctr)
-		if !sel.all && st.Status != state.StatusRunning && !st.Restarting { // docker lists a restarting one
+		if !sel.all && !st.Running && !st.Restarting { // docker lists a restarting one
 			continue
 		}
 		if sel.filter != nil && !sel.filter.match(psCandidate{c: ctr, st: st, hostConfig: lazyHostConfig(ctr.ID, sel.hostConfig)}) {

@@ -53,6 +53,9 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 		sig = stopSignal(c)
 	}
 	e.Runc("kill", c.ID, strings.TrimPrefix(strings.ToUpper(sig), "SIG")).Run()
+	if c.State.Paused {
+		e.thawForSignal(ctx, c.ID)
+	}
 	fault.Point("stop:after-signal")
 	if gone(ctx, c, time.Until(deadline)) {
 		return e.reconcileRef(ctx, c.ID)
@@ -90,7 +93,8 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	if opts.SignalNumber(sig) == 0 {
 		return WithCode(ExitEngine, fmt.Errorf("invalid signal %q: use a name like TERM or a number", sig))
 	}
-	if final := opts.SameSignal(sig, "KILL") || opts.SameSignal(sig, stopSignal(c)); final || !IsRunning(c) {
+	final := opts.SameSignal(sig, "KILL") || opts.SameSignal(sig, stopSignal(c))
+	if final || !IsRunning(c) {
 		if c, err = e.MarkStopped(ctx, c.ID); err != nil {
 			return err
 		}
@@ -101,6 +105,9 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 	}
 	if out, err := e.Runc("kill", c.ID, sig).CombinedOutput(); err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
+	}
+	if c.State.Paused && final {
+		e.thawForSignal(ctx, c.ID)
 	}
 	return nil
 }
@@ -243,6 +250,9 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	}
 	if !IsRunning(c) {
 		return WithCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
+	}
+	if c.State.Paused { // docker's words
+		return WithCode(ExitEngine, fmt.Errorf("container %s is paused, unpause the container before exec", c.Name))
 	}
 	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
 	if err != nil {

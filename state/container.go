@@ -14,6 +14,7 @@ import (
 const (
 	StatusCreated = "created"
 	StatusRunning = "running"
+	StatusPaused  = "paused" // Running stays true, as docker's
 	StatusExited  = "exited"
 	// StatusRestarting: exited, and its monitor waits to restart it.
 	StatusRestarting = "restarting"
@@ -283,6 +284,8 @@ func (s State) StatusLine(now time.Time) string {
 	switch s.Status {
 	case StatusRunning:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
+	case StatusPaused:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
 	case StatusExited:
 		return "Exited (" + strconv.Itoa(s.ExitCode) + ") " + units.HumanDuration(now.Sub(s.FinishedAt)) + " ago"
 	case StatusCreated:

@@ -27,6 +27,7 @@ type createFlags struct {
 	registry      registryFlags
 	replace       bool
 	detach        bool
+	quiet         bool // -q: no pull output
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -101,6 +102,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringVar(&hc.CgroupParent, "cgroup-parent", "", "cgroup to put the container's cgroup under, e.g. /ctr-lite/batch")
 
 	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing while pulling the image")
 	f.registry.register(c, true)
 	// -h is --hostname, as in docker; help stays on --help.
 	c.Flags().BoolP("help", "", false, "help for "+c.Name())
@@ -158,15 +160,7 @@ func (f *createFlags) labels() (map[string]string, error) {
 }
 
 func (f *createFlags) environment() ([]string, error) {
-	var raw []string
-	for _, file := range f.envFiles {
-		lines, err := opts.ReadEnvFile(file)
-		if err != nil {
-			return nil, err
-		}
-		raw = append(raw, lines...)
-	}
-	return opts.ParseEnv(append(raw, f.env...), os.LookupEnv)
+	return opts.Environment(f.envFiles, f.env, os.LookupEnv)
 }
 
 // prepare parses the flags and opens the engine: the common start of
@@ -208,17 +202,19 @@ func (f *createFlags) ensureImage(c *cobra.Command, e *lifecycle.Engine, image s
 	if err != nil || !pull {
 		return err
 	}
-	ropts, err := f.registry.options(os.Stderr, false)
+	ropts, err := f.registry.options(os.Stderr, f.quiet)
 	if err != nil {
 		return err
 	}
-	if missing {
+	if missing && !f.quiet {
 		fmt.Fprintf(os.Stderr, "Unable to find image '%s' locally\n", rootfs.NormalizeRef(image))
 	}
 	p, err := images.Of(e).PullImage(c.Context(), image, ropts)
 	if err != nil {
 		return err
 	}
-	printPullStatus(os.Stderr, p)
+	if !f.quiet {
+		printPullStatus(os.Stderr, p)
+	}
 	return nil
 }

@@ -13,20 +13,22 @@ import (
 
 func newExecCmd(g *globals) *cobra.Command {
 	var o lifecycle.ExecOptions
-	var env []string
+	var env, envFiles []string
 	c := &cobra.Command{
 		Use:   "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
 		Short: "Run a command in a running container; exit with its status",
 		Example: `  ctr-lite exec web sh -c 'echo hi'
   ctr-lite exec -it web sh
-  ctr-lite exec -e A=1 -u app -w /tmp web env`,
+  ctr-lite exec -e A=1 -u app -w /tmp web env
+  ctr-lite exec -d web sh -c 'sleep 60 > /dev/null'
+  ctr-lite exec --env-file ./app.env --privileged web ip link`,
 		Args: minArgs(2, "CONTAINER COMMAND [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
-			if o.Env, err = opts.ParseEnv(env, os.LookupEnv); err != nil {
+			if o.Env, err = opts.Environment(envFiles, env, os.LookupEnv); err != nil {
 				return usageError(c, err)
 			}
-			if o.Tty && o.Interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
+			if o.Tty && o.Interactive && !o.Detach && !term.IsTerminal(int(os.Stdin.Fd())) {
 				return fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 			}
 			e, err := g.engine()
@@ -41,7 +43,10 @@ func newExecCmd(g *globals) *cobra.Command {
 	fs.SetInterspersed(false)
 	fs.BoolVarP(&o.Interactive, "interactive", "i", false, "pass stdin to the command")
 	fs.BoolVarP(&o.Tty, "tty", "t", false, "give the command a terminal")
-	fs.StringArrayVarP(&env, "env", "e", nil, "set an environment variable")
+	fs.StringArrayVarP(&env, "env", "e", nil, "set an environment variable (KEY=VALUE, or KEY to pass yours)")
+	fs.StringArrayVar(&envFiles, "env-file", nil, "read environment variables from a file (KEY=VALUE lines)")
+	fs.BoolVarP(&o.Detach, "detach", "d", false, "start the command and return; its output is discarded")
+	fs.BoolVar(&o.Privileged, "privileged", false, "give the command every capability")
 	fs.StringVarP(&o.User, "user", "u", "", "user: NAME|UID[:GROUP|GID]")
 	fs.StringVarP(&o.Workdir, "workdir", "w", "", "working directory")
 	return c

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/opts"
+	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -238,6 +239,10 @@ type ExecOptions struct {
 	Env              []string
 	User, Workdir    string
 	Tty, Interactive bool
+	// Detach starts the process and returns; its output goes nowhere.
+	Detach bool
+	// Privileged gives the process every capability the host has.
+	Privileged bool
 }
 
 // Exec runs a process in a running container through `runc exec`, with
@@ -266,7 +271,19 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if err := state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false); err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	cmd := e.Runc("exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid"), c.ID)
+	args := []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}
+	if o.Detach {
+		// runc returns once the process runs; docker's exec -d prints
+		// nothing and the process's output is discarded.
+		// The process gets runc's stdio, so runc gets /dev/null and
+		// says what failed in its log.
+		log := filepath.Join(dir, "runc.log")
+		if err := e.Runc(append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
+			return WithCode(ExitEngine, fmt.Errorf("exec in %q: %s", c.Name, runtimeError(log)))
+		}
+		return nil
+	}
+	cmd := e.Runc(append(args, c.ID)...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin
@@ -306,7 +323,14 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 		}
 		p.User = specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGids}
 	}
-	if o.Tty {
+	if o.Privileged { // docker's exec --privileged: every capability, seccomp kept
+		caps, _ := specgen.Capabilities(true, nil, nil, hostCaps())
+		p.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+		if p.User.UID != 0 {
+			p.Capabilities.Inheritable, p.Capabilities.Ambient = caps, caps
+		}
+	}
+	if o.Tty && !o.Detach {
 		if err := CheckTerminal(); err != nil {
 			return nil, err
 		}

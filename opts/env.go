@@ -30,6 +30,20 @@ func ParseEnv(values []string, lookup func(string) (string, bool)) ([]string, er
 	return out, nil
 }
 
+// Environment is --env-file's lines (files in order) then -e's, each
+// KEY=VALUE or KEY (taken from lookup), as docker reads run's and exec's.
+func Environment(files, env []string, lookup func(string) (string, bool)) ([]string, error) {
+	var raw []string
+	for _, file := range files {
+		lines, err := ReadEnvFile(file)
+		if err != nil {
+			return nil, err
+		}
+		raw = append(raw, lines...)
+	}
+	return ParseEnv(append(raw, env...), lookup)
+}
+
 // ReadEnvFile reads an --env-file: one KEY=VALUE or KEY a line, with
 // blank lines and # comments skipped.
 func ReadEnvFile(path string) ([]string, error) { return readLinesFile("env", path) }

@@ -1,0 +1,141 @@
+package lifecycle
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle/archive"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// CopyOptions is docker cp: one side in container Ref at CtrPath, the
+// other HostPath on the host ("-" for a tar stream on Stdin/Stdout).
+type CopyOptions struct {
+	Ref, CtrPath, HostPath string
+	ToContainer            bool
+	Archive, FollowLink    bool
+	Stdin                  io.Reader
+	Stdout                 io.Writer
+}
+
+// Copy copies between a container's filesystem and the host. A stopped
+// container's root is mounted for the copy and unmounted after it; a
+// running one's is used where it is mounted. Volumes are not copied through.
+func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
+	return e.withRoot(ctx, o.Ref, func(c *state.Container, root string) error {
+		if o.ToContainer {
+			return copyIn(c, root, o)
+		}
+		return copyOut(c, root, o)
+	})
+}
+
+// Export writes a tar of container ref's whole filesystem to w.
+func (e *Engine) Export(ctx context.Context, ref string, w io.Writer) error {
+	return e.withRoot(ctx, ref, func(_ *state.Container, root string) error {
+		return archive.Write(w, root, "/", false, ".", nil)
+	})
+}
+
+func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, string) error) error {
+	found, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	c, _, l, err := e.LockAndLoad(ctx, found.ID)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	running := IsRunning(c)
+	root, err := e.mount(c, false)
+	if err != nil {
+		return fmt.Errorf("mount container %q: %w", c.Name, err)
+	}
+	if !running {
+		defer e.Images.Driver.Unmount(c.ID)
+	}
+	return fn(c, root)
+}
+
+func noSuchPath(c *state.Container, p string) error {
+	return fmt.Errorf("No such container:path: %s:%s", c.Name, p)
+}
+
+func copyOut(c *state.Container, root string, o CopyOptions) error {
+	exists, dir, err := archive.Stat(root, o.CtrPath, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return noSuchPath(c, o.CtrPath)
+	}
+	if o.HostPath == "-" {
+		return archive.Write(o.Stdout, root, o.CtrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
+	}
+	hexists, hdir, err := archive.Stat("/", absHost(o.HostPath), true)
+	if err != nil {
+		return err
+	}
+	plan, err := archive.PlanCopy(o.CtrPath, dir, o.HostPath, hexists, hdir)
+	if err != nil {
+		return err
+	}
+	// Ownership at the destination is the user running cp, as docker's.
+	uid, gid := os.Getuid(), os.Getgid()
+	return pipe(func(w io.Writer) error {
+		return archive.Write(w, root, o.CtrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
+	}, func(r io.Reader) error { return archive.Extract(r, "/", absHost(plan.Dir)) })
+}
+
+func copyIn(c *state.Container, root string, o CopyOptions) error {
+	owner := func(h *tar.Header) { h.Uid, h.Gid, h.Uname, h.Gname = 0, 0, "", "" }
+	if o.Archive {
+		owner = nil
+	}
+	dexists, ddir, err := archive.Stat(root, o.CtrPath, true)
+	if err != nil {
+		return err
+	}
+	if o.HostPath == "-" {
+		if !dexists || !ddir {
+			return fmt.Errorf("destination %q must be a directory", o.CtrPath)
+		}
+		return archive.Extract(o.Stdin, root, o.CtrPath)
+	}
+	src := absHost(o.HostPath)
+	exists, dir, err := archive.Stat("/", src, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("stat %s: no such file or directory", o.HostPath)
+	}
+	plan, err := archive.PlanCopy(o.HostPath, dir, o.CtrPath, dexists, ddir)
+	if err != nil {
+		return err
+	}
+	return pipe(func(w io.Writer) error {
+		return archive.Write(w, "/", src, o.FollowLink, plan.Top, owner)
+	}, func(r io.Reader) error { return archive.Extract(r, root, plan.Dir) })
+}
+
+func pipe(write func(io.Writer) error, read func(io.Reader) error) error {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	err := read(pr)
+	pr.CloseWithError(errors.New("copy stopped"))
+	return err
+}
+
+func absHost(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

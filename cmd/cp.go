@@ -19,9 +19,6 @@ docker's rules: a DEST ending in / must be a directory, a SRC ending in /. copie
 the directory's contents, "-" is a tar stream on stdin or stdout. Paths in the
 container resolve inside its root: its symlinks never lead out. Files copied
 into a container belong to root unless -a keeps their uid and gid.`,
-		Example: `  ctr-lite cp web:/etc/hostname .
-  ctr-lite cp ./conf/. web:/etc/app/
-  ctr-lite cp web:/var/log - | tar -t`,
 		Args: exactArgs(2, "SRC DEST"),
 		RunE: func(c *cobra.Command, args []string) error {
 			srcCtr, srcPath, srcIn := splitCopyArg(args[0])

@@ -16,9 +16,7 @@ func newExportCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export [-o FILE] CONTAINER",
 		Short: "Write a container's filesystem as a tar archive (without volume contents)",
-		Example: `  ctr-lite export -o web.tar web
-  ctr-lite export web | tar -t`,
-		Args: exactArgs(1, "CONTAINER"),
+		Args:  exactArgs(1, "CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			e, err := g.engine()
 			if err != nil {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle/archive"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -25,9 +27,11 @@ type CopyOptions struct {
 
 // Copy copies between a container's filesystem and the host. A stopped
 // container's root is mounted for the copy and unmounted after it; a
-// running one's is used where it is mounted. Volumes are not copied through.
+// running one's is used where it is mounted. A path in a volume or bind
+// mount is the mount's host directory (a copy of a directory above a
+// mount does not descend into it).
 func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
-	return e.withRoot(ctx, o.Ref, func(c *state.Container, root string) error {
+	return e.withRoot(ctx, o.Ref, func(c *state.Container, root fsRoot) error {
 		if o.ToContainer {
 			return copyIn(c, root, o)
 		}
@@ -37,17 +41,53 @@ func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
 
 // Export writes a tar of container ref's whole filesystem to w.
 func (e *Engine) Export(ctx context.Context, ref string, w io.Writer) error {
-	return e.withRoot(ctx, ref, func(_ *state.Container, root string) error {
-		return archive.Write(w, root, "/", false, ".", nil)
+	return e.withRoot(ctx, ref, func(_ *state.Container, root fsRoot) error {
+		return archive.Write(w, root.root, "/", false, ".", nil)
 	})
 }
 
-func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, string) error) error {
+// fsRoot is a container's root directory and its volume and bind mounts.
+type fsRoot struct {
+	root   string
+	mounts []hostMount
+}
+
+type hostMount struct {
+	dest, host string
+	readOnly   bool
+}
+
+// locate returns the host directory p lies in and p relative to it: the
+// mount with the longest destination holding p, else the container root.
+func (r fsRoot) locate(p string) (dir, rel string, readOnly bool) {
+	clean := path.Clean("/" + p)
+	dir, rel, best := r.root, p, 0
+	for _, m := range r.mounts {
+		if m.dest == clean || strings.HasPrefix(clean, m.dest+"/") {
+			if len(m.dest) > best {
+				suffix := ""
+				if strings.HasSuffix(p, "/.") {
+					suffix = "/."
+				} else if strings.HasSuffix(p, "/") {
+					suffix = "/"
+				}
+				rel = strings.TrimPrefix(clean, m.dest) + suffix
+				if rel == "" {
+					rel = "/"
+				}
+				dir, readOnly, best = m.host, m.readOnly, len(m.dest)
+			}
+		}
+	}
+	return dir, rel, readOnly
+}
+
+func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, fsRoot) error) error {
 	found, err := e.Lookup(ref)
 	if err != nil {
 		return err
 	}
-	c, _, l, err := e.LockAndLoad(ctx, found.ID)
+	c, hc, l, err := e.LockAndLoad(ctx, found.ID)
 	if err != nil {
 		return err
 	}
@@ -60,15 +100,31 @@ func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Contai
 	if !running {
 		defer e.Images.Driver.Unmount(c.ID)
 	}
-	return fn(c, root)
+	r := fsRoot{root: root}
+	for _, m := range hc.MountPoints {
+		host := m.Source
+		switch m.Type {
+		case state.MountTmpfs:
+			continue
+		case state.MountVolume:
+			v, err := e.Volumes.Get(m.Source)
+			if err != nil {
+				continue
+			}
+			host = v.Mountpoint
+		}
+		r.mounts = append(r.mounts, hostMount{dest: path.Clean("/" + m.Destination), host: host, readOnly: m.ReadOnly})
+	}
+	return fn(c, r)
 }
 
 func noSuchPath(c *state.Container, p string) error {
 	return fmt.Errorf("No such container:path: %s:%s", c.Name, p)
 }
 
-func copyOut(c *state.Container, root string, o CopyOptions) error {
-	exists, dir, err := archive.Stat(root, o.CtrPath, o.FollowLink)
+func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
+	root, ctrPath, _ := r.locate(o.CtrPath)
+	exists, dir, err := archive.Stat(root, ctrPath, o.FollowLink)
 	if err != nil {
 		return err
 	}
@@ -76,7 +132,7 @@ func copyOut(c *state.Container, root string, o CopyOptions) error {
 		return noSuchPath(c, o.CtrPath)
 	}
 	if o.HostPath == "-" {
-		return archive.Write(o.Stdout, root, o.CtrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
+		return archive.Write(o.Stdout, root, ctrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
 	}
 	hexists, hdir, err := archive.Stat("/", absHost(o.HostPath), true)
 	if err != nil {
@@ -89,16 +145,17 @@ func copyOut(c *state.Container, root string, o CopyOptions) error {
 	// Ownership at the destination is the user running cp, as docker's.
 	uid, gid := os.Getuid(), os.Getgid()
 	return pipe(func(w io.Writer) error {
-		return archive.Write(w, root, o.CtrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
+		return archive.Write(w, root, ctrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
 	}, func(r io.Reader) error { return archive.Extract(r, "/", absHost(plan.Dir)) })
 }
 
-func copyIn(c *state.Container, root string, o CopyOptions) error {
+func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 	owner := func(h *tar.Header) { h.Uid, h.Gid, h.Uname, h.Gname = 0, 0, "", "" }
 	if o.Archive {
 		owner = nil
 	}
-	dexists, ddir, err := archive.Stat(root, o.CtrPath, true)
+	root, ctrPath, _ := r.locate(o.CtrPath)
+	dexists, ddir, err := archive.Stat(root, ctrPath, true)
 	if err != nil {
 		return err
 	}
@@ -106,7 +163,7 @@ func copyIn(c *state.Container, root string, o CopyOptions) error {
 		if !dexists || !ddir {
 			return fmt.Errorf("destination %q must be a directory", o.CtrPath)
 		}
-		return archive.Extract(o.Stdin, root, o.CtrPath)
+		return extractIn(o.Stdin, r, o.CtrPath)
 	}
 	src := absHost(o.HostPath)
 	exists, dir, err := archive.Stat("/", src, o.FollowLink)
@@ -122,7 +179,7 @@ func copyIn(c *state.Container, root string, o CopyOptions) error {
 	}
 	return pipe(func(w io.Writer) error {
 		return archive.Write(w, "/", src, o.FollowLink, plan.Top, owner)
-	}, func(r io.Reader) error { return archive.Extract(r, root, plan.Dir) })
+	}, func(in io.Reader) error { return extractIn(in, r, plan.Dir) })
 }
 
 func pipe(write func(io.Writer) error, read func(io.Reader) error) error {
@@ -138,4 +195,14 @@ func absHost(p string) string {
 		return a
 	}
 	return p
+}
+
+// extractIn unpacks a tar into dir inside the container, refusing a
+// read-only mount as docker does.
+func extractIn(in io.Reader, r fsRoot, dir string) error {
+	root, rel, readOnly := r.locate(dir)
+	if readOnly {
+		return fmt.Errorf("mounted volume is marked read-only: %s", dir)
+	}
+	return archive.Extract(in, root, rel)
 }

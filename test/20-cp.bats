@@ -132,3 +132,23 @@ setup() {
 	ctr export nosuch
 	assert_status 1
 }
+
+@test "cp reaches a stopped container's volumes and binds; a read-only one is refused; export leaves volumes out" {
+	mkdir "$H/bind"
+	echo b > "$H/bind/b"
+	"$CTR" run --name v -v data:/data -v "$H/bind:/b:ro" busybox true
+	ctr cp "$H/f" v:/data/f
+	assert_status 0
+	mp=$("$CTR" volume inspect -f '{{.Mountpoint}}' data)
+	[ "$(cat "$mp/f")" = file ]
+	ctr cp v:/b/b "$H/got"
+	assert_status 0
+	[ "$(cat "$H/got")" = b ]
+	ctr cp "$H/f" v:/b/
+	assert_status 1
+	one_line_error "read-only"
+	[ ! -e "$H/bind/f" ]
+	"$CTR" export v | tar -t > "$H/list"
+	! grep -q '^data/f' "$H/list"
+	"$CTR" run --rm -v data:/data busybox cat /data/f
+}

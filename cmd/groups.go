@@ -12,9 +12,27 @@ import (
 func newContainerCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "container", Short: "Manage containers"}
 	ls := renamed(newPsCmd(g), "ls", "ps", "list")
-	c.AddCommand(ls, newCreateCmd(g), runLike(newRunCmd(g)), newStartCmd(g), newStopCmd(g),
-		newRestartCmd(g), newKillCmd(g), renamed(newRmCmd(g), "rm", "remove"), newInspectCmd(g), newLogsCmd(g),
-		execLike(newExecCmd(g)), newWaitCmd(g), newPortCmd(g), newRenameCmd(g), newPauseCmd(g), newUnpauseCmd(g), newTopCmd(g))
+	c.AddCommand(
+		ls,
+		newCreateCmd(g),
+		runLike(newRunCmd(g)),
+		newStartCmd(g),
+		newStopCmd(g),
+		newRestartCmd(g),
+		newKillCmd(g),
+		renamed(newRmCmd(g), "rm", "remove"),
+		newInspectCmd(g),
+		newLogsCmd(g),
+		execLike(newExecCmd(g)),
+		newWaitCmd(g),
+		newPortCmd(g),
+		newRenameCmd(g),
+		newPauseCmd(g),
+		newUnpauseCmd(g),
+		newTopCmd(g),
+		newCpCmd(g),
+		newExportCmd(g),
+	)
 	return c
 }
 

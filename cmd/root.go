@@ -76,13 +76,46 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return badFlagValue(withHelpHint(c, err))
 	})
-	root.AddCommand(newCreateCmd(g), newStartCmd(g), runLike(newRunCmd(g)), newRmCmd(g), newPsCmd(g),
-		newInspectCmd(g), newImagesCmd(g), newLoadCmd(g), newRmiCmd(g), newImageCmd(g),
-		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
-		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
-		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
-		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g),
-		newPauseCmd(g), newUnpauseCmd(g), newTopCmd(g))
+	// One command a line, so commands added side by side merge cleanly.
+	root.AddCommand(
+		newCreateCmd(g),
+		newStartCmd(g),
+		runLike(newRunCmd(g)),
+		newRmCmd(g),
+		newPsCmd(g),
+		newInspectCmd(g),
+		newImagesCmd(g),
+		newLoadCmd(g),
+		newRmiCmd(g),
+		newImageCmd(g),
+		newVersionCmd(g),
+		newInfoCmd(g),
+		newSpecCmd(g),
+		newNetworkCmd(g),
+		newSystemCmd(g),
+		newStopCmd(g),
+		newRestartCmd(g),
+		newKillCmd(g),
+		newWaitCmd(g),
+		newLogsCmd(g),
+		execLike(newExecCmd(g)),
+		newGenerateCmd(g),
+		newVolumeCmd(g),
+		newPullCmd(g),
+		newPushCmd(g),
+		newTagCmd(g),
+		newSaveCmd(g),
+		newLoginCmd(g),
+		newLogoutCmd(g),
+		newPortCmd(g),
+		newRenameCmd(g),
+		newContainerCmd(g),
+		newPauseCmd(g),
+		newUnpauseCmd(g),
+		newTopCmd(g),
+		newCpCmd(g),
+		newExportCmd(g),
+	)
 	makeGroups(root)
 	addExamples(root)
 	return root

@@ -1,0 +1,208 @@
+package lifecycle
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle/archive"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// CopyOptions is docker cp: one side in container Ref at CtrPath, the
+// other HostPath on the host ("-" for a tar stream on Stdin/Stdout).
+type CopyOptions struct {
+	Ref, CtrPath, HostPath string
+	ToContainer            bool
+	Archive, FollowLink    bool
+	Stdin                  io.Reader
+	Stdout                 io.Writer
+}
+
+// Copy copies between a container's filesystem and the host. A stopped
+// container's root is mounted for the copy and unmounted after it; a
+// running one's is used where it is mounted. A path in a volume or bind
+// mount is the mount's host directory (a copy of a directory above a
+// mount does not descend into it).
+func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
+	return e.withRoot(ctx, o.Ref, func(c *state.Container, root fsRoot) error {
+		if o.ToContainer {
+			return copyIn(c, root, o)
+		}
+		return copyOut(c, root, o)
+	})
+}
+
+// Export writes a tar of container ref's whole filesystem to w.
+func (e *Engine) Export(ctx context.Context, ref string, w io.Writer) error {
+	return e.withRoot(ctx, ref, func(_ *state.Container, root fsRoot) error {
+		return archive.Write(w, root.root, "/", false, ".", nil)
+	})
+}
+
+// fsRoot is a container's root directory and its volume and bind mounts.
+type fsRoot struct {
+	root   string
+	mounts []hostMount
+}
+
+type hostMount struct {
+	dest, host string
+	readOnly   bool
+}
+
+// locate returns the host directory p lies in and p relative to it: the
+// mount with the longest destination holding p, else the container root.
+func (r fsRoot) locate(p string) (dir, rel string, readOnly bool) {
+	clean := path.Clean("/" + p)
+	dir, rel, best := r.root, p, 0
+	for _, m := range r.mounts {
+		if m.dest == clean || strings.HasPrefix(clean, m.dest+"/") {
+			if len(m.dest) > best {
+				suffix := ""
+				if strings.HasSuffix(p, "/.") {
+					suffix = "/."
+				} else if strings.HasSuffix(p, "/") {
+					suffix = "/"
+				}
+				rel = strings.TrimPrefix(clean, m.dest) + suffix
+				if rel == "" {
+					rel = "/"
+				}
+				dir, readOnly, best = m.host, m.readOnly, len(m.dest)
+			}
+		}
+	}
+	return dir, rel, readOnly
+}
+
+func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, fsRoot) error) error {
+	found, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	c, hc, l, err := e.LockAndLoad(ctx, found.ID)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	running := IsRunning(c)
+	root, err := e.mount(c, false)
+	if err != nil {
+		return fmt.Errorf("mount container %q: %w", c.Name, err)
+	}
+	if !running {
+		defer e.Images.Driver.Unmount(c.ID)
+	}
+	r := fsRoot{root: root}
+	for _, m := range hc.MountPoints {
+		host := m.Source
+		switch m.Type {
+		case state.MountTmpfs:
+			continue
+		case state.MountVolume:
+			v, err := e.Volumes.Get(m.Source)
+			if err != nil {
+				continue
+			}
+			host = v.Mountpoint
+		}
+		r.mounts = append(r.mounts, hostMount{dest: path.Clean("/" + m.Destination), host: host, readOnly: m.ReadOnly})
+	}
+	return fn(c, r)
+}
+
+func noSuchPath(c *state.Container, p string) error {
+	return fmt.Errorf("No such container:path: %s:%s", c.Name, p)
+}
+
+func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
+	root, ctrPath, _ := r.locate(o.CtrPath)
+	exists, dir, err := archive.Stat(root, ctrPath, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return noSuchPath(c, o.CtrPath)
+	}
+	if o.HostPath == "-" {
+		return archive.Write(o.Stdout, root, ctrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
+	}
+	hexists, hdir, err := archive.Stat("/", absHost(o.HostPath), true)
+	if err != nil {
+		return err
+	}
+	plan, err := archive.PlanCopy(o.CtrPath, dir, o.HostPath, hexists, hdir)
+	if err != nil {
+		return err
+	}
+	// Ownership at the destination is the user running cp, as docker's.
+	uid, gid := os.Getuid(), os.Getgid()
+	return pipe(func(w io.Writer) error {
+		return archive.Write(w, root, ctrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
+	}, func(r io.Reader) error { return archive.Extract(r, "/", absHost(plan.Dir)) })
+}
+
+func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
+	owner := func(h *tar.Header) { h.Uid, h.Gid, h.Uname, h.Gname = 0, 0, "", "" }
+	if o.Archive {
+		owner = nil
+	}
+	root, ctrPath, _ := r.locate(o.CtrPath)
+	dexists, ddir, err := archive.Stat(root, ctrPath, true)
+	if err != nil {
+		return err
+	}
+	if o.HostPath == "-" {
+		if !dexists || !ddir {
+			return fmt.Errorf("destination %q must be a directory", o.CtrPath)
+		}
+		return extractIn(o.Stdin, r, o.CtrPath)
+	}
+	src := absHost(o.HostPath)
+	exists, dir, err := archive.Stat("/", src, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("stat %s: no such file or directory", o.HostPath)
+	}
+	plan, err := archive.PlanCopy(o.HostPath, dir, o.CtrPath, dexists, ddir)
+	if err != nil {
+		return err
+	}
+	return pipe(func(w io.Writer) error {
+		return archive.Write(w, "/", src, o.FollowLink, plan.Top, owner)
+	}, func(in io.Reader) error { return extractIn(in, r, plan.Dir) })
+}
+
+func pipe(write func(io.Writer) error, read func(io.Reader) error) error {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	err := read(pr)
+	pr.CloseWithError(errors.New("copy stopped"))
+	return err
+}
+
+func absHost(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// extractIn unpacks a tar into dir inside the container, refusing a
+// read-only mount as docker does.
+func extractIn(in io.Reader, r fsRoot, dir string) error {
+	root, rel, readOnly := r.locate(dir)
+	if readOnly {
+		return fmt.Errorf("mounted volume is marked read-only: %s", dir)
+	}
+	return archive.Extract(in, root, rel)
+}

@@ -12,42 +12,17 @@ import (
 // ("container cp" shows cp's). TestEveryCommandHasAnExample keeps this
 // list and the command tree in step.
 var examples = map[string]string{
-	"attach": `  ctr-lite run -dit --name box busybox sh
-  ctr-lite attach box                 # ctrl-p ctrl-q detaches, leaving it running
-  echo hello | ctr-lite attach app    # app was started with run -di`,
 	"cp": `  ctr-lite cp web:/etc/nginx/nginx.conf .       # a file out
   ctr-lite cp ./site/. web:/usr/share/nginx/html  # a directory's contents in
   ctr-lite cp web:/var/log - | tar -t             # a tar stream out
   tar -c conf | ctr-lite cp - web:/etc            # a tar stream in`,
-	"diff": `  ctr-lite diff web     # A added, C changed, D deleted, one path a line`,
-	"events": `  ctr-lite events                              # follow, from now on
-  ctr-lite events --since 1h --until 0s -f type=container
-  ctr-lite events --since 10m --format '{{json .}}'`,
 	"export": `  ctr-lite export web > web.tar
   ctr-lite export -o web.tar web`,
-	"import": `  ctr-lite import rootfs.tar myimage:1
-  tar -C rootfs -c . | ctr-lite import --change 'CMD ["/bin/sh"]' - myimage:1`,
 	"pause":   `  ctr-lite pause web && ctr-lite ps -f status=paused`,
 	"unpause": `  ctr-lite unpause web`,
-	"stats": `  ctr-lite stats                 # live, every running container
-  ctr-lite stats --no-stream web
-  ctr-lite stats --no-stream --format '{{.Name}} {{.MemUsage}}'`,
 	"top": `  ctr-lite top web
   ctr-lite top web -o pid,user,comm`,
-	"update": `  ctr-lite update --memory 256m --cpus 0.5 web
-  ctr-lite update --restart on-failure:3 web`,
-	"network connect": `  ctr-lite network create backend
-  ctr-lite network connect --alias db backend pg`,
-	"network disconnect": `  ctr-lite network disconnect backend pg`,
-	"network prune":      `  ctr-lite network prune -f`,
-	"container prune": `  ctr-lite container prune -f
-  ctr-lite container prune -f --filter until=24h`,
-	"system df": `  ctr-lite system df
-  ctr-lite system df -v`,
-	"system prune": `  ctr-lite system prune -f                 # stopped containers, unused networks, dangling images
-  ctr-lite system prune -a --volumes -f    # and every unused image and volume`,
-	"system events": `  ctr-lite system events --since 10m --until 0s`,
-	"system info":   `  ctr-lite system info --format '{{.Driver}}'`,
+	"system info": `  ctr-lite system info --format '{{.Driver}}'`,
 	"network inspect": `  ctr-lite network inspect bridge
   ctr-lite network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' backend`,
 	"network ls": `  ctr-lite network ls

@@ -89,3 +89,7 @@ func moreCPU(hc *state.HostConfig) *specs.LinuxCPU {
 // MaxID is the largest user or group ID ctr-lite passes on: larger ones
 // wrap around to negative values in parts of the stack (CVE-2024-40635).
 const MaxID = math.MaxInt32
+
+// Resources is hc's cgroup settings as the spec carries them, for runc
+// update of a running container (lifecycle's Update).
+func Resources(hc *state.HostConfig) specs.LinuxResources { return linuxResources(hc) }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# update: a running container's cgroup follows at once, every container's
+# record (inspect, the next start, the monitor's restart policy) too.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# memory_limit PID: the memory limit of the process's cgroup (v1 or v2).
+memory_limit() {
+	local path
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		path=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
+		cat "/sys/fs/cgroup$path/memory.max"
+	else
+		path=$(awk -F: '$2 == "memory" {print $3}' "/proc/$1/cgroup")
+		cat "/sys/fs/cgroup/memory$path/memory.limit_in_bytes"
+	fi
+}
+
+@test "update: --memory and --pids-limit of a running container change its cgroup and inspect" {
+	ctr run -d --name up -m 64m busybox sleep 1000
+	assert_status 0
+	wait_running up
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' up)
+	[ "$(memory_limit "$pid")" = $((64 * 1024 * 1024)) ]
+	ctr update --memory 96m --memory-swap -1 --pids-limit 50 up
+	assert_status 0
+	[ "$output" = up ]
+	[ "$(memory_limit "$pid")" = $((96 * 1024 * 1024)) ]
+	ctr exec up cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max
+	[[ "$output" == *50* ]]
+	ctr inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' up
+	[ "$output" = "$((96 * 1024 * 1024)) 50" ]
+	ctr rm -f up
+}
+
+@test "update: a stopped container keeps the new limit for its next start" {
+	ctr create --name us busybox sleep 1000
+	assert_status 0
+	ctr update -m 48m us
+	assert_status 0
+	[ "$output" = us ]
+	ctr start us
+	assert_status 0
+	wait_running us
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' us)
+	[ "$(memory_limit "$pid")" = $((48 * 1024 * 1024)) ]
+	ctr rm -f us
+}
+
+@test "update: --restart takes effect at the container's next exit" {
+	ctr run -d --name ur busybox sh -c 'sleep 1; exit 3'
+	assert_status 0
+	ctr update --restart on-failure:2 ur
+	assert_status 0
+	ctr inspect -f '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' ur
+	[ "$output" = "on-failure 2" ]
+	ctr wait ur
+	# the monitor re-reads the policy at each exit: two restarts, then it stays exited
+	for _ in $(seq 300); do
+		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}}' ur)" = "2 exited" ] && break
+		sleep 0.1
+	done
+	ctr inspect -f '{{.RestartCount}} {{.State.Status}}' ur
+	[ "$output" = "2 exited" ]
+	ctr rm -f ur
+}
+
+@test "update: bad values and unknown containers are one-line errors" {
+	ctr update --memory lots nosuch
+	assert_status 125
+	ctr update --memory 32m nosuch
+	assert_status 1
+	one_line_error nosuch
+	ctr create --name ub -m 64m --memory-swap 128m busybox true
+	ctr update --memory 256m ub
+	assert_status 1
+	one_line_error memory-swap
+	ctr rm -f ub
+}

@@ -82,7 +82,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
 		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g),
-		newPauseCmd(g), newUnpauseCmd(g), newTopCmd(g), newUpdateCmd(g))
+		newPauseCmd(g), newUnpauseCmd(g), newTopCmd(g), newUpdateCmd(g), newStatsCmd(g))
 	makeGroups(root)
 	addExamples(root)
 	return root

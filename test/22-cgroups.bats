@@ -78,3 +78,24 @@ memory_limit() {
 	one_line_error memory-swap
 	ctr rm -f ub
 }
+
+@test "stats --no-stream: docker's columns, the memory limit, PIDs from the cgroup, --format and json" {
+	ctr run -d --name st -m 64m busybox sh -c 'sleep 1000 & sleep 1000'
+	assert_status 0
+	wait_running st
+	ctr stats --no-stream
+	assert_status 0
+	[[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +CPU\ %\ +MEM\ USAGE\ /\ LIMIT\ +MEM\ %\ +NET\ I/O\ +BLOCK\ I/O\ +PIDS$ ]]
+	[[ "${lines[1]}" == *" st "* ]]
+	ctr stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}' st
+	assert_status 0
+	[[ "$output" =~ ^st\ [0-9.]+[KMG]?i?B\ /\ 64MiB\ [23]$ ]] || { echo "$output"; false; }
+	ctr stats --no-stream --format '{{json .}}' st
+	[[ "$output" == *'"Name":"st"'* && "$output" == *'"CPUPerc":"'* ]]
+	ctr stats --no-stream --format 'table {{.Container}}\t{{.MemPerc}}' st
+	[[ "${lines[0]}" =~ ^CONTAINER\ +MEM\ %$ ]]
+	ctr rm -f st
+	ctr stats --no-stream nosuch
+	assert_status 1
+	one_line_error nosuch
+}

@@ -97,6 +97,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Swappiness(&hc.MemorySwappiness), "memory-swappiness", "memory swappiness 0-100 (-1: the host's)")
 	fs.BoolVar(&hc.OomKillDisable, "oom-kill-disable", false, "do not OOM-kill the container's processes (use with --memory)")
 	fs.IntVar(&hc.OomScoreAdj, "oom-score-adj", 0, "the container's OOM score adjustment (-1000 to 1000)")
+	fs.Var(opts.DeviceCgroupRules(&hc.DeviceCgroupRules), "device-cgroup-rule", "add a rule to the device cgroup: TYPE MAJOR:MINOR ACCESS, e.g. 'c 1:3 mr'")
 	fs.Var(opts.BlkioWeight(&hc.BlkioWeight), "blkio-weight", "block IO weight 10-1000 (0: unset)")
 	fs.StringVar(&hc.CgroupParent, "cgroup-parent", "", "cgroup to put the container's cgroup under, e.g. /ctr-lite/batch")
 

@@ -253,6 +253,7 @@ func linux(in Input) *specs.Linux {
 		major, minor := d.Major, d.Minor
 		res.Devices = append(res.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: d.Type, Major: &major, Minor: &minor, Access: d.Perms})
 	}
+	res.Devices = append(res.Devices, cgroupRules(in.Host.DeviceCgroupRules)...)
 	if in.Host.Privileged {
 		res.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
 		l.Devices = append(in.HostDevices, l.Devices...)

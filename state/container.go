@@ -197,7 +197,8 @@ type HostConfig struct {
 	MemorySwappiness  *int64 // 0-100; nil (flag -1) leaves the kernel's
 	OomKillDisable    bool
 	OomScoreAdj       int
-	BlkioWeight       uint16 // 10-1000; 0 unset
+	BlkioWeight       uint16   // 10-1000; 0 unset
+	DeviceCgroupRules []string `json:",omitempty"` // 'c 1:3 mr'
 	// CgroupParent is the cgroup the container's goes under
 	// (PARENT/ID): absolute, clean, no "..".
 	CgroupParent string `json:",omitempty"`

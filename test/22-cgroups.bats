@@ -99,3 +99,20 @@ memory_limit() {
 	assert_status 1
 	one_line_error nosuch
 }
+
+@test "run --device-cgroup-rule: the rule is in the device cgroup; a bad rule is a one-line error" {
+	[ -f /sys/fs/cgroup/cgroup.controllers ] && skip "cgroup v2 has no devices.list (runc uses an eBPF program)"
+	ctr run -d --name dr --network none --device-cgroup-rule 'c 42:7 rm' --device-cgroup-rule 'b *:* m' busybox sleep 1000
+	assert_status 0
+	wait_running dr
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' dr)
+	path=$(awk -F: '$2 == "devices" {print $3}' "/proc/$pid/cgroup")
+	run cat "/sys/fs/cgroup/devices$path/devices.list"
+	[[ "$output" == *"c 42:7 rm"* && "$output" == *"b *:* m"* ]] || { echo "$output"; false; }
+	ctr inspect -f '{{.HostConfig.DeviceCgroupRules}}' dr
+	[ "$output" = "[c 42:7 rm b *:* m]" ]
+	ctr rm -f dr
+	ctr run --rm --device-cgroup-rule 'c 1:3' busybox true
+	assert_status 125
+	one_line_error device-cgroup-rule
+}

@@ -94,6 +94,9 @@ func Generate(in Input) (*specs.Spec, error) {
 		Mounts: mounts(in),
 		Linux:  linux(in),
 	}
+	if err := blockIOLimits(s.Linux.Resources, hc); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

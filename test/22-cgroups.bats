@@ -116,3 +116,24 @@ memory_limit() {
 	assert_status 125
 	one_line_error device-cgroup-rule
 }
+
+@test "run --device-read-bps and friends: the device's major:minor in the blkio throttle files" {
+	[ -f /sys/fs/cgroup/cgroup.controllers ] && skip "checked on cgroup v1 here (io.max on v2)"
+	dev=$(lsblk -dnpo NAME,TYPE 2>/dev/null | awk '$2 == "disk" {print $1; exit}')
+	[ -b "$dev" ] || skip "no block device on this host"
+	mm=$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')
+	ctr run -d --name bt --network none --device-read-bps "$dev:1mb" --device-write-iops "$dev:70" busybox sleep 1000
+	assert_status 0
+	wait_running bt
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' bt)
+	path=$(awk -F: '$2 == "blkio" {print $3}' "/proc/$pid/cgroup")
+	[ "$(cat "/sys/fs/cgroup/blkio$path/blkio.throttle.read_bps_device")" = "$mm 1048576" ]
+	[ "$(cat "/sys/fs/cgroup/blkio$path/blkio.throttle.write_iops_device")" = "$mm 70" ]
+	ctr rm -f bt
+	ctr run --rm --device-read-bps /dev/null:1mb busybox true
+	assert_status 125
+	one_line_error "not a block device"
+	ctr run --rm --device-read-bps sda:1mb busybox true
+	assert_status 125
+	one_line_error device-read-bps
+}

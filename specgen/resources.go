@@ -1,7 +1,10 @@
 package specgen
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -89,3 +92,27 @@ func moreCPU(hc *state.HostConfig) *specs.LinuxCPU {
 // MaxID is the largest user or group ID ctr-lite passes on: larger ones
 // wrap around to negative values in parts of the stack (CVE-2024-40635).
 const MaxID = math.MaxInt32
+
+// Resources is hc's cgroup settings as the spec carries them, for runc
+// update of a running container (lifecycle's Update).
+func Resources(hc *state.HostConfig) specs.LinuxResources { return linuxResources(hc) }
+
+// cgroupRules is --device-cgroup-rule's rules (checked by opts) as the
+// device cgroup's allow list entries; "*" is any major or minor.
+func cgroupRules(rules []string) []specs.LinuxDeviceCgroup {
+	var out []specs.LinuxDeviceCgroup
+	for _, r := range rules {
+		var typ, mm, access string
+		fmt.Sscan(r, &typ, &mm, &access)
+		d := specs.LinuxDeviceCgroup{Allow: true, Type: typ, Access: access}
+		maj, min, _ := strings.Cut(mm, ":")
+		if n, err := strconv.ParseInt(maj, 10, 64); err == nil {
+			d.Major = &n
+		}
+		if n, err := strconv.ParseInt(min, 10, 64); err == nil {
+			d.Minor = &n
+		}
+		out = append(out, d)
+	}
+	return out
+}

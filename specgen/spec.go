@@ -94,6 +94,9 @@ func Generate(in Input) (*specs.Spec, error) {
 		Mounts: mounts(in),
 		Linux:  linux(in),
 	}
+	if err := blockIOLimits(s.Linux.Resources, hc); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -253,6 +256,7 @@ func linux(in Input) *specs.Linux {
 		major, minor := d.Major, d.Minor
 		res.Devices = append(res.Devices, specs.LinuxDeviceCgroup{Allow: true, Type: d.Type, Major: &major, Minor: &minor, Access: d.Perms})
 	}
+	res.Devices = append(res.Devices, cgroupRules(in.Host.DeviceCgroupRules)...)
 	if in.Host.Privileged {
 		res.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
 		l.Devices = append(in.HostDevices, l.Devices...)

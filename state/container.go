@@ -197,7 +197,14 @@ type HostConfig struct {
 	MemorySwappiness  *int64 // 0-100; nil (flag -1) leaves the kernel's
 	OomKillDisable    bool
 	OomScoreAdj       int
-	BlkioWeight       uint16 // 10-1000; 0 unset
+	BlkioWeight       uint16   // 10-1000; 0 unset
+	DeviceCgroupRules []string `json:",omitempty"` // 'c 1:3 mr'
+	// Per-device block I/O limits (docker's names); Path is under /dev.
+	BlkioWeightDevice    []WeightDevice   `json:",omitempty"`
+	BlkioDeviceReadBps   []ThrottleDevice `json:",omitempty"`
+	BlkioDeviceWriteBps  []ThrottleDevice `json:",omitempty"`
+	BlkioDeviceReadIOps  []ThrottleDevice `json:",omitempty"`
+	BlkioDeviceWriteIOps []ThrottleDevice `json:",omitempty"`
 	// CgroupParent is the cgroup the container's goes under
 	// (PARENT/ID): absolute, clean, no "..".
 	CgroupParent string `json:",omitempty"`
@@ -296,4 +303,16 @@ func (s State) StatusLine(now time.Time) string {
 		return "Dead"
 	}
 	return s.Status
+}
+
+// ThrottleDevice is a per-device block I/O limit (bytes or operations a second).
+type ThrottleDevice struct {
+	Path string
+	Rate uint64
+}
+
+// WeightDevice is a per-device block I/O weight.
+type WeightDevice struct {
+	Path   string
+	Weight uint16
 }

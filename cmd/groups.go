@@ -32,9 +32,9 @@ func newContainerCmd(g *globals) *cobra.Command {
 		newTopCmd(g),
 		newCpCmd(g),
 		newExportCmd(g),
-			newUpdateCmd(g),
+		newUpdateCmd(g),
 		newStatsCmd(g),
-)
+	)
 	return c
 }
 

@@ -115,9 +115,9 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newTopCmd(g),
 		newCpCmd(g),
 		newExportCmd(g),
-			newUpdateCmd(g),
+		newUpdateCmd(g),
 		newStatsCmd(g),
-)
+	)
 	makeGroups(root)
 	addExamples(root)
 	return root

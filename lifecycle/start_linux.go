@@ -192,6 +192,7 @@ func (e *Engine) RecordPid(c *state.Container, hc *state.HostConfig) {
 	}
 	c.State.Pid, c.State.PidStart = pid, start
 	e.Containers.Save(c, false)
+	e.Event(c, "start")
 	writeIDFile(hc.PidFile, strconv.Itoa(pid))
 }
 
@@ -384,6 +385,7 @@ func (e *Engine) Finish(id string, code int, runErr error) error {
 		return WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
+	e.Event(c, "die", "exitCode", strconv.Itoa(exitCode(result)))
 	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
 		if err := e.removeLocked(l, c, hc); err != nil {
@@ -441,14 +443,20 @@ func (e *Engine) StartFailed(id string, startErr error) error {
 	return startErr
 }
 
-func (e *Engine) recordExit(c *state.Container, result error) {
-	code, msg := 0, ""
+// exitCode is the status an exit result records.
+func exitCode(result error) int {
 	var ee *ExitError
 	if errors.As(result, &ee) {
-		code = ee.Code
-		if ee.Err != nil {
-			msg = ee.Err.Error()
-		}
+		return ee.Code
+	}
+	return 0
+}
+
+func (e *Engine) recordExit(c *state.Container, result error) {
+	code, msg := exitCode(result), ""
+	var ee *ExitError
+	if errors.As(result, &ee) && ee.Err != nil {
+		msg = ee.Err.Error()
 	}
 	status := state.StatusExited
 	if msg != "" && c.State.StartedAt.IsZero() {

@@ -81,7 +81,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newVersionCmd(g), newInfoCmd(g), newSpecCmd(g), newNetworkCmd(g), newSystemCmd(g),
 		newStopCmd(g), newRestartCmd(g), newKillCmd(g), newWaitCmd(g), newLogsCmd(g), execLike(newExecCmd(g)),
 		newGenerateCmd(g), newVolumeCmd(g), newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g),
-		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g))
+		newLoginCmd(g), newLogoutCmd(g), newPortCmd(g), newRenameCmd(g), newContainerCmd(g), newEventsCmd(g))
 	makeGroups(root)
 	addExamples(root)
 	return root

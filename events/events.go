@@ -140,34 +140,42 @@ func same(f *os.File, path string) bool {
 }
 
 // ReadAll returns the logged events, oldest first (events.log.1, then
-// events.log); lines that do not parse are skipped.
-func ReadAll(root string) ([]Message, error) {
+// events.log), and how many bytes of events.log it read (where Follow
+// goes on); lines that do not parse are skipped.
+func ReadAll(root string) ([]Message, int64, error) {
 	var out []Message
+	var offset int64
 	for _, name := range []string{File + ".1", File} {
 		f, err := os.Open(filepath.Join(root, name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		out = append(out, scan(f)...)
+		ms, n := scan(f)
+		out, offset = append(out, ms...), n
 		f.Close()
 	}
-	return out, nil
+	return out, offset, nil
 }
 
-func scan(f *os.File) []Message {
+// scan reads f's complete lines and returns their events and length.
+func scan(f *os.File) ([]Message, int64) {
 	var out []Message
-	s := bufio.NewScanner(f)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	for s.Scan() {
+	var n int64
+	rd := bufio.NewReaderSize(f, 64<<10)
+	for {
+		b, err := rd.ReadBytes('\n')
+		if err != nil {
+			return out, n
+		}
+		n += int64(len(b))
 		var m Message
-		if json.Unmarshal(s.Bytes(), &m) == nil {
+		if json.Unmarshal(b, &m) == nil {
 			out = append(out, m)
 		}
 	}
-	return out
 }
 
 // Follow calls fn for each event appended after offset bytes of the

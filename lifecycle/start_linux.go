@@ -178,6 +178,7 @@ func restartingElsewhere(c *state.Container) bool {
 // be read has exited: no PID is recorded, which a recycled PID would
 // otherwise make "running" (state.Container.Alive).
 func (e *Engine) RecordPid(c *state.Container, hc *state.HostConfig) {
+	defer e.Event(c, "start") // runc has started it, even if it is gone already
 	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid"))
 	if err != nil {
 		return
@@ -192,7 +193,6 @@ func (e *Engine) RecordPid(c *state.Container, hc *state.HostConfig) {
 	}
 	c.State.Pid, c.State.PidStart = pid, start
 	e.Containers.Save(c, false)
-	e.Event(c, "start")
 	writeIDFile(hc.PidFile, strconv.Itoa(pid))
 }
 

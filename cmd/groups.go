@@ -14,7 +14,7 @@ func newContainerCmd(g *globals) *cobra.Command {
 	ls := renamed(newPsCmd(g), "ls", "ps", "list")
 	c.AddCommand(ls, newCreateCmd(g), runLike(newRunCmd(g)), newStartCmd(g), newStopCmd(g),
 		newRestartCmd(g), newKillCmd(g), renamed(newRmCmd(g), "rm", "remove"), newInspectCmd(g), newLogsCmd(g),
-		execLike(newExecCmd(g)), newWaitCmd(g), newPortCmd(g), newRenameCmd(g))
+		execLike(newExecCmd(g)), newWaitCmd(g), newPortCmd(g), newRenameCmd(g), newContainerPruneCmd(g))
 	return c
 }
 

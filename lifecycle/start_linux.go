@@ -385,7 +385,7 @@ func (e *Engine) Finish(id string, code int, runErr error) error {
 		return WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
-	e.Event(c, "die", "exitCode", strconv.Itoa(exitCode(result)))
+	e.Event(c, "die", "exitCode", strconv.Itoa(resultCode(result)))
 	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
 		if err := e.removeLocked(l, c, hc); err != nil {
@@ -443,8 +443,8 @@ func (e *Engine) StartFailed(id string, startErr error) error {
 	return startErr
 }
 
-// exitCode is the status an exit result records.
-func exitCode(result error) int {
+// resultCode is the status an exit result records.
+func resultCode(result error) int {
 	var ee *ExitError
 	if errors.As(result, &ee) {
 		return ee.Code
@@ -453,7 +453,7 @@ func exitCode(result error) int {
 }
 
 func (e *Engine) recordExit(c *state.Container, result error) {
-	code, msg := exitCode(result), ""
+	code, msg := resultCode(result), ""
 	var ee *ExitError
 	if errors.As(result, &ee) && ee.Err != nil {
 		msg = ee.Err.Error()

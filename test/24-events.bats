@@ -102,3 +102,30 @@ for l in open(sys.argv[1]):
 	[ "$(printf '%s\n' "$output" | tail -1)" = rot12 ]
 	for i in $(seq 12); do "$CTR" volume rm "rot$i" >/dev/null; done
 }
+
+@test "container prune removes only stopped containers, prints docker's lists, honours label and until filters" {
+	"$CTR" create --name pr1 busybox true >/dev/null
+	"$CTR" create --name pr2 -l keep=1 busybox true >/dev/null
+	"$CTR" run -d --name pr3 --network none busybox sleep 100 >/dev/null
+	wait_running pr3
+	id1=$("$CTR" inspect -f '{{.Id}}' pr1)
+	ctr container prune -f --filter until=1h
+	assert_status 0
+	[ "$output" = "Total reclaimed space: 0B" ]
+	ctr container prune -f --filter label!=keep
+	assert_status 0
+	[ "$(printf '%s\n' "$output" | head -2)" = "$(printf 'Deleted Containers:\n%s' "$id1")" ]
+	[[ $output == *"Total reclaimed space: "* ]]
+	ctr inspect pr1
+	assert_status 1
+	ctr container prune -f
+	[[ $output == *"Deleted Containers:"* ]]
+	ctr inspect pr2
+	assert_status 1
+	ctr inspect -f '{{.State.Running}}' pr3
+	[ "$output" = true ]
+	ctr container prune -f --filter bogus=1
+	assert_status 1
+	one_line_error "invalid filter"
+	"$CTR" rm -f pr3 >/dev/null
+}

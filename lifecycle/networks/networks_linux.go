@@ -120,3 +120,24 @@ func (e *Engine) startingOn(name string, users []string) []string {
 	}
 	return out
 }
+
+// PruneNetworks removes every user-defined network no container uses (the
+// default bridge stays) and returns their names.
+func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
+	nets, err := e.Networks.List()
+	if err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	var removed []string
+	for _, n := range nets {
+		if n.Name == netsetup.ModeBridge {
+			continue
+		}
+		if err := e.RemoveNetwork(ctx, n.Name); err == nil {
+			removed = append(removed, n.Name)
+		} else if !strings.Contains(err.Error(), "in use") {
+			return removed, err
+		}
+	}
+	return removed, nil
+}

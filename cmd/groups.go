@@ -34,6 +34,7 @@ func newContainerCmd(g *globals) *cobra.Command {
 		newExportCmd(g),
 		newUpdateCmd(g),
 		newStatsCmd(g),
+		newContainerPruneCmd(g),
 	)
 	return c
 }

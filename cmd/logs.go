@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,8 +69,17 @@ func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	if secs, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(secs, 0), nil
+	// seconds since 1970, with docker's optional fraction (1700000000.5)
+	whole, frac, _ := strings.Cut(s, ".")
+	if secs, err := strconv.ParseInt(whole, 10, 64); err == nil {
+		if frac == "" {
+			return time.Unix(secs, 0), nil
+		}
+		if len(frac) <= 9 {
+			if ns, err := strconv.ParseInt((frac + "000000000")[:9], 10, 64); err == nil {
+				return time.Unix(secs, ns), nil
+			}
+		}
 	}
 	return time.Time{}, fmt.Errorf("invalid time %q: use RFC 3339 (2026-01-02T15:04:05Z), seconds since 1970, or a duration such as 10m", s)
 }

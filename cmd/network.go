@@ -14,7 +14,7 @@ import (
 
 func newNetworkCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "network", Short: "Manage networks"}
-	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g))
+	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g), newNetworkPruneCmd(g))
 	return c
 }
 

@@ -117,6 +117,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newExportCmd(g),
 		newUpdateCmd(g),
 		newStatsCmd(g),
+		newEventsCmd(g),
 	)
 	makeGroups(root)
 	addExamples(root)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,19 +54,22 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 	if sig == "" {
 		sig = stopSignal(c)
 	}
+	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	e.Runc("kill", c.ID, strings.TrimPrefix(strings.ToUpper(sig), "SIG")).Run()
 	if c.State.Paused {
 		e.thawForSignal(ctx, c.ID)
 	}
 	fault.Point("stop:after-signal")
-	if gone(ctx, c, time.Until(deadline)) {
-		return e.reconcileRef(ctx, c.ID)
+	if !gone(ctx, c, time.Until(deadline)) {
+		e.Event(c, "kill", "signal", "9")
+		e.Runc("kill", c.ID, "KILL").Run()
+		if !gone(ctx, c, 10*time.Second) {
+			return WithCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
+		}
 	}
-	e.Runc("kill", c.ID, "KILL").Run()
-	if !gone(ctx, c, 10*time.Second) {
-		return WithCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
-	}
-	return e.reconcileRef(ctx, c.ID)
+	err = e.reconcileRef(ctx, c.ID)
+	e.Event(c, "stop")
+	return err
 }
 
 // reconcileRef cleans up after a container whose monitor is gone too.
@@ -104,6 +108,7 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
 		return nil
 	}
+	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	if out, err := e.Runc("kill", c.ID, sig).CombinedOutput(); err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
 	}

@@ -179,6 +179,7 @@ func (e *Engine) create(ctx context.Context, c *state.Container, hc *state.HostC
 		return nil, err
 	}
 	fault.Point("create:after-record")
+	e.Event(c, "create")
 	return c, writeIDFile(hc.ContainerIDFile, c.ID)
 }
 

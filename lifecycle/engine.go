@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/events"
 	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -147,4 +148,21 @@ func (e *Engine) Lookup(ref string) (*state.Container, error) {
 func (e *Engine) Options() Options {
 	return Options{Root: e.Root, RunRoot: e.RunRoot, Runtime: e.runtime, StorageDriver: e.Images.Driver.Name(),
 		DefaultSubnet: e.defaultSubnet, DefaultBridge: e.defaultBridge, Log: e.Log}
+}
+
+// Event appends a container event to the events log; a failure is logged
+// at debug and never fails the command. extra are attribute name/value
+// pairs (exitCode, signal).
+func (e *Engine) Event(c *state.Container, action string, extra ...string) {
+	e.Emit(events.Container(c.ID, c.Name, c.ImageName, c.Config.Labels, action, extra...))
+}
+
+// Emit appends m to the events log (see Event).
+func (e *Engine) Emit(m events.Message) {
+	if e.Root == "" { // an engine made by hand in a unit test
+		return
+	}
+	if err := events.Append(e.Root, m); err != nil {
+		e.Log.Debug("append event", "action", m.Action, "err", err)
+	}
 }

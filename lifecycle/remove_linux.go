@@ -225,6 +225,7 @@ func (e *Engine) removeLocked(l *state.ContainerLock, c *state.Container, hc *st
 	if err := e.Containers.Release(c.ID, c.Name); err != nil {
 		return err
 	}
+	e.Event(c, "destroy")
 	if hc.AutoRemove { // docker's --rm takes the anonymous volumes too
 		return e.removeAnonymousVolumes(hc.AnonymousVolumes)
 	}

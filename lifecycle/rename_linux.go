@@ -34,9 +34,12 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	if !state.ValidName(newName) {
 		return WithCode(ExitEngine, fmt.Errorf("Invalid container name (/%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName))
 	}
+	oldName := c.Name
 	if err := e.renameRecord(ctx, c, newName, !hc.AutoRemove); err != nil {
 		return WithCode(ExitEngine, err)
 	}
+	c.Name = newName
+	e.Event(c, "rename", "oldName", "/"+oldName)
 	if IsRunning(c) {
 		e.renameInHosts(c, hc)
 	}

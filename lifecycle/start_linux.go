@@ -178,6 +178,7 @@ func restartingElsewhere(c *state.Container) bool {
 // be read has exited: no PID is recorded, which a recycled PID would
 // otherwise make "running" (state.Container.Alive).
 func (e *Engine) RecordPid(c *state.Container, hc *state.HostConfig) {
+	defer e.Event(c, "start") // runc has started it, even if it is gone already
 	data, err := os.ReadFile(filepath.Join(e.BundleDir(c.ID), "pid"))
 	if err != nil {
 		return
@@ -384,6 +385,7 @@ func (e *Engine) Finish(id string, code int, runErr error) error {
 		return WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
+	e.Event(c, "die", "exitCode", strconv.Itoa(resultCode(result)))
 	fault.Point("finish:before-release")
 	if hc.AutoRemove { // removal releases the runtime itself
 		if err := e.removeLocked(l, c, hc); err != nil {
@@ -441,14 +443,20 @@ func (e *Engine) StartFailed(id string, startErr error) error {
 	return startErr
 }
 
-func (e *Engine) recordExit(c *state.Container, result error) {
-	code, msg := 0, ""
+// resultCode is the status an exit result records.
+func resultCode(result error) int {
 	var ee *ExitError
 	if errors.As(result, &ee) {
-		code = ee.Code
-		if ee.Err != nil {
-			msg = ee.Err.Error()
-		}
+		return ee.Code
+	}
+	return 0
+}
+
+func (e *Engine) recordExit(c *state.Container, result error) {
+	code, msg := resultCode(result), ""
+	var ee *ExitError
+	if errors.As(result, &ee) && ee.Err != nil {
+		msg = ee.Err.Error()
 	}
 	status := state.StatusExited
 	if msg != "" && c.State.StartedAt.IsZero() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ctr-lite/ctr-lite/events"
 	"io"
 	"strings"
 
@@ -35,6 +36,7 @@ func (e *Engine) usesImage(id string) bool {
 // RemoveImage is rmi: refused while a container uses the image unless force.
 func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) ([]string, error) {
 	out, err := e.Images.RemoveImage(ctx, ref, force, e.usesImage)
+	e.emitRemoved(out)
 	return out, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
@@ -42,6 +44,9 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) ([]str
 func (e *Engine) LoadImages(ctx context.Context, path string) ([]rootfs.Loaded, error) {
 	defer e.Step("load " + path)()
 	names, err := e.Images.Load(ctx, path)
+	for _, n := range names {
+		e.Emit(events.Image(n.ID, n.Ref, "load"))
+	}
 	return names, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
@@ -68,6 +73,9 @@ func ParsePullPolicy(s string) (PullPolicy, error) {
 func (e *Engine) PullImage(ctx context.Context, ref string, o registry.Options) (*registry.Pulled, error) {
 	defer e.Step("pull " + ref)()
 	p, err := registry.Pull(ctx, e.Images, ref, o)
+	if err == nil {
+		e.Emit(events.Image(p.ID, p.Ref, "pull"))
+	}
 	return p, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
@@ -87,6 +95,9 @@ func (e *Engine) NeedsPull(ref string, policy PullPolicy) (missing, pull bool, e
 func (e *Engine) PushImage(ctx context.Context, ref string, o registry.Options) (*registry.Pushed, error) {
 	defer e.Step("push " + ref)()
 	p, err := registry.Push(ctx, e.Images, ref, o)
+	if err == nil {
+		e.Emit(events.Image(ref, ref, "push"))
+	}
 	return p, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
@@ -103,13 +114,34 @@ func (e *Engine) TagImage(ctx context.Context, src, target string) error {
 	if _, ok := ref.(name.Tag); !ok {
 		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("cannot tag with a digest %q: give REPOSITORY[:TAG]", target))
 	}
-	return lifecycle.WithCode(lifecycle.ExitEngine, e.Images.Tag(ctx, img.ID, rootfs.FamiliarRef(ref)))
+	if err := e.Images.Tag(ctx, img.ID, rootfs.FamiliarRef(ref)); err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	e.Emit(events.Image(img.ID, rootfs.FamiliarRef(ref), "tag"))
+	return nil
+}
+
+// emitRemoved logs untag and delete events for RemoveImage's lines.
+func (e *Engine) emitRemoved(lines []string) {
+	for _, l := range lines {
+		if r, ok := strings.CutPrefix(l, "Untagged: "); ok {
+			e.Emit(events.Image(r, r, "untag"))
+		} else if id, ok := strings.CutPrefix(l, "Deleted: "); ok {
+			e.Emit(events.Image(id, id, "delete"))
+		}
+	}
 }
 
 // SaveImages writes the named images to w as one docker-archive tar.
 func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) error {
 	defer e.Step("save")()
-	return lifecycle.WithCode(lifecycle.ExitEngine, e.Images.Save(ctx, w, refs))
+	if err := e.Images.Save(ctx, w, refs); err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	for _, r := range refs {
+		e.Emit(events.Image(r, r, "save"))
+	}
+	return nil
 }
 
 // PruneImages removes the images no container uses: the untagged ones, or
@@ -142,6 +174,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 		inUse := func(id string) bool { used = e.usesImage(id); return used }
 		sizes := e.layerSizes(img)
 		lines, err := e.Images.RemoveImage(ctx, img.ID, false, inUse)
+		e.emitRemoved(lines)
 		if used {
 			continue
 		}

@@ -3,6 +3,7 @@ package networks
 import (
 	"context"
 	"fmt"
+	"github.com/ctr-lite/ctr-lite/events"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,7 @@ func (e *Engine) CreateNetwork(ctx context.Context, name, subnet, gateway string
 	if err := e.SaveNetwork(ctx, n); err != nil {
 		return nil, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("create network %q: %w; choose another --subnet", name, err))
 	}
+	e.Emit(events.Network(n.ID, n.Name, "create", ""))
 	return n, nil
 }
 
@@ -96,7 +98,11 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	if err := netsetup.DeleteBridge(n, e.BridgeOwner()); err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
-	return lifecycle.WithCode(lifecycle.ExitEngine, e.Networks.Delete(name))
+	if err := e.Networks.Delete(name); err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	e.Emit(events.Network(n.ID, n.Name, "destroy", ""))
+	return nil
 }
 
 // startingOn names the containers that hold an address on the network
@@ -113,4 +119,25 @@ func (e *Engine) startingOn(name string, users []string) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+// PruneNetworks removes every user-defined network no container uses (the
+// default bridge stays) and returns their names.
+func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
+	nets, err := e.Networks.List()
+	if err != nil {
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	var removed []string
+	for _, n := range nets {
+		if n.Name == netsetup.ModeBridge {
+			continue
+		}
+		if err := e.RemoveNetwork(ctx, n.Name); err == nil {
+			removed = append(removed, n.Name)
+		} else if !strings.Contains(err.Error(), "in use") {
+			return removed, err
+		}
+	}
+	return removed, nil
 }

@@ -3,6 +3,7 @@ package volumes
 import (
 	"context"
 	"fmt"
+	"github.com/ctr-lite/ctr-lite/events"
 	"sort"
 	"strings"
 
@@ -38,6 +39,9 @@ func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume,
 	}
 	defer l.Unlock()
 	v, _, err := e.Volumes.Ensure(l, name)
+	if err == nil {
+		e.Emit(events.Volume(v.Name, "create"))
+	}
 	return v, lifecycle.WithCode(lifecycle.ExitEngine, err)
 }
 
@@ -57,7 +61,11 @@ func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
 	if len(users) > 0 {
 		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("volume %s is in use by %s: remove them first", name, strings.Join(users, ", ")))
 	}
-	return lifecycle.WithCode(lifecycle.ExitEngine, e.Volumes.Remove(name))
+	if err := e.Volumes.Remove(name); err != nil {
+		return lifecycle.WithCode(lifecycle.ExitEngine, err)
+	}
+	e.Emit(events.Volume(name, "destroy"))
+	return nil
 }
 
 // PruneVolumes removes every volume no container uses.

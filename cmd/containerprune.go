@@ -1,0 +1,94 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+func newContainerPruneCmd(g *globals) *cobra.Command {
+	var force bool
+	var filters []string
+	c := &cobra.Command{
+		Use:   "prune [-f] [--filter until=T|label=K[=V]]",
+		Short: "Remove all stopped containers",
+		Example: `  ctr-lite container prune -f
+  ctr-lite container prune -f --filter until=24h --filter label=tmp`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			keep, err := pruneKeep(filters)
+			if err != nil {
+				return usageError(c, err)
+			}
+			if !force && !confirmText("WARNING! This will remove all stopped containers.") {
+				return nil
+			}
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			sizer := &psSizer{e: e, images: map[string]int64{}}
+			ids, freed, err := e.PruneContainers(c.Context(), keep, sizer.writable)
+			out := c.OutOrStdout()
+			if len(ids) > 0 {
+				fmt.Fprintln(out, "Deleted Containers:")
+				for _, id := range ids {
+					fmt.Fprintln(out, id)
+				}
+				fmt.Fprintln(out)
+			}
+			fmt.Fprintln(out, "Total reclaimed space:", units.HumanSize(float64(freed)))
+			return err
+		},
+	}
+	c.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	c.Flags().StringArrayVar(&filters, "filter", nil, "until=TIME (created before) or label=KEY[=VALUE] / label!=KEY[=VALUE]")
+	return c
+}
+
+// pruneKeep turns prune's --filter into the containers to keep.
+func pruneKeep(filters []string) (func(*state.Container) bool, error) {
+	var checks []func(*state.Container) bool // each must pass for removal
+	for _, f := range filters {
+		k, v, ok := strings.Cut(f, "=")
+		switch {
+		case ok && k == "until":
+			t, err := parseTime(v)
+			if err != nil {
+				return nil, err
+			}
+			checks = append(checks, func(c *state.Container) bool { return c.Created.Before(t) })
+		case ok && (k == "label" || k == "label!"):
+			lk, lv, hasValue := strings.Cut(v, "=")
+			negate := k == "label!"
+			checks = append(checks, func(c *state.Container) bool {
+				got, has := c.Config.Labels[lk]
+				match := has && (!hasValue || got == lv)
+				return match != negate
+			})
+		default:
+			return nil, fmt.Errorf("invalid filter %q: use until=TIME or label=KEY[=VALUE]", f)
+		}
+	}
+	return func(c *state.Container) bool {
+		for _, ok := range checks {
+			if !ok(c) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// confirmText asks docker's prune question on stderr and reads y from stdin.
+func confirmText(warning string) bool {
+	fmt.Fprintf(os.Stderr, "%s\nAre you sure you want to continue? [y/N] ", warning)
+	var answer string
+	fmt.Fscanln(os.Stdin, &answer)
+	return strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
+}

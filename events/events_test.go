@@ -1,0 +1,70 @@
+package events
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Concurrent appends with rotation lose no line and split none: every
+// event is read back once from events.log.1 and events.log, as long as
+// they fit in the two files.
+func TestAppendConcurrentRotating(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv("CTR_LITE_EVENTS_MAX", "8000")
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if err := Append(root, Volume(strings.Repeat("v", 20)+string(rune('a'+w))+string(rune('a'+i)), "create")); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, _, err := ReadAll(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, File+".1")); err != nil {
+		t.Fatalf("no rotation: %v", err)
+	}
+	if len(got) != 80 {
+		t.Fatalf("read %d events, want 80", len(got))
+	}
+}
+
+func TestLineAndFilter(t *testing.T) {
+	m := Container("abc123", "web", "busybox", map[string]string{"team": "a"}, "die", "exitCode", "3")
+	m.TimeNano = time.Date(2026, 12, 2, 10, 0, 0, 123456789, time.UTC).UnixNano()
+	line := m.Line()
+	if !strings.HasSuffix(line, " container die abc123 (exitCode=3, image=busybox, name=web, team=a)") {
+		t.Fatalf("line %q", line)
+	}
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"event=die"}, true}, {[]string{"event=start"}, false},
+		{[]string{"event=start", "event=die"}, true}, {[]string{"container=web", "type=container"}, true},
+		{[]string{"container=abc"}, true}, {[]string{"image=busybox"}, true}, {[]string{"label=team=a"}, true},
+		{[]string{"label=team=b"}, false}, {[]string{"type=image"}, false},
+	} {
+		f, err := ParseFilter(c.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(m); got != c.want {
+			t.Errorf("%v: %v, want %v", c.args, got, c.want)
+		}
+	}
+	if _, err := ParseFilter([]string{"bogus=1"}); err == nil {
+		t.Error("bogus filter accepted")
+	}
+}

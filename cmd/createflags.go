@@ -64,7 +64,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.IPs(&hc.DNS, "--dns"), "dns", "nameserver for the container's resolv.conf")
 	fs.Var(opts.Words(&hc.DNSSearch, "--dns-search"), "dns-search", "search domain for the container's resolv.conf")
 	fs.Var(opts.Words(&hc.DNSOptions, "--dns-option"), "dns-option", "option for the container's resolv.conf, e.g. ndots:2")
-	fs.Var(opts.ExtraHosts(&hc.ExtraHosts), "add-host", "add NAME:IP to the container's /etc/hosts")
+	fs.Var(opts.ExtraHosts(&hc.ExtraHosts), "add-host", "add NAME:IP (or NAME=IP, NAME:host-gateway for the network's gateway) to the container's /etc/hosts")
+	fs.Var(opts.Expose(&cfg.ExposedPorts), "expose", "expose a port or range: PORT[-END][/tcp|udp|sctp] (published by -P)")
 
 	fs.StringVar(&hc.PidMode, "pid", "", "PID namespace: host, or container:NAME to join a running container's")
 	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default), shareable, host, or container:NAME of a shareable one")

@@ -284,7 +284,7 @@ func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetu
 			names = append(names, c.Name)
 		}
 		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
-		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, n.Gateway.String())
 		entries = append(entries, extra...)
 		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
 			entries = append(entries, e.peerEntries(n, c.ID)...)

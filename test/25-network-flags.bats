@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# Network run flags of issue 11: --expose, --add-host NAME:host-gateway and
+# NAME=IP. Traffic goes only to 127.0.0.1 and to the containers and
+# bridges these tests make.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	isolate
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+	mkdir -p "$CTR_LITE_TEST_DIR/www"
+	echo "hello from exposed" > "$CTR_LITE_TEST_DIR/www/index.html"
+}
+
+teardown_file() {
+	finish_file
+}
+
+@test "--expose adds to Config.ExposedPorts, ranges and protocols too, and -P publishes it" {
+	ctr create --name ex --expose 8080 --expose 9000-9001/udp busybox true
+	assert_status 0
+	ctr inspect -f '{{json .Config.ExposedPorts}}' ex
+	[ "$output" = '{"8080/tcp":{},"9000/udp":{},"9001/udp":{}}' ]
+	"$CTR" rm ex
+	"$CTR" run -d --name exp --expose 8080 -P -v "$CTR_LITE_TEST_DIR/www:/www:ro" busybox httpd -f -p 8080 -h /www >/dev/null
+	wait_running exp
+	port=$("$CTR" inspect -f '{{(index .NetworkSettings.Ports "8080/tcp" 0).HostPort}}' exp)
+	[ "$port" -gt 0 ]
+	run curl -s --max-time 5 "http://127.0.0.1:$port/"
+	[ "$output" = "hello from exposed" ]
+	"$CTR" rm -f exp
+	assert_net_clean
+}
+
+@test "--expose refuses a host part and a bad protocol" {
+	ctr create --expose 127.0.0.1:80:80 busybox true
+	assert_status 125
+	one_line_error 'invalid --expose "127.0.0.1:80:80"'
+	ctr create --expose 80/icmp busybox true
+	assert_status 125
+	one_line_error 'invalid --expose "80/icmp"'
+}
+
+@test "--add-host NAME:host-gateway is the network's gateway and answers; NAME=IP works too" {
+	gw=${CTR_LITE_DEFAULT_SUBNET%.0/24}.1
+	ctr run --rm --add-host gw:host-gateway --add-host db=10.1.2.3 --add-host v6:[2001:db8::1] busybox \
+		sh -c 'grep -w gw /etc/hosts; grep -w db /etc/hosts; grep -w v6 /etc/hosts; ping -c1 -W2 gw >/dev/null && echo pinged'
+	assert_status 0
+	[[ "$output" == *"$gw	gw"* ]]
+	[[ "$output" == *"10.1.2.3	db"* ]]
+	[[ "$output" == *"2001:db8::1	v6"* ]]
+	[[ "$output" == *pinged* ]]
+	ctr create --add-host :host-gateway busybox true
+	assert_status 125
+	one_line_error 'invalid --add-host'
+	assert_net_clean
+}

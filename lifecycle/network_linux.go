@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -42,7 +43,7 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 			e.teardownNetwork(c, hc)
 		}
 	}()
-	if err := e.plug(c, n, addr, ports); err != nil {
+	if err := e.plug(c, hc, n, addr, ports); err != nil {
 		return WithCode(ExitEngine, err)
 	}
 	if err := e.writeHosts(c, hc, n, addr); err != nil {
@@ -149,11 +150,12 @@ func (e *Engine) leaseAlive(h netsetup.Holder) bool {
 }
 
 // plug creates the namespace, the veth pair and the port rules.
-func (e *Engine) plug(c *state.Container, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
+func (e *Engine) plug(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
 	if err := netsetup.CreateNetNS(c.NetworkSettings.SandboxKey); err != nil {
 		return err
 	}
-	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr)
+	mac, _ := net.ParseMAC(hc.MacAddress) // checked by --mac-address; "" gives nil
+	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr, mac)
 	if err != nil {
 		return err
 	}

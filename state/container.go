@@ -162,6 +162,7 @@ type HostConfig struct {
 	DNSOptions      []string `json:"DnsOptions"`
 	ExtraHosts      []string
 	IPAddress       string `json:",omitempty"` // --ip
+	MacAddress      string `json:",omitempty"` // --mac-address
 	RestartPolicy   RestartPolicy
 	Init            bool   `json:",omitempty"`
 	ContainerIDFile string `json:",omitempty"` // --cidfile, removed with the container

@@ -56,3 +56,16 @@ teardown_file() {
 	one_line_error 'invalid --add-host'
 	assert_net_clean
 }
+
+@test "--mac-address sets eth0's address inside; a bad one is refused" {
+	ctr run --rm --mac-address 02:42:ac:11:00:99 busybox cat /sys/class/net/eth0/address
+	assert_status 0
+	[ "$output" = "02:42:ac:11:00:99" ]
+	ctr create --mac-address 01:00:5e:00:00:01 busybox true
+	assert_status 125
+	one_line_error 'invalid --mac-address "01:00:5e:00:00:01"'
+	ctr create --mac-address nope busybox true
+	assert_status 125
+	one_line_error 'invalid --mac-address "nope"'
+	assert_net_clean
+}

@@ -315,7 +315,11 @@ func (e *Engine) livePeers(n *netsetup.Network, self string) map[netip.Addr]*sta
 func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
 	var out []netsetup.HostEntry
 	for addr, peer := range e.livePeers(n, self) {
-		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: []string{peer.Name}})
+		names := []string{peer.Name}
+		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
+			names = append(names, hc.NetworkAliases...)
+		}
+		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: names})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].IP < out[j].IP })
 	return out

@@ -69,3 +69,23 @@ teardown_file() {
 	one_line_error 'invalid --mac-address "nope"'
 	assert_net_clean
 }
+
+@test "--network-alias: a peer on the same user network reaches the container by its alias; bridge refuses it" {
+	net=nf-$RANDOM
+	ctr network create --subnet 10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24 "$net"
+	assert_status 0
+	"$CTR" run -d --name aliased --network "$net" --network-alias dbalias --network-alias db2 busybox sleep 1000 >/dev/null
+	wait_running aliased
+	ip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' aliased)
+	ctr run --rm --network "$net" busybox sh -c 'grep -w dbalias /etc/hosts; ping -c1 -W2 db2 >/dev/null && echo pinged'
+	assert_status 0
+	[[ "$output" == "$ip	aliased dbalias db2"* ]]
+	[[ "$output" == *pinged* ]]
+	ctr create --network-alias x busybox true
+	assert_status 125
+	one_line_error 'network-scoped aliases are only supported for user-defined networks'
+	"$CTR" rm -f aliased
+	ctr network rm "$net"
+	assert_status 0
+	assert_net_clean
+}

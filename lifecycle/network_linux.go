@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	defer e.Step("set up network")()
 	n, err := e.network(ctx, hc.NetworkMode)
 	if err != nil {
+		return WithCode(ExitEngine, err)
+	}
+	if _, err := e.linkEntries(c, hc); err != nil {
 		return WithCode(ExitEngine, err)
 	}
 	ports, err := portMappings(c, hc)
@@ -288,11 +292,41 @@ func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetu
 		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
 		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, n.Gateway.String())
 		entries = append(entries, extra...)
+		links, _ := e.linkEntries(c, hc)
+		entries = append(entries, links...)
 		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
 			entries = append(entries, e.peerEntries(n, c.ID)...)
 		}
 		return netsetup.BuildHosts(entries)
 	})
+}
+
+// linkEntries are the hosts entries of --link NAME[:ALIAS]: the target's
+// address under the alias, its hostname and its name, as docker writes
+// them. A target that is not running is docker's error.
+func (e *Engine) linkEntries(c *state.Container, hc *state.HostConfig) ([]netsetup.HostEntry, error) {
+	var out []netsetup.HostEntry
+	for _, l := range hc.Links {
+		name, alias, _ := strings.Cut(l, ":")
+		if alias == "" {
+			alias = name
+		}
+		t, err := e.Lookup(name)
+		if err != nil {
+			return nil, fmt.Errorf("could not get container for %s: %w", name, err)
+		}
+		if !IsRunning(t) || t.NetworkSettings.IPAddress == "" {
+			return nil, fmt.Errorf("cannot link to a non running container: /%s AS /%s/%s", t.Name, c.Name, alias)
+		}
+		names := []string{alias}
+		for _, n := range []string{t.Config.Hostname, t.Name} {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		out = append(out, netsetup.HostEntry{IP: t.NetworkSettings.IPAddress, Names: names})
+	}
+	return out, nil
 }
 
 // livePeers are the containers holding a live lease on n, but self. A

@@ -165,7 +165,9 @@ type HostConfig struct {
 	MacAddress      string `json:",omitempty"` // --mac-address
 	// NetworkAliases are more names peers on its user-defined network
 	// resolve the container by (--network-alias).
-	NetworkAliases  []string `json:",omitempty"`
+	NetworkAliases []string `json:",omitempty"`
+	// Links are --link NAME[:ALIAS]: hosts entries for running containers.
+	Links           []string `json:",omitempty"`
 	RestartPolicy   RestartPolicy
 	Init            bool   `json:",omitempty"`
 	ContainerIDFile string `json:",omitempty"` // --cidfile, removed with the container

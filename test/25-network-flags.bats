@@ -89,3 +89,20 @@ teardown_file() {
 	assert_status 0
 	assert_net_clean
 }
+
+@test "--link NAME:ALIAS adds a hosts entry for a running container; a stopped one is docker's error" {
+	"$CTR" run -d --name linked busybox sleep 1000 >/dev/null
+	wait_running linked
+	ip=$("$CTR" inspect -f '{{.NetworkSettings.IPAddress}}' linked)
+	host=$("$CTR" inspect -f '{{.Config.Hostname}}' linked)
+	ctr run --rm --name linker --link linked:lk busybox sh -c 'grep -w lk /etc/hosts; ping -c1 -W2 lk >/dev/null && echo pinged'
+	assert_status 0
+	[[ "$output" == "$ip	lk $host linked"* ]]
+	[[ "$output" == *pinged* ]]
+	"$CTR" create --name stopped busybox true >/dev/null
+	ctr run --rm --name linker2 --link stopped:s busybox true
+	assert_status 125
+	one_line_error 'cannot link to a non running container: /stopped AS /linker2/s'
+	"$CTR" rm -f linked stopped
+	assert_net_clean
+}

@@ -246,7 +246,7 @@ func (e *Engine) writeNetworkFiles(c *state.Container, hc *state.HostConfig) err
 			c.Config.Hostname, _ = os.Hostname()
 		}
 	}
-	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+	extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, "") // host-gateway: at start, once the network is known
 	hosts := netsetup.BuildHosts(extra)
 	if hc.NetworkMode == netsetup.ModeHost {
 		hosts, _ = os.ReadFile("/etc/hosts") // a host without one gets an empty file

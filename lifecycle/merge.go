@@ -26,6 +26,8 @@ type UserConfig struct {
 	// --stop-signal and --stop-timeout, docker's Config fields.
 	StopSignal  string
 	StopTimeout *int
+	// ExposedPorts are --expose's ("80/tcp"), added to the image's.
+	ExposedPorts map[string]struct{}
 }
 
 // MergeConfig combines the image's defaults with the user's config the
@@ -39,6 +41,14 @@ func MergeConfig(img rootfs.ContainerDefaults, u UserConfig) (state.Config, erro
 		AttachStdout: true, AttachStderr: true, StopSignal: img.StopSignal,
 		Labels: map[string]string{}, ExposedPorts: img.ExposedPorts, Volumes: img.Volumes,
 		StopTimeout: u.StopTimeout,
+	}
+	if len(u.ExposedPorts) > 0 {
+		c.ExposedPorts = map[string]struct{}{}
+		for _, m := range []map[string]struct{}{img.ExposedPorts, u.ExposedPorts} {
+			for k := range m {
+				c.ExposedPorts[k] = struct{}{}
+			}
+		}
 	}
 	if u.StopSignal != "" {
 		c.StopSignal = u.StopSignal

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +30,9 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
+	if _, err := e.linkEntries(c, hc); err != nil {
+		return WithCode(ExitEngine, err)
+	}
 	ports, err := portMappings(c, hc)
 	if err != nil {
 		return WithCode(ExitEngine, err)
@@ -42,7 +47,7 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 			e.teardownNetwork(c, hc)
 		}
 	}()
-	if err := e.plug(c, n, addr, ports); err != nil {
+	if err := e.plug(c, hc, n, addr, ports); err != nil {
 		return WithCode(ExitEngine, err)
 	}
 	if err := e.writeHosts(c, hc, n, addr); err != nil {
@@ -149,11 +154,12 @@ func (e *Engine) leaseAlive(h netsetup.Holder) bool {
 }
 
 // plug creates the namespace, the veth pair and the port rules.
-func (e *Engine) plug(c *state.Container, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
+func (e *Engine) plug(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
 	if err := netsetup.CreateNetNS(c.NetworkSettings.SandboxKey); err != nil {
 		return err
 	}
-	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr)
+	mac, _ := net.ParseMAC(hc.MacAddress) // checked by --mac-address; "" gives nil
+	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr, mac)
 	if err != nil {
 		return err
 	}
@@ -284,13 +290,43 @@ func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetu
 			names = append(names, c.Name)
 		}
 		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
-		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts)
+		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, n.Gateway.String())
 		entries = append(entries, extra...)
+		links, _ := e.linkEntries(c, hc)
+		entries = append(entries, links...)
 		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
 			entries = append(entries, e.peerEntries(n, c.ID)...)
 		}
 		return netsetup.BuildHosts(entries)
 	})
+}
+
+// linkEntries are the hosts entries of --link NAME[:ALIAS]: the target's
+// address under the alias, its hostname and its name, as docker writes
+// them. A target that is not running is docker's error.
+func (e *Engine) linkEntries(c *state.Container, hc *state.HostConfig) ([]netsetup.HostEntry, error) {
+	var out []netsetup.HostEntry
+	for _, l := range hc.Links {
+		name, alias, _ := strings.Cut(l, ":")
+		if alias == "" {
+			alias = name
+		}
+		t, err := e.Lookup(name)
+		if err != nil {
+			return nil, fmt.Errorf("could not get container for %s: %w", name, err)
+		}
+		if !IsRunning(t) || t.NetworkSettings.IPAddress == "" {
+			return nil, fmt.Errorf("cannot link to a non running container: /%s AS /%s/%s", t.Name, c.Name, alias)
+		}
+		names := []string{alias}
+		for _, n := range []string{t.Config.Hostname, t.Name} {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		out = append(out, netsetup.HostEntry{IP: t.NetworkSettings.IPAddress, Names: names})
+	}
+	return out, nil
 }
 
 // livePeers are the containers holding a live lease on n, but self. A
@@ -313,7 +349,11 @@ func (e *Engine) livePeers(n *netsetup.Network, self string) map[netip.Addr]*sta
 func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
 	var out []netsetup.HostEntry
 	for addr, peer := range e.livePeers(n, self) {
-		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: []string{peer.Name}})
+		names := []string{peer.Name}
+		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
+			names = append(names, hc.NetworkAliases...)
+		}
+		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: names})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].IP < out[j].IP })
 	return out

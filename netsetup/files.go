@@ -38,13 +38,33 @@ func IsBridged(mode string) bool {
 	return mode != ModeNone && mode != ModeHost && !strings.HasPrefix(mode, ModeContainer)
 }
 
-// ParseExtraHosts parses --add-host NAME:IP values.
-func ParseExtraHosts(values []string) ([]HostEntry, error) {
+// HostGateway is docker's --add-host value for the host: the gateway
+// address of the container's network (docker's default host-gateway-ip,
+// the bridge's address).
+const HostGateway = "host-gateway"
+
+// ParseExtraHosts parses --add-host NAME:IP and docker's NAME=IP values (an
+// IPv6 address may be in brackets). host-gateway becomes gateway; with no
+// gateway (a container without a bridge yet) such entries are left out.
+func ParseExtraHosts(values []string, gateway string) ([]HostEntry, error) {
 	var out []HostEntry
 	for _, v := range values {
-		name, ip, ok := strings.Cut(v, ":")
+		name, ip, ok := strings.Cut(v, "=")
+		if !ok {
+			name, ip, ok = strings.Cut(v, ":")
+		}
+		ip = strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]")
+		if ip == HostGateway {
+			if name == "" {
+				return nil, fmt.Errorf("invalid --add-host %q: want NAME:IP or NAME:host-gateway", v)
+			}
+			if gateway != "" {
+				out = append(out, HostEntry{IP: gateway, Names: []string{name}})
+			}
+			continue
+		}
 		if _, err := netip.ParseAddr(ip); !ok || name == "" || err != nil {
-			return nil, fmt.Errorf("invalid --add-host %q: want NAME:IP", v)
+			return nil, fmt.Errorf("invalid --add-host %q: want NAME:IP or NAME:host-gateway", v)
 		}
 		out = append(out, HostEntry{IP: ip, Names: []string{name}})
 	}

@@ -54,12 +54,19 @@ func TestValidateModeAndIsBridged(t *testing.T) {
 }
 
 func TestParseExtraHosts(t *testing.T) {
-	got, err := ParseExtraHosts([]string{"db:10.1.2.3"})
+	got, err := ParseExtraHosts([]string{"db:10.1.2.3"}, "")
 	if err != nil || len(got) != 1 || got[0].IP != "10.1.2.3" || got[0].Names[0] != "db" {
 		t.Fatalf("%v %v", got, err)
 	}
-	for _, bad := range []string{"db", ":1.2.3.4", "db:notip"} {
-		if _, err := ParseExtraHosts([]string{bad}); err == nil {
+	got, err = ParseExtraHosts([]string{"gw:host-gateway", "a=10.0.0.9", "v6:[2001:db8::1]"}, "10.9.0.1")
+	if err != nil || len(got) != 3 || got[0].IP != "10.9.0.1" || got[1].IP != "10.0.0.9" || got[2].IP != "2001:db8::1" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if got, _ := ParseExtraHosts([]string{"gw:host-gateway"}, ""); len(got) != 0 {
+		t.Errorf("host-gateway without a gateway gave %v", got)
+	}
+	for _, bad := range []string{"db", ":1.2.3.4", "db:notip", ":host-gateway", "=1.2.3.4"} {
+		if _, err := ParseExtraHosts([]string{bad}, ""); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -23,9 +23,10 @@ func HostVethName(id string) string { return "vctr" + id[:10] }
 
 // Attach makes a veth pair with its peer created directly in the
 // namespace at nsPath as eth0 (address addr, default route via the
-// gateway, MTU of the bridge, MAC derived from the IP), brings lo up, and
-// plugs the host end into n's bridge. On failure the pair is removed.
-func Attach(n *Network, nsPath, id string, addr netip.Addr) (_ Endpoint, retErr error) {
+// gateway, MTU of the bridge, MAC derived from the IP unless mac is
+// given: --mac-address), brings lo up, and plugs the host end into n's
+// bridge. On failure the pair is removed.
+func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr) (_ Endpoint, retErr error) {
 	br, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
@@ -35,7 +36,9 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr) (_ Endpoint, retErr 
 		return Endpoint{}, fmt.Errorf("open netns %q: %w", nsPath, err)
 	}
 	defer ns.Close()
-	mac := macFor(addr)
+	if mac == nil {
+		mac = macFor(addr)
+	}
 	veth := &netlink.Veth{
 		LinkAttrs:        netlink.LinkAttrs{Name: HostVethName(id), MTU: br.Attrs().MTU, MasterIndex: br.Attrs().Index},
 		PeerName:         "eth0",

@@ -1,7 +1,9 @@
 package opts
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -26,4 +28,24 @@ func ParsePublish(spec string, ports *state.PortMap) error {
 		(*ports)[key] = append((*ports)[key], b)
 	}
 	return nil
+}
+
+// Expose adds --expose PORT[-END][/PROTO] to *p as "80/tcp" keys.
+func Expose(p *map[string]struct{}) Value {
+	return &value{typ: "list", set: func(s string) error {
+		ms, err := netsetup.ParsePorts([]string{s})
+		if err == nil && strings.Contains(s, ":") {
+			err = fmt.Errorf("a host part is for -p")
+		}
+		if err != nil {
+			return fmt.Errorf("invalid --expose %q: want PORT[-END][/tcp|udp|sctp]: %w", s, err)
+		}
+		if *p == nil {
+			*p = map[string]struct{}{}
+		}
+		for _, m := range ms {
+			(*p)[m.Key()] = struct{}{}
+		}
+		return nil
+	}}
 }

@@ -177,8 +177,8 @@ func checkIP(flag, s string) error {
 	return nil
 }
 
-// checkExtraHost accepts --add-host NAME:IP, as the hosts file takes it.
+// checkExtraHost accepts --add-host NAME:IP, NAME=IP and NAME:host-gateway.
 func checkExtraHost(s string) error {
-	_, err := netsetup.ParseExtraHosts([]string{s})
+	_, err := netsetup.ParseExtraHosts([]string{s}, "192.0.2.1")
 	return err
 }

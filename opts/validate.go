@@ -30,6 +30,13 @@ func Validate(hc *state.HostConfig) error {
 	if hc.IPAddress != "" && !netsetup.IsBridged(hc.NetworkMode) {
 		return fmt.Errorf("invalid --ip %q: a fixed address needs a bridge or user-defined network", hc.IPAddress)
 	}
+	if hc.MacAddress != "" && !netsetup.IsBridged(hc.NetworkMode) {
+		return fmt.Errorf("conflicting options: --mac-address and the network mode %q: a MAC needs a bridge or user-defined network", hc.NetworkMode)
+	}
+	if len(hc.NetworkAliases) > 0 && (!netsetup.IsBridged(hc.NetworkMode) || hc.NetworkMode == netsetup.ModeBridge) {
+		// docker's words
+		return errors.New("network-scoped aliases are only supported for user-defined networks: drop --network-alias or use --network NAME")
+	}
 	if hc.RestartPolicy.Name == "" {
 		hc.RestartPolicy.Name = "no"
 	}

@@ -2,6 +2,7 @@ package opts
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,6 +209,18 @@ func IP(p *string, flag string) Value {
 			return err
 		}
 		*p = s
+		return nil
+	}, show: func() string { return *p }}
+}
+
+// MAC is --mac-address: a unicast Ethernet (48-bit) address.
+func MAC(p *string) Value {
+	return &value{typ: "string", set: func(s string) error {
+		mac, err := net.ParseMAC(s)
+		if err != nil || len(mac) != 6 || mac[0]&1 == 1 {
+			return fmt.Errorf("invalid --mac-address %q: want a unicast Ethernet address such as 02:42:ac:11:00:09", s)
+		}
+		*p = mac.String()
 		return nil
 	}, show: func() string { return *p }}
 }

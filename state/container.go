@@ -163,6 +163,12 @@ type HostConfig struct {
 	DNSOptions      []string `json:"DnsOptions"`
 	ExtraHosts      []string
 	IPAddress       string `json:",omitempty"` // --ip
+	MacAddress      string `json:",omitempty"` // --mac-address
+	// NetworkAliases are more names peers on its user-defined network
+	// resolve the container by (--network-alias).
+	NetworkAliases []string `json:",omitempty"`
+	// Links are --link NAME[:ALIAS]: hosts entries for running containers.
+	Links           []string `json:",omitempty"`
 	RestartPolicy   RestartPolicy
 	Init            bool   `json:",omitempty"`
 	ContainerIDFile string `json:",omitempty"` // --cidfile, removed with the container

@@ -131,10 +131,18 @@ func TestSeccompProfileReadWhenParsed(t *testing.T) {
 	if string(hc.SeccompProfile) != `{"defaultAction":"SCMP_ACT_ALLOW"}` || hc.SeccompUnconfined {
 		t.Errorf("%+v", hc)
 	}
-	for _, bad := range []string{"label=disable", "seccomp=", "no-new-privileges=maybe", "seccomp=/nonexistent.json"} {
+	for _, bad := range []string{"label=", "systempaths=confined", "seccomp=", "no-new-privileges=maybe", "seccomp=/nonexistent.json"} {
 		if err := ParseSecurityOpt(bad, &hc); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
+	}
+	for _, ok := range []string{"label=disable", "label=user:u", "label:type:t", "systempaths=unconfined"} {
+		if err := ParseSecurityOpt(ok, &hc); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	if !hc.SystemPathsUnconfined {
+		t.Error("systempaths=unconfined not recorded")
 	}
 	if err := ParseSecurityOpt("no-new-privileges:false", &hc); err != nil || hc.NoNewPrivileges {
 		t.Error("no-new-privileges:false must turn it off")

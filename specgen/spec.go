@@ -258,8 +258,10 @@ func linux(in Input) *specs.Linux {
 		l.Devices = append(in.HostDevices, l.Devices...)
 		return l
 	}
-	l.MaskedPaths = append([]string(nil), maskedPaths...)
-	l.ReadonlyPaths = append([]string(nil), readonlyPaths...)
+	if !in.Host.SystemPathsUnconfined {
+		l.MaskedPaths = append([]string(nil), maskedPaths...)
+		l.ReadonlyPaths = append([]string(nil), readonlyPaths...)
+	}
 	return l
 }
 

@@ -178,6 +178,9 @@ type HostConfig struct {
 	// later. (SecurityOpt shows it inline too, as docker's does.)
 	SeccompProfile  json.RawMessage `json:",omitempty"`
 	AppArmorProfile string          `json:",omitempty"`
+	// SystemPathsUnconfined is --security-opt systempaths=unconfined: no
+	// masked or read-only /proc and /sys paths.
+	SystemPathsUnconfined bool `json:",omitempty"`
 	Devices         []DeviceMapping `json:",omitempty"`
 	Ulimits         []Ulimit        `json:",omitempty"`
 	// Resources (docker's names and units).

@@ -22,3 +22,20 @@ bats_require_minimum_version 1.5.0
 $(readlink /proc/$pid/ns/ipc)" ]
 	"$CTR" rm -f nsjoin nstgt >/dev/null
 }
+
+@test "--security-opt systempaths=unconfined: no masked or read-only /proc and /sys paths; label= accepted; inspect shows them" {
+	# masked paths are mounts over the file (/dev/null) and read-only ones ro binds
+	ctr run --rm busybox sh -c 'grep -cE "^[^ ]+ /proc/(keys|timer_list|sys|bus) " /proc/self/mounts; grep " /proc/sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1'
+	assert_status 0
+	[ "$output" = "4
+ro" ] || { echo "$output"; false; }
+	ctr run --rm --security-opt systempaths=unconfined --security-opt label=disable busybox grep -cE "^[^ ]+ /(proc|sys)/(keys|timer_list|sys|bus|firmware) " /proc/self/mounts
+	[ "$output" = "0" ] || { echo "$output"; false; }
+	"$CTR" create --name secopt --security-opt systempaths=unconfined --security-opt label=disable busybox true >/dev/null
+	ctr inspect -f '{{json .HostConfig.SecurityOpt}}' secopt
+	[ "$output" = '["systempaths=unconfined","label=disable"]' ]
+	"$CTR" rm secopt >/dev/null
+	ctr run --rm --security-opt systempaths=x busybox true
+	assert_status 125
+	one_line_error "systempaths=unconfined"
+}

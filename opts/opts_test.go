@@ -467,3 +467,13 @@ func TestReadLabelFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestAnnotations(t *testing.T) {
+	var m map[string]string
+	if err := Annotations(&m).Set("a=b=c"); err != nil || m["a"] != "b=c" {
+		t.Errorf("%v %v", m, err)
+	}
+	if err := Annotations(&m).Set("=x"); err == nil || !strings.Contains(err.Error(), "annotation") {
+		t.Errorf("accepted =x: %v", err)
+	}
+}

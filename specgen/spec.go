@@ -91,8 +91,9 @@ func Generate(in Input) (*specs.Spec, error) {
 			Rlimits:      rlimits(hc.Ulimits), NoNewPrivileges: hc.NoNewPrivileges, ApparmorProfile: appArmorProfile(in),
 			OOMScoreAdj: oomScoreAdj(hc.OomScoreAdj),
 		},
-		Mounts: mounts(in),
-		Linux:  linux(in),
+		Mounts:      mounts(in),
+		Linux:       linux(in),
+		Annotations: hc.Annotations,
 	}
 	return s, nil
 }

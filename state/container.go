@@ -180,9 +180,11 @@ type HostConfig struct {
 	AppArmorProfile string          `json:",omitempty"`
 	// SystemPathsUnconfined is --security-opt systempaths=unconfined: no
 	// masked or read-only /proc and /sys paths.
-	SystemPathsUnconfined bool            `json:",omitempty"`
-	Devices               []DeviceMapping `json:",omitempty"`
-	Ulimits               []Ulimit        `json:",omitempty"`
+	SystemPathsUnconfined bool `json:",omitempty"`
+	// Annotations are --annotation's, passed to the runtime in the spec.
+	Annotations map[string]string `json:",omitempty"`
+	Devices     []DeviceMapping   `json:",omitempty"`
+	Ulimits     []Ulimit          `json:",omitempty"`
 	// Resources (docker's names and units).
 	Memory     int64
 	MemorySwap int64 // memory plus swap; -1 unlimited

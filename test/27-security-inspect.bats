@@ -39,3 +39,17 @@ ro" ] || { echo "$output"; false; }
 	assert_status 125
 	one_line_error "systempaths=unconfined"
 }
+
+@test "--annotation K=V reaches the OCI spec and inspect's HostConfig.Annotations; a key-less one is refused" {
+	"$CTR" create --name ann --annotation org.example.a=1 --annotation b=two=2 busybox true >/dev/null
+	ctr inspect -f '{{json .HostConfig.Annotations}}' ann
+	[ "$output" = '{"b":"two=2","org.example.a":"1"}' ]
+	"$CTR" start -a ann
+	ctr spec ann
+	assert_status 0
+	[[ "$output" == *'"org.example.a": "1"'* || "$output" == *'"org.example.a":"1"'* ]] || { echo "$output"; false; }
+	"$CTR" rm ann >/dev/null
+	ctr run --rm --annotation =x busybox true
+	assert_status 125
+	one_line_error "invalid annotation"
+}

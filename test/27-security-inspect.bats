@@ -53,3 +53,12 @@ ro" ] || { echo "$output"; false; }
 	assert_status 125
 	one_line_error "invalid annotation"
 }
+
+@test "inspect: LogPath is the container's json-file log" {
+	"$CTR" run --name lp busybox echo logged >/dev/null
+	ctr inspect -f '{{.LogPath}}' lp
+	assert_status 0
+	[[ "$output" == */containers/*/*-json.log ]] || { echo "$output"; false; }
+	grep -q '"log":"logged' "$output"
+	"$CTR" rm lp >/dev/null
+}

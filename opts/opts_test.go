@@ -477,3 +477,15 @@ func TestAnnotations(t *testing.T) {
 		t.Errorf("accepted =x: %v", err)
 	}
 }
+
+func TestValidateLogConfig(t *testing.T) {
+	var lc state.LogConfig
+	if err := validateLogConfig(&lc); err != nil || lc.Type != "json-file" || lc.Config == nil {
+		t.Errorf("%+v %v", lc, err)
+	}
+	for _, bad := range []state.LogConfig{{Type: "journald"}, {Type: "bogus"}, {Type: "json-file", Config: map[string]string{"nope": "1"}}} {
+		if err := validateLogConfig(&bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+}

@@ -169,6 +169,9 @@ func Labels(p *map[string]string) Value { return keyValues(p, "label") }
 // Annotations sets an --annotation KEY=VALUE (OCI spec annotations).
 func Annotations(p *map[string]string) Value { return keyValues(p, "annotation") }
 
+// LogOpts sets a --log-opt KEY=VALUE.
+func LogOpts(p *map[string]string) Value { return keyValues(p, "--log-opt") }
+
 func keyValues(p *map[string]string, what string) Value {
 	return &value{typ: "list", set: func(s string) error {
 		k, v, _ := strings.Cut(s, "=")

@@ -183,8 +183,10 @@ type HostConfig struct {
 	SystemPathsUnconfined bool `json:",omitempty"`
 	// Annotations are --annotation's, passed to the runtime in the spec.
 	Annotations map[string]string `json:",omitempty"`
-	Devices     []DeviceMapping   `json:",omitempty"`
-	Ulimits     []Ulimit          `json:",omitempty"`
+	// LogConfig is --log-driver and --log-opt (docker's names).
+	LogConfig LogConfig
+	Devices   []DeviceMapping `json:",omitempty"`
+	Ulimits   []Ulimit        `json:",omitempty"`
 	// Resources (docker's names and units).
 	Memory     int64
 	MemorySwap int64 // memory plus swap; -1 unlimited
@@ -298,4 +300,10 @@ func (s State) StatusLine(now time.Time) string {
 		return "Dead"
 	}
 	return s.Status
+}
+
+// LogConfig is docker's HostConfig.LogConfig.
+type LogConfig struct {
+	Type   string
+	Config map[string]string
 }

@@ -62,3 +62,19 @@ ro" ] || { echo "$output"; false; }
 	grep -q '"log":"logged' "$output"
 	"$CTR" rm lp >/dev/null
 }
+
+@test "--log-driver/--log-opt: json-file by default in HostConfig.LogConfig; other drivers refused in one line" {
+	"$CTR" create --name lc busybox true >/dev/null
+	ctr inspect -f '{{.HostConfig.LogConfig.Type}} {{json .HostConfig.LogConfig.Config}}' lc
+	[ "$output" = 'json-file {}' ]
+	"$CTR" create --name lc2 --log-driver json-file --log-opt max-size=10m busybox true >/dev/null
+	ctr inspect -f '{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}}' lc2
+	[ "$output" = 'json-file 10m' ]
+	"$CTR" rm lc lc2 >/dev/null
+	ctr run --rm --log-driver journald busybox true
+	assert_status 125
+	one_line_error "log driver journald is not supported yet"
+	ctr run --rm --log-opt bogus=1 busybox true
+	assert_status 125
+	one_line_error "invalid --log-opt"
+}

@@ -85,7 +85,10 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringVar(&hc.PidFile, "pidfile", "", "write the container's PID to this file while it runs")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
-	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE")
+	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default); none, journald, local, passthrough are not supported yet")
+	fs.Var(opts.LogOpts(&hc.LogConfig.Config), "log-opt", "log driver option (KEY=VALUE)")
+	fs.Var(opts.Annotations(&hc.Annotations), "annotation", "add an OCI annotation to the container (KEY=VALUE), passed to the runtime")
+	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE, systempaths=unconfined, label=...")
 	fs.Var(opts.Devices(&hc.Devices), "device", "add a host device: HOST[:CONTAINER[:PERMS]], PERMS from r, w, m")
 	fs.Var(opts.Ulimits(&hc.Ulimits), "ulimit", "set a limit: NAME=SOFT[:HARD], e.g. nofile=1024:2048 (not above this host's hard limit)")
 	fs.VarP(opts.Bytes(&hc.Memory, "--memory"), "memory", "m", "memory limit, e.g. 512m or 1g")

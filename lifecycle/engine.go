@@ -38,6 +38,10 @@ type Engine struct {
 	Log           *slog.Logger
 
 	defaultSubnet, defaultBridge string
+
+	// heldNS are the namespace files of --pid/--ipc container:NAME
+	// targets, open until the next spec replaces them (see joinNamespace).
+	heldNS []*os.File
 }
 
 // New opens (and on first use creates) the state under opts.Root/RunRoot.

@@ -23,6 +23,7 @@ type ContainerView struct {
 	ResolvConfPath  string
 	HostnamePath    string
 	HostsPath       string
+	LogPath         string // the json-file log, as docker's
 	Name            string
 	RestartCount    int
 	Driver          string
@@ -83,7 +84,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 	}
 	v := &ContainerView{
 		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
-		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath,
+		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath, LogPath: e.LogPath(c.ID),
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
 		HostConfig: hc, Mounts: e.mountViews(hc.MountPoints), GraphDriver: GraphDriverView{Name: c.Driver},
 		NetworkSettings: c.NetworkSettings, MonitorLogPath: e.MonitorLogPath(c.ID),

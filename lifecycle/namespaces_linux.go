@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -12,9 +13,14 @@ import (
 )
 
 // namespaceSpec resolves --pid and --ipc container:NAME to the running
-// target's /proc/PID/ns paths, as docker does; a target that is not
-// running is refused, and --ipc only joins a shareable (or host) donor.
+// target's namespaces, as docker does; a target that is not running is
+// refused, and --ipc only joins a shareable (or host) donor. The files of
+// an earlier spec (a restart in the monitor) are closed first.
 func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
+	for _, f := range e.heldNS {
+		f.Close()
+	}
+	e.heldNS = nil
 	for _, j := range []struct {
 		mode, what string
 		t          specs.LinuxNamespaceType
@@ -35,8 +41,12 @@ func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
 	return nil
 }
 
-// joinNamespace is the /proc path of the what namespace of running
-// container ref.
+// joinNamespace opens the what namespace of running container ref and
+// returns a path to the open file, /proc/<ctr-lite's pid>/fd/N, for runc:
+// the target is checked to be the same process (its recorded start time)
+// after the open, so a PID recycled between the lookup and runc's setns
+// cannot hand the container another process's namespace. The file stays
+// open in the Engine (this process outlives runc create).
 func (e *Engine) joinNamespace(ref, what string) (string, error) {
 	target, err := e.Lookup(ref)
 	if err != nil {
@@ -54,5 +64,14 @@ func (e *Engine) joinNamespace(ref, what string) (string, error) {
 			return "", WithCode(ExitEngine, fmt.Errorf("cannot join the ipc namespace of container %s: it is not shareable: create it with --ipc shareable", target.Name))
 		}
 	}
-	return fmt.Sprintf("/proc/%d/ns/%s", target.State.Pid, what), nil
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", target.State.Pid, what))
+	if err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the %s namespace of container %s: it is not running", what, target.Name))
+	}
+	if target.Alive() != state.Running {
+		f.Close()
+		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the %s namespace of container %s: it is not running", what, target.Name))
+	}
+	e.heldNS = append(e.heldNS, f)
+	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd()), nil
 }

@@ -131,10 +131,18 @@ func TestSeccompProfileReadWhenParsed(t *testing.T) {
 	if string(hc.SeccompProfile) != `{"defaultAction":"SCMP_ACT_ALLOW"}` || hc.SeccompUnconfined {
 		t.Errorf("%+v", hc)
 	}
-	for _, bad := range []string{"label=disable", "seccomp=", "no-new-privileges=maybe", "seccomp=/nonexistent.json"} {
+	for _, bad := range []string{"label=", "systempaths=confined", "seccomp=", "no-new-privileges=maybe", "seccomp=/nonexistent.json"} {
 		if err := ParseSecurityOpt(bad, &hc); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
+	}
+	for _, ok := range []string{"label=disable", "label=user:u", "label:type:t", "systempaths=unconfined"} {
+		if err := ParseSecurityOpt(ok, &hc); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	if !hc.SystemPathsUnconfined {
+		t.Error("systempaths=unconfined not recorded")
 	}
 	if err := ParseSecurityOpt("no-new-privileges:false", &hc); err != nil || hc.NoNewPrivileges {
 		t.Error("no-new-privileges:false must turn it off")
@@ -457,5 +465,27 @@ func TestReadLabelFile(t *testing.T) {
 	}
 	if err := ReadLabelFile(p+"x", got); err == nil || !strings.Contains(err.Error(), "read label file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestAnnotations(t *testing.T) {
+	var m map[string]string
+	if err := Annotations(&m).Set("a=b=c"); err != nil || m["a"] != "b=c" {
+		t.Errorf("%v %v", m, err)
+	}
+	if err := Annotations(&m).Set("=x"); err == nil || !strings.Contains(err.Error(), "annotation") {
+		t.Errorf("accepted =x: %v", err)
+	}
+}
+
+func TestValidateLogConfig(t *testing.T) {
+	var lc state.LogConfig
+	if err := validateLogConfig(&lc); err != nil || lc.Type != "json-file" || lc.Config == nil {
+		t.Errorf("%+v %v", lc, err)
+	}
+	for _, bad := range []state.LogConfig{{Type: "journald"}, {Type: "bogus"}, {Type: "json-file", Config: map[string]string{"nope": "1"}}} {
+		if err := validateLogConfig(&bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
 	}
 }

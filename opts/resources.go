@@ -112,7 +112,8 @@ func validPerms(p string) bool {
 
 // ParseSecurityOpt applies one --security-opt to hc: no-new-privileges,
 // seccomp=unconfined|FILE (the file is read now, as docker's client
-// does), apparmor=PROFILE.
+// does), apparmor=PROFILE, systempaths=unconfined, and label=... (SELinux
+// labels: accepted and ignored, as docker does with SELinux off).
 func ParseSecurityOpt(v string, hc *state.HostConfig) error {
 	key, val, hasVal := strings.Cut(v, "=")
 	if !hasVal {
@@ -141,8 +142,17 @@ func ParseSecurityOpt(v string, hc *state.HostConfig) error {
 		}
 	case "apparmor":
 		hc.AppArmorProfile = val
+	case "systempaths":
+		if val != "unconfined" {
+			return fmt.Errorf("invalid --security-opt %q: want systempaths=unconfined", v)
+		}
+		hc.SystemPathsUnconfined = true
+	case "label":
+		if val == "" {
+			return fmt.Errorf("invalid --security-opt %q: want label=disable|user:U|role:R|type:T|level:L", v)
+		}
 	default:
-		return fmt.Errorf("unsupported --security-opt %q: ctr-lite knows no-new-privileges, seccomp= and apparmor=", v)
+		return fmt.Errorf("unsupported --security-opt %q: ctr-lite knows no-new-privileges, seccomp=, apparmor=, systempaths= and label=", v)
 	}
 	hc.SecurityOpt = append(hc.SecurityOpt, v)
 	return nil

@@ -40,6 +40,9 @@ func Validate(hc *state.HostConfig) error {
 	if hc.RestartPolicy.Name == "" {
 		hc.RestartPolicy.Name = "no"
 	}
+	if err := validateLogConfig(&hc.LogConfig); err != nil {
+		return err
+	}
 	if hc.RestartPolicy.Name != "no" && hc.AutoRemove {
 		return errors.New("conflicting options: --restart and --rm: a removed container cannot be restarted")
 	}
@@ -173,4 +176,30 @@ func validatePorts(ports state.PortMap) error {
 // own address, where docker warns that they are ignored.
 func PortsDiscarded(hc *state.HostConfig) bool {
 	return (len(hc.PortBindings) > 0 || hc.PublishAllPorts) && hc.NetworkMode != "" && !netsetup.IsBridged(hc.NetworkMode)
+}
+
+// validateLogConfig fills docker's default driver, json-file. docker's
+// other drivers are known names but not implemented: refused with a line
+// saying so; unknown names are refused as docker refuses them.
+func validateLogConfig(lc *state.LogConfig) error {
+	if lc.Type == "" {
+		lc.Type = "json-file"
+	}
+	if lc.Config == nil {
+		lc.Config = map[string]string{}
+	}
+	switch lc.Type {
+	case "json-file":
+		for k := range lc.Config {
+			switch k {
+			case "max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag":
+			default:
+				return fmt.Errorf("invalid --log-opt %q: unknown option for log driver json-file", k)
+			}
+		}
+		return nil
+	case "none", "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
+		return fmt.Errorf("log driver %s is not supported yet: use --log-driver json-file", lc.Type)
+	}
+	return fmt.Errorf("invalid --log-driver %q: want json-file", lc.Type)
 }

@@ -165,11 +165,19 @@ func Restart(p *state.RestartPolicy) Value {
 }
 
 // Labels sets -l KEY=VALUE in *p.
-func Labels(p *map[string]string) Value {
+func Labels(p *map[string]string) Value { return keyValues(p, "label") }
+
+// Annotations sets an --annotation KEY=VALUE (OCI spec annotations).
+func Annotations(p *map[string]string) Value { return keyValues(p, "annotation") }
+
+// LogOpts sets a --log-opt KEY=VALUE.
+func LogOpts(p *map[string]string) Value { return keyValues(p, "--log-opt") }
+
+func keyValues(p *map[string]string, what string) Value {
 	return &value{typ: "list", set: func(s string) error {
-		k, v, err := parseLabel(s)
-		if err != nil {
-			return err
+		k, v, _ := strings.Cut(s, "=")
+		if k == "" {
+			return fmt.Errorf("invalid %s %q: want KEY=VALUE", what, s)
 		}
 		if *p == nil {
 			*p = map[string]string{}

@@ -91,8 +91,9 @@ func Generate(in Input) (*specs.Spec, error) {
 			Rlimits:      rlimits(hc.Ulimits), NoNewPrivileges: hc.NoNewPrivileges, ApparmorProfile: appArmorProfile(in),
 			OOMScoreAdj: oomScoreAdj(hc.OomScoreAdj),
 		},
-		Mounts: mounts(in),
-		Linux:  linux(in),
+		Mounts:      mounts(in),
+		Linux:       linux(in),
+		Annotations: hc.Annotations,
 	}
 	if err := blockIOLimits(s.Linux.Resources, hc); err != nil {
 		return nil, err
@@ -262,8 +263,10 @@ func linux(in Input) *specs.Linux {
 		l.Devices = append(in.HostDevices, l.Devices...)
 		return l
 	}
-	l.MaskedPaths = append([]string(nil), maskedPaths...)
-	l.ReadonlyPaths = append([]string(nil), readonlyPaths...)
+	if !in.Host.SystemPathsUnconfined {
+		l.MaskedPaths = append([]string(nil), maskedPaths...)
+		l.ReadonlyPaths = append([]string(nil), readonlyPaths...)
+	}
 	return l
 }
 

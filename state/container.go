@@ -185,8 +185,15 @@ type HostConfig struct {
 	// later. (SecurityOpt shows it inline too, as docker's does.)
 	SeccompProfile  json.RawMessage `json:",omitempty"`
 	AppArmorProfile string          `json:",omitempty"`
-	Devices         []DeviceMapping `json:",omitempty"`
-	Ulimits         []Ulimit        `json:",omitempty"`
+	// SystemPathsUnconfined is --security-opt systempaths=unconfined: no
+	// masked or read-only /proc and /sys paths.
+	SystemPathsUnconfined bool `json:",omitempty"`
+	// Annotations are --annotation's, passed to the runtime in the spec.
+	Annotations map[string]string `json:",omitempty"`
+	// LogConfig is --log-driver and --log-opt (docker's names).
+	LogConfig LogConfig
+	Devices   []DeviceMapping `json:",omitempty"`
+	Ulimits   []Ulimit        `json:",omitempty"`
 	// Resources (docker's names and units).
 	Memory     int64
 	MemorySwap int64 // memory plus swap; -1 unlimited
@@ -321,4 +328,10 @@ type ThrottleDevice struct {
 type WeightDevice struct {
 	Path   string
 	Weight uint16
+}
+
+// LogConfig is docker's HostConfig.LogConfig.
+type LogConfig struct {
+	Type   string
+	Config map[string]string
 }

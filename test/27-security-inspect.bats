@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Security options and what inspect shows for them (issue 11).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+@test "--pid/--ipc container:NAME hand runc a held namespace file, not the target's /proc/PID/ns path" {
+	"$CTR" run -d --name nstgt --ipc shareable busybox sleep 100 >/dev/null
+	wait_running nstgt
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' nstgt)
+	"$CTR" run -d --name nsjoin --pid container:nstgt --ipc container:nstgt busybox sleep 100 >/dev/null
+	wait_running nsjoin
+	ctr spec nsjoin
+	assert_status 0
+	# runc got /proc/<ctr-lite's pid>/fd/N, opened and checked against the
+	# target's recorded start time before runc ran
+	[[ "$output" =~ \"path\":\ *\"/proc/[0-9]+/fd/[0-9]+\" ]] || { echo "$output"; false; }
+	[[ "$output" != *"/proc/$pid/ns/"* ]] || { echo "$output"; false; }
+	ctr exec nsjoin sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc'
+	assert_status 0
+	[ "$output" = "$(readlink /proc/$pid/ns/pid)
+$(readlink /proc/$pid/ns/ipc)" ]
+	"$CTR" rm -f nsjoin nstgt >/dev/null
+}
+
+@test "--security-opt systempaths=unconfined: no masked or read-only /proc and /sys paths; label= accepted; inspect shows them" {
+	# masked paths are mounts over the file (/dev/null) and read-only ones ro binds
+	ctr run --rm busybox sh -c 'grep -cE "^[^ ]+ /proc/(keys|timer_list|sys|bus) " /proc/self/mounts; grep " /proc/sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1'
+	assert_status 0
+	[ "$output" = "4
+ro" ] || { echo "$output"; false; }
+	ctr run --rm --security-opt systempaths=unconfined --security-opt label=disable busybox grep -cE "^[^ ]+ /(proc|sys)/(keys|timer_list|sys|bus|firmware) " /proc/self/mounts
+	[ "$output" = "0" ] || { echo "$output"; false; }
+	"$CTR" create --name secopt --security-opt systempaths=unconfined --security-opt label=disable busybox true >/dev/null
+	ctr inspect -f '{{json .HostConfig.SecurityOpt}}' secopt
+	[ "$output" = '["systempaths=unconfined","label=disable"]' ]
+	"$CTR" rm secopt >/dev/null
+	ctr run --rm --security-opt systempaths=x busybox true
+	assert_status 125
+	one_line_error "systempaths=unconfined"
+}
+
+@test "--annotation K=V reaches the OCI spec and inspect's HostConfig.Annotations; a key-less one is refused" {
+	"$CTR" create --name ann --annotation org.example.a=1 --annotation b=two=2 busybox true >/dev/null
+	ctr inspect -f '{{json .HostConfig.Annotations}}' ann
+	[ "$output" = '{"b":"two=2","org.example.a":"1"}' ]
+	"$CTR" start -a ann
+	ctr spec ann
+	assert_status 0
+	[[ "$output" == *'"org.example.a": "1"'* || "$output" == *'"org.example.a":"1"'* ]] || { echo "$output"; false; }
+	"$CTR" rm ann >/dev/null
+	ctr run --rm --annotation =x busybox true
+	assert_status 125
+	one_line_error "invalid annotation"
+}
+
+@test "inspect: LogPath is the container's json-file log" {
+	"$CTR" run --name lp busybox echo logged >/dev/null
+	ctr inspect -f '{{.LogPath}}' lp
+	assert_status 0
+	[[ "$output" == */containers/*/*-json.log ]] || { echo "$output"; false; }
+	grep -q '"log":"logged' "$output"
+	"$CTR" rm lp >/dev/null
+}
+
+@test "--log-driver/--log-opt: json-file by default in HostConfig.LogConfig; other drivers refused in one line" {
+	"$CTR" create --name lc busybox true >/dev/null
+	ctr inspect -f '{{.HostConfig.LogConfig.Type}} {{json .HostConfig.LogConfig.Config}}' lc
+	[ "$output" = 'json-file {}' ]
+	"$CTR" create --name lc2 --log-driver json-file --log-opt max-size=10m busybox true >/dev/null
+	ctr inspect -f '{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}}' lc2
+	[ "$output" = 'json-file 10m' ]
+	"$CTR" rm lc lc2 >/dev/null
+	ctr run --rm --log-driver journald busybox true
+	assert_status 125
+	one_line_error "log driver journald is not supported yet"
+	ctr run --rm --log-opt bogus=1 busybox true
+	assert_status 125
+	one_line_error "invalid --log-opt"
+}

@@ -12,6 +12,11 @@ import (
 // ("container cp" shows cp's). TestEveryCommandHasAnExample keeps this
 // list and the command tree in step.
 var examples = map[string]string{
+	"stats": `  ctr-lite stats                 # live, every running container
+  ctr-lite stats --no-stream web
+  ctr-lite stats --no-stream --format '{{.Name}} {{.MemUsage}}'`,
+	"update": `  ctr-lite update --memory 256m --cpus 0.5 web
+  ctr-lite update --restart on-failure:3 web`,
 	"cp": `  ctr-lite cp web:/etc/nginx/nginx.conf .       # a file out
   ctr-lite cp ./site/. web:/usr/share/nginx/html  # a directory's contents in
   ctr-lite cp web:/var/log - | tar -t             # a tar stream out

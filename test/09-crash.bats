@@ -76,6 +76,10 @@ scenario() {
 		sleep 0.5 ;;
 	run:*)
 		CTR_LITE_FAULT=$p run -137 "$CTR" run --name crashy -p 127.0.0.1::80 busybox sleep 60 ;;
+	pause:*) # marked paused, then killed before the freeze: unpause and rm -f still work
+		"$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sleep 60 >/dev/null
+		CTR_LITE_FAULT=$p run -137 "$CTR" pause crashy
+		"$CTR" unpause crashy >/dev/null || return 1 ;;
 	rename:*) # crashy-old becomes crashy: rm -f crashy must find it and free both names
 		"$CTR" run -d --name crashy-old -p 127.0.0.1::80 busybox sleep 60 >/dev/null
 		CTR_LITE_FAULT=$p run -137 "$CTR" rename crashy-old crashy ;;
@@ -91,7 +95,7 @@ scenario() {
 	for p in $points; do
 		scenario "$p"
 		case $p in # the status shows the point was reached
-		create:* | rm:* | stop:* | run:* | rename:*) want=137 ;;
+		create:* | rm:* | stop:* | run:* | rename:* | pause:*) want=137 ;;
 		start:* | monitor:*) want=125 ;; # the monitor died before it reported
 		finish:*) want=0 ;;
 		esac

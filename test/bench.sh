@@ -84,8 +84,10 @@ median "ctr-lite run --rm --network none" "$C run --rm --network none busybox tr
 echo "  ratio to floor: $(ratio "${MED[ctr-lite run --rm --network none]}" "${MED[runc run (floor)]}") (targets: 1.5x issue, 1.2x brief)"
 # BENCH_BASE=/path/to/an/older/ctr-lite: the same run by that binary, on a
 # root of its own, so a change is measured against what came before it.
+# The base runs the same runc as the floor: an older build without a
+# bin/runc beside it would fall back to the PATH's runc and measure that.
 if [ -n "${BENCH_BASE:-}" ]; then
-	B="$BENCH_BASE --root $T/base-root --runroot $T/base-run --default-subnet 10.251.0.0/16 --default-bridge ctrlite-bbase"
+	B="$BENCH_BASE --runtime $RUNC --root $T/base-root --runroot $T/base-run --default-subnet 10.251.0.0/16 --default-bridge ctrlite-bbase"
 	$B load -q -i testdata/busybox.tar
 	median "base ctr-lite run --rm --network none" "$B run --rm --network none busybox true"
 	median "base ctr-lite run --rm (bridge)" "$B run --rm busybox true"

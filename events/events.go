@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,7 +110,7 @@ func appendOnce(path string, line []byte) (bool, error) {
 	}
 	defer f.Close()
 	fd := int(f.Fd())
-	if err := unix.Flock(fd, unix.LOCK_SH); err != nil {
+	if err := flockRetry(fd, unix.LOCK_SH); err != nil {
 		return false, err
 	}
 	if !same(f, path) {
@@ -117,7 +118,12 @@ func appendOnce(path string, line []byte) (bool, error) {
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err == nil && st.Size+int64(len(line)) > MaxSize() {
-		unix.Flock(fd, unix.LOCK_EX) // upgrade; others may have rotated meanwhile
+		// Upgrade to rotate. flock drops the shared lock before it takes
+		// the exclusive one, so another writer may have rotated meanwhile:
+		// same() checks again.
+		if err := flockRetry(fd, unix.LOCK_EX); err != nil {
+			return false, err
+		}
 		if !same(f, path) {
 			return false, nil
 		}
@@ -139,25 +145,82 @@ func same(f *os.File, path string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
+// Cursor is where ReadAll stopped: the current log, still open, and the
+// length of its complete lines. Follow goes on from it, so a rotation
+// between the two loses nothing.
+type Cursor struct {
+	f      *os.File
+	offset int64
+}
+
+// Close releases the cursor's file.
+func (c *Cursor) Close() {
+	if c != nil && c.f != nil {
+		c.f.Close()
+	}
+}
+
 // ReadAll returns the logged events, oldest first (events.log.1, then
-// events.log), and how many bytes of events.log it read (where Follow
-// goes on); lines that do not parse are skipped.
-func ReadAll(root string) ([]Message, int64, error) {
+// events.log), and a cursor after them; lines that do not parse are
+// skipped. It holds events.log's shared lock while it opens both files,
+// so no writer rotates between them (rotation needs the exclusive lock).
+func ReadAll(root string) ([]Message, *Cursor, error) {
+	path := filepath.Join(root, File)
+	cur, err := openLocked(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	old, err := os.Open(path + ".1")
+	if cur != nil {
+		unix.Flock(int(cur.Fd()), unix.LOCK_UN)
+	}
 	var out []Message
-	var offset int64
-	for _, name := range []string{File + ".1", File} {
-		f, err := os.Open(filepath.Join(root, name))
+	if err == nil {
+		out, _ = scan(old)
+		old.Close()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		cur.Close()
+		return nil, nil, err
+	}
+	c := &Cursor{f: cur}
+	if cur != nil {
+		var ms []Message
+		ms, c.offset = scan(cur)
+		out = append(out, ms...)
+	}
+	return out, c, nil
+}
+
+// openLocked opens path with its shared lock held, retrying if it was
+// rotated away meanwhile; nil when there is no log yet.
+func openLocked(path string) (*os.File, error) {
+	for {
+		f, err := os.Open(path)
 		if errors.Is(err, os.ErrNotExist) {
-			continue
+			return nil, nil
 		}
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		ms, n := scan(f)
-		out, offset = append(out, ms...), n
+		if err := flockRetry(int(f.Fd()), unix.LOCK_SH); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if same(f, path) {
+			return f, nil
+		}
 		f.Close()
 	}
-	return out, offset, nil
+}
+
+// flockRetry is flock(2) retried on EINTR.
+func flockRetry(fd, how int) error {
+	for {
+		err := unix.Flock(fd, how)
+		if err != unix.EINTR {
+			return err
+		}
+	}
 }
 
 // scan reads f's complete lines and returns their events and length.
@@ -178,19 +241,30 @@ func scan(f *os.File) ([]Message, int64) {
 	}
 }
 
-// Follow calls fn for each event appended after offset bytes of the
-// current log (pass the size ReadAll saw), polling every interval until
-// stop is closed; after a rotation it reads the new file from its start.
-func Follow(root string, offset int64, interval time.Duration, stop <-chan struct{}, fn func(Message) bool) error {
+// Follow calls fn for each event appended after the cursor (from
+// ReadAll), polling every interval until stop is closed; when the log is
+// rotated it drains the file it has open, then reads the new one from its
+// start. It closes the cursor. (Two rotations within one interval would
+// skip the middle file: at 1 MiB a rotation, that is 5 MiB of events a
+// second.)
+func Follow(root string, c *Cursor, interval time.Duration, stop <-chan struct{}, fn func(Message) bool) error {
 	path := filepath.Join(root, File)
-	var cur os.FileInfo
-	var f *os.File
+	f, offset := c.f, c.offset
 	defer func() {
 		if f != nil {
 			f.Close()
 		}
 	}()
+	var cur os.FileInfo
 	var rd *bufio.Reader
+	if f != nil {
+		var err error
+		if cur, err = f.Stat(); err != nil {
+			return err
+		}
+		f.Seek(offset, io.SeekStart)
+		rd = bufio.NewReaderSize(f, 64<<10)
+	}
 	var partial []byte
 	for {
 		if st, err := os.Stat(path); err == nil && (cur == nil || !os.SameFile(cur, st)) {
@@ -199,14 +273,14 @@ func Follow(root string, offset int64, interval time.Duration, stop <-chan struc
 					return nil
 				}
 				f.Close()
-				offset, partial = 0, nil
+				partial = nil
 			}
 			nf, err := os.Open(path)
 			if err != nil {
+				f = nil
 				return err
 			}
 			f, cur = nf, st
-			f.Seek(offset, 0)
 			rd = bufio.NewReaderSize(f, 64<<10)
 		}
 		if rd != nil && !drain(rd, &partial, fn) {

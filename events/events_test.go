@@ -28,10 +28,11 @@ func TestAppendConcurrentRotating(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	got, _, err := ReadAll(root)
+	got, cur, err := ReadAll(root)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cur.Close()
 	if _, err := os.Stat(filepath.Join(root, File+".1")); err != nil {
 		t.Fatalf("no rotation: %v", err)
 	}
@@ -66,5 +67,50 @@ func TestLineAndFilter(t *testing.T) {
 	}
 	if _, err := ParseFilter([]string{"bogus=1"}); err == nil {
 		t.Error("bogus filter accepted")
+	}
+}
+
+// A rotation between ReadAll and Follow loses nothing: Follow goes on in
+// the file ReadAll read (now events.log.1), then reads the new file from
+// its start (review 11a, M6: it used to seek the new file to the old
+// file's offset and skip its first events).
+func TestFollowAcrossRotationAfterReadAll(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv("CTR_LITE_EVENTS_MAX", "4000")
+	name := func(i int) string { return "vol" + strings.Repeat("x", 10) + string(rune('a'+i%26)) + string(rune('a'+i/26)) }
+	for i := range 5 {
+		if err := Append(root, Volume(name(i), "create")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past, cur, err := ReadAll(root)
+	if err != nil || len(past) != 5 {
+		t.Fatalf("ReadAll: %d events, %v", len(past), err)
+	}
+	// 4000 bytes hold 24 events: the next 19 land in the file ReadAll
+	// read, the 25th rotates it and starts the new one.
+	for i := 5; i < 25; i++ {
+
+		if err := Append(root, Volume(name(i), "create")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, File+".1")); err != nil {
+		t.Fatalf("no rotation: %v", err)
+	}
+	var got []string
+	stop := make(chan struct{})
+	time.AfterFunc(5*time.Second, func() { close(stop) }) // a failure ends, not hangs
+	err = Follow(root, cur, time.Millisecond, stop, func(m Message) bool {
+		got = append(got, m.Actor.ID)
+		return len(got) < 20
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range got {
+		if id != name(i+5) {
+			t.Fatalf("event %d is %q, want %q (got %v)", i, id, name(i+5), got)
+		}
 	}
 }

@@ -114,10 +114,16 @@ func Watch(root string, q Query, stop <-chan struct{}, fn func(Message) error) e
 		}
 		return true
 	}
-	past, size, err := ReadAll(root)
+	past, cursor, err := ReadAll(root)
 	if err != nil {
 		return err
 	}
+	followed := false
+	defer func() {
+		if !followed {
+			cursor.Close()
+		}
+	}()
 	if !q.Since.IsZero() {
 		for _, m := range past {
 			if !in(m) {
@@ -151,7 +157,8 @@ func Watch(root string, q Query, stop <-chan struct{}, fn func(Message) error) e
 	if done != nil {
 		stopAny = done
 	}
-	if err := Follow(root, size, 200*time.Millisecond, stopAny, live); err != nil {
+	followed = true
+	if err := Follow(root, cursor, 200*time.Millisecond, stopAny, live); err != nil {
 		return err
 	}
 	return ferr

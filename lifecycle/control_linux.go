@@ -328,12 +328,12 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 		}
 		p.User = specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGids}
 	}
-	if o.Privileged { // docker's exec --privileged: every capability, seccomp kept
+	if o.Privileged {
+		// docker's exec --privileged: every capability, seccomp kept. Never
+		// inheritable or ambient ones: a non-root user keeps only the
+		// bounding set across execve, as in docker (CVE-2022-24769).
 		caps, _ := specgen.Capabilities(true, nil, nil, hostCaps())
 		p.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-		if p.User.UID != 0 {
-			p.Capabilities.Inheritable, p.Capabilities.Ambient = caps, caps
-		}
 	}
 	if o.Tty && !o.Detach {
 		if err := CheckTerminal(); err != nil {

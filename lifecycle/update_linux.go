@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/ctr-lite/ctr-lite/opts"
 
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -34,11 +39,9 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 	defer l.Unlock()
 	old := *hc
 	o.Apply(hc)
-	if hc.Memory > 0 && hc.MemorySwap > 0 && hc.MemorySwap < hc.Memory {
-		return fmt.Errorf("update %q: --memory-swap must be at least --memory: raise it or use -1 for unlimited swap", c.Name)
-	}
-	if hc.MemoryReservation > 0 && hc.Memory > 0 && hc.MemoryReservation > hc.Memory {
-		return fmt.Errorf("update %q: --memory-reservation must be at most --memory", c.Name)
+	// The checks create makes, so no record holds what create would refuse.
+	if err := opts.ValidateUpdate(hc); err != nil {
+		return fmt.Errorf("update %q: %w", c.Name, err)
 	}
 	if err := e.Containers.SaveHostConfig(c.ID, hc, true); err != nil {
 		return fmt.Errorf("record update of %q: %w", c.Name, err)
@@ -46,16 +49,32 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 	if !IsRunning(c) {
 		return nil
 	}
-	res := specgen.Resources(hc)
-	body, err := json.Marshal(res)
+	if err := e.runcUpdate(c.ID, hc); err != nil {
+		e.Containers.SaveHostConfig(c.ID, &old, true)
+		// runc may have set some cgroup files before it failed: put
+		// the old limits back so the cgroup matches the record again.
+		e.runcUpdate(c.ID, &old)
+		return fmt.Errorf("update %q: %w", c.Name, err)
+	}
+	return nil
+}
+
+// runcUpdate sets a running container's cgroup to hc's resources. The
+// error is the one runc logged, not its two-line logrus output.
+func (e *Engine) runcUpdate(id string, hc *state.HostConfig) error {
+	body, err := json.Marshal(specgen.Resources(hc))
 	if err != nil {
 		return err
 	}
-	cmd := e.Runc("update", "--resources", "-", c.ID)
+	log := filepath.Join(e.BundleDir(id), "update.log")
+	defer os.Remove(log)
+	cmd := e.Runc("--log", log, "--log-format", "json", "update", "--resources", "-", id)
 	cmd.Stdin = bytes.NewReader(body)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		e.Containers.SaveHostConfig(c.ID, &old, true)
-		return fmt.Errorf("update %q: %s", c.Name, strings.TrimSpace(string(out)))
+		if msg := runtimeError(log); msg != "" {
+			return errors.New(msg)
+		}
+		return errors.New(strings.TrimSpace(string(out)))
 	}
 	return nil
 }

@@ -61,6 +61,15 @@ func Validate(hc *state.HostConfig) error {
 	return validateResources(hc)
 }
 
+// ValidateUpdate checks a HostConfig after docker update changed it: the
+// restart policy against --rm, and the resources as create checks them.
+func ValidateUpdate(hc *state.HostConfig) error {
+	if hc.RestartPolicy.Name != "no" && hc.RestartPolicy.Name != "" && hc.AutoRemove {
+		return errors.New("Restart policy cannot be updated because AutoRemove is enabled for the container") //nolint:staticcheck // docker's words
+	}
+	return validateResources(hc)
+}
+
 func validateResources(hc *state.HostConfig) error {
 	if hc.MemorySwap > 0 && (hc.Memory == 0 || hc.MemorySwap < hc.Memory) {
 		return fmt.Errorf("--memory-swap %s must be at least --memory (it is memory plus swap), and needs --memory", units.BytesSize(float64(hc.MemorySwap)))

@@ -79,6 +79,25 @@ memory_limit() {
 	ctr rm -f ub
 }
 
+@test "update: checks as create does (docker's --rm rule, the memory minimum, --cpus against --cpu-quota) and stores nothing it refuses" {
+	ctr create --rm --name ur busybox true
+	ctr update --restart always ur
+	assert_status 1
+	one_line_error "Restart policy cannot be updated because AutoRemove is enabled for the container"
+	ctr inspect -f '{{.HostConfig.RestartPolicy.Name}}' ur
+	[ "$output" = no ]
+	ctr run -d --name uq --cpu-quota 50000 busybox sleep 1000
+	wait_running uq
+	ctr update --memory 1k uq
+	assert_status 1
+	one_line_error "minimum memory limit allowed is 6MB"
+	ctr update --cpus 1 uq
+	assert_status 1
+	one_line_error "Nano CPUs and CPU Quota cannot both be set"
+	ctr inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuQuota}}' uq
+	[ "$output" = "0 0 50000" ]
+}
+
 @test "stats --no-stream: docker's columns, the memory limit, PIDs from the cgroup, --format and json" {
 	ctr run -d --name st -m 64m busybox sh -c 'sleep 1000 & sleep 1000'
 	assert_status 0

@@ -77,7 +77,9 @@ func TestLineAndFilter(t *testing.T) {
 func TestFollowAcrossRotationAfterReadAll(t *testing.T) {
 	root := t.TempDir()
 	t.Setenv("CTR_LITE_EVENTS_MAX", "4000")
-	name := func(i int) string { return "vol" + strings.Repeat("x", 10) + string(rune('a'+i%26)) + string(rune('a'+i/26)) }
+	name := func(i int) string {
+		return "vol" + strings.Repeat("x", 10) + string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
 	for i := range 5 {
 		if err := Append(root, Volume(name(i), "create")); err != nil {
 			t.Fatal(err)

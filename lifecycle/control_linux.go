@@ -54,22 +54,28 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 	if sig == "" {
 		sig = stopSignal(c)
 	}
-	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
-	e.Runc("kill", c.ID, runcSignal(sig)).Run()
+	// runc kill fails when the container exited meanwhile: gone() below
+	// sees that. The kill event is logged only for a signal delivered.
+	if e.Runc("kill", c.ID, runcSignal(sig)).Run() == nil {
+		e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
+	}
 	if c.State.Paused {
 		e.thawForSignal(ctx, c.ID)
 	}
 	fault.Point("stop:after-signal")
 	if !gone(ctx, c, time.Until(deadline)) {
-		e.Event(c, "kill", "signal", "9")
-		e.Runc("kill", c.ID, "KILL").Run()
+		if e.Runc("kill", c.ID, "KILL").Run() == nil {
+			e.Event(c, "kill", "signal", "9")
+		}
 		if !gone(ctx, c, 10*time.Second) {
 			return WithCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
 		}
 	}
-	err = e.reconcileRef(ctx, c.ID)
+	if err := e.reconcileRef(ctx, c.ID); err != nil {
+		return err
+	}
 	e.Event(c, "stop")
-	return err
+	return nil
 }
 
 // reconcileRef cleans up after a container whose monitor is gone too.
@@ -108,10 +114,10 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
 		return nil
 	}
-	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
 	}
+	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	if c.State.Paused && final {
 		e.thawForSignal(ctx, c.ID)
 	}

@@ -201,7 +201,10 @@ func validateLogConfig(lc *state.LogConfig) error {
 	case "json-file":
 		for k := range lc.Config {
 			switch k {
-			case "max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag":
+			case "max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex":
+				// Refused, not ignored: a max-size that did nothing would let
+				// a chatty container fill the disk (review 11a, M8).
+				return fmt.Errorf("--log-opt %s is not supported yet: json-file logs are neither rotated nor tagged (the logging issue, 12); drop the option", k)
 			default:
 				return fmt.Errorf("invalid --log-opt %q: unknown option for log driver json-file", k)
 			}

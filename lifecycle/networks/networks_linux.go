@@ -2,15 +2,19 @@ package networks
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/ctr-lite/ctr-lite/events"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/ctr-lite/ctr-lite/events"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/netsetup"
 )
+
+// ErrNetworkInUse is why RemoveNetwork refuses a network containers use.
+var ErrNetworkInUse = errors.New("is in use")
 
 // CreateNetwork defines a user network; its bridge is made when the first
 // container joins.
@@ -93,7 +97,7 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	}
 	users = append(users, e.startingOn(name, users)...)
 	if len(users) > 0 {
-		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network %s is in use by %s: stop or remove them first", name, strings.Join(users, ", ")))
+		return lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network %s %w by %s: stop or remove them first", name, ErrNetworkInUse, strings.Join(users, ", ")))
 	}
 	if err := netsetup.DeleteBridge(n, e.BridgeOwner()); err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
@@ -122,7 +126,8 @@ func (e *Engine) startingOn(name string, users []string) []string {
 }
 
 // PruneNetworks removes every user-defined network no container uses (the
-// default bridge stays) and returns their names.
+// default bridge stays) and returns their names. A network in use is
+// left; any other failure to remove one is the error.
 func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
 	nets, err := e.Networks.List()
 	if err != nil {
@@ -135,7 +140,7 @@ func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
 		}
 		if err := e.RemoveNetwork(ctx, n.Name); err == nil {
 			removed = append(removed, n.Name)
-		} else if !strings.Contains(err.Error(), "in use") {
+		} else if !errors.Is(err, ErrNetworkInUse) {
 			return removed, err
 		}
 	}

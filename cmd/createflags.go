@@ -51,6 +51,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.OptionalInt(&cfg.StopTimeout, "--stop-timeout"), "stop-timeout", "seconds stop waits before killing the container (default 10; -1: no limit)")
 
 	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:ro], NAME:CONTAINER-PATH[:ro], or CONTAINER-PATH for an anonymous volume")
+	fs.Var(opts.Mounts(hc), "mount", "mount a filesystem, docker's CSV: type=bind|volume|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,volume-nocopy][,volume-opt=K=V][,tmpfs-size=64m][,tmpfs-mode=1777]")
 	fs.Var(opts.Tmpfs(hc), "tmpfs", "mount a tmpfs: PATH[:OPTIONS], e.g. /run:size=64m,exec")
 	fs.BoolVar(&hc.AutoRemove, "rm", false, "remove the container when it exits")
 	fs.BoolVar(&hc.ReadonlyRootfs, "read-only", false, "mount the container's root filesystem read-only")

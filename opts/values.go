@@ -136,6 +136,19 @@ func Volumes(hc *state.HostConfig) Value {
 	}}
 }
 
+// Mounts appends --mount to hc's Mounts (as given) and MountPoints.
+func Mounts(hc *state.HostConfig) Value {
+	return &value{typ: "mount", set: func(s string) error {
+		m, mp, err := ParseMount(s)
+		if err != nil {
+			return err
+		}
+		hc.Mounts = append(hc.Mounts, m)
+		hc.MountPoints = append(hc.MountPoints, mp)
+		return nil
+	}}
+}
+
 // Tmpfs adds --tmpfs PATH[:OPTIONS] to hc's Tmpfs (as given) and
 // MountPoints.
 func Tmpfs(hc *state.HostConfig) Value {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# --mount, -v's options, --volumes-from, local-driver volume options and
+# inspect's Mounts, checked inside the container (its mount table, writes
+# seen on the host, ro refused, a tmpfs's size).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# mountline DEST: the container's mountinfo line for DEST (run inside).
+mountline='grep " $0 " /proc/self/mountinfo'
+
+@test "--mount type=bind: writes reach the host; readonly refuses them; a missing source is docker's error" {
+	host=$BATS_TEST_TMPDIR/bind
+	mkdir -p "$host"
+	ctr run --rm --mount type=bind,source="$host",target=/app busybox sh -c 'echo hi >/app/f'
+	assert_status 0
+	[ "$(cat "$host/f")" = hi ]
+	ctr run --rm --mount type=bind,src="$host",dst=/app,readonly busybox sh -c 'cat /app/f; echo x >/app/g'
+	[ "$status" -ne 0 ]
+	[[ "$output" == hi* ]] && [[ "$stderr" == *"Read-only file system"* ]]
+	[ ! -e "$host/g" ]
+	ctr run --rm --mount type=bind,source=/nonexistent-ctr-lite,target=/x busybox true
+	assert_status 125
+	one_line_error 'invalid mount config for type "bind": bind source path does not exist: /nonexistent-ctr-lite'
+	[ ! -e /nonexistent-ctr-lite ] # unlike -v, --mount creates no source
+	ctr run --rm --mount type=volume,target=/x,bind-propagation=shared busybox true
+	assert_status 125
+	one_line_error "cannot mix 'bind-*' options with mount type 'volume'"
+}
+
+@test "--mount bind-propagation: the mount table shows it (shared peer group, or none for rprivate)" {
+	host=$BATS_TEST_TMPDIR/prop
+	mkdir -p "$host"
+	ctr run --rm --mount type=bind,src="$host",dst=/p,bind-propagation=rshared busybox sh -c "$mountline" /p
+	assert_status 0
+	[[ "$output" == *" shared:"* ]]
+	ctr run --rm --mount type=bind,src="$host",dst=/p busybox sh -c "$mountline" /p
+	assert_status 0
+	[[ "$output" != *shared:* ]] && [[ "$output" != *master:* ]]
+	ctr run --rm --mount type=bind,src="$host",dst=/p,bind-propagation=rslave busybox sh -c "$mountline" /p
+	assert_status 0 # master:N only if the host's mount is shared; /tmp may be private
+}
+
+@test "--mount type=volume: a named volume (made on first use), nocopy; type defaults to volume" {
+	ctr run --rm --mount source=mv1,target=/data busybox sh -c 'echo kept >/data/f'
+	assert_status 0
+	ctr run --rm --mount type=volume,src=mv1,dst=/data,readonly busybox sh -c 'cat /data/f; touch /data/g'
+	[ "$status" -ne 0 ] && [[ "$output" == kept* ]]
+	ctr volume inspect -f '{{.Mountpoint}}' mv1
+	[ "$(cat "$output/f")" = kept ]
+	# nocopy: /etc's files are not copied into the new volume
+	ctr run --rm --mount type=volume,src=mv2,dst=/etc,volume-nocopy busybox ls /etc
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "--mount type=tmpfs: tmpfs-size in df, tmpfs-mode on the directory" {
+	ctr run --rm --mount type=tmpfs,destination=/cache,tmpfs-size=8m,tmpfs-mode=1770 busybox sh -c 'df -k /cache | tail -1; stat -c %a /cache'
+	assert_status 0
+	[[ "${lines[0]}" == tmpfs*" 8192 "* ]]
+	[ "${lines[1]}" = 1770 ]
+	ctr run --rm --mount type=tmpfs,target=/c,source=x busybox true
+	assert_status 125
+	one_line_error 'field Source must not be specified'
+}
+
+@test "--mount and -v on one path: duplicate mount point" {
+	ctr create --mount type=tmpfs,dst=/x -v /x busybox true
+	assert_status 125
+	one_line_error 'duplicate mount point'
+}

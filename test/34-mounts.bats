@@ -69,3 +69,38 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	assert_status 125
 	one_line_error 'duplicate mount point'
 }
+
+@test "-v options: propagation in the mount table, z/Z accepted, ro refused writes, bad modes one line" {
+	host=$BATS_TEST_TMPDIR/vopt
+	mkdir -p "$host"
+	ctr run --rm -v "$host":/p:rshared,z busybox sh -c "$mountline" /p
+	assert_status 0
+	[[ "$output" == *" shared:"* ]]
+	ctr run --rm -v "$host":/p:Z busybox sh -c "$mountline; echo w >/p/w" /p
+	assert_status 0
+	[[ "$output" != *shared:* ]] # rprivate, docker's default
+	[ "$(cat "$host/w")" = w ]
+	ctr run --rm -v "$host":/p:ro,rslave busybox sh -c "$mountline; touch /p/x" /p
+	[ "$status" -ne 0 ] && [[ "$stderr" == *"Read-only file system"* ]]
+	[[ "$output" == *" ro,"* ]] || [[ "$output" == *" ro "* ]]
+	ctr run --rm -v "$host":/p:ro,rw busybox true
+	assert_status 125
+	one_line_error 'invalid mode'
+	ctr run --rm -v "$host":/p:nocopy busybox true
+	assert_status 125
+	one_line_error 'invalid mode: nocopy'
+	ctr run --rm -v nv0:/etc:nocopy,ro busybox ls /etc
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "a volume over an image directory used by nobody (Debian): its mode and owner come from the image" {
+	load_debian
+	ctr run --rm -u nobody --mount source=nobodyvol,target=/tmp debian:bookworm sh -c 'touch /tmp/mine && stat -c "%u %a" /tmp /tmp/mine'
+	assert_status 0
+	[ "${lines[0]}" = "0 1777" ] && [ "${lines[1]}" = "65534 644" ]
+	ctr volume inspect -f '{{.Mountpoint}}' nobodyvol
+	[ "$(stat -c %u "$output/mine")" = 65534 ]
+	ctr run --rm -u nobody -v nobodyro:/tmp:ro debian:bookworm touch /tmp/x
+	[ "$status" -ne 0 ] && [[ "$stderr" == *"Read-only file system"* ]]
+}

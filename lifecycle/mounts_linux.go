@@ -113,10 +113,15 @@ func (e *Engine) VolumeUserIDs(name string) ([]string, error) {
 	return users, nil
 }
 
-// removeAnonymousVolumes deletes the volumes made for "-v /path".
+// removeAnonymousVolumes deletes the volumes made for "-v /path", but
+// not one another container still mounts (--volumes-from), as docker
+// keeps a volume in use.
 func (e *Engine) removeAnonymousVolumes(names []string) error {
 	var errs []error
 	for _, n := range names {
+		if users, err := e.VolumeUserIDs(n); err == nil && len(users) > 0 {
+			continue
+		}
 		if err := e.Volumes.Remove(n); err != nil && !errors.Is(err, rootfs.ErrVolumeNotFound) {
 			errs = append(errs, err)
 		}

@@ -104,3 +104,31 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	ctr run --rm -u nobody -v nobodyro:/tmp:ro debian:bookworm touch /tmp/x
 	[ "$status" -ne 0 ] && [[ "$stderr" == *"Read-only file system"* ]]
 }
+
+@test "--volumes-from: the other's volumes and binds at the same paths; :ro; rm -v keeps a volume in use" {
+	host=$BATS_TEST_TMPDIR/vf
+	mkdir -p "$host"
+	ctr create --name vsrc -v vfvol:/data -v "$host":/hostdir -v /anon --tmpfs /t busybox true
+	assert_status 0
+	ctr run --rm --volumes-from vsrc busybox sh -c 'echo a >/data/a; echo b >/hostdir/b; echo c >/anon/c; mountpoint -q /t || echo notmpfs'
+	assert_status 0
+	[ "$output" = notmpfs ]
+	[ "$(cat "$host/b")" = b ]
+	ctr run --rm --volumes-from vsrc:ro busybox sh -c 'cat /data/a /anon/c; touch /data/x'
+	[ "$status" -ne 0 ] && [[ "$output" == *a*c* ]] && [[ "$stderr" == *"Read-only file system"* ]]
+	# the container's own -v wins at a shared path
+	ctr run --rm --volumes-from vsrc -v "$host":/data busybox cat /data/b
+	[ "$output" = b ]
+	ctr create --name vuser --volumes-from vsrc busybox true
+	ctr volume rm vfvol
+	assert_status 1
+	[[ "$stderr" == *"in use"* ]]
+	anon=$("$CTR" inspect -f '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}' vsrc)
+	ctr rm -v vsrc
+	assert_status 0
+	ctr volume inspect "$anon"
+	assert_status 0 # vuser still mounts it
+	ctr run --rm --volumes-from nosuch busybox true
+	assert_status 125
+	one_line_error nosuch
+}

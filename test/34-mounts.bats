@@ -132,3 +132,62 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	assert_status 125
 	one_line_error nosuch
 }
+
+@test "volume create --opt type=tmpfs: mounted while a container uses it (size in df), unmounted after; --mount volume-opt" {
+	ctr volume create --label team=web --opt type=tmpfs --opt device=tmpfs --opt o=size=8m tv
+	assert_status 0
+	ctr volume inspect -f '{{.Scope}} {{.Labels.team}} {{.Options.type}} {{.Options.o}} {{.Driver}}' tv
+	[ "$output" = "local web tmpfs size=8m local" ]
+	ctr volume inspect -f '{{.CreatedAt}}' tv
+	[[ "$output" =~ ^[0-9-]{10}T[0-9:]{8}Z$ ]]
+	ctr run --rm -v tv:/s busybox sh -c 'df -k /s | tail -1; echo x >/s/x'
+	assert_status 0
+	[[ "$output" == tmpfs*" 8192 "* ]]
+	mp=$("$CTR" volume inspect -f '{{.Mountpoint}}' tv)
+	! grep -q " $mp " /proc/self/mountinfo # unmounted: its last user stopped
+	ctr run --rm --mount 'type=volume,src=tv2,dst=/s,volume-opt=type=tmpfs,volume-opt=device=tmpfs,"volume-opt=o=size=4m,mode=1777"' busybox sh -c 'df -k /s | tail -1; stat -c %a /s'
+	assert_status 0
+	[[ "${lines[0]}" == tmpfs*" 4096 "* ]] && [ "${lines[1]}" = 1777 ]
+	ctr volume create --opt type=tmpfs bad
+	assert_status 1
+	one_line_error 'missing required option: "device"'
+	ctr volume create --opt foo=bar bad
+	assert_status 1
+	one_line_error 'invalid option: "foo"'
+}
+
+@test "volume create --opt o=bind: the host directory in the container; volume rm leaves its files" {
+	host=$BATS_TEST_TMPDIR/bindvol
+	mkdir -p "$host" && echo fromhost >"$host/h"
+	ctr volume create --opt type=none --opt o=bind --opt device="$host" bv
+	assert_status 0
+	ctr run --rm -v bv:/b busybox sh -c 'cat /b/h; echo c >/b/c'
+	assert_status 0
+	[ "$output" = fromhost ] && [ "$(cat "$host/c")" = c ]
+	ctr volume rm bv
+	assert_status 0
+	[ -f "$host/h" ] && [ -f "$host/c" ]
+}
+
+@test "volume ls --filter name=, label=, dangling=, driver=; -q" {
+	ctr volume create --label env=prod lf-a
+	ctr volume create --label env=dev lf-b
+	ctr volume create other
+	ctr create --name lfuser -v lf-a:/a busybox true
+	ctr volume ls -q --filter name=lf-
+	[ "$output" = "$(printf 'lf-a\nlf-b')" ]
+	ctr volume ls -q --filter label=env=dev
+	[ "$output" = lf-b ]
+	ctr volume ls -q --filter label=env
+	[ "$output" = "$(printf 'lf-a\nlf-b')" ]
+	ctr volume ls -q --filter dangling=true --filter name=lf- --filter name=other
+	[ "$output" = "$(printf 'lf-b\nother')" ]
+	ctr volume ls -q --filter dangling=false --filter driver=local --filter name=lf-
+	[ "$output" = lf-a ]
+	ctr volume ls --filter name=other
+	[ "${lines[0]}" = "DRIVER    VOLUME NAME" ] || [[ "${lines[0]}" == DRIVER*"VOLUME NAME" ]]
+	[[ "${lines[1]}" == local*other ]]
+	ctr volume ls --filter bogus=1
+	assert_status 1
+	one_line_error "invalid filter 'bogus'"
+}

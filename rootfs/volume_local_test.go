@@ -19,8 +19,8 @@ func TestCheckLocalOptions(t *testing.T) {
 	bad := map[string]map[string]string{
 		`missing required option: "device"`: {"type": "tmpfs"},
 		`missing required option: "type"`:   {"device": "tmpfs"},
-		`invalid option: "x"`:                {"x": "1"},
-		"quota size requested":               {"size": "1g"},
+		`invalid option: "x"`:               {"x": "1"},
+		"quota size requested":              {"size": "1g"},
 	}
 	for want, o := range bad {
 		if err := CheckLocalOptions(o); err == nil || !strings.Contains(err.Error(), want) {

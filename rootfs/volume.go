@@ -52,6 +52,10 @@ func (v *Volumes) damaged(name string, err error) *Volume {
 
 func (v *Volumes) dir(name string) string { return filepath.Join(v.Root, "volumes", name) }
 
+// DataPath is where volume name's data is (or will be, for a volume a
+// container's first start makes): docker's Mountpoint.
+func (v *Volumes) DataPath(name string) string { return filepath.Join(v.dir(name), "_data") }
+
 // Get reads volume name.
 func (v *Volumes) Get(name string) (*Volume, error) {
 	var vol Volume

@@ -191,3 +191,25 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	assert_status 1
 	one_line_error "invalid filter 'bogus'"
 }
+
+@test "inspect .Mounts and HostConfig Binds/Mounts/Tmpfs/VolumesFrom as docker shows them" {
+	host=$BATS_TEST_TMPDIR/insp
+	mkdir -p "$host"
+	ctr create --name im -v "$host":/b:ro,rslave -v iv:/v --mount type=bind,src="$host",dst=/m \
+		--mount type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770 --tmpfs /ft:size=2m busybox true
+	assert_status 0
+	fmt='{{range .Mounts}}{{.Type}}|{{if eq .Type "volume"}}{{.Name}}|{{.Driver}}{{end}}|{{.Source}}|{{.Destination}}|{{.Mode}}|{{.RW}}|{{.Propagation}};{{end}}'
+	ctr inspect -f "$fmt" im
+	[[ "$output" == *"bind||$host|/b|ro,rslave|false|rslave;"* ]]
+	[[ "$output" == *"volume|iv|local|$CTR_LITE_ROOT/volumes/iv/_data|/v|z|true|;"* ]]
+	[[ "$output" == *"bind||$host|/m||true|rprivate;"* ]]
+	[[ "$output" == *"tmpfs|||/t||true|;"* ]]
+	[[ "$output" != *"/ft"* ]] # --tmpfs is in HostConfig.Tmpfs only, as docker's
+	ctr inspect -f '{{json .HostConfig.Binds}} {{json .HostConfig.Tmpfs}}' im
+	[ "$output" = "[\"$host:/b:ro,rslave\",\"iv:/v\"] {\"/ft\":\"size=2m\"}" ]
+	ctr inspect -f '{{json .HostConfig.Mounts}}' im
+	[ "$output" = "[{\"Source\":\"$host\",\"Target\":\"/m\",\"Type\":\"bind\"},{\"Target\":\"/t\",\"TmpfsOptions\":{\"Mode\":1016,\"SizeBytes\":1048576},\"Type\":\"tmpfs\"}]" ]
+	ctr create --name im2 --volumes-from im:ro busybox true
+	ctr inspect -f '{{json .HostConfig.VolumesFrom}} {{range .Mounts}}{{.Destination}}={{.RW}} {{end}}' im2
+	[ "$output" = '["im:ro"] /b=false /v=false /m=false ' ]
+}

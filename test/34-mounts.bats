@@ -213,3 +213,20 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	ctr inspect -f '{{json .HostConfig.VolumesFrom}} {{range .Mounts}}{{.Destination}}={{.RW}} {{end}}' im2
 	[ "$output" = '["im:ro"] /b=false /v=false /m=false ' ]
 }
+
+@test "a mount target through an image's symlink to a host path lands inside the container root" {
+	victim=$BATS_TEST_TMPDIR/victim
+	mkdir -p "$victim"
+	d=$CTR_LITE_TEST_DIR/sl
+	mkdir -p "$d"
+	"$CTR" save -o "$d/bb.tar" busybox
+	skopeo copy -q docker-archive:"$d/bb.tar" oci:"$d/layout:bb"
+	umoci unpack --image "$d/layout:bb" "$d/bundle" >/dev/null
+	ln -s "$victim" "$d/bundle/rootfs/escape"
+	umoci repack --image "$d/layout:bb" "$d/bundle" >/dev/null
+	skopeo copy -q oci:"$d/layout:bb" docker-archive:"$d/sl.tar:hostile/mountlink:latest"
+	"$CTR" load -q -i "$d/sl.tar" >/dev/null
+	ctr run --rm --mount type=tmpfs,dst=/escape/t -v slvol:/escape/v -v "$BATS_TEST_TMPDIR":/escape/b hostile/mountlink sh -c 'echo in >/escape/v/f; echo in >/escape/t/f'
+	[ -z "$(ls -A "$victim")" ] # nothing mounted or written at the host path
+	! grep -q " $victim" /proc/self/mountinfo
+}

@@ -13,7 +13,8 @@ func newCreateCmd(g *globals) *cobra.Command {
 		Use:   "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
 		Short: "Create a container without starting it",
 		Example: `  ctr-lite create --name c1 -e A=1 -w /tmp busybox sh -c 'echo $A'
-  ctr-lite start -a c1`,
+  ctr-lite start -a c1
+  ctr-lite create --name data -v /srv busybox true && ctr-lite run --rm --volumes-from data:ro busybox ls /srv`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			req, e, err := f.prepare(c, args, g)

@@ -50,7 +50,9 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Signal(&cfg.StopSignal), "stop-signal", "signal stop sends first (default: the image's, else TERM)")
 	fs.Var(opts.OptionalInt(&cfg.StopTimeout, "--stop-timeout"), "stop-timeout", "seconds stop waits before killing the container (default 10; -1: no limit)")
 
-	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:ro], NAME:CONTAINER-PATH[:ro], or CONTAINER-PATH for an anonymous volume")
+	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:OPTIONS], NAME:CONTAINER-PATH[:OPTIONS], or CONTAINER-PATH for an anonymous volume; OPTIONS: ro|rw, rprivate|private|rshared|shared|rslave|slave, nocopy (a volume), z|Z (accepted, no effect: SELinux is off here)")
+	fs.Var(opts.Mounts(hc), "mount", "mount a filesystem, docker's CSV: type=bind|volume|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,volume-nocopy][,volume-opt=K=V][,tmpfs-size=64m][,tmpfs-mode=1777]")
+	fs.StringArrayVar(&hc.VolumesFrom, "volumes-from", nil, "mount another container's volumes and binds at the same paths: CONTAINER[:ro|:rw]")
 	fs.Var(opts.Tmpfs(hc), "tmpfs", "mount a tmpfs: PATH[:OPTIONS], e.g. /run:size=64m,exec")
 	fs.BoolVar(&hc.AutoRemove, "rm", false, "remove the container when it exits")
 	fs.BoolVar(&hc.ReadonlyRootfs, "read-only", false, "mount the container's root filesystem read-only")

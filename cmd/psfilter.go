@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctr-lite/ctr-lite/opts"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -211,7 +212,7 @@ func (f *psFilter) match(p psCandidate) bool {
 	}{
 		{"id", func() bool { return anyRegexp(f.ids, c.ID) }},
 		{"name", func() bool { return anyRegexp(f.names, c.Name) || anyRegexp(f.names, "/"+c.Name) }},
-		{"label", func() bool { return allLabels(f.vals["label"], c.Config.Labels) }},
+		{"label", func() bool { return opts.LabelsMatch(f.vals["label"], c.Config.Labels) }},
 		{"status", func() bool { return contains(f.vals["status"], psStatus(p.st)) }},
 		{"exited", func() bool { return exitedMatch(f.exited, p.st) }},
 		{"health", func() bool { return contains(f.vals["health"], "none") }},
@@ -261,18 +262,6 @@ func anyRegexp(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
-}
-
-// allLabels is docker's MatchKVList: each KEY or KEY=VALUE must match.
-func allLabels(want []string, have map[string]string) bool {
-	for _, w := range want {
-		k, v, withValue := strings.Cut(w, "=")
-		got, ok := have[k]
-		if !ok || (withValue && got != v) {
-			return false
-		}
-	}
-	return true
 }
 
 // exitedMatch: only a container that ran and stopped has an exit code.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/volumes"
+	"github.com/ctr-lite/ctr-lite/opts"
 )
 
 func newVolumeCmd(g *globals) *cobra.Command {
@@ -17,12 +18,19 @@ func newVolumeCmd(g *globals) *cobra.Command {
 }
 
 func newVolumeCreateCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:     "create [NAME]",
-		Short:   "Create a volume",
-		Example: `  ctr-lite volume create data && ctr-lite run --rm -v data:/data busybox ls /data`,
-		Args:    cobra.MaximumNArgs(1),
+	var labels, options map[string]string
+	var driver string
+	c := &cobra.Command{
+		Use:   "create [NAME]",
+		Short: "Create a volume",
+		Example: `  ctr-lite volume create data && ctr-lite run --rm -v data:/data busybox ls /data
+  ctr-lite volume create --label team=web --opt type=tmpfs --opt device=tmpfs --opt o=size=64m scratch
+  ctr-lite volume create --opt type=none --opt o=bind --opt device=/srv/shared shared`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if driver != "local" {
+				return badFlagValue(fmt.Errorf("volume driver %q: only the local driver is supported", driver))
+			}
 			e, err := g.engine()
 			if err != nil {
 				return err
@@ -31,7 +39,7 @@ func newVolumeCreateCmd(g *globals) *cobra.Command {
 			if len(args) == 1 {
 				name = args[0]
 			}
-			v, err := volumes.Of(e).CreateVolume(c.Context(), name)
+			v, err := volumes.Of(e).CreateVolume(c.Context(), name, labels, options)
 			if err != nil {
 				return err
 			}
@@ -39,6 +47,10 @@ func newVolumeCreateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	c.Flags().StringVarP(&driver, "driver", "d", "local", "volume driver (only local)")
+	c.Flags().Var(opts.Labels(&labels), "label", "set a label on the volume (KEY=VALUE)")
+	c.Flags().VarP(opts.VolumeOpts(&options), "opt", "o", "local driver option: type=FSTYPE, device=DEVICE, o=MOUNT-OPTIONS (mounted while a container uses the volume)")
+	return c
 }
 
 type volumeRow struct{ Driver, Name string }
@@ -46,6 +58,7 @@ type volumeRow struct{ Driver, Name string }
 func newVolumeLsCmd(g *globals) *cobra.Command {
 	var format string
 	var quiet bool
+	var filters []string
 	c := &cobra.Command{
 		Use:     "ls",
 		Aliases: []string{"list"},
@@ -56,7 +69,11 @@ func newVolumeLsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vols, err := e.Volumes.List()
+			f, err := volumes.ParseVolumeFilter(filters)
+			if err != nil {
+				return err
+			}
+			vols, err := volumes.Of(e).ListVolumes(f)
 			if err != nil {
 				return err
 			}
@@ -76,6 +93,7 @@ func newVolumeLsCmd(g *globals) *cobra.Command {
 	}
 	c.Flags().StringVar(&format, "format", "", "table, json, or a Go template")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only names")
+	c.Flags().StringArrayVarP(&filters, "filter", "f", nil, "keep volumes matching: name=REGEXP, label=KEY[=VALUE], dangling=true|false, driver=NAME")
 	return c
 }
 

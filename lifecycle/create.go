@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
@@ -101,7 +102,12 @@ func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.H
 	}
 	hc.Runtime, hc.RecordVersion = "runc", state.CurrentRecordVersion
 	hc.ContainerIDFile, hc.PidFile = absPath(hc.ContainerIDFile), absPath(hc.PidFile)
-	hc.MountPoints = append(append([]state.MountPoint(nil), hc.MountPoints...), imageVolumes(img.Config.Config.Volumes, hc.MountPoints)...)
+	from, err := e.volumesFrom(hc.VolumesFrom, hc.MountPoints)
+	if err != nil {
+		return nil, err
+	}
+	hc.MountPoints = append(append([]state.MountPoint(nil), hc.MountPoints...), from...)
+	hc.MountPoints = append(hc.MountPoints, imageVolumes(img.Config.Config.Volumes, hc.MountPoints)...)
 	for i, m := range hc.MountPoints {
 		if m.Type == state.MountVolume && m.Source == "" {
 			hc.MountPoints[i].Source = state.NewID()
@@ -109,6 +115,46 @@ func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.H
 		}
 	}
 	return &hc, nil
+}
+
+// volumesFrom are the binds and volumes of each --volumes-from
+// CONTAINER[:ro|:rw] at the same targets, as docker's: read-only with
+// :ro, read-write with :rw, else as the other container has them; a
+// target the container's own -v or --mount takes is skipped (docker's
+// binds win), as is the other's tmpfs (docker keeps those apart). The
+// volumes are then this container's users too, so volume rm refuses.
+func (e *Engine) volumesFrom(specs []string, own []state.MountPoint) ([]state.MountPoint, error) {
+	taken := map[string]bool{}
+	for _, m := range own {
+		taken[m.Destination] = true
+	}
+	var out []state.MountPoint
+	for _, spec := range specs {
+		ref, mode, _ := strings.Cut(spec, ":")
+		if mode != "" && mode != "ro" && mode != "rw" {
+			return nil, fmt.Errorf("invalid --volumes-from %q: mode %q is not ro or rw", spec, mode)
+		}
+		c, err := e.Lookup(ref)
+		if err != nil {
+			return nil, fmt.Errorf("--volumes-from %q: %w", ref, err)
+		}
+		hc, err := e.Containers.LoadHostConfig(c.ID)
+		if err != nil {
+			return nil, fmt.Errorf("--volumes-from %q: read its host config: %w", ref, err)
+		}
+		for _, m := range hc.MountPoints {
+			if m.Type == state.MountTmpfs || taken[m.Destination] {
+				continue
+			}
+			taken[m.Destination] = true
+			if mode != "" {
+				m.ReadOnly = mode == "ro"
+			}
+			m.NoCopy, m.FromContainer = true, c.ID // docker seeds nothing a second time
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // imageVolumes turns the image's VOLUME paths that no mount covers into

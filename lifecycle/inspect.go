@@ -86,7 +86,7 @@ func (e *Engine) InspectContainer(ref string) (*ContainerView, error) {
 		ID: c.ID, Created: c.Created, Path: c.Path, Args: c.Args, State: e.liveState(c), Image: c.Image,
 		ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath, HostsPath: c.HostsPath, LogPath: e.LogPath(c.ID),
 		Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: c.Driver, Config: c.Config,
-		HostConfig: hc, Mounts: e.mountViews(hc.MountPoints), GraphDriver: GraphDriverView{Name: c.Driver},
+		HostConfig: hc, Mounts: e.mountViews(hc), GraphDriver: GraphDriverView{Name: c.Driver},
 		NetworkSettings: c.NetworkSettings, MonitorLogPath: e.MonitorLogPath(c.ID),
 	}
 	if img, err := e.Images.ImageByID(c.Image); err == nil {
@@ -127,24 +127,30 @@ func (e *Engine) liveState(c *state.Container) state.State {
 	return st
 }
 
-// mountViews are docker's inspect Mounts: binds and volumes (tmpfs
-// mounts are not listed, as in docker).
-func (e *Engine) mountViews(mounts []state.MountPoint) []MountView {
+// mountViews are docker's inspect Mounts: binds, volumes and --mount's
+// tmpfs (--tmpfs ones docker shows only in HostConfig.Tmpfs). Mode is
+// -v's as given ("z" for a volume without one, as docker on Linux);
+// Propagation is a bind's, rprivate unless set.
+func (e *Engine) mountViews(hc *state.HostConfig) []MountView {
 	out := []MountView{}
-	for _, mp := range mounts {
-		mode := "rw"
-		if mp.ReadOnly {
-			mode = "ro"
-		}
-		m := MountView{Type: mp.Type, Source: mp.Source, Destination: mp.Destination, Mode: mode, RW: !mp.ReadOnly}
+	for _, mp := range hc.MountPoints {
+		m := MountView{Type: mp.Type, Source: mp.Source, Destination: mp.Destination, Mode: mp.Mode, RW: !mp.ReadOnly, Propagation: mp.Propagation}
 		switch mp.Type {
 		case state.MountBind:
-			m.Propagation = "rprivate"
+			if m.Propagation == "" {
+				m.Propagation = "rprivate"
+			}
 		case state.MountVolume:
 			m.Name, m.Driver = mp.Source, "local"
-			if v, err := e.Volumes.Get(mp.Source); err == nil {
-				m.Source = v.Mountpoint
+			if m.Mode == "" {
+				m.Mode = "z"
 			}
+			m.Source = e.Volumes.DataPath(mp.Source) // docker makes it at create; ctr-lite at first start
+		case state.MountTmpfs:
+			if _, flag := hc.Tmpfs[mp.Destination]; flag {
+				continue
+			}
+			m.Source = ""
 		default:
 			continue
 		}

@@ -27,7 +27,12 @@ func (e *Engine) volumePath(c *state.Container, m state.MountPoint, root string)
 	if err != nil {
 		return "", err
 	}
-	vol, created, err := e.Volumes.Ensure(l, name)
+	vol, created, err := e.Volumes.EnsureWith(l, name, nil, m.VolumeOptions)
+	if err == nil { // under the lock: a user stopping unmounts under it too
+		if err = e.Volumes.MountData(vol); err != nil && created {
+			e.Volumes.Remove(name)
+		}
+	}
 	l.Unlock()
 	if err != nil {
 		return "", err
@@ -113,10 +118,61 @@ func (e *Engine) VolumeUserIDs(name string) ([]string, error) {
 	return users, nil
 }
 
-// removeAnonymousVolumes deletes the volumes made for "-v /path".
+// releaseVolumes unmounts the devices of c's volumes that have options
+// (docker's local driver: tmpfs, a bind) unless another container still
+// running or starting uses them: their last user stopping unmounts them.
+// A volume whose record cannot be read is left for volume rm to unmount.
+func (e *Engine) releaseVolumes(c *state.Container, hc *state.HostConfig) error {
+	var vols []*rootfs.Volume
+	for _, m := range hc.MountPoints {
+		if v, err := e.Volumes.Get(m.Source); m.Type == state.MountVolume && err == nil && len(v.Options) > 0 {
+			vols = append(vols, v)
+		}
+	}
+	if len(vols) == 0 {
+		return nil
+	}
+	l, err := e.Containers.GlobalLock(context.Background())
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	var errs []error
+	for _, v := range vols {
+		if !e.volumeInUse(v.Name, c.ID) {
+			errs = append(errs, e.Volumes.UnmountData(v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// volumeInUse says whether a container other than self, running or
+// starting, uses volume name. Read under the global lock.
+func (e *Engine) volumeInUse(name, self string) bool {
+	ids, err := e.VolumeUserIDs(name)
+	if err != nil {
+		return true // unsure: keep it mounted
+	}
+	for _, id := range ids {
+		if id == self {
+			continue
+		}
+		if c, err := e.Containers.Load(id); err != nil || c.Alive() != state.Gone {
+			return true
+		}
+	}
+	return false
+}
+
+// removeAnonymousVolumes deletes the volumes made for "-v /path", but
+// not one another container still mounts (--volumes-from), as docker
+// keeps a volume in use.
 func (e *Engine) removeAnonymousVolumes(names []string) error {
 	var errs []error
 	for _, n := range names {
+		if users, err := e.VolumeUserIDs(n); err == nil && len(users) > 0 {
+			continue
+		}
 		if err := e.Volumes.Remove(n); err != nil && !errors.Is(err, rootfs.ErrVolumeNotFound) {
 			errs = append(errs, err)
 		}

@@ -482,6 +482,9 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if err := e.Images.Driver.Unmount(c.ID); err != nil {
 		return err
 	}
+	if err := e.releaseVolumes(c, hc); err != nil {
+		return err
+	}
 	if hc.PidFile != "" {
 		os.Remove(hc.PidFile)
 	}

@@ -14,8 +14,8 @@ import (
 func TestParseBind(t *testing.T) {
 	good := map[string]state.MountPoint{
 		"/a:/b":       {Type: "bind", Source: "/a", Destination: "/b"},
-		"/a/:/b/c:ro": {Type: "bind", Source: "/a", Destination: "/b/c", ReadOnly: true},
-		"/a:/b:rw":    {Type: "bind", Source: "/a", Destination: "/b"},
+		"/a/:/b/c:ro": {Type: "bind", Source: "/a", Destination: "/b/c", ReadOnly: true, Mode: "ro"},
+		"/a:/b:rw":    {Type: "bind", Source: "/a", Destination: "/b", Mode: "rw"},
 	}
 	for in, want := range good {
 		got, err := ParseBind(in)
@@ -45,9 +45,15 @@ func FuzzParseBind(f *testing.F) {
 func TestParseVolume(t *testing.T) {
 	cases := map[string]state.MountPoint{
 		"/host:/ctr":          {Type: "bind", Source: "/host", Destination: "/ctr"},
-		"data:/srv:ro":        {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true},
+		"data:/srv:ro":        {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true, Mode: "ro"},
 		"/anon":               {Type: "volume", Destination: "/anon"},
-		"data:/srv:ro,nocopy": {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true, NoCopy: true},
+		"data:/srv:ro,nocopy": {Type: "volume", Source: "data", Destination: "/srv", ReadOnly: true, NoCopy: true, Mode: "ro,nocopy"},
+		// docker's documented -v modes: propagation, SELinux labels (ignored), combos
+		"/h:/c:rshared":      {Type: "bind", Source: "/h", Destination: "/c", Propagation: "rshared", Mode: "rshared"},
+		"/h:/c:ro,slave":     {Type: "bind", Source: "/h", Destination: "/c", ReadOnly: true, Propagation: "slave", Mode: "ro,slave"},
+		"/h:/c:z":            {Type: "bind", Source: "/h", Destination: "/c", Mode: "z"},
+		"/h:/c:Z,rw,private": {Type: "bind", Source: "/h", Destination: "/c", Propagation: "private", Mode: "Z,rw,private"},
+		"data:/srv:nocopy,z": {Type: "volume", Source: "data", Destination: "/srv", NoCopy: true, Mode: "nocopy,z"},
 	}
 	for in, want := range cases {
 		got, err := ParseVolume(in)
@@ -55,7 +61,7 @@ func TestParseVolume(t *testing.T) {
 			t.Errorf("ParseVolume(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz", "/host:/ctr:nocopy"} {
+	for _, bad := range []string{"/", "data:rel", "./x:/y", "data:/x:zz", "/host:/ctr:nocopy", "/h:/c:ro,rw", "/h:/c:shared,slave", "/h:/c:z,Z", "/h:/c:rbind"} {
 		if v, err := ParseVolume(bad); err == nil {
 			t.Errorf("ParseVolume(%q) accepted: %+v", bad, v)
 		}

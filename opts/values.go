@@ -136,6 +136,19 @@ func Volumes(hc *state.HostConfig) Value {
 	}}
 }
 
+// Mounts appends --mount to hc's Mounts (as given) and MountPoints.
+func Mounts(hc *state.HostConfig) Value {
+	return &value{typ: "mount", set: func(s string) error {
+		m, mp, err := ParseMount(s)
+		if err != nil {
+			return err
+		}
+		hc.Mounts = append(hc.Mounts, m)
+		hc.MountPoints = append(hc.MountPoints, mp)
+		return nil
+	}}
+}
+
 // Tmpfs adds --tmpfs PATH[:OPTIONS] to hc's Tmpfs (as given) and
 // MountPoints.
 func Tmpfs(hc *state.HostConfig) Value {
@@ -172,6 +185,9 @@ func Annotations(p *map[string]string) Value { return keyValues(p, "annotation")
 
 // LogOpts sets a --log-opt KEY=VALUE.
 func LogOpts(p *map[string]string) Value { return keyValues(p, "--log-opt") }
+
+// VolumeOpts sets a volume create --opt KEY=VALUE (driver options).
+func VolumeOpts(p *map[string]string) Value { return keyValues(p, "--opt") }
 
 func keyValues(p *map[string]string, what string) Value {
 	return &value{typ: "list", set: func(s string) error {
@@ -288,4 +304,17 @@ func OptionalInt(p **int, flag string) Value {
 		}
 		return strconv.Itoa(**p)
 	}}
+}
+
+// LabelsMatch says whether have holds every filter in want, each KEY or
+// KEY=VALUE (docker's label filter).
+func LabelsMatch(want []string, have map[string]string) bool {
+	for _, w := range want {
+		k, v, withValue := strings.Cut(w, "=")
+		got, ok := have[k]
+		if !ok || (withValue && got != v) {
+			return false
+		}
+	}
+	return true
 }

@@ -12,10 +12,11 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// ParseVolume parses -v HOST-PATH:CONTAINER-PATH[:ro|rw],
+// ParseVolume parses -v HOST-PATH:CONTAINER-PATH[:OPTIONS],
 // NAME:CONTAINER-PATH[:OPTIONS], or CONTAINER-PATH (an anonymous volume,
-// Source "" until create names it). OPTIONS is a comma list of ro or rw
-// and nocopy (docker's: the volume is not seeded from the image).
+// Source "" until create names it). OPTIONS are docker's (setVolumeMode):
+// ro or rw, propagation, z or Z, and nocopy (the volume is not seeded
+// from the image).
 func ParseVolume(spec string) (state.MountPoint, error) {
 	if path.IsAbs(spec) && !strings.Contains(spec, ":") {
 		if path.Clean(spec) == "/" {
@@ -35,7 +36,37 @@ func ParseVolume(spec string) (state.MountPoint, error) {
 	return ParseBind(spec)
 }
 
-// ParseBind parses -v HOST:CONTAINER[:ro|rw] with both paths absolute.
+// setVolumeMode applies -v's OPTIONS, a comma list as docker's: at most
+// one of ro and rw, one propagation mode, one of z and Z (accepted and
+// ignored: SELinux is off here, as docker does on a host without it),
+// and nocopy for a named volume.
+func setVolumeMode(m *state.MountPoint, mode string, hostPath bool) error {
+	var rw, prop, label int
+	for _, opt := range strings.Split(mode, ",") {
+		switch {
+		case opt == "ro" || opt == "rw":
+			rw++
+			m.ReadOnly = opt == "ro"
+		case opt == "z" || opt == "Z":
+			label++
+		case ValidPropagation(opt):
+			prop++
+			m.Propagation = opt
+		case opt == "nocopy" && !hostPath:
+			m.NoCopy = true
+		case opt == "":
+		default:
+			return fmt.Errorf("invalid mode: %s: want ro or rw, z or Z, a propagation (rprivate, private, rshared, shared, rslave, slave) and, for a named volume, nocopy", opt)
+		}
+	}
+	if rw > 1 || prop > 1 || label > 1 {
+		return fmt.Errorf("invalid mode: %s: more than one of a kind (ro/rw, z/Z, propagation)", mode)
+	}
+	m.Mode = mode
+	return nil
+}
+
+// ParseBind parses -v HOST:CONTAINER[:OPTIONS] with both paths absolute.
 func ParseBind(spec string) (state.MountPoint, error) { return parseBind(spec, true) }
 
 func parseBind(spec string, hostPath bool) (state.MountPoint, error) {
@@ -45,16 +76,8 @@ func parseBind(spec string, hostPath bool) (state.MountPoint, error) {
 	}
 	m := state.MountPoint{Type: state.MountBind, Source: parts[0], Destination: parts[1]}
 	if len(parts) == 3 {
-		for _, opt := range strings.Split(parts[2], ",") {
-			switch {
-			case opt == "ro":
-				m.ReadOnly = true
-			case opt == "rw" || opt == "":
-			case opt == "nocopy" && !hostPath:
-				m.NoCopy = true
-			default:
-				return state.MountPoint{}, fmt.Errorf("invalid volume %q: mode %q is not ro, rw or (for a named volume) nocopy", spec, opt)
-			}
+		if err := setVolumeMode(&m, parts[2], hostPath); err != nil {
+			return state.MountPoint{}, fmt.Errorf("invalid volume %q: %w", spec, err)
 		}
 	}
 	if hostPath && !path.IsAbs(m.Source) {

@@ -19,11 +19,17 @@ import (
 var ErrVolumeNotFound = errors.New("no such volume")
 
 // Volume is a named or anonymous volume under <root>/volumes/<name>.
-type Volume struct {
-	Name       string
-	Driver     string
+type Volume struct { // fields in docker's inspect order
+	CreatedAt time.Time // whole seconds: docker shows RFC 3339
+	Driver    string
+	Labels    map[string]string
+	// Mountpoint is the volume's data. With Options (the local driver's
+	// type, device, o, as docker's) it is a mount of device made while a
+	// container uses the volume (see MountData).
 	Mountpoint string
-	CreatedAt  time.Time
+	Name       string
+	Options    map[string]string
+	Scope      string
 	Anonymous  bool `json:",omitempty"`
 }
 
@@ -41,10 +47,14 @@ func (v *Volumes) damaged(name string, err error) *Volume {
 	if v.Warn != nil {
 		v.Warn(fmt.Sprintf("volume %s: %v: its data is kept; using it repairs the record", name, err))
 	}
-	return &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data")}
+	return &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data"), Scope: "local"}
 }
 
 func (v *Volumes) dir(name string) string { return filepath.Join(v.Root, "volumes", name) }
+
+// DataPath is where volume name's data is (or will be, for a volume a
+// container's first start makes): docker's Mountpoint.
+func (v *Volumes) DataPath(name string) string { return filepath.Join(v.dir(name), "_data") }
 
 // Get reads volume name.
 func (v *Volumes) Get(name string) (*Volume, error) {
@@ -60,6 +70,16 @@ func (v *Volumes) Get(name string) (*Volume, error) {
 // anonymous one); created says whether it is new. It runs under the
 // global lock (g).
 func (v *Volumes) Ensure(g *state.Global, name string) (vol *Volume, created bool, err error) {
+	return v.EnsureWith(g, name, nil, nil)
+}
+
+// EnsureWith is Ensure making a new volume with labels and the local
+// driver's options (checked as docker's: see CheckLocalOptions); an
+// existing volume is returned as it is.
+func (v *Volumes) EnsureWith(g *state.Global, name string, labels, options map[string]string) (vol *Volume, created bool, err error) {
+	if err := CheckLocalOptions(options); err != nil {
+		return nil, false, fmt.Errorf("create volume %q: %w", name, err)
+	}
 	anonymous := name == ""
 	if anonymous {
 		b := make([]byte, 32)
@@ -76,7 +96,8 @@ func (v *Volumes) Ensure(g *state.Global, name string) (vol *Volume, created boo
 	if repair {
 		v.damaged(name, err)
 	}
-	vol = &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data"), CreatedAt: time.Now().UTC(), Anonymous: anonymous}
+	vol = &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data"), CreatedAt: time.Now().UTC().Truncate(time.Second),
+		Labels: nonNil(labels), Options: nonNil(options), Scope: "local", Anonymous: anonymous}
 	if err := os.MkdirAll(vol.Mountpoint, 0o755); err != nil {
 		return nil, false, fmt.Errorf("create volume %q: %w", name, err)
 	}
@@ -107,12 +128,18 @@ func (v *Volumes) List() ([]*Volume, error) {
 	return out, nil
 }
 
-// Remove deletes a volume and its data.
+// Remove deletes a volume and its data. A volume with options is
+// unmounted first, and never deleted while its device is still mounted
+// there: deleting would reach into the device (a host directory bound).
 func (v *Volumes) Remove(name string) error {
-	if _, err := v.Get(name); errors.Is(err, state.ErrDamaged) {
-		v.damaged(name, err)
+	vol, err := v.Get(name)
+	if errors.Is(err, state.ErrDamaged) {
+		vol = v.damaged(name, err)
 	} else if err != nil {
 		return err
+	}
+	if err := v.UnmountData(vol); err != nil {
+		return fmt.Errorf("remove volume %q: %w", name, err)
 	}
 	if err := os.RemoveAll(v.dir(name)); err != nil {
 		return fmt.Errorf("remove volume %q: %w", name, err)

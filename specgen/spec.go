@@ -197,7 +197,7 @@ func mounts(in Input) []specs.Mount {
 			user = append(user, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: m.Options})
 			continue
 		}
-		user = append(user, bindMount(m.Source, m.Destination, m.ReadOnly))
+		user = append(user, userBind(m))
 	}
 	// Parents before children, so a bind under a tmpfs is not hidden by it.
 	sort.SliceStable(user, func(i, j int) bool { return depth(user[i].Destination) < depth(user[j].Destination) })
@@ -236,6 +236,34 @@ func bindMount(src, dest string, ro bool) specs.Mount {
 	return specs.Mount{Destination: dest, Type: "bind", Source: src, Options: []string{"rbind", "rprivate", mode}}
 }
 
+// userBind is a -v or --mount bind or volume, with its propagation
+// (docker's default rprivate) and recursion.
+func userBind(m state.MountPoint) specs.Mount {
+	b := bindMount(m.Source, m.Destination, m.ReadOnly)
+	if m.NonRecursive {
+		b.Options[0] = "bind"
+	}
+	if m.Propagation != "" {
+		b.Options[1] = m.Propagation
+	}
+	return b
+}
+
+// rootfsPropagation is docker's: the root mount is shared when a mount
+// is (so events propagate through it), rslave when one is a slave.
+func rootfsPropagation(mounts []state.MountPoint) string {
+	p := ""
+	for _, m := range mounts {
+		switch m.Propagation {
+		case "shared", "rshared":
+			return "shared"
+		case "slave", "rslave":
+			p = "rslave"
+		}
+	}
+	return p
+}
+
 func withoutDest(ms []specs.Mount, dest string) []specs.Mount {
 	out := ms[:0:0]
 	for _, m := range ms {
@@ -251,7 +279,8 @@ func depth(p string) int { return strings.Count(path.Clean(p), "/") }
 func linux(in Input) *specs.Linux {
 	res := linuxResources(in.Host)
 	res.Devices = defaultDeviceRules()
-	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res, Sysctl: in.Host.Sysctls}
+	l := &specs.Linux{CgroupsPath: in.CgroupsPath, Namespaces: namespaces(in), Resources: &res, Sysctl: in.Host.Sysctls,
+		RootfsPropagation: rootfsPropagation(in.Mounts)}
 	for _, d := range in.Devices {
 		l.Devices = append(l.Devices, d.LinuxDevice)
 		major, minor := d.Major, d.Minor

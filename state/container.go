@@ -148,6 +148,10 @@ type HostConfig struct {
 	CapAdd         []string
 	CapDrop        []string
 	Tmpfs          map[string]string `json:",omitempty"` // --tmpfs, as given
+	Mounts         []Mount           `json:",omitempty"` // --mount, as given
+	// VolumesFrom are --volumes-from CONTAINER[:ro|:rw], as given; their
+	// mounts were copied into MountPoints at create.
+	VolumesFrom []string `json:",omitempty"`
 	// MountPoints are -v, --tmpfs and the image's VOLUMEs, in order: what
 	// start mounts.
 	MountPoints []MountPoint `json:",omitempty"`
@@ -240,6 +244,59 @@ type MountPoint struct {
 	ReadOnly    bool     `json:",omitempty"`
 	Options     []string `json:",omitempty"` // tmpfs mount options
 	NoCopy      bool     `json:",omitempty"` // a volume not seeded from the image (-v NAME:PATH:nocopy)
+	// Propagation is a bind's or volume's mount propagation (docker's
+	// names: rprivate, private, rshared, shared, rslave, slave); "" is
+	// rprivate.
+	Propagation string `json:",omitempty"`
+	// NonRecursive binds the source alone, not the mounts under it
+	// (--mount bind-recursive=disabled).
+	NonRecursive bool `json:",omitempty"`
+	// Mode is -v's options as given (docker's inspect Mode); "" for
+	// --mount and --tmpfs.
+	Mode string `json:",omitempty"`
+	// VolumeOptions are --mount volume-opt's: the local driver's options
+	// of a volume this mount creates (type, device, o).
+	VolumeOptions map[string]string `json:",omitempty"`
+	// FromContainer is the container --volumes-from copied this mount
+	// from ("" for the container's own).
+	FromContainer string `json:",omitempty"`
+}
+
+// Mount is one --mount as docker's HostConfig.Mounts shows it (as given);
+// MountPoints holds what is mounted.
+type Mount struct {
+	Type          string
+	Source        string `json:",omitempty"`
+	Target        string
+	ReadOnly      bool                `json:",omitempty"`
+	BindOptions   *MountBindOptions   `json:",omitempty"`
+	VolumeOptions *MountVolumeOptions `json:",omitempty"`
+	TmpfsOptions  *MountTmpfsOptions  `json:",omitempty"`
+}
+
+// MountBindOptions are docker's BindOptions.
+type MountBindOptions struct {
+	Propagation  string `json:",omitempty"`
+	NonRecursive bool   `json:",omitempty"`
+}
+
+// MountVolumeOptions are docker's VolumeOptions.
+type MountVolumeOptions struct {
+	NoCopy       bool              `json:",omitempty"`
+	Labels       map[string]string `json:",omitempty"`
+	DriverConfig *MountDriver      `json:",omitempty"`
+}
+
+// MountDriver is docker's VolumeOptions.DriverConfig.
+type MountDriver struct {
+	Name    string            `json:",omitempty"`
+	Options map[string]string `json:",omitempty"`
+}
+
+// MountTmpfsOptions are docker's TmpfsOptions.
+type MountTmpfsOptions struct {
+	SizeBytes int64  `json:",omitempty"`
+	Mode      uint32 `json:",omitempty"`
 }
 
 // Mount types, as docker names them.

@@ -31,14 +31,16 @@ func (e *Engine) VolumeUsers(name string) ([]string, error) {
 	return users, nil
 }
 
-// CreateVolume makes a named volume ("" makes an anonymous one).
-func (e *Engine) CreateVolume(ctx context.Context, name string) (*rootfs.Volume, error) {
+// CreateVolume makes a named volume ("" makes an anonymous one) with
+// labels and the local driver's options (type, device, o; checked as
+// docker's). An existing volume is returned as it is.
+func (e *Engine) CreateVolume(ctx context.Context, name string, labels, options map[string]string) (*rootfs.Volume, error) {
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer l.Unlock()
-	v, _, err := e.Volumes.Ensure(l, name)
+	v, _, err := e.Volumes.EnsureWith(l, name, labels, options)
 	if err == nil {
 		e.Emit(events.Volume(v.Name, "create"))
 	}

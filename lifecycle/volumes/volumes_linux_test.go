@@ -18,7 +18,7 @@ func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
 	}
 	e := Of(le)
 	ctx := context.Background()
-	if _, err := e.CreateVolume(ctx, "vr"); err != nil {
+	if _, err := e.CreateVolume(ctx, "vr", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	g, err := e.Containers.GlobalLock(ctx)

@@ -55,7 +55,7 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 		sig = stopSignal(c)
 	}
 	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
-	e.Runc("kill", c.ID, strings.TrimPrefix(strings.ToUpper(sig), "SIG")).Run()
+	e.Runc("kill", c.ID, runcSignal(sig)).Run()
 	if c.State.Paused {
 		e.thawForSignal(ctx, c.ID)
 	}
@@ -109,13 +109,22 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		return nil
 	}
 	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
-	if out, err := e.Runc("kill", c.ID, sig).CombinedOutput(); err != nil {
+	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
 	}
 	if c.State.Paused && final {
 		e.thawForSignal(ctx, c.ID)
 	}
 	return nil
+}
+
+// runcSignal is sig as runc kill reads it: a real-time signal
+// (SIGRTMIN+3) goes as its number, which runc takes whatever its name.
+func runcSignal(sig string) string {
+	if s, err := opts.ParseSignal(sig); err == nil {
+		return s
+	}
+	return strings.TrimPrefix(strings.ToUpper(sig), "SIG")
 }
 
 // stopSignal is the signal stop sends c first: its image's StopSignal,

@@ -489,3 +489,24 @@ func TestValidateLogConfig(t *testing.T) {
 		}
 	}
 }
+
+// Real-time signals are named as docker and systemd name them
+// (SIGRTMIN+3 is systemd's stop signal) and handed to runc as numbers.
+func TestRealtimeSignals(t *testing.T) {
+	for s, want := range map[string]int{"SIGRTMIN+3": 37, "rtmin": 34, "RTMAX": 64, "SIGRTMAX-2": 62, "37": 37, "64": 64, "RTMIN+0": 34} {
+		if got := SignalNumber(s); int(got) != want {
+			t.Errorf("SignalNumber(%q) = %d, want %d", s, got, want)
+		}
+	}
+	for _, bad := range []string{"RTMIN+31", "RTMAX+1", "RTMIN-1", "RTMIN+x", "65", "RTMINX", "33"} {
+		if got := SignalNumber(bad); got != 0 {
+			t.Errorf("SignalNumber(%q) = %d, want 0", bad, got)
+		}
+	}
+	if got, err := ParseSignal("SIGRTMIN+3"); err != nil || got != "37" {
+		t.Errorf("ParseSignal(SIGRTMIN+3) = %q, %v", got, err)
+	}
+	if got, err := ParseSignal("sigterm"); err != nil || got != "TERM" {
+		t.Errorf("ParseSignal(sigterm) = %q, %v", got, err)
+	}
+}

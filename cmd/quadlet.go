@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,16 +26,16 @@ const (
 func GeneratorArgs(argv []string) (args []string, ok bool) {
 	switch filepath.Base(argv[0]) {
 	case systemGeneratorName:
-		return append([]string{"generate", "quadlet"}, argv[1:]...), true
+		return append([]string{"generate", "quadlet", "--kmsg"}, argv[1:]...), true
 	case userGeneratorName:
-		return append([]string{"generate", "quadlet", "--user"}, argv[1:]...), true
+		return append([]string{"generate", "quadlet", "--kmsg", "--user"}, argv[1:]...), true
 	}
 	return nil, false
 }
 
 func newGenerateQuadletCmd() *cobra.Command {
 	var o systemd.GeneratorOptions
-	var user, dryRun bool
+	var user, dryRun, kmsg bool
 	c := &cobra.Command{
 		Use:   "quadlet [--user] [--dir DIR]... (--dryrun | OUTDIR [EARLY-DIR LATE-DIR])",
 		Short: "Turn Quadlet .container files into systemd services (a systemd generator)",
@@ -81,6 +82,9 @@ skipped; the others are written, and the exit status is 1.`,
 				o.Out = args[0] // systemd's normal generator directory; EARLY and LATE stay empty
 			}
 			o.Print, o.Errors = c.OutOrStdout(), c.ErrOrStderr()
+			if kmsg {
+				o.Errors = kmsgTee(o.Errors)
+			}
 			if err := systemd.Generate(o); errors.Is(err, systemd.ErrGenerator) {
 				return &lifecycle.ExitError{Code: 1} // each file's error is on stderr already
 			} else if err != nil {
@@ -92,5 +96,30 @@ skipped; the others are written, and the exit status is 1.`,
 	c.Flags().BoolVar(&user, "user", false, "read the user's files (~/.config/containers/systemd), for a user manager")
 	c.Flags().StringArrayVar(&o.Dirs, "dir", nil, "read .container files from DIR instead (repeat for more; the first of a name wins)")
 	c.Flags().BoolVar(&dryRun, "dryrun", false, "print the units instead of writing them")
+	c.Flags().BoolVar(&kmsg, "kmsg", false, "also log errors to /dev/kmsg (set when run as a generator)")
+	_ = c.Flags().MarkHidden("kmsg")
 	return c
+}
+
+// kmsgTee writes the generator's error lines to w and to the kernel log
+// as errors: systemd does not keep a generator's stderr, and the kernel
+// log reaches the journal once it runs (Quadlet does the same). Without
+// /dev/kmsg (a container) the lines go to w only.
+func kmsgTee(w io.Writer) io.Writer {
+	f, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
+	if err != nil {
+		return w
+	}
+	return &kmsgWriter{w: w, kmsg: f}
+}
+
+type kmsgWriter struct {
+	w    io.Writer
+	kmsg *os.File
+}
+
+// Write takes one line: the error writer gets one Fprintf a line.
+func (k *kmsgWriter) Write(p []byte) (int, error) {
+	_, _ = k.kmsg.Write(append([]byte("<3>"), p...))
+	return k.w.Write(p)
 }

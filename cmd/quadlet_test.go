@@ -9,9 +9,9 @@ import (
 // systemd's OUT EARLY LATE; under any other name it is itself.
 func TestGeneratorArgs(t *testing.T) {
 	for argv0, want := range map[string]string{
-		"/usr/lib/systemd/system-generators/ctr-lite-generator": "generate quadlet /out /early /late",
-		"ctr-lite-generator": "generate quadlet /out /early /late",
-		"/usr/lib/systemd/user-generators/ctr-lite-user-generator": "generate quadlet --user /out /early /late",
+		"/usr/lib/systemd/system-generators/ctr-lite-generator": "generate quadlet --kmsg /out /early /late",
+		"ctr-lite-generator": "generate quadlet --kmsg /out /early /late",
+		"/usr/lib/systemd/user-generators/ctr-lite-user-generator": "generate quadlet --kmsg --user /out /early /late",
 		"/usr/local/bin/ctr-lite":                                  "",
 		"ctr-lite-generator-not":                                   "",
 	} {

@@ -225,10 +225,13 @@ func (u *unitFile) translate(binary, stem string) (*QuadletUnit, error) {
 	w.line("[Service]")
 	// Defaults the file's [Service] may change: stop kills what is left
 	// of the unit after ExecStop (mixed: the main process gets SIGTERM
-	// first), the journal names lines by the unit, not "ctr-lite".
+	// first), the journal names lines by the unit, not "ctr-lite", and a
+	// container that ExecStop's SIGTERM ended (143, under --init) has
+	// stopped, not failed.
 	w.line("KillMode=mixed")
 	w.line("SyslogIdentifier=%N")
 	w.line(fmt.Sprintf("TimeoutStopSec=%d", quadletStopTimeout+20))
+	w.line("SuccessExitStatus=143")
 	u.passThrough(w, "Service")
 	w.line("Type=simple")
 	w.words("ExecStart=", true, start...)

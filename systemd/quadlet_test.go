@@ -103,6 +103,7 @@ Description=web
 KillMode=mixed
 SyslogIdentifier=%N
 TimeoutStopSec=30
+SuccessExitStatus=143
 Restart=on-failure
 Environment=CTR_LITE_STORAGE_DRIVER=vfs
 Type=simple

@@ -10,7 +10,7 @@ DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-
 TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar testdata/unit-hostile.tar
 HOSTILE    := testdata/hostile/cases.json
 
-.PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage debianimage clean
+.PHONY: all build deps demo test unit fuzz fuzz-short integration bats leakcheck bench testimage debianimage systemdimage clean
 
 all: build
 
@@ -31,13 +31,18 @@ $(CTR): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum
 $(RUNC): go.mod go.sum
 	CGO_ENABLED=1 $(GO) build -trimpath -tags seccomp -o $@ github.com/opencontainers/runc
 
-testimage: $(TESTIMAGES) $(HOSTILE) debianimage
+testimage: $(TESTIMAGES) $(HOSTILE) debianimage systemdimage
 
 # debianimage: a Debian bookworm minbase (dynamic binaries, non-root
 # users, nginx) from the Debian mirror, cached outside the clone and
 # rebuilt only when testdata/mkdebian.sh changes.
 debianimage:
 	testdata/mkdebian.sh testdata/debian.tar
+
+# systemdimage: Debian with systemd as /sbin/init, booted as a container's
+# PID 1 by test/36-quadlet.bats; cached as debianimage is.
+systemdimage:
+	testdata/mksystemd.sh testdata/debian-systemd.tar
 
 $(TESTIMAGES) &: testdata/mkimage/main.go
 	$(GO) run ./testdata/mkimage testdata
@@ -85,4 +90,4 @@ bench: deps build testimage
 	test/bench.sh
 
 clean:
-	rm -rf $(BIN) $(TESTIMAGES) testdata/debian.tar testdata/busybox-oci testdata/big.tar testdata/hostile
+	rm -rf $(BIN) $(TESTIMAGES) testdata/debian.tar testdata/debian-systemd.tar testdata/busybox-oci testdata/big.tar testdata/hostile

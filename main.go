@@ -25,7 +25,11 @@ func main() {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	c, err := cmd.NewRootCmd().ExecuteContextC(ctx)
+	root := cmd.NewRootCmd()
+	if args, ok := cmd.GeneratorArgs(os.Args); ok { // linked as a systemd generator
+		root.SetArgs(args)
+	}
+	c, err := root.ExecuteContextC(ctx)
 	stop()
 	report(err)
 	os.Exit(cmd.ExitCode(c, err))

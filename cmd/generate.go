@@ -71,7 +71,7 @@ how a container comes back.`,
 	}
 	systemd.Flags().IntVarP(&stopTimeout, "time", "t", 10, "seconds ExecStop waits before killing (default: the container's --stop-timeout, else 10)")
 	systemd.Flags().BoolVar(&fresh, "new", false, "create a new container from the stored command line at every start")
-	c.AddCommand(systemd)
+	c.AddCommand(systemd, newGenerateQuadletCmd())
 	return c
 }
 

@@ -1,6 +1,7 @@
-// Package systemd writes systemd units for containers (generate systemd;
-// Quadlet files and sd_notify will live here too). It reads container
-// records only and depends on no engine code.
+// Package systemd writes systemd units for containers: generate systemd
+// from container records, and generate quadlet (a systemd generator)
+// from podman's Quadlet .container files; sd_notify will live here too.
+// It depends on no engine code.
 //
 // Guarantees: every word of a unit is quoted by systemd's rules
 // (systemd.syntax, systemd.service "Command lines"), and what cannot be

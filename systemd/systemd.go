@@ -131,31 +131,52 @@ func commandLines(c *state.Container, hc *state.HostConfig, o UnitOptions) (unit
 			restart: "on-failure", made: "ctr-lite generate systemd " + c.Name}, nil
 	}
 	start, restart, burst, err := newUnitCommand(c, o)
-	return unitCommands{start: start, restart: restart, burst: burst,
-		stop:     []string{o.Binary, "stop", "-t", timeout, c.Name},
-		stopPost: []string{"-" + o.Binary, "rm", "-f", c.Name}, // "-": the container may be gone (--rm)
-		made:     "ctr-lite generate systemd --new " + c.Name}, err
+	u := unitCommands{restart: restart, burst: burst, made: "ctr-lite generate systemd --new " + c.Name}
+	if err == nil {
+		u.start, u.stop, u.stopPost = runLines(o.Binary, start.globals, c.Name, true, start.args, o.StopTimeout)
+	}
+	return u, err
 }
 
-// newUnitCommand is the ExecStart of a --new unit and the Restart= and
-// StartLimitBurst= that replace the container's --restart.
-func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, burst string, err error) {
+// runArgs are the words of a new container's run: ctr-lite's own flags
+// (before "run") and the run's flags and operands (after the flags the
+// unit owns).
+type runArgs struct{ globals, args []string }
+
+// runLines are the command lines of a unit that makes a new container
+// named name at every start: run replaces a container a killed run left
+// and removes its own when it ends (detached or not), stop gives it
+// timeout seconds, and stopPost removes what is left when the main
+// process was killed (ExecStop does not run then). "-": the container
+// may be gone already (--rm).
+func runLines(binary string, globals []string, name string, detach bool, args []string, timeout int) (start, stop, stopPost []string) {
+	start = append(append([]string{binary}, globals...), "run")
+	if detach {
+		start = append(start, "-d")
+	}
+	start = append(append(start, "--rm", "--replace", "--name", name), args...)
+	stop = []string{binary, "stop", "-t", strconv.Itoa(timeout), name}
+	stopPost = []string{"-" + binary, "rm", "-f", name}
+	return start, stop, stopPost
+}
+
+// newUnitCommand is what the ExecStart of a --new unit runs, and the
+// Restart= and StartLimitBurst= that replace the container's --restart.
+func newUnitCommand(c *state.Container, o UnitOptions) (run runArgs, restart, burst string, err error) {
 	cl := o.Command
 	if cl.Verb != "create" && cl.Verb != "run" || len(cl.Operands) == 0 {
-		return nil, "", "", errors.New("its stored command line is not a create or run with an image: recreate the container")
+		return run, "", "", errors.New("its stored command line is not a create or run with an image: recreate the container")
 	}
 	for _, a := range append(append([]Arg(nil), cl.Globals...), cl.Flags...) {
 		if p := relativeHostPath(a); p != "" {
-			return nil, "", "", fmt.Errorf("it was created with the relative path %q (--%s), which a unit (run in /) would read elsewhere: recreate it with an absolute path", p, a.Name)
+			return run, "", "", fmt.Errorf("it was created with the relative path %q (--%s), which a unit (run in /) would read elsewhere: recreate it with an absolute path", p, a.Name)
 		}
 	}
-	argv = []string{o.Binary}
 	for _, a := range cl.Globals {
 		if !unitOwnedGlobals[a.Name] {
-			argv = append(argv, a.Words...)
+			run.globals = append(run.globals, a.Words...)
 		}
 	}
-	argv = append(argv, "run", "-d", "--rm", "--replace", "--name", c.Name)
 	restart = "on-failure"
 	for _, a := range cl.Flags {
 		switch {
@@ -164,13 +185,14 @@ func newUnitCommand(c *state.Container, o UnitOptions) (argv []string, restart, 
 		case unitOwned[a.Name]:
 		case a.Name == "env" && !strings.Contains(a.Value, "="):
 			if passedEnv(c, a.Value, o.ImageEnv) {
-				return nil, "", "", fmt.Errorf("it took %s from your environment (-e %s), and a unit would write its value into the unit file: pass it with --env-file", a.Value, a.Value)
+				return run, "", "", fmt.Errorf("it took %s from your environment (-e %s), and a unit would write its value into the unit file: pass it with --env-file", a.Value, a.Value)
 			}
 		default:
-			argv = append(argv, a.Words...)
+			run.args = append(run.args, a.Words...)
 		}
 	}
-	return append(argv, cl.Operands...), restart, burst, nil
+	run.args = append(run.args, cl.Operands...)
+	return run, restart, burst, nil
 }
 
 // relativeHostPath is the relative host path flag a names, if any.

@@ -91,3 +91,29 @@ PY
 	[[ "$output" == *"exit=0" ]] || { echo "$output"; false; }
 	[ "$("$CTR" inspect -f '{{.State.Running}}' tt)" = true ]
 }
+
+@test "run -a stdout connects stdout only (stderr goes to the log); -a with -d conflicts" {
+	ctr run --name ao -a stdout busybox sh -c 'echo to-out; echo to-err >&2'
+	assert_status 0
+	[ "$output" = "to-out" ]
+	[ -z "$stderr" ]
+	ctr logs ao
+	[[ "$stderr" == *to-err* ]]
+	ctr run -d -a stdout busybox true
+	assert_status 125
+	one_line_error "Conflicting options: -a and -d"
+}
+
+@test "run --sig-proxy=false keeps SIGUSR1 from the container; the default passes it on" {
+	out=$BATS_TEST_TMPDIR/sp
+	"$CTR" run --rm --sig-proxy=false busybox sh -c 'trap "echo got USR1" USR1; echo ready; i=0; while [ $i -lt 15 ]; do sleep 0.1; i=$((i+1)); done' >"$out" & pid=$!
+	for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+	kill -USR1 $pid
+	wait $pid
+	! grep -q "got USR1" "$out"
+	"$CTR" run --rm busybox sh -c 'trap "echo got USR1" USR1; echo ready; i=0; while [ $i -lt 15 ]; do sleep 0.1; i=$((i+1)); done' >"$out" & pid=$!
+	for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+	kill -USR1 $pid
+	wait $pid
+	grep -q "got USR1" "$out"
+}

@@ -30,7 +30,7 @@ type createFlags struct {
 	detach        bool
 	attach        []string // -a: the streams a foreground run connects
 	sigProxy      bool     // --sig-proxy (run)
-	quiet         bool // -q: no pull output
+	quiet         bool     // -q: no pull output
 }
 
 func (f *createFlags) register(c *cobra.Command) {

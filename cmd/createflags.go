@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -27,7 +28,9 @@ type createFlags struct {
 	registry      registryFlags
 	replace       bool
 	detach        bool
-	quiet         bool // -q: no pull output
+	attach        []string // -a: the streams a foreground run connects
+	sigProxy      bool     // --sig-proxy (run)
+	quiet         bool     // -q: no pull output
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -116,6 +119,10 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.BlkioWeight(&hc.BlkioWeight), "blkio-weight", "block IO weight 10-1000 (0: unset)")
 	fs.StringVar(&hc.CgroupParent, "cgroup-parent", "", "cgroup to put the container's cgroup under, e.g. /ctr-lite/batch")
 
+	fs.StringArrayVarP(&f.attach, "attach", "a", nil, "connect only this stream: stdin, stdout or stderr (repeatable)")
+	if c.Name() == "run" {
+		fs.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals ctr-lite gets on to the container (not with -t)")
+	}
 	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing while pulling the image")
 	f.registry.register(c, true)
@@ -146,6 +153,9 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 		return r, err
 	}
 	attached := c.Name() == "run" && !f.detach // create and run -d attach nothing
+	if _, err := f.attachStreams(r.Config.OpenStdin); err != nil {
+		return r, err
+	}
 	if attached && r.Config.Tty && r.Config.OpenStdin && !term.IsTerminal(int(os.Stdin.Fd())) {
 		return r, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 	}
@@ -155,6 +165,47 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 		}
 	}
 	return r, nil
+}
+
+// attachStreams applies -a, as docker: none given is stdout and stderr,
+// and stdin with -i; -a with -d conflicts.
+func (f *createFlags) attachStreams(openStdin bool) (streams [3]bool, err error) {
+	if len(f.attach) == 0 {
+		return [3]bool{openStdin, true, true}, nil
+	}
+	if f.detach {
+		return streams, errors.New("Conflicting options: -a and -d")
+	}
+	for _, s := range f.attach {
+		switch strings.ToLower(s) {
+		case "stdin":
+			streams[0] = true
+		case "stdout":
+			streams[1] = true
+		case "stderr":
+			streams[2] = true
+		default:
+			return streams, fmt.Errorf("invalid argument %q for -a: use stdin, stdout or stderr", s)
+		}
+	}
+	return streams, nil
+}
+
+// stdio is what a foreground run connects: the streams -a named.
+func (f *createFlags) stdio(openStdin bool) lifecycle.Stdio {
+	var s lifecycle.Stdio
+	streams, _ := f.attachStreams(openStdin) // checked by request
+	if streams[0] {
+		s.Stdin = os.Stdin
+	}
+	if streams[1] {
+		s.Stdout = os.Stdout
+	}
+	if streams[2] {
+		s.Stderr = os.Stderr
+	}
+	s.NoSignalProxy = !f.sigProxy
+	return s
 }
 
 // labels are the --label-file labels with -l's over them, as docker's.

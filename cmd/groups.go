@@ -25,6 +25,7 @@ func newContainerCmd(g *globals) *cobra.Command {
 		newLogsCmd(g),
 		execLike(newExecCmd(g)),
 		newWaitCmd(g),
+		newAttachCmd(g),
 		newPortCmd(g),
 		newRenameCmd(g),
 		newPauseCmd(g),

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 )
 
@@ -32,7 +31,7 @@ be run, 127: the command was not found).`,
 			}
 			req.CreateCommand, req.CreateEnv = os.Args, settingsEnv()
 			if !f.detach {
-				return e.Run(c.Context(), req, lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+				return e.Run(c.Context(), req, f.stdio(req.Config.OpenStdin))
 			}
 			ctr, err := e.Create(c.Context(), req)
 			if err != nil {

@@ -308,7 +308,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin
 	}
-	code, err := e.runAttached(cmd, func() {})
+	code, err := e.runAttached(cmd, true, func() {})
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}

@@ -18,8 +18,14 @@ type Output struct {
 	StdoutR, StderrR *os.File
 	StdoutW, StderrW *os.File
 	PTY              *os.File // the terminal's master end (run -t), or nil
-	teeOut, teeErr   io.Writer
-	wg               sync.WaitGroup
+	// StdinR and StdinW are a detached -i container's stdin pipe: the
+	// container reads StdinR, the monitor keeps StdinW open for attach
+	// clients (docker keeps a -di container's stdin open between them).
+	StdinR, StdinW *os.File
+	// Attach is the attach socket's listening descriptor (detached only).
+	Attach         *os.File
+	teeOut, teeErr io.Writer
+	wg             sync.WaitGroup
 }
 
 // LogPath is where container id's json-file log lives.
@@ -57,9 +63,22 @@ func (o *Output) StartCopying() {
 	go func() { defer o.wg.Done(); o.Log.Copy("stderr", tee(o.StderrR, o.teeErr)) }()
 	if o.PTY != nil {
 		o.wg.Add(1)
-		go func() { defer o.wg.Done(); o.Log.Copy("stdout", o.PTY) }()
+		go func() { defer o.wg.Done(); o.Log.Copy("stdout", tee(o.PTY, o.teeOut)) }()
 	}
 }
+
+// OpenStdin makes the stdin pipe of a detached -i container.
+func (o *Output) OpenStdin() error {
+	var err error
+	if o.StdinR, o.StdinW, err = os.Pipe(); err != nil {
+		return fmt.Errorf("make the container's stdin pipe: %w", err)
+	}
+	return nil
+}
+
+// Tee copies the output to stdout and stderr too, besides the log; they
+// must not block (the attach server's writers do not).
+func (o *Output) Tee(stdout, stderr io.Writer) { o.teeOut, o.teeErr = stdout, stderr }
 
 func tee(r io.Reader, w io.Writer) io.Reader {
 	if w == nil {
@@ -81,7 +100,7 @@ func (o *Output) Wait(timeout time.Duration) {
 }
 
 func (o *Output) close() {
-	for _, f := range []*os.File{o.StdoutR, o.StderrR, o.StdoutW, o.StderrW, o.PTY} {
+	for _, f := range []*os.File{o.StdoutR, o.StderrR, o.StdoutW, o.StderrW, o.PTY, o.StdinR, o.StdinW, o.Attach} {
 		if f != nil {
 			f.Close()
 		}

@@ -26,6 +26,9 @@ import (
 // Stdio is what an attached container reads and writes.
 type Stdio struct {
 	Stdin, Stdout, Stderr *os.File
+	// NoSignalProxy keeps the signals an attached run gets from the
+	// container (run --sig-proxy=false): they are caught and dropped.
+	NoSignalProxy bool
 }
 
 // forwarded are the signals an attached run passes on to the container.
@@ -48,7 +51,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	done := e.Step("runtime run")
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
-	code, runErr := e.runAttached(cmd, func() {
+	code, runErr := e.runAttached(cmd, !stdio.NoSignalProxy, func() {
 		if out != nil {
 			out.StartCopying()
 		}
@@ -68,7 +71,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 // works for attached containers too. A terminal stays direct (runc owns
 // the pty). Without a log the output simply stays direct.
 func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
-	if c.Config.Tty || stdio.Stdout == nil {
+	if c.Config.Tty || (stdio.Stdout == nil && stdio.Stderr == nil) {
 		return nil
 	}
 	out, err := e.OpenOutput(c.ID)
@@ -76,7 +79,14 @@ func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
 		e.Log.Warn("container output is not logged", "err", err)
 		return nil
 	}
-	out.teeOut, out.teeErr = stdio.Stdout, stdio.Stderr
+	// a stream -a left out goes to the log only (a nil *os.File must not
+	// become a non-nil io.Writer)
+	if stdio.Stdout != nil {
+		out.teeOut = stdio.Stdout
+	}
+	if stdio.Stderr != nil {
+		out.teeErr = stdio.Stderr
+	}
 	stdio.Stdout, stdio.Stderr = out.StdoutW, out.StderrW
 	return out
 }
@@ -320,7 +330,7 @@ func (e *Engine) RuntimeCommand(c *state.Container, stdio Stdio, verb string, fl
 // runAttached runs the runtime, forwarding signals, calls running once the
 // container has a process (or the runtime gave up), and returns the exit
 // status: the container's, or 128+N if it died of signal N.
-func (e *Engine) runAttached(cmd *exec.Cmd, running func()) (int, error) {
+func (e *Engine) runAttached(cmd *exec.Cmd, proxy bool, running func()) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
@@ -336,7 +346,9 @@ func (e *Engine) runAttached(cmd *exec.Cmd, running func()) (int, error) {
 	for !done {
 		select {
 		case s := <-sigs:
-			cmd.Process.Signal(s)
+			if proxy {
+				cmd.Process.Signal(s)
+			}
 		case err = <-exited:
 			done = true
 		}

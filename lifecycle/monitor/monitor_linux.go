@@ -17,6 +17,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/attach"
 	"github.com/ctr-lite/ctr-lite/lifecycle/initproc"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -208,12 +209,21 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 		reportStatus(status, err)
 		return 0, err
 	}
+	if err := e.prepareAttach(c, out); err != nil {
+		lock.Unlock()
+		out.Wait(0)
+		err = e.Finish(id, lifecycle.ExitEngine, err)
+		e.Log.Warn("start failed", "container", id, "error", err)
+		reportStatus(status, err)
+		return 0, err
+	}
 	pid, err := e.createAndStart(c, out)
 	e.RecordPid(c, hc)
 	lock.Unlock()
 	if err != nil {
 		out.StartCopying() // runc's own words go to the log
 		out.Wait(time.Second)
+		os.Remove(attach.SocketPath(e.RunRoot, id))
 		err = e.Finish(id, 0, err)
 		e.Log.Warn("start failed", "container", id, "error", err)
 		reportStatus(status, err)
@@ -230,6 +240,7 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 // waitContainer copies the container's output to its log until it exits,
 // and records the exit.
 func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) int {
+	srv := e.serveAttach(id, out)
 	out.StartCopying()
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
@@ -240,6 +251,9 @@ func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) in
 	// for the monitor that is an ordinary exit, which the policy judges.
 	if err := e.Finish(id, code, nil); !isPlainExit(err) {
 		e.Log.Warn("teardown after the exit failed; rm -f cleans up", "container", id, "error", err)
+	}
+	if srv != nil { // after Finish: an attach that returns sees the container exited
+		srv.Exit(code)
 	}
 	return code
 }
@@ -257,9 +271,13 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 		defer console.close()
 		flags = []string{"--console-socket", console.path}
 	}
-	cmd := e.RuntimeCommand(c, lifecycle.Stdio{Stdout: out.StdoutW, Stderr: out.StderrW}, "create", flags...)
+	cmd := e.RuntimeCommand(c, lifecycle.Stdio{Stdin: out.StdinR, Stdout: out.StdoutW, Stderr: out.StderrW}, "create", flags...)
 	cmd.SysProcAttr = nil
 	err := cmd.Run()
+	if out.StdinR != nil { // the container holds its own read end
+		out.StdinR.Close()
+		out.StdinR = nil
+	}
 	if console != nil && err == nil {
 		if out.PTY, err = console.receive(); err != nil {
 			e.ForceKill(c)

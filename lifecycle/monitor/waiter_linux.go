@@ -27,16 +27,20 @@ const waiterEntry = "ctr-lite-monitor-wait"
 func init() { reexec.Register(waiterEntry, waiterMain) }
 
 // waiterFiles are the descriptors a waiter needs, and the optional one.
-var waiterFiles, waiterOptional = []string{"log", "stdout", "stderr"}, "pty"
+// "stdin" is a -i container's stdin pipe, "attach" the attach socket: both
+// optional, so the hand-over stays version 1 (a message without them is
+// a container nobody can attach to, not a misread one).
+var waiterFiles, waiterOptional = []string{"log", "stdout", "stderr"}, []string{"pty", "stdin", "attach"}
 
 // execWaiter replaces the monitor with a waiter for container id (pid),
 // whose start followed backoff; it returns only if the exec failed, and
 // then the caller waits itself.
 func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output) {
-	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, waiterOptional: out.PTY}
+	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, "pty": out.PTY,
+		"stdin": out.StdinW, "attach": out.Attach}
 	h := e.handover(id)
 	h.Pid, h.Backoff = pid, backoff
-	for _, name := range append(waiterFiles, waiterOptional) {
+	for _, name := range append(append([]string(nil), waiterFiles...), waiterOptional...) {
 		if f := open[name]; f != nil {
 			fd := int(f.Fd())
 			unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0) // kept across exec
@@ -67,12 +71,13 @@ func waiterMain() {
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	files, err := h.files(waiterFiles, waiterOptional)
+	files, err := h.files(waiterFiles, waiterOptional...)
 	if err != nil {
 		e.Log.Error("monitor: the container is left unwaited; rm -f cleans up", "container", h.ID, "error", err)
 		os.Exit(2)
 	}
-	out := &lifecycle.Output{Log: state.LogFromFile(files["log"]), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files[waiterOptional]}
+	out := &lifecycle.Output{Log: state.LogFromFile(files["log"]), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
+		StdinW: files["stdin"], Attach: files["attach"]}
 	code := e.waitContainer(h.ID, h.Pid, out)
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {
 		os.Exit(e.supervise(h.ID, nil, backoff))

@@ -1,0 +1,220 @@
+package attach
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// clientQueue bounds what waits for one client: a client this far behind
+// is dropped rather than let slow the container or its log.
+const clientQueue = 128
+
+// writeTimeout ends a client that accepts no output for this long.
+const writeTimeout = 10 * time.Second
+
+// Listen binds container id's attach socket and returns it as a file, to
+// be handed over across the monitor's exec (Serve takes it).
+func Listen(runroot, id string) (*os.File, error) {
+	p := SocketPath(runroot, id)
+	os.Remove(p) // a crashed monitor's
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: p, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("listen for attach clients on %q: %w", p, err)
+	}
+	os.Chmod(p, 0o600)
+	l.SetUnlinkOnClose(false) // the file lives on in the copy
+	f, err := l.File()
+	l.Close()
+	if err != nil {
+		os.Remove(p)
+		return nil, fmt.Errorf("listen for attach clients on %q: %w", p, err)
+	}
+	return f, nil
+}
+
+// Server fans the container's output out to the attached clients and
+// passes their input on.
+type Server struct {
+	path  string
+	ln    net.Listener
+	stdin *os.File // the container's stdin pipe or pty master; nil without -i
+	pty   *os.File // the pty master, for resizes; nil without -t
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	exited  bool
+	code    int
+	writers sync.WaitGroup
+}
+
+type client struct {
+	conn *net.UnixConn
+	out  chan []byte
+	once sync.Once
+}
+
+func (c *client) close() { c.once.Do(func() { c.conn.Close() }) }
+
+// Serve accepts clients on ln (Listen's file, which it takes over).
+func Serve(ln *os.File, path string, stdin, pty *os.File, log *slog.Logger) (*Server, error) {
+	l, err := net.FileListener(ln)
+	ln.Close()
+	if err != nil {
+		return nil, fmt.Errorf("serve attach clients: %w", err)
+	}
+	s := &Server{path: path, ln: l, stdin: stdin, pty: pty, log: log, clients: map[*client]struct{}{}}
+	go s.accept()
+	return s, nil
+}
+
+func (s *Server) accept() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return // closed by Exit
+		}
+		c := &client{conn: conn.(*net.UnixConn), out: make(chan []byte, clientQueue)}
+		s.mu.Lock()
+		if s.exited {
+			c.out <- Encode(Exit, []byte(strconv.Itoa(s.code)))
+			close(c.out)
+		} else {
+			s.clients[c] = struct{}{}
+		}
+		s.writers.Add(1)
+		s.mu.Unlock()
+		go s.write(c)
+		go s.read(c)
+	}
+}
+
+// write sends a client its queue, until the queue is closed or the
+// client stops taking it.
+func (s *Server) write(c *client) {
+	defer s.writers.Done()
+	defer c.close()
+	for frame := range c.out {
+		c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err := c.conn.Write(frame); err != nil {
+			s.drop(c)
+			for range c.out { // let Exit's close end the loop
+			}
+			return
+		}
+	}
+}
+
+// read passes a client's stdin and resizes on, until it hangs up.
+func (s *Server) read(c *client) {
+	buf := make([]byte, 4096)
+	for {
+		kind, p, err := ReadFrame(c.conn, buf)
+		if err != nil {
+			return
+		}
+		switch kind {
+		case Stdin:
+			if s.stdin != nil {
+				s.stdin.Write(p) // blocks this client only
+			}
+		case Resize:
+			if rows, cols, ok := DecodeSize(p); ok && s.pty != nil {
+				unix.IoctlSetWinsize(int(s.pty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
+			}
+		}
+	}
+}
+
+// drop forgets a client; its queue is closed so its writer ends.
+func (s *Server) drop(c *client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.clients[c]; ok {
+		delete(s.clients, c)
+		close(c.out)
+	}
+	c.close()
+}
+
+// Writer is the io.Writer of one output stream: it never blocks and
+// never fails, so a tee through it cannot hold up the log.
+func (s *Server) Writer(kind byte) io.Writer { return streamWriter{s, kind} }
+
+type streamWriter struct {
+	s    *Server
+	kind byte
+}
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	w.s.broadcast(w.kind, p)
+	return len(p), nil
+}
+
+func (s *Server) broadcast(kind byte, p []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.clients) == 0 {
+		return
+	}
+	for len(p) > 0 {
+		n := min(len(p), MaxPayload)
+		frame := Encode(kind, p[:n])
+		for c := range s.clients {
+			select {
+			case c.out <- frame:
+			default:
+				s.log.Warn("attach client too slow: dropped", "socket", s.path)
+				delete(s.clients, c)
+				close(c.out)
+				c.close()
+			}
+		}
+		p = p[n:]
+	}
+}
+
+// Exit tells every client the container's exit code, stops listening,
+// removes the socket and waits (at most a second) for the clients to
+// get it.
+func (s *Server) Exit(code int) {
+	s.mu.Lock()
+	s.exited, s.code = true, code
+	frame := Encode(Exit, []byte(strconv.Itoa(code)))
+	for c := range s.clients {
+		select {
+		case c.out <- frame:
+		default:
+			c.close()
+		}
+		close(c.out)
+		delete(s.clients, c)
+	}
+	s.mu.Unlock()
+	s.ln.Close()
+	os.Remove(s.path)
+	done := make(chan struct{})
+	go func() { s.writers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+}
+
+// ParseExit reads an Exit payload.
+func ParseExit(p []byte) (int, error) {
+	n, err := strconv.Atoi(string(p))
+	if err != nil {
+		return 0, errors.New("read attach exit frame: not a number")
+	}
+	return n, nil
+}

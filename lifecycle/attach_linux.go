@@ -1,0 +1,193 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle/attach"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// AttachOptions are docker attach's.
+type AttachOptions struct {
+	NoStdin    bool   // do not pass stdin on, even to a -i container
+	SigProxy   bool   // forward the signals we get to the container (not with -t)
+	DetachKeys string // docker's syntax; "" is ctrl-p,ctrl-q
+}
+
+// Attach connects stdio to running container ref through its monitor's
+// attach socket until the container exits (its status is returned, as
+// an *ExitError when not 0) or the user types the detach keys (-t only;
+// nil, the container runs on).
+func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio Stdio) error {
+	keys, err := attach.ParseDetachKeys(defaultKeys(o.DetachKeys))
+	if err != nil {
+		return err
+	}
+	c, err := e.Lookup(ref)
+	if err != nil {
+		return err
+	}
+	if err := attachable(c); err != nil {
+		return err
+	}
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: attach.SocketPath(e.RunRoot, c.ID), Net: "unix"})
+	if err != nil {
+		if c, lerr := e.Lookup(c.ID); lerr == nil && attachable(c) != nil {
+			return attachable(c) // it exited meanwhile
+		}
+		return fmt.Errorf("attach to container %q: %w: it was started without an attach socket (by an older ctr-lite?); restart it", c.Name, err)
+	}
+	defer conn.Close()
+	tty := c.Config.Tty
+	if c.Config.OpenStdin && !o.NoStdin && stdio.Stdin != nil {
+		in := io.Reader(stdio.Stdin)
+		if tty && term.IsTerminal(int(stdio.Stdin.Fd())) {
+			restore, err := rawTerminal(stdio.Stdin, conn)
+			if err != nil {
+				return err
+			}
+			defer restore()
+			in = attach.NewEscapeReader(in, keys)
+		}
+		go sendStdin(conn, in)
+	}
+	if o.SigProxy && !tty { // with a terminal, ^C is a byte the container reads
+		stop := e.proxySignals(c)
+		defer stop()
+	}
+	return receiveOutput(conn, stdio, c.Name)
+}
+
+func defaultKeys(k string) string {
+	if k == "" {
+		return attach.DefaultDetachKeys
+	}
+	return k
+}
+
+// attachable is docker's refusal to attach to a container not running.
+func attachable(c *state.Container) error {
+	switch {
+	case IsRestarting(c) && !IsRunning(c):
+		return errors.New("You cannot attach to a restarting container, wait until it is running")
+	case !IsRunning(c):
+		return errors.New("You cannot attach to a stopped container, start it first")
+	case c.State.Paused:
+		return errors.New("You cannot attach to a paused container, unpause it first")
+	}
+	return nil
+}
+
+// sendStdin passes in on as Stdin frames; on the detach keys it hangs
+// up, which ends receiveOutput. At EOF it stops sending: a -i container
+// keeps its stdin open for the next client, as docker's does.
+func sendStdin(conn *net.UnixConn, in io.Reader) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if attach.WriteFrame(conn, attach.Stdin, buf[:n]) != nil {
+				return
+			}
+		}
+		if errors.Is(err, attach.ErrDetached) {
+			conn.Close()
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// receiveOutput copies output frames to stdio until the exit frame; a
+// connection closed without one is a detach (ours) or a lost monitor.
+func receiveOutput(conn *net.UnixConn, stdio Stdio, name string) error {
+	buf := make([]byte, attach.MaxPayload)
+	for {
+		kind, p, err := attach.ReadFrame(conn, buf)
+		if errors.Is(err, net.ErrClosed) {
+			return nil // detached: the container runs on
+		}
+		if err != nil {
+			return fmt.Errorf("attach to container %q: the connection to its monitor ended: %w", name, err)
+		}
+		switch kind {
+		case attach.Stdout:
+			writeTo(stdio.Stdout, p)
+		case attach.Stderr:
+			writeTo(stdio.Stderr, p)
+		case attach.Exit:
+			code, err := attach.ParseExit(p)
+			if err != nil {
+				return err
+			}
+			if code == 0 {
+				return nil
+			}
+			return &ExitError{Code: code}
+		}
+	}
+}
+
+func writeTo(f *os.File, p []byte) {
+	if f != nil {
+		f.Write(p)
+	}
+}
+
+// rawTerminal puts the terminal in raw mode, as docker attach -t does,
+// and keeps the container's terminal size in step with it.
+func rawTerminal(f *os.File, conn *net.UnixConn) (func(), error) {
+	fd := int(f.Fd())
+	old, err := term.MakeRaw(fd)
+	if err != nil {
+		return nil, fmt.Errorf("set the terminal to raw mode: %w", err)
+	}
+	sendSize := func() {
+		if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
+			attach.WriteFrame(conn, attach.Resize, attach.EncodeSize(ws.Row, ws.Col))
+		}
+	}
+	sendSize()
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, unix.SIGWINCH)
+	go func() {
+		for range winch {
+			sendSize()
+		}
+	}()
+	return func() {
+		signal.Stop(winch)
+		close(winch)
+		term.Restore(fd, old)
+	}, nil
+}
+
+// proxySignals forwards the signals docker's sig-proxy does to c until
+// the returned stop is called.
+func (e *Engine) proxySignals(c *state.Container) (stop func()) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				e.Runc("kill", c.ID, unix.SignalName(s.(unix.Signal))).Run()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(sigs); close(done) }
+}

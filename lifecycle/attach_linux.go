@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -183,7 +184,7 @@ func (e *Engine) proxySignals(c *state.Container) (stop func()) {
 		for {
 			select {
 			case s := <-sigs:
-				e.Runc("kill", c.ID, unix.SignalName(s.(unix.Signal))).Run()
+				e.Runc("kill", c.ID, strconv.Itoa(int(s.(unix.Signal)))).Run() // a number: runc reads no SIGRTMIN+n
 			case <-done:
 				return
 			}

@@ -54,19 +54,14 @@ func (e *Engine) Stop(ctx context.Context, ref, sig string, timeout time.Duratio
 	if sig == "" {
 		sig = stopSignal(c)
 	}
-	// runc kill fails when the container exited meanwhile: gone() below
-	// sees that. The kill event is logged only for a signal delivered.
-	if e.Runc("kill", c.ID, runcSignal(sig)).Run() == nil {
-		e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
-	}
+	// This fails when the container exited meanwhile: gone() sees that.
+	e.signal(ctx, c, sig)
 	if c.State.Paused {
 		e.thawForSignal(ctx, c.ID)
 	}
 	fault.Point("stop:after-signal")
 	if !gone(ctx, c, time.Until(deadline)) {
-		if e.Runc("kill", c.ID, "KILL").Run() == nil {
-			e.Event(c, "kill", "signal", "9")
-		}
+		e.signal(ctx, c, "KILL")
 		if !gone(ctx, c, 10*time.Second) {
 			return WithCode(ExitEngine, fmt.Errorf("container %s did not stop after SIGKILL", c.Name))
 		}
@@ -114,13 +109,28 @@ func (e *Engine) Kill(ctx context.Context, ref, sig string) error {
 		waitForExit(ctx, c.State.MonitorPid, c.State.MonitorStart, 15*time.Second)
 		return nil
 	}
-	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
-		return WithCode(ExitEngine, fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out))))
+	if err := e.signal(ctx, c, sig); err != nil {
+		return WithCode(ExitEngine, err)
 	}
-	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	if c.State.Paused && final {
 		e.thawForSignal(ctx, c.ID)
 	}
+	return nil
+}
+
+// signal sends sig to c and logs docker's kill event, holding c's lock:
+// the monitor logs die under the same lock, so kill comes before die as
+// in docker, and only a signal runc delivered is logged.
+func (e *Engine) signal(ctx context.Context, c *state.Container, sig string) error {
+	_, _, l, err := e.LockAndLoad(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
+		return fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out)))
+	}
+	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
 	return nil
 }
 

@@ -23,7 +23,7 @@ func HostVethName(id string) string { return "vctr" + id[:10] }
 
 // Attach makes a veth pair with its peer created directly in the
 // namespace at nsPath as eth0 (address addr, default route via the
-// gateway, MTU of the bridge, MAC derived from the IP unless mac is
+// gateway unless n is internal, n's MTU, MAC derived from the IP unless mac is
 // given: --mac-address), brings lo up, and plugs the host end into n's
 // bridge. On failure the pair is removed.
 func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr) (_ Endpoint, retErr error) {
@@ -40,7 +40,8 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr
 		mac = macFor(addr)
 	}
 	veth := &netlink.Veth{
-		LinkAttrs:        netlink.LinkAttrs{Name: HostVethName(id), MTU: br.Attrs().MTU, MasterIndex: br.Attrs().Index},
+		LinkAttrs:        netlink.LinkAttrs{Name: HostVethName(id), MTU: n.MTU(), MasterIndex: br.Attrs().Index},
+		PeerMTU:          uint32(n.MTU()),
 		PeerName:         "eth0",
 		PeerHardwareAddr: mac,
 		PeerNamespace:    netlink.NsFd(int(ns)),
@@ -122,7 +123,7 @@ func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr) error {
 		if err := h.LinkSetUp(link); err != nil {
 			return fmt.Errorf("bring up %s in container: %w", name, err)
 		}
-		if name == "eth0" {
+		if name == "eth0" && !n.Internal { // docker: no way out of an internal network
 			route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(n.Gateway.AsSlice())}
 			if err := h.RouteAdd(route); err != nil {
 				return fmt.Errorf("add default route via %s: %w", n.Gateway, err)

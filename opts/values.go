@@ -167,6 +167,9 @@ func Restart(p *state.RestartPolicy) Value {
 // Labels sets -l KEY=VALUE in *p.
 func Labels(p *map[string]string) Value { return keyValues(p, "label") }
 
+// DriverOpts sets a network driver's -o KEY=VALUE (network create).
+func DriverOpts(p *map[string]string) Value { return keyValues(p, "opt") }
+
 // Annotations sets an --annotation KEY=VALUE (OCI spec annotations).
 func Annotations(p *map[string]string) Value { return keyValues(p, "annotation") }
 

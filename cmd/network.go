@@ -17,7 +17,8 @@ import (
 
 func newNetworkCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "network", Short: "Manage networks"}
-	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g), newNetworkPruneCmd(g))
+	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g), newNetworkPruneCmd(g),
+		newNetworkConnectCmd(g), newNetworkDisconnectCmd(g))
 	return c
 }
 
@@ -175,7 +176,7 @@ func networkView(n *netsetup.Network) map[string]any {
 		"Name": n.Name, "Id": n.ID, "Created": n.Created, "Scope": "local", "Driver": n.Driver, "EnableIPv6": false,
 		"IPAM":     map[string]any{"Driver": "default", "Options": map[string]string{}, "Config": []map[string]string{ipam}},
 		"Internal": n.Internal, "Attachable": false, "Ingress": false,
-		"Options":  options, "Labels": labels,
+		"Options": options, "Labels": labels,
 	}
 }
 
@@ -191,4 +192,42 @@ func newNetworkRmCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+}
+
+func newNetworkConnectCmd(g *globals) *cobra.Command {
+	var o lifecycle.ConnectOptions
+	c := &cobra.Command{
+		Use:   "connect [--alias NAME] [--ip IP] NETWORK CONTAINER",
+		Short: "Connect a container to a network (a running one gets its next ethN now)",
+		Args:  exactArgs(2, "NETWORK CONTAINER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			o.Network, o.Container = args[0], args[1]
+			return e.ConnectNetwork(c.Context(), o)
+		},
+	}
+	c.Flags().Var(opts.Words(&o.Aliases, "--alias"), "alias", "another name peers on the network resolve the container by")
+	c.Flags().Var(opts.IP(&o.IPAddress, "--ip"), "ip", "fixed IPv4 address on the network")
+	return c
+}
+
+func newNetworkDisconnectCmd(g *globals) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "disconnect [-f] NETWORK CONTAINER",
+		Short: "Disconnect a container from a network it was connected to",
+		Args:  exactArgs(2, "NETWORK CONTAINER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return e.DisconnectNetwork(c.Context(), args[0], args[1], force)
+		},
+	}
+	c.Flags().BoolVarP(&force, "force", "f", false, "disconnect even if removing the interface fails")
+	return c
 }

@@ -77,3 +77,91 @@ teardown() {
 	[[ "$output" != *ctrlite-h2i* ]]
 	assert_net_clean
 }
+
+@test "network connect/disconnect a running container: ethN, --ip, --alias, hosts, inspect, events, leak check" {
+	"$CTR" network create --subnet 10.233.5.0/24 -o com.docker.network.bridge.name=ctrlite-h2c1 front >/dev/null
+	"$CTR" network create --subnet 10.233.6.0/24 -o com.docker.network.bridge.name=ctrlite-h2c2 back >/dev/null
+	"$CTR" run -d --name app --network front busybox sleep 60 >/dev/null
+	"$CTR" run -d --name db --network back busybox sleep 60 >/dev/null
+	wait_running app
+	wait_running db
+	since=$(date +%s)
+	ctr network connect --alias api --ip 10.233.6.50 back app
+	assert_status 0
+	ctr exec app ip -4 -o addr show eth1
+	[[ "$output" == *"inet 10.233.6.50/24"* ]]
+	ctr exec app ip route
+	[[ "$output" == *"default via 10.233.5.1 dev eth0"* ]]
+	[[ "$output" != *"default via 10.233.6.1"* ]]
+	ctr exec app grep db /etc/hosts
+	[[ "$output" == *10.233.6.* ]]
+	ctr exec db cat /etc/hosts
+	[[ "$output" == *"10.233.6.50	app api"* ]]
+	ctr exec db ping -c1 -W2 api
+	assert_status 0
+	ctr exec app ping -c1 -W2 db
+	assert_status 0
+	ctr inspect -f '{{(index .NetworkSettings.Networks "back").IPAddress}} {{(index .NetworkSettings.Networks "front").IPAddress}}' app
+	[ "$output" = "10.233.6.50 10.233.5.2" ]
+	ctr network connect back app
+	assert_status 1
+	one_line_error 'already exists in network back'
+	ctr network disconnect back app
+	assert_status 0
+	ctr exec app ip link show eth1
+	[ "$status" -ne 0 ]
+	ctr exec db cat /etc/hosts
+	[[ "$output" != *app* ]]
+	ctr inspect -f '{{len .NetworkSettings.Networks}}' app
+	[ "$output" = 1 ]
+	[ ! -e "$CTR_LITE_ROOT/networks/back/leases/10.233.6.50" ]
+	! ip link show "vc$("$CTR" inspect -f '{{.Id}}' app | cut -c1-7)$("$CTR" network inspect -f '{{.Id}}' back | cut -c1-6)" 2>/dev/null
+	ctr network disconnect back app
+	assert_status 1
+	one_line_error 'is not connected to network back'
+	ctr events --since "$since" --until "$(($(date +%s) + 1))" --filter type=network --format '{{.Action}}'
+	[ "$output" = "$(printf 'connect\ndisconnect')" ]
+	"$CTR" network connect back app
+	"$CTR" rm -f app db >/dev/null
+	assert_net_clean
+	"$CTR" network rm front back >/dev/null
+}
+
+@test "network connect on a created container is applied at start; rm -f after connect leaves nothing" {
+	"$CTR" network create --subnet 10.233.7.0/24 -o com.docker.network.bridge.name=ctrlite-h2c3 side >/dev/null
+	"$CTR" create --name later busybox sleep 60 >/dev/null
+	ctr network connect --ip 10.233.7.9 side later
+	assert_status 0
+	ctr inspect -f '{{len .NetworkSettings.Networks}}' later
+	"$CTR" start later >/dev/null
+	wait_running later
+	ctr exec later ip -4 -o addr
+	[[ "$output" == *"eth0    inet $CTR_LITE_DEFAULT_SUBNET"* || "$output" == *"eth0    inet "* ]]
+	[[ "$output" == *"eth1    inet 10.233.7.9/24"* ]]
+	"$CTR" stop -t 1 later >/dev/null
+	[ ! -e "$CTR_LITE_ROOT/networks/side/leases/10.233.7.9" ]
+	"$CTR" start later >/dev/null
+	wait_running later
+	ctr exec later ip -4 -o addr show eth1
+	[[ "$output" == *10.233.7.9/24* ]]
+	"$CTR" rm -f later >/dev/null
+	assert_net_clean
+	"$CTR" network rm side >/dev/null
+}
+
+@test "a connect or disconnect killed halfway leaves what rm -f cleans" {
+	"$CTR" network create --subnet 10.233.8.0/24 -o com.docker.network.bridge.name=ctrlite-h2c4 crash >/dev/null
+	for p in connect:after-attach disconnect:after-record; do
+		"$CTR" run -d --name half busybox sleep 60 >/dev/null
+		wait_running half
+		[ "${p%%:*}" = connect ] || "$CTR" network connect crash half
+		CTR_LITE_FAULT=$p run -137 "$CTR" network "${p%%:*}" crash half
+		ctr exec half ip link show eth1
+		assert_status 0 # the interface was made and not yet removed
+		ctr rm -f half
+		assert_status 0
+		assert_net_clean
+		! ip link show "vc$(cut -c1-7 <<<"$id")" 2>/dev/null
+	done
+	"$CTR" network rm crash >/dev/null
+}

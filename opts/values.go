@@ -202,6 +202,29 @@ func Capabilities(p *[]string) Value {
 	}}
 }
 
+// Networks is --network, repeatable as in docker 25: the first sets the
+// network mode (eth0), each later one is joined after it (eth1, ...), as
+// network connect would. Only user-defined networks can be repeated.
+func Networks(hc *state.HostConfig) Value {
+	set := false
+	return &value{typ: "network", set: func(s string) error {
+		if !set {
+			set, hc.NetworkMode = true, s
+			return nil
+		}
+		for _, mode := range []string{hc.NetworkMode, s} {
+			if mode == "bridge" || mode == "host" || mode == "none" || strings.HasPrefix(mode, "container:") {
+				return fmt.Errorf("invalid --network %q: only user-defined networks can be given more than once (%s is a network mode)", s, mode)
+			}
+		}
+		if s == hc.NetworkMode || slices.ContainsFunc(hc.Networks, func(a state.NetworkAttachment) bool { return a.Name == s }) {
+			return fmt.Errorf("invalid --network %q: given twice", s)
+		}
+		hc.Networks = append(hc.Networks, state.NetworkAttachment{Name: s})
+		return nil
+	}, show: func() string { return hc.NetworkMode }}
+}
+
 // IPs appends an IP address (--dns).
 func IPs(p *[]string, flag string) Value {
 	return &value{typ: "list", set: func(s string) error {

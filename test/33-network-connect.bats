@@ -165,3 +165,22 @@ teardown() {
 	done
 	"$CTR" network rm crash >/dev/null
 }
+
+@test "repeated --network: the first is eth0 with the default route, the others eth1..., peers resolve it on each" {
+	"$CTR" network create --subnet 10.233.10.0/24 -o com.docker.network.bridge.name=ctrlite-h2r1 ra >/dev/null
+	"$CTR" network create --subnet 10.233.11.0/24 -o com.docker.network.bridge.name=ctrlite-h2r2 rb >/dev/null
+	"$CTR" run -d --name peer --network rb busybox sleep 60 >/dev/null
+	wait_running peer
+	ctr run --rm --name multi --network ra --network rb busybox sh -c 'ip -4 -o addr; ip route; ping -c1 -W2 peer >/dev/null && echo reached'
+	assert_status 0
+	[[ "$output" == *"eth0    inet 10.233.10."* ]]
+	[[ "$output" == *"eth1    inet 10.233.11."* ]]
+	[[ "$output" == *"default via 10.233.10.1 dev eth0"* ]]
+	[[ "$output" == *reached* ]]
+	ctr create --network host --network ra busybox true
+	assert_status 125
+	one_line_error 'only user-defined networks can be given more than once'
+	"$CTR" rm -f peer >/dev/null
+	assert_net_clean
+	"$CTR" network rm ra rb >/dev/null
+}

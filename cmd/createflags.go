@@ -63,7 +63,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Capabilities(&hc.CapAdd), "cap-add", "add a capability (or ALL)")
 	fs.Var(opts.Capabilities(&hc.CapDrop), "cap-drop", "drop a capability (or ALL)")
 
-	fs.StringVar(&hc.NetworkMode, "network", "bridge", "network: bridge (the default network), none, host, container:NAME, or a network's name")
+	fs.Var(opts.Networks(hc), "network", "network: bridge (the default network), none, host, container:NAME, or a network's name; repeat for more user-defined networks (eth1, ...)")
 	fs.VarP(opts.Ports(&hc.PortBindings), "publish", "p", "publish a port: [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp|sctp]")
 	fs.BoolVarP(&hc.PublishAllPorts, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
 	fs.Var(opts.IP(&hc.IPAddress, "--ip"), "ip", "fixed IPv4 address on the container's network")

@@ -31,9 +31,13 @@ var examples = map[string]string{
 	"network inspect": `  ctr-lite network inspect bridge
   ctr-lite network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' backend`,
 	"network ls": `  ctr-lite network ls
-  ctr-lite network ls -q`,
-	"network rm":     `  ctr-lite network rm backend`,
-	"volume inspect": `  ctr-lite volume inspect -f '{{.Mountpoint}}' data`,
+  ctr-lite network ls -q
+  ctr-lite network ls --filter label=team=a`,
+	"network rm": `  ctr-lite network rm backend`,
+	"network connect": `  ctr-lite network connect backend web
+  ctr-lite network connect --alias api --ip 10.77.0.50 backend web`,
+	"network disconnect": `  ctr-lite network disconnect backend web`,
+	"volume inspect":     `  ctr-lite volume inspect -f '{{.Mountpoint}}' data`,
 	"volume ls": `  ctr-lite volume ls
   ctr-lite volume ls -q --filter dangling=true`,
 	"volume prune": `  ctr-lite volume prune -f    # every volume no container uses`,

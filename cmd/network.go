@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -10,28 +12,32 @@ import (
 	"github.com/ctr-lite/ctr-lite/lifecycle/networks"
 
 	"github.com/ctr-lite/ctr-lite/netsetup"
+	"github.com/ctr-lite/ctr-lite/opts"
 )
 
 func newNetworkCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "network", Short: "Manage networks"}
-	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g), newNetworkPruneCmd(g))
+	c.AddCommand(newNetworkCreateCmd(g), newNetworkLsCmd(g), newNetworkInspectCmd(g), newNetworkRmCmd(g), newNetworkPruneCmd(g),
+		newNetworkConnectCmd(g), newNetworkDisconnectCmd(g))
 	return c
 }
 
 func newNetworkCreateCmd(g *globals) *cobra.Command {
-	var subnet, gateway string
+	cfg := netsetup.Config{Labels: map[string]string{}, Options: map[string]string{}}
 	c := &cobra.Command{
-		Use:   "create [--subnet CIDR] [--gateway IP] NAME",
+		Use:   "create [--subnet CIDR] [--gateway IP] [--ip-range CIDR] [--internal] [--label K=V] [-o OPT=V] NAME",
 		Short: "Create a bridge network; its containers find each other by name",
 		Example: `  ctr-lite network create --subnet 10.77.0.0/24 backend
-  ctr-lite run -d --network backend --name db busybox sleep 1d`,
+  ctr-lite run -d --network backend --name db busybox sleep 1d
+  ctr-lite network create --internal --subnet 10.78.0.0/24 --ip-range 10.78.0.128/25 --label team=a isolated
+  ctr-lite network create -o com.docker.network.bridge.name=br-web -o com.docker.network.driver.mtu=1400 web`,
 		Args: exactArgs(1, "NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
-			n, err := networks.Of(e).CreateNetwork(c.Context(), args[0], subnet, gateway)
+			n, err := networks.Of(e).CreateNetwork(c.Context(), args[0], cfg)
 			if err != nil {
 				return err
 			}
@@ -39,8 +45,14 @@ func newNetworkCreateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&subnet, "subnet", "", "IPv4 subnet in CIDR form (default: a free 10.x.0.0/24)")
-	c.Flags().StringVar(&gateway, "gateway", "", "gateway address (default: the subnet's first address)")
+	f := c.Flags()
+	f.StringVarP(&cfg.Driver, "driver", "d", "bridge", "network driver (only bridge)")
+	f.StringVar(&cfg.Subnet, "subnet", "", "IPv4 subnet in CIDR form (default: a free 10.x.0.0/24)")
+	f.StringVar(&cfg.Gateway, "gateway", "", "gateway address (default: the subnet's first address)")
+	f.StringVar(&cfg.IPRange, "ip-range", "", "allocate container addresses from this CIDR inside --subnet")
+	f.BoolVar(&cfg.Internal, "internal", false, "no route, NAT or forwarding out of the network")
+	f.Var(opts.Labels(&cfg.Labels), "label", "set a label on the network (KEY=VALUE)")
+	f.VarP(opts.DriverOpts(&cfg.Options), "opt", "o", "bridge driver option: com.docker.network.bridge.name, ...enable_ip_masquerade, com.docker.network.driver.mtu")
 	return c
 }
 
@@ -49,6 +61,7 @@ type networkRow struct{ ID, Name, Driver, Subnet, Gateway, Bridge string }
 
 func newNetworkLsCmd(g *globals) *cobra.Command {
 	var format string
+	var filters []string
 	c := &cobra.Command{
 		Use:     "ls",
 		Aliases: []string{"list"},
@@ -59,12 +72,19 @@ func newNetworkLsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			keep, err := networkFilter(filters)
+			if err != nil {
+				return err
+			}
 			nets, err := e.Networks.List()
 			if err != nil {
 				return err
 			}
 			rows := []networkRow{}
 			for _, n := range nets {
+				if !keep(n) {
+					continue
+				}
 				rows = append(rows, networkRow{ID: n.ID[:12], Name: n.Name, Driver: n.Driver, Subnet: n.Subnet.String(), Gateway: n.Gateway.String(), Bridge: n.Bridge})
 			}
 			return writeRowsWithHeaders(c.OutOrStdout(), format, "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Subnet}}", rows,
@@ -72,7 +92,46 @@ func newNetworkLsCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&format, "format", "", "table, json, or a Go template")
+	c.Flags().StringArrayVarP(&filters, "filter", "f", nil, "name=, id=, driver=, label=KEY[=VALUE], label!=KEY[=VALUE]")
 	return c
+}
+
+// networkFilter turns ls's --filter into a match: docker's rule, the
+// values of one key are ORed and the keys ANDed.
+func networkFilter(filters []string) (func(*netsetup.Network) bool, error) {
+	by := map[string][]string{}
+	for _, f := range filters {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || !slices.Contains([]string{"name", "id", "driver", "label", "label!"}, k) {
+			return nil, invalidFilter(k, v)
+		}
+		by[k] = append(by[k], v)
+	}
+	one := func(n *netsetup.Network, k, v string) bool {
+		switch k {
+		case "name":
+			return strings.Contains(n.Name, v)
+		case "id":
+			return strings.HasPrefix(n.ID, v)
+		case "driver":
+			return n.Driver == v
+		}
+		lk, lv, hasValue := strings.Cut(v, "=")
+		got, has := n.Labels[lk]
+		return (has && (!hasValue || got == lv)) != (k == "label!")
+	}
+	return func(n *netsetup.Network) bool {
+		for k, vs := range by {
+			match := slices.ContainsFunc(vs, func(v string) bool { return one(n, k, v) })
+			if k == "label" || k == "label!" { // docker ANDs label filters
+				match = !slices.ContainsFunc(vs, func(v string) bool { return !one(n, k, v) })
+			}
+			if !match {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 func newNetworkInspectCmd(g *globals) *cobra.Command {
@@ -101,10 +160,23 @@ func newNetworkInspectCmd(g *globals) *cobra.Command {
 
 // networkView is docker's network inspect shape, in brief.
 func networkView(n *netsetup.Network) map[string]any {
+	ipam := map[string]string{"Subnet": n.Subnet.String(), "Gateway": n.Gateway.String()}
+	if n.IPRange.IsValid() {
+		ipam["IPRange"] = n.IPRange.String()
+	}
+	options := map[string]string{netsetup.OptBridgeName: n.Bridge}
+	for k, v := range n.Options {
+		options[k] = v
+	}
+	labels := n.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
 	return map[string]any{
-		"Name": n.Name, "Id": n.ID, "Created": n.Created, "Driver": n.Driver,
-		"IPAM":    map[string]any{"Driver": "default", "Config": []map[string]string{{"Subnet": n.Subnet.String(), "Gateway": n.Gateway.String()}}},
-		"Options": map[string]string{"com.docker.network.bridge.name": n.Bridge},
+		"Name": n.Name, "Id": n.ID, "Created": n.Created, "Scope": "local", "Driver": n.Driver, "EnableIPv6": false,
+		"IPAM":     map[string]any{"Driver": "default", "Options": map[string]string{}, "Config": []map[string]string{ipam}},
+		"Internal": n.Internal, "Attachable": false, "Ingress": false,
+		"Options": options, "Labels": labels,
 	}
 }
 
@@ -120,4 +192,42 @@ func newNetworkRmCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+}
+
+func newNetworkConnectCmd(g *globals) *cobra.Command {
+	var o lifecycle.ConnectOptions
+	c := &cobra.Command{
+		Use:   "connect [--alias NAME] [--ip IP] NETWORK CONTAINER",
+		Short: "Connect a container to a network (a running one gets its next ethN now)",
+		Args:  exactArgs(2, "NETWORK CONTAINER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			o.Network, o.Container = args[0], args[1]
+			return e.ConnectNetwork(c.Context(), o)
+		},
+	}
+	c.Flags().Var(opts.Words(&o.Aliases, "--alias"), "alias", "another name peers on the network resolve the container by")
+	c.Flags().Var(opts.IP(&o.IPAddress, "--ip"), "ip", "fixed IPv4 address on the network")
+	return c
+}
+
+func newNetworkDisconnectCmd(g *globals) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "disconnect [-f] NETWORK CONTAINER",
+		Short: "Disconnect a container from a network it was connected to",
+		Args:  exactArgs(2, "NETWORK CONTAINER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := g.engine()
+			if err != nil {
+				return err
+			}
+			return e.DisconnectNetwork(c.Context(), args[0], args[1], force)
+		},
+	}
+	c.Flags().BoolVarP(&force, "force", "f", false, "disconnect even if removing the interface fails")
+	return c
 }

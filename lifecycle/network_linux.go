@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
@@ -50,10 +51,17 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if err := e.plug(c, hc, n, addr, ports); err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	if err := e.writeHosts(c, hc, n, addr); err != nil {
+	joined, err := e.attachAll(ctx, c, hc)
+	if err != nil {
+		return err
+	}
+	if err := e.writeHosts(c, hc); err != nil {
 		return WithCode(ExitEngine, err)
 	}
 	e.updatePeers(n, c.ID)
+	for _, j := range joined {
+		e.updatePeers(j, c.ID)
+	}
 	return nil
 }
 
@@ -217,18 +225,9 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	// Deleting the namespace destroys eth0 and so its host peer, in the
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
 	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
-	errs = append(errs, e.withGlobal(func(g *state.Global) error {
-		var errs []error
-		for name, ep := range ns.Networks {
-			if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
-				errs = append(errs, e.Networks.Release(g, name, addr, c.ID))
-			}
-		}
-		if len(ns.Networks) == 0 { // a start that died before recording its address
-			errs = append(errs, e.Networks.ReleaseHolder(g, hc.NetworkMode, c.ID))
-		}
-		return errors.Join(errs...)
-	}))
+	// Every network, not only the recorded ones: a start, or a network
+	// connect, may have died between its lease and its record.
+	errs = append(errs, e.releaseHolderEverywhere(c.ID))
 	for name := range ns.Networks {
 		if n, err := e.Networks.Get(name); err == nil {
 			e.updatePeers(n, c.ID)
@@ -279,23 +278,31 @@ func mappingsOf(bindings state.PortMap) []netsetup.PortMapping {
 }
 
 // writeHosts rewrites the container's /etc/hosts: localhost, its own
-// address and names, --add-host entries, and on user-defined networks the
-// other running containers by name. It is the one writer of hosts files,
-// for a starting container and for its peers alike: the entries are read
-// under the file's lock (netsetup.UpdateInPlace says why in place).
-func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr) error {
+// address and names, --add-host entries, and on each user-defined network
+// it is on the other running containers by name. It is the one writer of
+// hosts files, for a starting container and for its peers alike: the
+// entries are read under the file's lock (netsetup.UpdateInPlace says why
+// in place). It works from c.NetworkSettings, so a network joined or left
+// shows at the next write.
+func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig) error {
+	ns := c.NetworkSettings
 	return netsetup.UpdateInPlace(c.HostsPath, func() []byte {
 		names := []string{c.Config.Hostname}
 		if c.Name != c.Config.Hostname {
 			names = append(names, c.Name)
 		}
-		entries := []netsetup.HostEntry{{IP: addr.String(), Names: names}}
-		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, n.Gateway.String())
+		entries := []netsetup.HostEntry{{IP: ns.IPAddress, Names: names}}
+		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, ns.Gateway)
 		entries = append(entries, extra...)
 		links, _ := e.linkEntries(c, hc)
 		entries = append(entries, links...)
-		if n.Name != netsetup.ModeBridge { // docker: names resolve on user-defined networks only
-			entries = append(entries, e.peerEntries(n, c.ID)...)
+		for _, name := range slices.Sorted(maps.Keys(ns.Networks)) {
+			if name == netsetup.ModeBridge { // docker: names resolve on user-defined networks only
+				continue
+			}
+			if n, err := e.Networks.Get(name); err == nil {
+				entries = append(entries, e.peerEntries(n, c.ID)...)
+			}
 		}
 		return netsetup.BuildHosts(entries)
 	})
@@ -346,12 +353,22 @@ func (e *Engine) livePeers(n *netsetup.Network, self string) map[netip.Addr]*sta
 	return out
 }
 
+// peerEntries are n's other containers under their names and their
+// aliases on n: --network-alias on their first network, connect's
+// --alias on the others.
 func (e *Engine) peerEntries(n *netsetup.Network, self string) []netsetup.HostEntry {
 	var out []netsetup.HostEntry
 	for addr, peer := range e.livePeers(n, self) {
 		names := []string{peer.Name}
-		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
+		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil && hc.NetworkMode == n.Name {
 			names = append(names, hc.NetworkAliases...)
+		}
+		if ep := peer.NetworkSettings.Networks[n.Name]; ep != nil {
+			for _, a := range ep.Aliases {
+				if !slices.Contains(names, a) {
+					names = append(names, a)
+				}
+			}
 		}
 		out = append(out, netsetup.HostEntry{IP: addr.String(), Names: names})
 	}
@@ -365,9 +382,12 @@ func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	if n.Name == netsetup.ModeBridge {
 		return
 	}
-	for addr, peer := range e.livePeers(n, changed) {
+	for _, peer := range e.livePeers(n, changed) {
+		if peer.NetworkSettings.Networks[n.Name] == nil {
+			continue // still starting: it writes its own file once up
+		}
 		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
-			if err := e.writeHosts(peer, hc, n, addr); err != nil {
+			if err := e.writeHosts(peer, hc); err != nil {
 				e.Log.Warn("update a peer's hosts file", "container", peer.ID, "err", err)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
@@ -105,16 +104,14 @@ func (e *Engine) claimName(g *state.Global, newName, id string, durable bool) er
 // The rename is done by then, so a hosts file that cannot be written is
 // only warned about.
 func (e *Engine) renameInHosts(c *state.Container, hc *state.HostConfig) {
-	for name, ep := range c.NetworkSettings.Networks {
-		n, err := e.Networks.Get(name)
-		if err != nil {
-			continue
+	if len(c.NetworkSettings.Networks) > 0 {
+		if err := e.writeHosts(c, hc); err != nil {
+			e.Log.Warn("update the hosts file after a rename", "container", c.ID, "err", err)
 		}
-		if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
-			if err := e.writeHosts(c, hc, n, addr); err != nil {
-				e.Log.Warn("update the hosts file after a rename", "container", c.ID, "err", err)
-			}
+	}
+	for name := range c.NetworkSettings.Networks {
+		if n, err := e.Networks.Get(name); err == nil {
+			e.updatePeers(n, c.ID)
 		}
-		e.updatePeers(n, c.ID)
 	}
 }

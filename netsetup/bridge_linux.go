@@ -87,7 +87,7 @@ func ensureBridgeLink(n *Network, owner string) error {
 		if !errors.As(err, &netlink.LinkNotFoundError{}) {
 			return fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
 		}
-		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, MTU: 1500}}
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, MTU: n.MTU()}}
 		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("create bridge %q: %w", n.Bridge, err)
 		}

@@ -24,6 +24,8 @@ const (
 	tableName   = "ctr-lite"
 	portsChain  = "ports"
 	natPostName = "postrouting"
+	// forwardChain holds internal networks' drops; made on first need.
+	forwardChain = "forward"
 )
 
 var table = &nftables.Table{Family: nftables.TableFamilyIPv4, Name: tableName}
@@ -148,12 +150,39 @@ func ensureNetworkRules(n *Network) error {
 	if ok, err := hasNetworkRules(c, n); err != nil || ok {
 		return err
 	}
-	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
+	if n.Masquerade() {
+		c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
+	}
+	// Always added: it also marks n's rules as present (hasNetworkRules).
 	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeLocalhost(n)})
+	if n.Internal {
+		addInternalRules(c, n, owner)
+	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("add masquerade rules for %s: %w", n.Name, err)
 	}
 	return nil
+}
+
+// addInternalRules drops what would be routed into or out of an internal
+// network's bridge (docker's --internal): containers on the bridge still
+// reach each other (bridged, not routed) and the host (input/output).
+//
+//	forward (filter): iifname BRIDGE oifname != BRIDGE drop
+//	                  oifname BRIDGE iifname != BRIDGE drop
+func addInternalRules(c *nftables.Conn, n *Network, owner []byte) {
+	policy := nftables.ChainPolicyAccept
+	fwd := c.AddChain(&nftables.Chain{Name: forwardChain, Table: table, Type: nftables.ChainTypeFilter,
+		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &policy})
+	for _, dir := range [][2]expr.MetaKey{{expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME}, {expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME}} {
+		c.AddRule(&nftables.Rule{Table: table, Chain: fwd, UserData: owner, Exprs: []expr.Any{
+			&expr.Meta{Key: dir[0], Register: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
+			&expr.Meta{Key: dir[1], Register: 1},
+			&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
+			&expr.Verdict{Kind: expr.VerdictDrop},
+		}})
+	}
 }
 
 // masqueradeOut: ip saddr SUBNET oifname != BRIDGE masquerade.

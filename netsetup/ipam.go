@@ -37,9 +37,13 @@ func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr,
 		}
 		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, n.Name)
 	}
-	last := broadcast(n.Subnet)
-	for a := n.Subnet.Addr().Next(); a.Less(last); a = a.Next() {
-		if a == n.Gateway {
+	pool := n.Subnet
+	if n.IPRange.IsValid() {
+		pool = n.IPRange
+	}
+	last := broadcast(pool)
+	for a := pool.Addr(); a.IsValid() && !last.Less(a); a = a.Next() {
+		if a == n.Gateway || a == n.Subnet.Addr() || a == broadcast(n.Subnet) {
 			continue
 		}
 		ok, err := claim(filepath.Join(dir, a.String()), h, alive, stale)
@@ -50,7 +54,7 @@ func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr,
 			return a, nil
 		}
 	}
-	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, n.Subnet)
+	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, pool)
 }
 
 // Release frees addr if container id holds it; it is idempotent. The

@@ -21,12 +21,34 @@ type Endpoint struct {
 // HostVethName is the host end's name for container id (kernel limit 15).
 func HostVethName(id string) string { return "vctr" + id[:10] }
 
+// HostVethNameOn is the host end's name for container id's attachment to
+// network netID after its first (network connect, a repeated --network):
+// both IDs are in it, so disconnect finds it from the record alone.
+func HostVethNameOn(id, netID string) string { return "vc" + id[:7] + netID[:6] }
+
+// Attachment is one interface of a container on a network.
+type Attachment struct {
+	HostVeth string           // the host end
+	IfName   string           // eth0, eth1, ... in the container
+	MAC      net.HardwareAddr // nil: derived from the address
+	// DefaultRoute adds the default route via the gateway (the first
+	// network only; never on an internal one).
+	DefaultRoute bool
+}
+
 // Attach makes a veth pair with its peer created directly in the
 // namespace at nsPath as eth0 (address addr, default route via the
-// gateway, MTU of the bridge, MAC derived from the IP unless mac is
+// gateway unless n is internal, n's MTU, MAC derived from the IP unless mac is
 // given: --mac-address), brings lo up, and plugs the host end into n's
 // bridge. On failure the pair is removed.
-func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr) (_ Endpoint, retErr error) {
+func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr) (Endpoint, error) {
+	return AttachAs(n, nsPath, addr, Attachment{HostVeth: HostVethName(id), IfName: "eth0", MAC: mac, DefaultRoute: true})
+}
+
+// AttachAs is Attach with the interface's names and route given: the
+// step network connect shares with start. On failure the pair is removed.
+func AttachAs(n *Network, nsPath string, addr netip.Addr, at Attachment) (_ Endpoint, retErr error) {
+	mac := at.MAC
 	br, err := netlink.LinkByName(n.Bridge)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("look up bridge %q: %w", n.Bridge, err)
@@ -40,8 +62,9 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr
 		mac = macFor(addr)
 	}
 	veth := &netlink.Veth{
-		LinkAttrs:        netlink.LinkAttrs{Name: HostVethName(id), MTU: br.Attrs().MTU, MasterIndex: br.Attrs().Index},
-		PeerName:         "eth0",
+		LinkAttrs:        netlink.LinkAttrs{Name: at.HostVeth, MTU: n.MTU(), MasterIndex: br.Attrs().Index},
+		PeerMTU:          uint32(n.MTU()),
+		PeerName:         at.IfName,
 		PeerHardwareAddr: mac,
 		PeerNamespace:    netlink.NsFd(int(ns)),
 	}
@@ -50,13 +73,13 @@ func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr
 	}
 	defer func() {
 		if retErr != nil {
-			Detach(id)
+			DeleteVeth(at.HostVeth)
 		}
 	}()
 	if err := netlink.LinkSetUp(veth); err != nil {
 		return Endpoint{}, fmt.Errorf("bring up %q: %w", veth.Name, err)
 	}
-	if err := configureInside(ns, n, addr); err != nil {
+	if err := configureInside(ns, n, addr, at.IfName, at.DefaultRoute && !n.Internal); err != nil {
 		return Endpoint{}, err
 	}
 	return Endpoint{HostVeth: veth.Name, MAC: mac.String()}, nil
@@ -101,20 +124,20 @@ func removeStaleVeth(name string, addErr error) error {
 	return nil
 }
 
-// configureInside sets up lo and eth0 through a netlink socket opened in
-// the container's namespace; this thread never enters it.
-func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr) error {
+// configureInside sets up lo and the interface ifname through a netlink
+// socket opened in the container's namespace; this thread never enters it.
+func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr, ifname string, defaultRoute bool) error {
 	h, err := netlink.NewHandleAt(ns)
 	if err != nil {
 		return fmt.Errorf("open netlink in container namespace: %w", err)
 	}
 	defer h.Close()
-	for _, name := range []string{"lo", "eth0"} {
+	for _, name := range []string{"lo", ifname} {
 		link, err := h.LinkByName(name)
 		if err != nil {
 			return fmt.Errorf("find %s in container: %w", name, err)
 		}
-		if name == "eth0" {
+		if name == ifname {
 			if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(addr, n.Subnet.Bits())}); err != nil {
 				return fmt.Errorf("set address %s: %w", addr, err)
 			}
@@ -122,7 +145,7 @@ func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr) error {
 		if err := h.LinkSetUp(link); err != nil {
 			return fmt.Errorf("bring up %s in container: %w", name, err)
 		}
-		if name == "eth0" {
+		if name == ifname && defaultRoute { // docker: no way out of an internal network
 			route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(n.Gateway.AsSlice())}
 			if err := h.RouteAdd(route); err != nil {
 				return fmt.Errorf("add default route via %s: %w", n.Gateway, err)
@@ -135,8 +158,12 @@ func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr) error {
 // Detach deletes container id's veth pair (both ends go together); a
 // missing one counts as done. Teardown normally leaves this to the kernel,
 // which removes the pair with the container's namespace.
-func Detach(id string) error {
-	link, err := netlink.LinkByName(HostVethName(id))
+func Detach(id string) error { return DeleteVeth(HostVethName(id)) }
+
+// DeleteVeth deletes the veth pair whose host end is name (network
+// disconnect); a missing one counts as done.
+func DeleteVeth(name string) error {
+	link, err := netlink.LinkByName(name)
 	if err != nil {
 		if errors.As(err, &netlink.LinkNotFoundError{}) {
 			return nil
@@ -154,4 +181,27 @@ func Detach(id string) error {
 func macFor(a netip.Addr) net.HardwareAddr {
 	b := a.As4()
 	return net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}
+}
+
+// FreeIfName is the lowest ethN not in the namespace at nsPath: the name
+// of a container's next interface, as docker numbers them.
+func FreeIfName(nsPath string) (string, error) {
+	ns, err := netns.GetFromPath(nsPath)
+	if err != nil {
+		return "", fmt.Errorf("open netns %q: %w", nsPath, err)
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return "", fmt.Errorf("open netlink in container namespace: %w", err)
+	}
+	defer h.Close()
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("eth%d", i)
+		if _, err := h.LinkByName(name); errors.As(err, &netlink.LinkNotFoundError{}) {
+			return name, nil
+		} else if err != nil {
+			return "", fmt.Errorf("look up %s in container: %w", name, err)
+		}
+	}
 }

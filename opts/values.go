@@ -180,6 +180,9 @@ func Restart(p *state.RestartPolicy) Value {
 // Labels sets -l KEY=VALUE in *p.
 func Labels(p *map[string]string) Value { return keyValues(p, "label") }
 
+// DriverOpts sets a network driver's -o KEY=VALUE (network create).
+func DriverOpts(p *map[string]string) Value { return keyValues(p, "opt") }
+
 // Annotations sets an --annotation KEY=VALUE (OCI spec annotations).
 func Annotations(p *map[string]string) Value { return keyValues(p, "annotation") }
 
@@ -213,6 +216,29 @@ func Capabilities(p *[]string) Value {
 		}
 		return err
 	}}
+}
+
+// Networks is --network, repeatable as in docker 25: the first sets the
+// network mode (eth0), each later one is joined after it (eth1, ...), as
+// network connect would. Only user-defined networks can be repeated.
+func Networks(hc *state.HostConfig) Value {
+	set := false
+	return &value{typ: "network", set: func(s string) error {
+		if !set {
+			set, hc.NetworkMode = true, s
+			return nil
+		}
+		for _, mode := range []string{hc.NetworkMode, s} {
+			if mode == "bridge" || mode == "host" || mode == "none" || strings.HasPrefix(mode, "container:") {
+				return fmt.Errorf("invalid --network %q: only user-defined networks can be given more than once (%s is a network mode)", s, mode)
+			}
+		}
+		if s == hc.NetworkMode || slices.ContainsFunc(hc.Networks, func(a state.NetworkAttachment) bool { return a.Name == s }) {
+			return fmt.Errorf("invalid --network %q: given twice", s)
+		}
+		hc.Networks = append(hc.Networks, state.NetworkAttachment{Name: s})
+		return nil
+	}, show: func() string { return hc.NetworkMode }}
 }
 
 // IPs appends an IP address (--dns).

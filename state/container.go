@@ -71,6 +71,18 @@ type EndpointSettings struct {
 	Gateway     string
 	MacAddress  string
 	NetworkID   string
+	// Aliases are the names peers resolve the container by on this
+	// network: --network-alias on the first, --alias of network connect.
+	Aliases []string `json:",omitempty"`
+}
+
+// NetworkAttachment is a network a container joins after its first
+// (HostConfig.NetworkMode): network connect, or a repeated --network.
+// Start applies them in order, as eth1, eth2, ...
+type NetworkAttachment struct {
+	Name      string
+	Aliases   []string `json:",omitempty"` // --alias
+	IPAddress string   `json:",omitempty"` // --ip
 }
 
 // PortBinding is a host address a container port is published on.
@@ -171,6 +183,8 @@ type HostConfig struct {
 	// NetworkAliases are more names peers on its user-defined network
 	// resolve the container by (--network-alias).
 	NetworkAliases []string `json:",omitempty"`
+	// Networks are the networks joined after NetworkMode's (eth0).
+	Networks []NetworkAttachment `json:",omitempty"`
 	// Links are --link NAME[:ALIAS]: hosts entries for running containers.
 	Links           []string `json:",omitempty"`
 	RestartPolicy   RestartPolicy

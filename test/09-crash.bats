@@ -83,6 +83,11 @@ scenario() {
 	rename:*) # crashy-old becomes crashy: rm -f crashy must find it and free both names
 		"$CTR" run -d --name crashy-old -p 127.0.0.1::80 busybox sleep 60 >/dev/null
 		CTR_LITE_FAULT=$p run -137 "$CTR" rename crashy-old crashy ;;
+	connect:* | disconnect:*) # killed with the veth made (or the record written) but not both
+		"$CTR" network inspect crashnet >/dev/null 2>&1 || "$CTR" network create --subnet 10.234.9.0/24 crashnet >/dev/null
+		"$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sleep 60 >/dev/null
+		[ "${p%%:*}" = connect ] || "$CTR" network connect crashnet crashy || return 1
+		CTR_LITE_FAULT=$p run -137 "$CTR" network "${p%%:*}" crashnet crashy ;;
 	*)
 		CTR_LITE_FAULT=$p run -- "$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sleep 60 ;;
 	esac
@@ -95,7 +100,7 @@ scenario() {
 	for p in $points; do
 		scenario "$p"
 		case $p in # the status shows the point was reached
-		create:* | rm:* | stop:* | run:* | rename:* | pause:*) want=137 ;;
+		create:* | rm:* | stop:* | run:* | rename:* | pause:* | connect:* | disconnect:*) want=137 ;;
 		start:* | monitor:*) want=125 ;; # the monitor died before it reported
 		finish:*) want=0 ;;
 		esac

@@ -18,17 +18,20 @@ var ErrNetworkInUse = errors.New("is in use")
 
 // CreateNetwork defines a user network; its bridge is made when the first
 // container joins.
-func (e *Engine) CreateNetwork(ctx context.Context, name, subnet, gateway string) (*netsetup.Network, error) {
+func (e *Engine) CreateNetwork(ctx context.Context, name string, cfg netsetup.Config) (*netsetup.Network, error) {
 	if name == netsetup.ModeBridge || name == netsetup.ModeHost || name == netsetup.ModeNone {
 		return nil, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("network name %q is reserved", name))
 	}
-	if subnet == "" {
+	if cfg.Subnet == "" {
+		if cfg.IPRange != "" || cfg.Gateway != "" {
+			return nil, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("create network %q: --ip-range and --gateway need --subnet", name))
+		}
 		var err error
-		if subnet, err = e.freeSubnet(); err != nil {
+		if cfg.Subnet, err = e.freeSubnet(); err != nil {
 			return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
 		}
 	}
-	n, err := netsetup.NewNetwork(name, subnet, gateway, "")
+	n, err := netsetup.New(name, cfg)
 	if err != nil {
 		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}

@@ -146,7 +146,12 @@ func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
 	uid, gid := os.Getuid(), os.Getgid()
 	return pipe(func(w io.Writer) error {
 		return archive.Write(w, root, ctrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
-	}, func(r io.Reader) error { return archive.Extract(r, "/", absHost(plan.Dir)) })
+	}, func(r io.Reader) error {
+		// The tar's names and link targets are the container's: they
+		// unpack inside the host destination directory, by file descriptor.
+		dest := absHost(plan.Dir)
+		return archive.Extract(r, dest, "/", dest)
+	})
 }
 
 func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
@@ -204,5 +209,5 @@ func extractIn(in io.Reader, r fsRoot, dir string) error {
 	if readOnly {
 		return fmt.Errorf("mounted volume is marked read-only: %s", dir)
 	}
-	return archive.Extract(in, root, rel)
+	return archive.Extract(in, root, rel, path.Clean("/"+dir))
 }

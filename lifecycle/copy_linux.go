@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
+
 	"github.com/ctr-lite/ctr-lite/lifecycle/archive"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -28,8 +30,8 @@ type CopyOptions struct {
 // Copy copies between a container's filesystem and the host. A stopped
 // container's root is mounted for the copy and unmounted after it; a
 // running one's is used where it is mounted. A path in a volume or bind
-// mount is the mount's host directory (a copy of a directory above a
-// mount does not descend into it).
+// mount (after resolving its symlinks) is the mount's host directory (a
+// copy of a directory above a mount does not descend into it).
 func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
 	return e.withRoot(ctx, o.Ref, func(c *state.Container, root fsRoot) error {
 		if o.ToContainer {
@@ -82,6 +84,42 @@ func (r fsRoot) locate(p string) (dir, rel string, readOnly bool) {
 	return dir, rel, readOnly
 }
 
+// resolve resolves container path p's symlinks the way the container
+// sees them, across its volume and bind mounts (the last component only
+// when followLast), keeping a trailing "/" or "/.". The walk is by path:
+// it only picks the mount (locate), inside which the copy itself then
+// resolves by file descriptor, so a race can at worst pick another of the
+// container's own directories.
+func (r fsRoot) resolve(p string, followLast bool) (string, error) {
+	clean := path.Clean("/" + p)
+	suffix := ""
+	if strings.HasSuffix(p, "/.") {
+		suffix = "/."
+	} else if strings.HasSuffix(p, "/") && clean != "/" {
+		suffix = "/"
+	}
+	dir, base := clean, ""
+	if !followLast && suffix == "" && clean != "/" {
+		dir, base = path.Dir(clean), path.Base(clean)
+	}
+	resolved, err := securejoin.SecureJoinVFS("/", dir, mountVFS{r})
+	if err != nil {
+		return "", err
+	}
+	return path.Join(resolved, base) + suffix, nil
+}
+
+// mountVFS reads the container's tree through its mounts for resolve.
+type mountVFS struct{ r fsRoot }
+
+func (v mountVFS) host(p string) string {
+	dir, rel, _ := v.r.locate(p)
+	return filepath.Join(dir, rel)
+}
+
+func (v mountVFS) Lstat(p string) (os.FileInfo, error) { return os.Lstat(v.host(p)) }
+func (v mountVFS) Readlink(p string) (string, error)   { return os.Readlink(v.host(p)) }
+
 func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, fsRoot) error) error {
 	found, err := e.Lookup(ref)
 	if err != nil {
@@ -123,7 +161,11 @@ func noSuchPath(c *state.Container, p string) error {
 }
 
 func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
-	root, ctrPath, _ := r.locate(o.CtrPath)
+	resolved, err := r.resolve(o.CtrPath, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	root, ctrPath, _ := r.locate(resolved)
 	exists, dir, err := archive.Stat(root, ctrPath, o.FollowLink)
 	if err != nil {
 		return err
@@ -134,9 +176,16 @@ func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
 	if o.HostPath == "-" {
 		return archive.Write(o.Stdout, root, ctrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
 	}
-	hexists, hdir, err := archive.Stat("/", absHost(o.HostPath), true)
+	host := absHost(o.HostPath)
+	hexists, hdir, err := archive.Stat("/", host, true)
 	if err != nil {
 		return err
+	}
+	if !hexists {
+		// As docker: the destination's parent must exist, cp creates no more.
+		if _, err := os.Stat(filepath.Dir(host)); err != nil {
+			return err
+		}
 	}
 	plan, err := archive.PlanCopy(o.CtrPath, dir, o.HostPath, hexists, hdir)
 	if err != nil {
@@ -144,14 +193,12 @@ func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
 	}
 	// Ownership at the destination is the user running cp, as docker's.
 	uid, gid := os.Getuid(), os.Getgid()
+	// The tar's names and link targets are the container's: they unpack
+	// inside the host destination directory, by file descriptor.
+	dest := absHost(plan.Dir)
 	return pipe(func(w io.Writer) error {
 		return archive.Write(w, root, ctrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
-	}, func(r io.Reader) error {
-		// The tar's names and link targets are the container's: they
-		// unpack inside the host destination directory, by file descriptor.
-		dest := absHost(plan.Dir)
-		return archive.Extract(r, dest, "/", dest)
-	})
+	}, func(r io.Reader) error { return archive.Extract(r, dest, "/", dest) })
 }
 
 func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
@@ -159,7 +206,11 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 	if o.Archive {
 		owner = nil
 	}
-	root, ctrPath, _ := r.locate(o.CtrPath)
+	dest, err := r.resolve(o.CtrPath, true)
+	if err != nil {
+		return err
+	}
+	root, ctrPath, _ := r.locate(dest)
 	dexists, ddir, err := archive.Stat(root, ctrPath, true)
 	if err != nil {
 		return err
@@ -168,7 +219,7 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 		if !dexists || !ddir {
 			return fmt.Errorf("destination %q must be a directory", o.CtrPath)
 		}
-		return extractIn(o.Stdin, r, o.CtrPath)
+		return extractIn(o.Stdin, r, dest)
 	}
 	src := absHost(o.HostPath)
 	exists, dir, err := archive.Stat("/", src, o.FollowLink)
@@ -178,7 +229,7 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 	if !exists {
 		return fmt.Errorf("stat %s: no such file or directory", o.HostPath)
 	}
-	plan, err := archive.PlanCopy(o.HostPath, dir, o.CtrPath, dexists, ddir)
+	plan, err := archive.PlanCopy(o.HostPath, dir, dest, dexists, ddir)
 	if err != nil {
 		return err
 	}

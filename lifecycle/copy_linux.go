@@ -120,6 +120,11 @@ func (v mountVFS) host(p string) string {
 func (v mountVFS) Lstat(p string) (os.FileInfo, error) { return os.Lstat(v.host(p)) }
 func (v mountVFS) Readlink(p string) (string, error)   { return os.Readlink(v.host(p)) }
 
+// withRoot mounts ref's root (if it is not running) and calls fn with it
+// and its mounts. The container lock is held only to mount and to record a
+// hold on the mount (holdRoot), not across fn's stream: stop, kill, rm and
+// the monitor go on meanwhile, and no unmount but rm's takes the root away
+// while the hold's process lives.
 func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, fsRoot) error) error {
 	found, err := e.Lookup(ref)
 	if err != nil {
@@ -129,14 +134,30 @@ func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Contai
 	if err != nil {
 		return err
 	}
-	defer l.Unlock()
+	r, hold, err := e.holdRoot(c, hc)
+	l.Unlock()
+	if err != nil {
+		return err
+	}
+	defer e.releaseRoot(c.ID, hold)
+	return fn(c, r)
+}
+
+// holdRoot mounts c's root and records this process's hold on it (the
+// caller holds c's lock).
+func (e *Engine) holdRoot(c *state.Container, hc *state.HostConfig) (fsRoot, string, error) {
 	running := IsRunning(c)
 	root, err := e.mount(c, false)
 	if err != nil {
-		return fmt.Errorf("mount container %q: %w", c.Name, err)
+		return fsRoot{}, "", fmt.Errorf("mount container %q: %w", c.Name, err)
 	}
-	if !running {
-		defer e.Images.Driver.Unmount(c.ID)
+	_, start, _ := procStat("self")
+	hold := filepath.Join(e.Containers.Dir(c.ID), fmt.Sprintf("%s%d.%d", rootHoldPrefix, os.Getpid(), start))
+	if err := state.WriteFileAtomic(hold, nil, 0o600, false); err != nil {
+		if !running {
+			e.unmountRoot(c.ID)
+		}
+		return fsRoot{}, "", fmt.Errorf("hold the filesystem of container %q: %w", c.Name, err)
 	}
 	r := fsRoot{root: root}
 	for _, m := range hc.MountPoints {
@@ -153,7 +174,51 @@ func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Contai
 		}
 		r.mounts = append(r.mounts, hostMount{dest: path.Clean("/" + m.Destination), host: host, readOnly: m.ReadOnly})
 	}
-	return fn(c, r)
+	return r, hold, nil
+}
+
+// releaseRoot drops the hold and unmounts the root if the container is
+// not running and nobody else holds it. A container removed meanwhile
+// (rm -f) took its mount and the hold with it.
+func (e *Engine) releaseRoot(id, hold string) {
+	l, err := e.Containers.LockContainer(context.Background(), id)
+	if err != nil {
+		os.Remove(hold)
+		return
+	}
+	defer l.Unlock()
+	os.Remove(hold)
+	c, err := e.Containers.Load(id)
+	if err == nil && !IsRunning(c) {
+		e.unmountRoot(id)
+	}
+}
+
+// rootHoldPrefix names a cp or export's hold on a container's mounted
+// root in the container's directory: "cp.PID.START".
+const rootHoldPrefix = "cp."
+
+// unmountRoot unmounts id's root unless a live cp or export holds it
+// (the last one unmounts when it ends). Holds of dead processes (a cp
+// killed mid-stream) are removed. The caller holds id's lock; rm removes
+// the layer whatever holds it.
+func (e *Engine) unmountRoot(id string) error {
+	dir := e.Containers.Dir(id)
+	holds, _ := filepath.Glob(filepath.Join(dir, rootHoldPrefix+"*"))
+	held := false
+	for _, h := range holds {
+		var pid int
+		var start uint64
+		if _, err := fmt.Sscanf(filepath.Base(h), rootHoldPrefix+"%d.%d", &pid, &start); err == nil && processLives(pid, start) {
+			held = true
+			continue
+		}
+		os.Remove(h)
+	}
+	if held {
+		return nil
+	}
+	return e.Images.Driver.Unmount(id)
 }
 
 func noSuchPath(c *state.Container, p string) error {

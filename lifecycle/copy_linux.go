@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
+
 	"github.com/ctr-lite/ctr-lite/lifecycle/archive"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -28,8 +30,8 @@ type CopyOptions struct {
 // Copy copies between a container's filesystem and the host. A stopped
 // container's root is mounted for the copy and unmounted after it; a
 // running one's is used where it is mounted. A path in a volume or bind
-// mount is the mount's host directory (a copy of a directory above a
-// mount does not descend into it).
+// mount (after resolving its symlinks) is the mount's host directory (a
+// copy of a directory above a mount does not descend into it).
 func (e *Engine) Copy(ctx context.Context, o CopyOptions) error {
 	return e.withRoot(ctx, o.Ref, func(c *state.Container, root fsRoot) error {
 		if o.ToContainer {
@@ -82,6 +84,47 @@ func (r fsRoot) locate(p string) (dir, rel string, readOnly bool) {
 	return dir, rel, readOnly
 }
 
+// resolve resolves container path p's symlinks the way the container
+// sees them, across its volume and bind mounts (the last component only
+// when followLast), keeping a trailing "/" or "/.". The walk is by path:
+// it only picks the mount (locate), inside which the copy itself then
+// resolves by file descriptor, so a race can at worst pick another of the
+// container's own directories.
+func (r fsRoot) resolve(p string, followLast bool) (string, error) {
+	clean := path.Clean("/" + p)
+	suffix := ""
+	if strings.HasSuffix(p, "/.") {
+		suffix = "/."
+	} else if strings.HasSuffix(p, "/") && clean != "/" {
+		suffix = "/"
+	}
+	dir, base := clean, ""
+	if !followLast && suffix == "" && clean != "/" {
+		dir, base = path.Dir(clean), path.Base(clean)
+	}
+	resolved, err := securejoin.SecureJoinVFS("/", dir, mountVFS{r})
+	if err != nil {
+		return "", err
+	}
+	return path.Join(resolved, base) + suffix, nil
+}
+
+// mountVFS reads the container's tree through its mounts for resolve.
+type mountVFS struct{ r fsRoot }
+
+func (v mountVFS) host(p string) string {
+	dir, rel, _ := v.r.locate(p)
+	return filepath.Join(dir, rel)
+}
+
+func (v mountVFS) Lstat(p string) (os.FileInfo, error) { return os.Lstat(v.host(p)) }
+func (v mountVFS) Readlink(p string) (string, error)   { return os.Readlink(v.host(p)) }
+
+// withRoot mounts ref's root (if it is not running) and calls fn with it
+// and its mounts. The container lock is held only to mount and to record a
+// hold on the mount (holdRoot), not across fn's stream: stop, kill, rm and
+// the monitor go on meanwhile, and no unmount but rm's takes the root away
+// while the hold's process lives.
 func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Container, fsRoot) error) error {
 	found, err := e.Lookup(ref)
 	if err != nil {
@@ -91,14 +134,30 @@ func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Contai
 	if err != nil {
 		return err
 	}
-	defer l.Unlock()
+	r, hold, err := e.holdRoot(c, hc)
+	l.Unlock()
+	if err != nil {
+		return err
+	}
+	defer e.releaseRoot(c.ID, hold)
+	return fn(c, r)
+}
+
+// holdRoot mounts c's root and records this process's hold on it (the
+// caller holds c's lock).
+func (e *Engine) holdRoot(c *state.Container, hc *state.HostConfig) (fsRoot, string, error) {
 	running := IsRunning(c)
 	root, err := e.mount(c, false)
 	if err != nil {
-		return fmt.Errorf("mount container %q: %w", c.Name, err)
+		return fsRoot{}, "", fmt.Errorf("mount container %q: %w", c.Name, err)
 	}
-	if !running {
-		defer e.Images.Driver.Unmount(c.ID)
+	_, start, _ := procStat("self")
+	hold := filepath.Join(e.Containers.Dir(c.ID), fmt.Sprintf("%s%d.%d", rootHoldPrefix, os.Getpid(), start))
+	if err := state.WriteFileAtomic(hold, nil, 0o600, false); err != nil {
+		if !running {
+			e.unmountRoot(c.ID)
+		}
+		return fsRoot{}, "", fmt.Errorf("hold the filesystem of container %q: %w", c.Name, err)
 	}
 	r := fsRoot{root: root}
 	for _, m := range hc.MountPoints {
@@ -115,7 +174,51 @@ func (e *Engine) withRoot(ctx context.Context, ref string, fn func(*state.Contai
 		}
 		r.mounts = append(r.mounts, hostMount{dest: path.Clean("/" + m.Destination), host: host, readOnly: m.ReadOnly})
 	}
-	return fn(c, r)
+	return r, hold, nil
+}
+
+// releaseRoot drops the hold and unmounts the root if the container is
+// not running and nobody else holds it. A container removed meanwhile
+// (rm -f) took its mount and the hold with it.
+func (e *Engine) releaseRoot(id, hold string) {
+	l, err := e.Containers.LockContainer(context.Background(), id)
+	if err != nil {
+		os.Remove(hold)
+		return
+	}
+	defer l.Unlock()
+	os.Remove(hold)
+	c, err := e.Containers.Load(id)
+	if err == nil && !IsRunning(c) {
+		e.unmountRoot(id)
+	}
+}
+
+// rootHoldPrefix names a cp or export's hold on a container's mounted
+// root in the container's directory: "cp.PID.START".
+const rootHoldPrefix = "cp."
+
+// unmountRoot unmounts id's root unless a live cp or export holds it
+// (the last one unmounts when it ends). Holds of dead processes (a cp
+// killed mid-stream) are removed. The caller holds id's lock; rm removes
+// the layer whatever holds it.
+func (e *Engine) unmountRoot(id string) error {
+	dir := e.Containers.Dir(id)
+	holds, _ := filepath.Glob(filepath.Join(dir, rootHoldPrefix+"*"))
+	held := false
+	for _, h := range holds {
+		var pid int
+		var start uint64
+		if _, err := fmt.Sscanf(filepath.Base(h), rootHoldPrefix+"%d.%d", &pid, &start); err == nil && processLives(pid, start) {
+			held = true
+			continue
+		}
+		os.Remove(h)
+	}
+	if held {
+		return nil
+	}
+	return e.Images.Driver.Unmount(id)
 }
 
 func noSuchPath(c *state.Container, p string) error {
@@ -123,7 +226,11 @@ func noSuchPath(c *state.Container, p string) error {
 }
 
 func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
-	root, ctrPath, _ := r.locate(o.CtrPath)
+	resolved, err := r.resolve(o.CtrPath, o.FollowLink)
+	if err != nil {
+		return err
+	}
+	root, ctrPath, _ := r.locate(resolved)
 	exists, dir, err := archive.Stat(root, ctrPath, o.FollowLink)
 	if err != nil {
 		return err
@@ -134,9 +241,16 @@ func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
 	if o.HostPath == "-" {
 		return archive.Write(o.Stdout, root, ctrPath, o.FollowLink, archive.BaseName(o.CtrPath, dir), nil)
 	}
-	hexists, hdir, err := archive.Stat("/", absHost(o.HostPath), true)
+	host := absHost(o.HostPath)
+	hexists, hdir, err := archive.Stat("/", host, true)
 	if err != nil {
 		return err
+	}
+	if !hexists {
+		// As docker: the destination's parent must exist, cp creates no more.
+		if _, err := os.Stat(filepath.Dir(host)); err != nil {
+			return err
+		}
 	}
 	plan, err := archive.PlanCopy(o.CtrPath, dir, o.HostPath, hexists, hdir)
 	if err != nil {
@@ -144,9 +258,12 @@ func copyOut(c *state.Container, r fsRoot, o CopyOptions) error {
 	}
 	// Ownership at the destination is the user running cp, as docker's.
 	uid, gid := os.Getuid(), os.Getgid()
+	// The tar's names and link targets are the container's: they unpack
+	// inside the host destination directory, by file descriptor.
+	dest := absHost(plan.Dir)
 	return pipe(func(w io.Writer) error {
 		return archive.Write(w, root, ctrPath, o.FollowLink, plan.Top, func(h *tar.Header) { h.Uid, h.Gid = uid, gid })
-	}, func(r io.Reader) error { return archive.Extract(r, "/", absHost(plan.Dir)) })
+	}, func(r io.Reader) error { return archive.Extract(r, dest, "/", dest) })
 }
 
 func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
@@ -154,7 +271,11 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 	if o.Archive {
 		owner = nil
 	}
-	root, ctrPath, _ := r.locate(o.CtrPath)
+	dest, err := r.resolve(o.CtrPath, true)
+	if err != nil {
+		return err
+	}
+	root, ctrPath, _ := r.locate(dest)
 	dexists, ddir, err := archive.Stat(root, ctrPath, true)
 	if err != nil {
 		return err
@@ -163,7 +284,7 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 		if !dexists || !ddir {
 			return fmt.Errorf("destination %q must be a directory", o.CtrPath)
 		}
-		return extractIn(o.Stdin, r, o.CtrPath)
+		return extractIn(o.Stdin, r, dest)
 	}
 	src := absHost(o.HostPath)
 	exists, dir, err := archive.Stat("/", src, o.FollowLink)
@@ -173,7 +294,7 @@ func copyIn(c *state.Container, r fsRoot, o CopyOptions) error {
 	if !exists {
 		return fmt.Errorf("stat %s: no such file or directory", o.HostPath)
 	}
-	plan, err := archive.PlanCopy(o.HostPath, dir, o.CtrPath, dexists, ddir)
+	plan, err := archive.PlanCopy(o.HostPath, dir, dest, dexists, ddir)
 	if err != nil {
 		return err
 	}
@@ -204,5 +325,5 @@ func extractIn(in io.Reader, r fsRoot, dir string) error {
 	if readOnly {
 		return fmt.Errorf("mounted volume is marked read-only: %s", dir)
 	}
-	return archive.Extract(in, root, rel)
+	return archive.Extract(in, root, rel, path.Clean("/"+dir))
 }

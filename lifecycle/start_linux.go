@@ -128,7 +128,7 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	}
 	defer func() {
 		if retErr != nil {
-			e.Images.Driver.Unmount(id)
+			e.unmountRoot(id)
 		}
 	}()
 	fault.Point("start:after-mount")
@@ -491,7 +491,7 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if err := e.teardownNetwork(c, hc); err != nil {
 		return err
 	}
-	if err := e.Images.Driver.Unmount(c.ID); err != nil {
+	if err := e.unmountRoot(c.ID); err != nil {
 		return err
 	}
 	if err := e.releaseVolumes(c, hc); err != nil {
@@ -536,7 +536,7 @@ func (e *Engine) Spec(ctx context.Context, ref string) (*specs.Spec, error) {
 		return nil, WithCode(ExitEngine, err)
 	}
 	if !IsRunning(c) {
-		defer e.Images.Driver.Unmount(id)
+		defer e.unmountRoot(id)
 	}
 	return e.buildSpec(c, hc, rootfs)
 }

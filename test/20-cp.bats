@@ -152,3 +152,139 @@ setup() {
 	! grep -q '^data/f' "$H/list"
 	"$CTR" run --rm -v data:/data busybox cat /data/f
 }
+
+@test "cp into a running container that swaps a directory for a symlink to the host writes nothing on the host" {
+	V=$CTR_LITE_TEST_DIR/victim
+	mkdir -p "$V"
+	"$CTR" run -d --name race busybox sh -c "mkdir /x; while true; do mv /x /xd; ln -s $V /x; rm /x; mv /xd /x; done" >/dev/null
+	wait_running race
+	ok=0
+	for i in $(seq 200); do
+		"$CTR" cp "$H/f" race:/x/p$i 2>/dev/null && ok=$((ok + 1))
+		"$CTR" cp "$H/dir" race:/x/ 2>/dev/null || true
+	done
+	[ -z "$(ls -A "$V")" ]
+	# some copies did go through the swapped path (into the container)
+	[ "$ok" -gt 0 ]
+}
+
+@test "cp treats .wh. and .wh..wh..opq as ordinary names in both directions" {
+	mkdir -p "$H/home/Documents"
+	echo precious > "$H/home/Documents/thesis"
+	echo rc > "$H/home/.bashrc"
+	"$CTR" run --name wh busybox sh -c 'mkdir /d; touch /d/.wh..wh..opq /d/.wh.Documents /d/.wh..bashrc; echo hi > /d/readme'
+	ctr cp wh:/d/. "$H/home"
+	assert_status 0
+	[ "$(cat "$H/home/Documents/thesis")" = precious ]
+	[ "$(cat "$H/home/.bashrc")" = rc ]
+	[ -f "$H/home/.wh..wh..opq" ] && [ -f "$H/home/.wh.Documents" ] && [ -f "$H/home/.wh..bashrc" ]
+	[ "$(cat "$H/home/readme")" = hi ]
+	mkdir "$H/in"
+	touch "$H/in/.wh.bin" "$H/in/.wh..wh..opq"
+	tar -C "$H/in" -cf "$H/wh.tar" .wh.bin .wh..wh..opq
+	"$CTR" cp - wh:/ < "$H/wh.tar"
+	ctr cp "$H/in/.wh.bin" wh:/etc/
+	assert_status 0
+	"$CTR" cp wh:/ - | tar -t > "$H/list"
+	grep -qx bin/busybox "$H/list"
+	grep -qx etc/passwd "$H/list"
+	grep -qx .wh.bin "$H/list"
+	grep -qx .wh..wh..opq "$H/list"
+	grep -qx etc/.wh.bin "$H/list"
+}
+
+@test "cp refuses to replace a directory with a non-directory and back, with docker's message" {
+	"$CTR" create --name m1 busybox sh >/dev/null
+	mkdir -p "$H/t" "$H/t2/bin/busybox"
+	echo x > "$H/t/etc"
+	tar -C "$H/t" -cf "$H/etc.tar" etc
+	run --separate-stderr "$CTR" cp - m1:/ < "$H/etc.tar"
+	assert_status 1
+	[ "$stderr" = 'Error: cannot overwrite directory "/etc" with non-directory "etc"' ]
+	tar -C "$H/t2" -cf "$H/bin.tar" bin/busybox
+	run --separate-stderr "$CTR" cp - m1:/ < "$H/bin.tar"
+	assert_status 1
+	[ "$stderr" = 'Error: cannot overwrite non-directory "/bin/busybox" with directory "bin/busybox/"' ]
+	ctr cp m1:/etc/passwd -
+	assert_status 0
+	mkdir -p "$H/out/passwd/keep"
+	ctr cp m1:/etc/passwd "$H/out/"
+	assert_status 1
+	one_line_error "cannot overwrite directory \"$H/out/passwd\" with non-directory \"passwd\""
+	[ -d "$H/out/passwd/keep" ]
+}
+
+@test "cp out fails when the destination's parent does not exist, as docker" {
+	"$CTR" create --name l2 busybox sh >/dev/null
+	ctr cp l2:/etc/group "$H/a/b/c/f"
+	assert_status 1
+	[ "$stderr" = "Error: stat $H/a/b/c: no such file or directory" ]
+	[ ! -e "$H/a" ]
+}
+
+@test "cp routes a symlink to a volume or bind into the mount, and refuses a read-only one reached so" {
+	mkdir "$H/bind"
+	"$CTR" run --name l1 -v l1data:/data -v "$H/bind:/ro:ro" busybox sh -c 'ln -s /data /x; ln -s /ro /y'
+	ctr cp "$H/f" l1:/x/
+	assert_status 0
+	mp=$("$CTR" volume inspect -f '{{.Mountpoint}}' l1data)
+	[ "$(cat "$mp/f")" = file ]
+	ctr cp l1:/x/f "$H/back"
+	assert_status 0
+	[ "$(cat "$H/back")" = file ]
+	ctr cp "$H/f" l1:/y/
+	assert_status 1
+	one_line_error "read-only"
+	[ ! -e "$H/bind/f" ]
+	"$CTR" rm -f l1 >/dev/null
+	"$CTR" volume rm l1data >/dev/null
+}
+
+# hold_file NAME: wait for a cp's hold on container NAME's root.
+hold_file() {
+	local id
+	id=$("$CTR" inspect -f '{{.Id}}' "$1")
+	for _ in $(seq 100); do
+		ls "$CTR_LITE_ROOT/containers/$id"/cp.* >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "stop -t 1 during a slow cp - returns while the copy still runs; the copy then completes" {
+	"$CTR" run -d --name m5 busybox sleep 1000 >/dev/null
+	wait_running m5
+	mkfifo "$H/fifo"
+	exec 4<>"$H/fifo"
+	"$CTR" cp - m5:/tmp < "$H/fifo" &
+	cp_pid=$!
+	hold_file m5
+	"$CTR" stop -t 1 m5
+	kill -0 $cp_pid # the copy is still running
+	[ "$("$CTR" inspect -f '{{.State.Status}}' m5)" = exited ]
+	tar -C "$H" -cf - f >&4
+	exec 4>&-
+	wait $cp_pid
+	[ "$("$CTR" cp m5:/tmp/f -  | tar -xO)" = file ]
+	# the last hold's end unmounted the stopped container's root
+	run grep -c "$CTR_LITE_TEST_DIR" /proc/self/mountinfo
+	[ "$output" = 0 ]
+}
+
+@test "a cp killed mid-stream leaves what rm -f cleans" {
+	"$CTR" create --name k busybox sh >/dev/null
+	mkfifo "$H/fifo"
+	exec 4<>"$H/fifo"
+	"$CTR" cp - k:/tmp < "$H/fifo" &
+	cp_pid=$!
+	hold_file k
+	kill -9 $cp_pid
+	wait $cp_pid || true
+	exec 4>&-
+	# a later cp does not count the dead one's hold
+	ctr cp "$H/f" k:/tmp/
+	assert_status 0
+	run grep -c "$CTR_LITE_TEST_DIR" /proc/self/mountinfo
+	[ "$output" = 0 ]
+	"$CTR" rm -f k
+}

@@ -1,7 +1,12 @@
 // Package archive copies files into and out of a container's root as tar
-// streams, resolving every path inside the root (symlinks never lead out):
-// reading walks file descriptors opened O_PATH|O_NOFOLLOW below a handle
-// resolved in the root, writing unpacks with rootfs's safe layer extractor.
+// streams (docker cp). Every path resolves inside its root, and neither
+// direction acts on a path the kernel walks again, so a tree that changes
+// during the copy (a running container swapping a directory for a symlink)
+// cannot lead it out: reading walks file descriptors opened
+// O_PATH|O_NOFOLLOW below a handle resolved in the root; writing (Extract)
+// creates each entry relative to its parent's descriptor, resolved in the
+// root, and never follows a symlink in an entry's last component. cp tars
+// have no whiteouts: ".wh." names are ordinary files.
 package archive
 
 import (
@@ -14,11 +19,8 @@ import (
 	"strings"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
-
-	"github.com/ctr-lite/ctr-lite/rootfs"
 )
 
 // ErrNotExist marks a path that is not in the root.
@@ -165,20 +167,6 @@ func walk(tw *tar.Writer, h *os.File, name string, owner func(*tar.Header)) erro
 		}
 	}
 	return nil
-}
-
-// Extract unpacks the tar r into directory dir inside root, which must exist.
-func Extract(r io.Reader, root, dir string) error {
-	target, err := securejoin.SecureJoin(root, dir)
-	if err != nil {
-		return err
-	}
-	fi, err := os.Lstat(target)
-	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("extract into %q: not a directory", dir)
-	}
-	_, err = rootfs.ApplyLayer(r, target, rootfs.FormatVFS)
-	return err
 }
 
 // Plan is where a copy lands: the top entry named Top, unpacked in Dir.

@@ -85,7 +85,7 @@ teardown() {
 	"$CTR" run -d --name db --network back busybox sleep 60 >/dev/null
 	wait_running app
 	wait_running db
-	since=$(date +%s)
+	since=$(date +%s.%N) # sub-second: the creates above may share its second
 	ctr network connect --alias api --ip 10.233.6.50 back app
 	assert_status 0
 	ctr exec app ip -4 -o addr show eth1
@@ -120,7 +120,7 @@ teardown() {
 	assert_status 1
 	one_line_error 'is not connected to network back'
 	ctr events --since "$since" --until "$(($(date +%s) + 1))" --filter type=network --format '{{.Action}}'
-	[ "$output" = "$(printf 'connect\ndisconnect')" ]
+	[ "$output" = "$(printf 'connect\ndisconnect')" ] || { echo "events: $output / $stderr"; false; }
 	"$CTR" network connect back app
 	"$CTR" rm -f app db >/dev/null
 	assert_net_clean

@@ -64,7 +64,7 @@ unit:
 
 # Fuzz targets: a few seconds each in make test, FUZZTIME each in make fuzz.
 FUZZ_TARGETS := rootfs:FuzzApplyLayer rootfs:FuzzNormalizeRef netsetup:FuzzParsePorts \
-	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile systemd:FuzzQuoteWord
+	opts:FuzzParseBind opts:FuzzParseUlimit opts:FuzzEnvFile systemd:FuzzQuoteWord state:FuzzAppendEntry
 FUZZTIME ?= 5m
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s

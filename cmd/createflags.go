@@ -91,7 +91,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
 	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default); none, journald, local, passthrough are not supported yet")
-	fs.Var(opts.LogOpts(&hc.LogConfig.Config), "log-opt", "log driver option (KEY=VALUE); none of json-file's is supported yet")
+	fs.Var(opts.LogOpts(&hc.LogConfig.Config), "log-opt", "log driver option (KEY=VALUE): json-file takes max-size, max-file, compress")
 	fs.Var(opts.Annotations(&hc.Annotations), "annotation", "add an OCI annotation to the container (KEY=VALUE), passed to the runtime")
 	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE, systempaths=unconfined, label=...")
 	fs.Var(opts.Devices(&hc.Devices), "device", "add a host device: HOST[:CONTAINER[:PERMS]], PERMS from r, w, m")

@@ -237,15 +237,14 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 		_, err := io.WriteString(w, en.Log)
 		return err
 	}
-	off, err := state.ReadLog(path, 0, o.Filter, print)
+	r, err := state.ReadLogFiles(path, o.Filter, print)
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	follow := o.Filter
-	follow.Tail = -1
+	defer r.Close()
 	for o.Follow {
 		running := IsRunning(c)
-		if off, err = state.ReadLog(path, off, follow, print); err != nil {
+		if err = r.Next(o.Filter, print); err != nil {
 			return WithCode(ExitEngine, err)
 		}
 		if !running {

@@ -33,8 +33,19 @@ func (e *Engine) LogPath(id string) string {
 	return filepath.Join(e.Containers.Dir(id), id+"-json.log")
 }
 
+// LogRotation is container id's --log-opt max-size, max-file and
+// compress (checked at create; none if its record cannot be read).
+func (e *Engine) LogRotation(id string) state.LogRotation {
+	if hc, err := e.Containers.LoadHostConfig(id); err == nil {
+		if r, err := state.ParseLogRotation(hc.LogConfig.Config); err == nil {
+			return r
+		}
+	}
+	return state.LogRotation{MaxFiles: 1}
+}
+
 func (e *Engine) OpenOutput(id string) (*Output, error) {
-	log, err := state.OpenLog(e.LogPath(id))
+	log, err := state.OpenLog(e.LogPath(id), e.LogRotation(id))
 	if err != nil {
 		return nil, fmt.Errorf("open container log: %w", err)
 	}

@@ -201,15 +201,16 @@ func validateLogConfig(lc *state.LogConfig) error {
 	case "json-file":
 		for k := range lc.Config {
 			switch k {
-			case "max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex":
-				// Refused, not ignored: a max-size that did nothing would let
-				// a chatty container fill the disk (review 11a, M8).
-				return fmt.Errorf("--log-opt %s is not supported yet: json-file logs are neither rotated nor tagged (the logging issue, 12); drop the option", k)
+			case "max-size", "max-file", "compress":
+			case "labels", "labels-regex", "env", "env-regex":
+				// Refused, not ignored (review 11a, M8).
+				return fmt.Errorf("--log-opt %s is not supported yet: json-file entries carry no attributes; drop the option", k)
 			default:
 				return fmt.Errorf("invalid --log-opt %q: unknown option for log driver json-file", k)
 			}
 		}
-		return nil
+		_, err := state.ParseLogRotation(lc.Config)
+		return err
 	case "none", "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
 		return fmt.Errorf("log driver %s is not supported yet: use --log-driver json-file", lc.Type)
 	}

@@ -34,6 +34,9 @@ const MaxLogMessage = 16 << 10
 type LogWriter struct {
 	mu    sync.Mutex
 	f     *os.File
+	path  string
+	rot   LogRotation
+	size  int64 // of f, written
 	buf   []byte
 	timer *time.Timer // pending flush, nil when buf is empty
 }
@@ -43,13 +46,14 @@ const (
 	flushDelay = 50 * time.Millisecond
 )
 
-// OpenLog opens (creating) a container's log for appending.
-func OpenLog(path string) (*LogWriter, error) {
+// OpenLog opens (creating) a container's log for appending, rotated by
+// rot.
+func OpenLog(path string, rot LogRotation) (*LogWriter, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	return &LogWriter{f: f}, nil
+	return LogFromFile(f, path, rot), nil
 }
 
 // Close writes what is batched and closes the log.
@@ -67,7 +71,8 @@ func (w *LogWriter) Flush() {
 
 func (w *LogWriter) flushLocked() {
 	if len(w.buf) > 0 {
-		w.f.Write(w.buf)
+		n, _ := w.f.Write(w.buf)
+		w.size += int64(n)
 		w.buf = w.buf[:0]
 	}
 	if w.timer != nil {
@@ -99,7 +104,17 @@ func (w *LogWriter) Copy(stream string, r io.Reader) error {
 func (w *LogWriter) write(e LogEntry) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	n := len(w.buf)
 	w.buf = appendEntry(w.buf, e)
+	if max := w.rot.MaxSize; max > 0 && w.size+int64(len(w.buf)) > max && w.size+int64(n) > 0 {
+		// This entry starts the next file: what came before it is
+		// written, then the log rotates.
+		entry := append([]byte(nil), w.buf[n:]...)
+		w.buf = w.buf[:n]
+		w.flushLocked()
+		w.rotateLocked()
+		w.buf = append(w.buf, entry...)
+	}
 	if len(w.buf) >= flushSize {
 		w.flushLocked()
 	} else if w.timer == nil {
@@ -197,6 +212,11 @@ func ReadLog(path string, offset int64, f LogFilter, fn func(LogEntry) error) (i
 		return offset, err
 	}
 	defer file.Close()
+	return readFrom(file, offset, f, fn)
+}
+
+// readFrom is ReadLog on an open file.
+func readFrom(file *os.File, offset int64, f LogFilter, fn func(LogEntry) error) (int64, error) {
 	if f.Tail >= 0 {
 		fi, err := file.Stat()
 		if err != nil {
@@ -254,9 +274,15 @@ func tailStart(r io.ReaderAt, size int64, n int) (int64, error) {
 	return 0, nil
 }
 
-// LogFromFile wraps an already open log (a monitor handing it on across
-// exec) as a LogWriter.
-func LogFromFile(f *os.File) *LogWriter { return &LogWriter{f: f} }
+// LogFromFile wraps an already open log at path (a monitor handing it on
+// across exec) as a LogWriter.
+func LogFromFile(f *os.File, path string, rot LogRotation) *LogWriter {
+	w := &LogWriter{f: f, path: path, rot: rot}
+	if fi, err := f.Stat(); err == nil {
+		w.size = fi.Size()
+	}
+	return w
+}
 
 // File is the open log, to hand on, with what is batched written first.
 func (w *LogWriter) File() *os.File {

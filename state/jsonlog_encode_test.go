@@ -50,7 +50,7 @@ func FuzzAppendEntry(f *testing.F) {
 // Close.
 func TestLogWriterFlushes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c-json.log")
-	w, err := OpenLog(path)
+	w, err := OpenLog(path, LogRotation{MaxFiles: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

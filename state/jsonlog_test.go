@@ -21,7 +21,7 @@ func readAll(t *testing.T, p string, off int64, f LogFilter) ([]LogEntry, int64)
 
 func TestLogRoundTrip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c-json.log")
-	w, err := OpenLog(p)
+	w, err := OpenLog(p, LogRotation{MaxFiles: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestLogRoundTrip(t *testing.T) {
 // entries concatenate to the line.
 func TestLogSplitsLongLines(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c-json.log")
-	w, err := OpenLog(p)
+	w, err := OpenLog(p, LogRotation{MaxFiles: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,14 +71,40 @@ ro" ] || { echo "$output"; false; }
 	ctr inspect -f '{{.HostConfig.LogConfig.Type}}' lc2
 	[ "$output" = 'json-file' ]
 	"$CTR" rm lc lc2 >/dev/null
-	# docker's json-file options are refused until logs rotate, never ignored
-	ctr create --log-opt max-size=10m busybox true
+	ctr create --log-opt max-file=3 busybox true
 	assert_status 125
-	one_line_error "--log-opt max-size is not supported yet"
+	one_line_error "max-file can not be set without max-size"
+	ctr create --log-opt labels=a busybox true
+	assert_status 125
+	one_line_error "--log-opt labels is not supported yet"
 	ctr run --rm --log-driver journald busybox true
 	assert_status 125
 	one_line_error "log driver journald is not supported yet"
 	ctr run --rm --log-opt bogus=1 busybox true
 	assert_status 125
 	one_line_error "invalid --log-opt"
+}
+
+@test "--log-opt max-size/max-file/compress: docker's rotation naming, logs reads across the files" {
+	for compress in false true; do
+		ctr run -d --name rot --log-opt max-size=2k --log-opt max-file=3 --log-opt compress=$compress busybox \
+			sh -c 'for i in $(seq 1000 1400); do echo line $i; done'
+		assert_status 0
+		"$CTR" wait rot >/dev/null
+		id=$("$CTR" inspect -f '{{.Id}}' rot)
+		log=$("$CTR" inspect -f '{{.LogPath}}' rot)
+		[ "$log" = "$CTR_LITE_ROOT/containers/$id/$id-json.log" ] || [ -f "$log" ]
+		ext=; [ $compress = false ] || ext=.gz
+		[ -f "$log.1$ext" ] && [ -f "$log.2$ext" ] && [ ! -e "$log.3$ext" ] && [ ! -e "$log.3" ]
+		[ "$(stat -c %s "$log")" -le 2048 ]
+		ctr logs rot
+		[ "${lines[-1]}" = "line 1400" ]
+		# lines come in order, none twice: oldest ones rotated away
+		[ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq "${#lines[@]}" ]
+		[ "$(printf '%s\n' "${lines[@]}" | sort -c && echo sorted)" = sorted ]
+		[ "${#lines[@]}" -gt 40 ]
+		ctr logs --tail 30 rot
+		[ "${#lines[@]}" -eq 30 ] && [ "${lines[0]}" = "line 1371" ]
+		"$CTR" rm rot >/dev/null
+	done
 }

@@ -76,7 +76,7 @@ func waiterMain() {
 		e.Log.Error("monitor: the container is left unwaited; rm -f cleans up", "container", h.ID, "error", err)
 		os.Exit(2)
 	}
-	out := &lifecycle.Output{Log: state.LogFromFile(files["log"]), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
+	out := &lifecycle.Output{Log: state.LogFromFile(files["log"], e.LogPath(h.ID), e.LogRotation(h.ID)), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
 		StdinW: files["stdin"], Attach: files["attach"]}
 	code := e.waitContainer(h.ID, h.Pid, out)
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {

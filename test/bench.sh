@@ -144,6 +144,23 @@ if [ -n "$PODMAN" ]; then
 	median "podman run -d + rm -f" "sh -c '$PODRUN -d --name lat localhost/busybox:latest sleep 300 >/dev/null && $PODMAN rm -f -t 0 lat >/dev/null'"
 fi
 
+echo "== log throughput: 2,000,000 lines through the monitor (run -d, then wait), median of 5"
+# logrun RUN WAIT RM IMAGE: a script timing one container's 2M lines.
+logrun() {
+	cat <<EOF
+id=\$($1 -d --network none $4 sh -c 'yes hello-world-line | head -n 2000000')
+$2 "\$id" >/dev/null
+$3 "\$id" >/dev/null
+EOF
+}
+logrun "$C run" "$C wait" "$C rm" busybox > "$T/logs-ctr.sh"
+RUNS=5 median "ctr-lite monitor (json-file)" "sh $T/logs-ctr.sh"
+if [ -n "$PODMAN" ]; then
+	logrun "$PODMAN run --ulimit nofile=20000:20000 --ulimit nproc=4096:4096" "$PODMAN wait" "$PODMAN rm" localhost/busybox:latest > "$T/logs-pod.sh"
+	RUNS=5 median "podman conmon (k8s-file)" "sh $T/logs-pod.sh"
+	echo "  ctr-lite/conmon: $(ratio "${MED[ctr-lite monitor (json-file)]}" "${MED[podman conmon (k8s-file)]}") (target: at most 1.0x, issue 12)"
+fi
+
 echo "== steps on their own"
 quiet_rm() { echo "sh -c '$C rm -f $1 >/dev/null 2>&1; true'"; }
 median "create" --prepare "$(quiet_rm bench-c)" "$C create --name bench-c busybox true"

@@ -40,12 +40,14 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 	if err := attachable(c); err != nil {
 		return err
 	}
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: attach.SocketPath(e.RunRoot, c.ID), Net: "unix"})
+	conn, err := attach.Dial(e.RunRoot, c.ID)
 	if err != nil {
 		if c, lerr := e.Lookup(c.ID); lerr == nil && attachable(c) != nil {
 			return attachable(c) // it exited meanwhile
 		}
-		return fmt.Errorf("attach to container %q: %w: it was started without an attach socket (by an older ctr-lite?); restart it", c.Name, err)
+		// No socket: a foreground run or start -a holds the container's
+		// stdio itself (or an older ctr-lite started it).
+		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d; a foreground run keeps its terminal", c.Name, err)
 	}
 	defer conn.Close()
 	tty := c.Config.Tty
@@ -65,8 +67,22 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		stop := e.proxySignals(c)
 		defer stop()
 	}
-	return receiveOutput(conn, stdio, c.Name)
+	err = receiveOutput(conn, stdio, c.Name)
+	if errors.Is(err, errConnEnded) {
+		// Dropped without the exit frame (too slow, or the monitor
+		// died): the record still has the exit code if it exited.
+		if c, lerr := e.Lookup(c.ID); lerr == nil && !IsRunning(c) && !IsRestarting(c) {
+			if c.State.ExitCode == 0 {
+				return nil
+			}
+			return &ExitError{Code: c.State.ExitCode}
+		}
+	}
+	return err
 }
+
+// errConnEnded is an attach connection that ended without an exit frame.
+var errConnEnded = errors.New("the connection to its monitor ended")
 
 func defaultKeys(k string) string {
 	if k == "" {
@@ -120,7 +136,7 @@ func receiveOutput(conn *net.UnixConn, stdio Stdio, name string) error {
 			return nil // detached: the container runs on
 		}
 		if err != nil {
-			return fmt.Errorf("attach to container %q: the connection to its monitor ended: %w", name, err)
+			return fmt.Errorf("attach to container %q: %w (this client fell over 1 MiB behind, or the monitor died): %w", name, errConnEnded, err)
 		}
 		switch kind {
 		case attach.Stdout:
@@ -184,7 +200,9 @@ func (e *Engine) proxySignals(c *state.Container) (stop func()) {
 		for {
 			select {
 			case s := <-sigs:
-				e.Runc("kill", c.ID, strconv.Itoa(int(s.(unix.Signal)))).Run() // a number: runc reads no SIGRTMIN+n
+				// as kill does: under the lock, with its event; a
+				// container that exited meanwhile is no error here
+				e.signal(context.Background(), c, strconv.Itoa(int(s.(unix.Signal))))
 			case <-done:
 				return
 			}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/moby/sys/mountinfo"
 	"io"
 	"os"
 	"path"
@@ -170,11 +172,34 @@ func (e *Engine) holdRoot(c *state.Container, hc *state.HostConfig) (fsRoot, str
 			if err != nil {
 				continue
 			}
-			host = v.Mountpoint
+			if host, err = volumeData(v); err != nil {
+				os.Remove(hold)
+				if !running {
+					e.unmountRoot(c.ID)
+				}
+				return fsRoot{}, "", fmt.Errorf("copy with container %q: %w", c.Name, err)
+			}
 		}
 		r.mounts = append(r.mounts, hostMount{dest: path.Clean("/" + m.Destination), host: host, readOnly: m.ReadOnly})
 	}
 	return r, hold, nil
+}
+
+// volumeData is where a volume's files are for cp: its data directory,
+// or for a volume with a device (docker's local driver options) that no
+// container has mounted now, the bind device itself. Another device
+// (tmpfs, a filesystem) holds nothing until a container mounts it.
+func volumeData(v *rootfs.Volume) (string, error) {
+	if len(v.Options) == 0 {
+		return v.Mountpoint, nil
+	}
+	if mounted, err := mountinfo.Mounted(v.Mountpoint); err != nil || mounted {
+		return v.Mountpoint, err
+	}
+	if rootfs.IsBindVolume(v.Options) {
+		return filepath.EvalSymlinks(v.Options["device"])
+	}
+	return "", fmt.Errorf("volume %q (type %s) is mounted only while a container uses it: start the container first", v.Name, v.Options["type"])
 }
 
 // releaseRoot drops the hold and unmounts the root if the container is

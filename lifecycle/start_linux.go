@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
+	"github.com/ctr-lite/ctr-lite/lifecycle/attach"
 	"github.com/ctr-lite/ctr-lite/specgen"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -494,13 +495,15 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if err := e.unmountRoot(c.ID); err != nil {
 		return err
 	}
-	if err := e.releaseVolumes(c, hc); err != nil {
-		return err
-	}
+	// A volume that will not unmount is reported, but the rest is still
+	// released: the pidfile, the bundle and a monitor's socket are not
+	// the volume's to keep.
+	verr := e.releaseVolumes(c, hc)
 	if hc.PidFile != "" {
 		os.Remove(hc.PidFile)
 	}
-	return os.RemoveAll(e.BundleDir(c.ID))
+	os.Remove(attach.SocketPath(e.RunRoot, c.ID)) // a monitor killed with -9 left it
+	return errors.Join(verr, os.RemoveAll(e.BundleDir(c.ID)))
 }
 
 // processLives and procStat are state's, the one place liveness is read.

@@ -38,7 +38,24 @@ func CheckLocalOptions(opts map[string]string) error {
 			}
 		}
 	}
+	// A relative device would be resolved against the cwd of whatever
+	// starts a container (a shell, a unit's /), a different directory
+	// each time.
+	if IsBindVolume(opts) && !filepath.IsAbs(opts["device"]) {
+		return fmt.Errorf("invalid option device=%q: a bind volume's device must be an absolute host path", opts["device"])
+	}
 	return nil
+}
+
+// IsBindVolume reports whether a volume's options (o=) ask for a bind
+// mount of its device.
+func IsBindVolume(opts map[string]string) bool {
+	for _, w := range strings.Split(opts["o"], ",") {
+		if w == "bind" || w == "rbind" {
+			return true
+		}
+	}
+	return false
 }
 
 func nonNil(m map[string]string) map[string]string {

@@ -117,3 +117,45 @@ PY
 	wait $pid
 	grep -q "got USR1" "$out"
 }
+
+@test "review 11b: run -d and attach work under a runroot too long for a socket address" {
+	# a root of its own (finish_file resets root-X with run-X)
+	suffix=$(printf 'x%.0s' $(seq 80))
+	export CTR_LITE_ROOT=$CTR_LITE_TEST_DIR/root-$suffix CTR_LITE_RUNROOT=$CTR_LITE_TEST_DIR/run-$suffix
+	fresh_network
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+	"$CTR" run -d --name deep busybox sh -c 'sleep 0.5; echo deep; exit 5' >/dev/null
+	ctr attach deep
+	assert_status 5
+	[ "$output" = deep ]
+	"$CTR" rm deep >/dev/null
+}
+
+@test "review 11b: a client that falls behind still gets the container's exit code; the kill of sig-proxy is an event" {
+	"$CTR" run -d --name fast busybox sh -c 'sleep 0.5; i=0; while [ $i -lt 100000 ]; do echo line$i; i=$((i+1)); done; exit 3' >/dev/null
+	run --separate-stderr bash -c "set -o pipefail; '$CTR' attach fast | (sleep 4; cat >/dev/null)"
+	assert_status 3
+	since=$(date +%s.%N)
+	"$CTR" run -d --name sp busybox sh -c 'trap "exit 9" USR1; while true; do sleep 0.1; done' >/dev/null
+	"$CTR" attach sp >/dev/null & pid=$!
+	sleep 1
+	kill -USR1 $pid
+	wait $pid || status=$?
+	[ "${status:-0}" -eq 9 ]
+	ctr events --since "$since" --until "$(($(date +%s) + 1))" --filter container=sp --filter event=kill --format '{{.Action}} {{index .Actor.Attributes "signal"}}'
+	[ "$output" = "kill 10" ]
+}
+
+@test "review 11b: a foreground container cannot be attached, and the error says why; rm -f after a monitor killed with -9 leaves no socket" {
+	"$CTR" run --name fg busybox sleep 3 & fg=$!
+	wait_running fg
+	ctr attach fg
+	assert_status 1
+	one_line_error "attach works for containers started with -d"
+	wait $fg
+	"$CTR" run -d --name k busybox sleep 60 >/dev/null
+	wait_running k
+	kill -9 "$("$CTR" inspect -f '{{.State.MonitorPid}}' k)"
+	"$CTR" rm -f k >/dev/null
+	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep '^attach-')" ]
+}

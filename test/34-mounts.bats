@@ -164,9 +164,29 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	ctr run --rm -v bv:/b busybox sh -c 'cat /b/h; echo c >/b/c'
 	assert_status 0
 	[ "$output" = fromhost ] && [ "$(cat "$host/c")" = c ]
+	# review 11b: cp into a stopped container lands in the bind device,
+	# where the container sees it; a tmpfs volume refuses cp until used
+	ctr create --name bvs -v bv:/b busybox cat /b/fromcp
+	echo viacp >"$BATS_TEST_TMPDIR/fromcp"
+	ctr cp "$BATS_TEST_TMPDIR/fromcp" bvs:/b/fromcp
+	assert_status 0
+	[ "$(cat "$host/fromcp")" = viacp ]
+	ctr start -a bvs
+	[ "$output" = viacp ]
+	"$CTR" rm bvs >/dev/null
+	ctr volume create --opt type=tmpfs --opt device=tmpfs tv
+	ctr create --name tvs -v tv:/t busybox true
+	ctr cp "$BATS_TEST_TMPDIR/fromcp" tvs:/t/
+	assert_status 1
+	one_line_error "is mounted only while a container uses it"
+	"$CTR" rm tvs >/dev/null
 	ctr volume rm bv
 	assert_status 0
 	[ -f "$host/h" ] && [ -f "$host/c" ]
+	# a relative device would mean the cwd of whoever starts it
+	ctr volume create --opt type=none --opt o=bind --opt device=reldir relv
+	assert_status 1
+	one_line_error "must be an absolute host path"
 }
 
 @test "volume ls --filter name=, label=, dangling=, driver=; -q" {

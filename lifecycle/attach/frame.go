@@ -25,8 +25,9 @@ const MaxPayload = 64 << 10
 
 const headerLen = 5 // kind, uint32 length
 
-// SocketPath is container id's attach socket; the name is short because
-// a socket path may not exceed 107 bytes.
+// SocketPath is container id's attach socket. It may be longer than a
+// socket address holds (107 bytes) under a deep runroot: bind and dial
+// it through withShortPath.
 func SocketPath(runroot, id string) string {
 	return filepath.Join(runroot, "attach-"+id[:min(20, len(id))]+".sock")
 }

@@ -7,16 +7,23 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// clientQueue bounds what waits for one client: a client this far behind
-// is dropped rather than let slow the container or its log.
-const clientQueue = 128
+// A client may fall this far behind, in bytes and in frames (a frame per
+// write of the container, often one line), before it is dropped rather
+// than let slow the container or its log. The byte bound is the memory
+// one client can cost the monitor.
+const (
+	clientQueueBytes  = 1 << 20
+	clientQueueFrames = 4096
+)
 
 // writeTimeout ends a client that accepts no output for this long.
 const writeTimeout = 10 * time.Second
@@ -26,7 +33,12 @@ const writeTimeout = 10 * time.Second
 func Listen(runroot, id string) (*os.File, error) {
 	p := SocketPath(runroot, id)
 	os.Remove(p) // a crashed monitor's
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: p, Net: "unix"})
+	var l *net.UnixListener
+	err := withShortPath(p, func(name string) error {
+		var err error
+		l, err = net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("listen for attach clients on %q: %w", p, err)
 	}
@@ -39,6 +51,35 @@ func Listen(runroot, id string) (*os.File, error) {
 		return nil, fmt.Errorf("listen for attach clients on %q: %w", p, err)
 	}
 	return f, nil
+}
+
+// maxSunPath is what fits in sockaddr_un's sun_path with its NUL.
+const maxSunPath = 107
+
+// withShortPath calls fn with a name for socket path p that fits a
+// socket address: p itself, or /proc/self/fd/N/BASE through an O_PATH
+// descriptor of p's directory, held while fn runs.
+func withShortPath(p string, fn func(string) error) error {
+	if len(p) <= maxSunPath {
+		return fn(p)
+	}
+	dir, err := unix.Open(filepath.Dir(p), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open the directory of socket %q: %w", p, err)
+	}
+	defer unix.Close(dir)
+	return fn("/proc/self/fd/" + strconv.Itoa(dir) + "/" + filepath.Base(p))
+}
+
+// Dial connects to container id's attach socket.
+func Dial(runroot, id string) (*net.UnixConn, error) {
+	var conn *net.UnixConn
+	err := withShortPath(SocketPath(runroot, id), func(name string) error {
+		var err error
+		conn, err = net.DialUnix("unix", nil, &net.UnixAddr{Name: name, Net: "unix"})
+		return err
+	})
+	return conn, err
 }
 
 // Server fans the container's output out to the attached clients and
@@ -58,9 +99,24 @@ type Server struct {
 }
 
 type client struct {
-	conn *net.UnixConn
-	out  chan []byte
-	once sync.Once
+	conn   *net.UnixConn
+	out    chan []byte
+	queued atomic.Int64 // bytes in out
+	once   sync.Once
+}
+
+// push queues a frame unless the client is over its budget.
+func (c *client) push(frame []byte) bool {
+	if len(c.out) >= clientQueueFrames || c.queued.Load()+int64(len(frame)) > clientQueueBytes {
+		return false
+	}
+	select {
+	case c.out <- frame:
+		c.queued.Add(int64(len(frame)))
+		return true
+	default:
+		return false
+	}
 }
 
 func (c *client) close() { c.once.Do(func() { c.conn.Close() }) }
@@ -83,14 +139,19 @@ func (s *Server) accept() {
 		if err != nil {
 			return // closed by Exit
 		}
-		c := &client{conn: conn.(*net.UnixConn), out: make(chan []byte, clientQueue)}
+		c := &client{conn: conn.(*net.UnixConn), out: make(chan []byte, clientQueueFrames+1)} // +1: room for Exit
 		s.mu.Lock()
-		if s.exited {
-			c.out <- Encode(Exit, []byte(strconv.Itoa(s.code)))
-			close(c.out)
-		} else {
-			s.clients[c] = struct{}{}
+		if s.exited { // Exit may be waiting on writers: this one is not counted
+			code := s.code
+			s.mu.Unlock()
+			go func() {
+				c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+				c.conn.Write(Encode(Exit, []byte(strconv.Itoa(code))))
+				c.close()
+			}()
+			continue
 		}
+		s.clients[c] = struct{}{}
 		s.writers.Add(1)
 		s.mu.Unlock()
 		go s.write(c)
@@ -104,6 +165,7 @@ func (s *Server) write(c *client) {
 	defer s.writers.Done()
 	defer c.close()
 	for frame := range c.out {
+		c.queued.Add(-int64(len(frame)))
 		c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 		if _, err := c.conn.Write(frame); err != nil {
 			s.drop(c)
@@ -170,9 +232,7 @@ func (s *Server) broadcast(kind byte, p []byte) {
 		n := min(len(p), MaxPayload)
 		frame := Encode(kind, p[:n])
 		for c := range s.clients {
-			select {
-			case c.out <- frame:
-			default:
+			if !c.push(frame) {
 				s.log.Warn("attach client too slow: dropped", "socket", s.path)
 				delete(s.clients, c)
 				close(c.out)
@@ -192,7 +252,7 @@ func (s *Server) Exit(code int) {
 	frame := Encode(Exit, []byte(strconv.Itoa(code)))
 	for c := range s.clients {
 		select {
-		case c.out <- frame:
+		case c.out <- frame: // the frame count's +1 keeps room for it
 		default:
 			c.close()
 		}

@@ -77,7 +77,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Expose(&cfg.ExposedPorts), "expose", "expose a port or range: PORT[-END][/tcp|udp|sctp] (published by -P)")
 
 	fs.StringVar(&hc.PidMode, "pid", "", "PID namespace: host, or container:NAME to join a running container's")
-	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default), shareable, host, or container:NAME of a shareable one")
+	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default, not joinable), shareable (its /dev/shm joinable), none (no /dev/shm), host, or container:NAME of a shareable one (its /dev/shm too)")
 	fs.StringVar(&hc.UTSMode, "uts", "", "UTS namespace: host (the host's hostname)")
 	fs.StringVar(&hc.CgroupnsMode, "cgroupns", "", "cgroup namespace: private (the default on cgroup v2) or host")
 	fs.StringArrayVar(&hc.GroupAdd, "group-add", nil, "add a supplementary group: a name in the image's /etc/group, or a GID")

@@ -132,6 +132,14 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 		}
 	}()
 	fault.Point("start:after-mount")
+	if err := e.mountShm(c, hc); err != nil {
+		return nil, nil, nil, WithCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			e.unmountShm(id)
+		}
+	}()
 	if err := e.setupNetwork(ctx, c, hc); err != nil {
 		return nil, nil, nil, err
 	}
@@ -280,6 +288,9 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	}
 	if err := e.namespaceSpec(hc, &in); err != nil {
 		return in, err
+	}
+	if hc.IpcMode == ipcShareable {
+		in.ShmPath = e.shmDir(c.ID) // mounted by mountShm
 	}
 	if hc.Privileged {
 		in.HostDevices = hostDevices()
@@ -480,7 +491,7 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down
-// the network, unmounts the rootfs and removes the bundle. Each part is
+// the network, unmounts the rootfs and /dev/shm and removes the bundle. Each part is
 // idempotent.
 func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
 	defer e.Step("release runtime")()
@@ -492,6 +503,9 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 		return err
 	}
 	if err := e.unmountRoot(c.ID); err != nil {
+		return err
+	}
+	if err := e.unmountShm(c.ID); err != nil {
 		return err
 	}
 	if err := e.releaseVolumes(c, hc); err != nil {

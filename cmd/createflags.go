@@ -105,6 +105,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Bytes(&hc.ShmSize, "--shm-size"), "shm-size", "size of /dev/shm (default 64m)")
 	fs.Int64Var(&hc.CPUPeriod, "cpu-period", 0, "CFS period in microseconds (1000-1000000)")
 	fs.Int64Var(&hc.CPUQuota, "cpu-quota", 0, "CFS quota in microseconds per period (at least 1000; -1: none)")
+	fs.Int64Var(&hc.CPURealtimePeriod, "cpu-rt-period", 0, "real-time scheduler period in microseconds (cgroup v1)")
+	fs.Int64Var(&hc.CPURealtimeRuntime, "cpu-rt-runtime", 0, "real-time runtime in microseconds per period (cgroup v1; ctr-lite raises its parent cgroup's budget to fit, within the root's cpu.rt_runtime_us)")
 	fs.Var(opts.Cpuset(&hc.CpusetMems, "--cpuset-mems"), "cpuset-mems", "memory nodes the container may use, e.g. 0-1")
 	fs.Var(opts.Bytes(&hc.MemoryReservation, "--memory-reservation"), "memory-reservation", "memory soft limit, e.g. 256m")
 	fs.Var(opts.Swappiness(&hc.MemorySwappiness), "memory-swappiness", "memory swappiness 0-100 (-1: the host's)")

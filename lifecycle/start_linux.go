@@ -122,6 +122,15 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if _, err := e.Runtime(); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := reserveRealtime(id, hc); err != nil {
+		removeCgroupParents(hc.CgroupParent)
+		return nil, nil, nil, WithCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			removeCgroupParents(hc.CgroupParent)
+		}
+	}()
 	rootfs, err := e.mount(c, hc.AutoRemove)
 	if err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)

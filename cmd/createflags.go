@@ -77,7 +77,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Expose(&cfg.ExposedPorts), "expose", "expose a port or range: PORT[-END][/tcp|udp|sctp] (published by -P)")
 
 	fs.StringVar(&hc.PidMode, "pid", "", "PID namespace: host, or container:NAME to join a running container's")
-	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default), shareable, host, or container:NAME of a shareable one")
+	fs.StringVar(&hc.IpcMode, "ipc", "", "IPC namespace: private (the default, not joinable), shareable (its /dev/shm joinable), none (no /dev/shm), host, or container:NAME of a shareable one (its /dev/shm too)")
 	fs.StringVar(&hc.UTSMode, "uts", "", "UTS namespace: host (the host's hostname)")
 	fs.StringVar(&hc.CgroupnsMode, "cgroupns", "", "cgroup namespace: private (the default on cgroup v2) or host")
 	fs.StringArrayVar(&hc.GroupAdd, "group-add", nil, "add a supplementary group: a name in the image's /etc/group, or a GID")
@@ -105,6 +105,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Bytes(&hc.ShmSize, "--shm-size"), "shm-size", "size of /dev/shm (default 64m)")
 	fs.Int64Var(&hc.CPUPeriod, "cpu-period", 0, "CFS period in microseconds (1000-1000000)")
 	fs.Int64Var(&hc.CPUQuota, "cpu-quota", 0, "CFS quota in microseconds per period (at least 1000; -1: none)")
+	fs.Int64Var(&hc.CPURealtimePeriod, "cpu-rt-period", 0, "real-time scheduler period in microseconds (cgroup v1)")
+	fs.Int64Var(&hc.CPURealtimeRuntime, "cpu-rt-runtime", 0, "real-time runtime in microseconds per period (cgroup v1; ctr-lite raises its parent cgroup's budget to fit, within the root's cpu.rt_runtime_us)")
 	fs.Var(opts.Cpuset(&hc.CpusetMems, "--cpuset-mems"), "cpuset-mems", "memory nodes the container may use, e.g. 0-1")
 	fs.Var(opts.Bytes(&hc.MemoryReservation, "--memory-reservation"), "memory-reservation", "memory soft limit, e.g. 256m")
 	fs.Var(opts.Swappiness(&hc.MemorySwappiness), "memory-swappiness", "memory swappiness 0-100 (-1: the host's)")

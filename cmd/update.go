@@ -35,6 +35,8 @@ for inspect and its next start.`,
 	fs.Int64VarP(&set.CpuShares, "cpu-shares", "c", 0, "CPU weight relative to other containers (1024 is one CPU's)")
 	fs.Int64Var(&set.CPUPeriod, "cpu-period", 0, "CFS period in microseconds (1000-1000000)")
 	fs.Int64Var(&set.CPUQuota, "cpu-quota", 0, "CFS quota in microseconds per period (-1: none)")
+	fs.Int64Var(&set.CPURealtimePeriod, "cpu-rt-period", 0, "real-time scheduler period in microseconds (cgroup v1)")
+	fs.Int64Var(&set.CPURealtimeRuntime, "cpu-rt-runtime", 0, "real-time runtime in microseconds per period (cgroup v1; ctr-lite raises its parent cgroup's budget to fit, within the root's cpu.rt_runtime_us)")
 	fs.Var(opts.Cpuset(&set.CpusetCpus, "--cpuset-cpus"), "cpuset-cpus", "CPUs the container may run on, e.g. 0-2,4")
 	fs.Var(opts.Cpuset(&set.CpusetMems, "--cpuset-mems"), "cpuset-mems", "memory nodes the container may use, e.g. 0-1")
 	fs.Int64Var(&set.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
@@ -63,6 +65,10 @@ func updateApply(fs *pflag.FlagSet, set *state.HostConfig) func(*state.HostConfi
 				hc.CPUPeriod = set.CPUPeriod
 			case "cpu-quota":
 				hc.CPUQuota = set.CPUQuota
+			case "cpu-rt-period":
+				hc.CPURealtimePeriod = set.CPURealtimePeriod
+			case "cpu-rt-runtime":
+				hc.CPURealtimeRuntime = set.CPURealtimeRuntime
 			case "cpuset-cpus":
 				hc.CpusetCpus = set.CpusetCpus
 			case "cpuset-mems":

@@ -29,7 +29,7 @@ func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
 		if !ok {
 			continue
 		}
-		path, err := e.joinNamespace(ref, j.what)
+		path, err := e.joinNamespace(ref, j.what, &in.ShmPath)
 		if err != nil {
 			return err
 		}
@@ -46,8 +46,9 @@ func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
 // the target is checked to be the same process (its recorded start time)
 // after the open, so a PID recycled between the lookup and runc's setns
 // cannot hand the container another process's namespace. The file stays
-// open in the Engine (this process outlives runc create).
-func (e *Engine) joinNamespace(ref, what string) (string, error) {
+// open in the Engine (this process outlives runc create). Joining ipc
+// also sets *shm to the donor's /dev/shm on the host, as docker shares it.
+func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
 	target, err := e.Lookup(ref)
 	if err != nil {
 		return "", err
@@ -60,8 +61,13 @@ func (e *Engine) joinNamespace(ref, what string) (string, error) {
 		if err != nil {
 			return "", WithCode(ExitEngine, err)
 		}
-		if thc.IpcMode != "shareable" && thc.IpcMode != specgen.ModeHost {
-			return "", WithCode(ExitEngine, fmt.Errorf("cannot join the ipc namespace of container %s: it is not shareable: create it with --ipc shareable", target.Name))
+		switch thc.IpcMode {
+		case ipcShareable:
+			*shm = e.shmDir(target.ID)
+		case specgen.ModeHost:
+			*shm = "/dev/shm"
+		default: // docker's words
+			return "", WithCode(ExitEngine, fmt.Errorf("can't join IPC of container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor container)", target.Name))
 		}
 	}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", target.State.Pid, what))

@@ -123,6 +123,15 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if _, err := e.Runtime(); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := reserveRealtime(id, hc); err != nil {
+		removeCgroupParents(hc.CgroupParent)
+		return nil, nil, nil, WithCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			removeCgroupParents(hc.CgroupParent)
+		}
+	}()
 	rootfs, err := e.mount(c, hc.AutoRemove)
 	if err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)
@@ -133,6 +142,14 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 		}
 	}()
 	fault.Point("start:after-mount")
+	if err := e.mountShm(c, hc); err != nil {
+		return nil, nil, nil, WithCode(ExitEngine, err)
+	}
+	defer func() {
+		if retErr != nil {
+			e.unmountShm(id)
+		}
+	}()
 	if err := e.setupNetwork(ctx, c, hc); err != nil {
 		return nil, nil, nil, err
 	}
@@ -281,6 +298,9 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 	}
 	if err := e.namespaceSpec(hc, &in); err != nil {
 		return in, err
+	}
+	if hc.IpcMode == ipcShareable {
+		in.ShmPath = e.shmDir(c.ID) // mounted by mountShm
 	}
 	if hc.Privileged {
 		in.HostDevices = hostDevices()
@@ -481,7 +501,7 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down
-// the network, unmounts the rootfs and removes the bundle. Each part is
+// the network, unmounts the rootfs and /dev/shm and removes the bundle. Each part is
 // idempotent.
 func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
 	defer e.Step("release runtime")()
@@ -493,6 +513,9 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 		return err
 	}
 	if err := e.unmountRoot(c.ID); err != nil {
+		return err
+	}
+	if err := e.unmountShm(c.ID); err != nil {
 		return err
 	}
 	// A volume that will not unmount is reported, but the rest is still

@@ -49,7 +49,11 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 	if !IsRunning(c) {
 		return nil
 	}
-	if err := e.runcUpdate(c.ID, hc); err != nil {
+	err = reserveRealtime(c.ID, hc)
+	if err == nil {
+		err = e.runcUpdate(c.ID, hc)
+	}
+	if err != nil {
 		e.Containers.SaveHostConfig(c.ID, &old, true)
 		// runc may have set some cgroup files before it failed: put
 		// the old limits back so the cgroup matches the record again.

@@ -21,7 +21,7 @@ func validateNamespaces(hc *state.HostConfig) error {
 		join       bool
 	}{
 		{"--pid", hc.PidMode, []string{"host"}, true},
-		{"--ipc", hc.IpcMode, []string{"host", "private", "shareable"}, true},
+		{"--ipc", hc.IpcMode, []string{"host", "private", "shareable", "none"}, true},
 		{"--uts", hc.UTSMode, []string{"host"}, false},
 		{"--cgroupns", hc.CgroupnsMode, []string{"host", "private"}, false},
 	} {

@@ -47,6 +47,8 @@ func TestValidateMoreResources(t *testing.T) {
 		"unclean parent":           {CgroupParent: "/ctr-lite//x/"},
 		"parent /":                 {CgroupParent: "/"},
 		"parent with dots":         {CgroupParent: "/ctr-lite/a..b"},
+		"rt runtime above period":  {CPURealtimePeriod: 1000, CPURealtimeRuntime: 2000},
+		"negative rt period":       {CPURealtimePeriod: -1},
 	} {
 		if err := Validate(&hc); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -54,7 +56,7 @@ func TestValidateMoreResources(t *testing.T) {
 			t.Errorf("want docker's message, got %v", err)
 		}
 	}
-	hc := state.HostConfig{CPUPeriod: 50000, CPUQuota: -1, OomScoreAdj: -1000, BlkioWeight: 10, CgroupParent: "/ctr-lite/batch", Memory: 64 << 20, MemoryReservation: 32 << 20}
+	hc := state.HostConfig{CPUPeriod: 50000, CPUQuota: -1, CPURealtimePeriod: 1000000, CPURealtimeRuntime: 95000, OomScoreAdj: -1000, BlkioWeight: 10, CgroupParent: "/ctr-lite/batch", Memory: 64 << 20, MemoryReservation: 32 << 20}
 	if err := Validate(&hc); err != nil {
 		t.Errorf("valid: %v", err)
 	}

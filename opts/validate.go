@@ -101,6 +101,12 @@ func validateMoreResources(hc *state.HostConfig) error {
 	if hc.CPUQuota != 0 && hc.CPUQuota != -1 && hc.CPUQuota < 1000 {
 		return fmt.Errorf("--cpu-quota %d: CPU cfs quota can not be less than 1ms (i.e. 1000)", hc.CPUQuota)
 	}
+	if hc.CPURealtimePeriod < 0 || hc.CPURealtimeRuntime < -1 {
+		return fmt.Errorf("--cpu-rt-period %d, --cpu-rt-runtime %d: want a positive period and a runtime of at least -1 (unlimited)", hc.CPURealtimePeriod, hc.CPURealtimeRuntime)
+	}
+	if hc.CPURealtimePeriod != 0 && hc.CPURealtimeRuntime > hc.CPURealtimePeriod { // docker's words
+		return errors.New("cpu real-time runtime cannot be higher than cpu real-time period")
+	}
 	if err := checkCpuset("--cpuset-mems", hc.CpusetMems); err != nil {
 		return err
 	}

@@ -50,3 +50,28 @@ func TestSysctlsInSpec(t *testing.T) {
 		t.Errorf("sysctl %v %v", s.Linux.Sysctl, err)
 	}
 }
+
+// shmMount is the /dev/shm mount of in's spec, if any.
+func shmMount(in Input) (specs.Mount, bool) {
+	for _, m := range mounts(in) {
+		if m.Destination == "/dev/shm" {
+			return m, true
+		}
+	}
+	return specs.Mount{}, false
+}
+
+func TestShmByIpcMode(t *testing.T) {
+	if m, ok := shmMount(Input{Host: &state.HostConfig{}}); !ok || m.Type != "tmpfs" {
+		t.Errorf("private: own tmpfs, got %+v", m)
+	}
+	if m, ok := shmMount(Input{Host: &state.HostConfig{IpcMode: "shareable"}, ShmPath: "/c/mounts/shm"}); !ok || m.Type != "bind" || m.Source != "/c/mounts/shm" {
+		t.Errorf("shareable: bind of its host tmpfs, got %+v", m)
+	}
+	if m, ok := shmMount(Input{Host: &state.HostConfig{IpcMode: "host"}}); !ok || m.Source != "/dev/shm" {
+		t.Errorf("host: the host's, got %+v", m)
+	}
+	if m, ok := shmMount(Input{Host: &state.HostConfig{IpcMode: IpcNone}}); ok {
+		t.Errorf("none: no /dev/shm, got %+v", m)
+	}
+}

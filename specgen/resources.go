@@ -30,7 +30,8 @@ func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 			out.Memory.Swap = &swap
 		}
 	}
-	if hc.NanoCpus > 0 || hc.CpuShares > 0 || hc.CpusetCpus != "" || hc.CPUPeriod != 0 || hc.CPUQuota != 0 || hc.CpusetMems != "" {
+	if hc.NanoCpus > 0 || hc.CpuShares > 0 || hc.CpusetCpus != "" || hc.CPUPeriod != 0 || hc.CPUQuota != 0 || hc.CpusetMems != "" ||
+		hc.CPURealtimePeriod != 0 || hc.CPURealtimeRuntime != 0 {
 		out.CPU = moreCPU(hc)
 		if hc.NanoCpus > 0 {
 			quota, period := hc.NanoCpus*cfsPeriod/1e9, uint64(cfsPeriod)
@@ -75,18 +76,20 @@ func moreMemory(hc *state.HostConfig) *specs.LinuxMemory {
 }
 
 // moreCPU is the CPU settings of issue 11's flags (--cpu-period,
-// --cpu-quota in µs, --cpuset-mems); Validate keeps them apart from --cpus.
+// --cpu-quota, --cpu-rt-period, --cpu-rt-runtime in µs, --cpuset-mems); Validate keeps them apart from --cpus.
 func moreCPU(hc *state.HostConfig) *specs.LinuxCPU {
-	c := &specs.LinuxCPU{Cpus: hc.CpusetCpus, Mems: hc.CpusetMems}
-	if hc.CPUPeriod != 0 {
-		p := uint64(hc.CPUPeriod)
-		c.Period = &p
+	return &specs.LinuxCPU{Cpus: hc.CpusetCpus, Mems: hc.CpusetMems,
+		Period: setOrNil(uint64(hc.CPUPeriod)), Quota: setOrNil(hc.CPUQuota),
+		RealtimePeriod: setOrNil(uint64(hc.CPURealtimePeriod)), RealtimeRuntime: setOrNil(hc.CPURealtimeRuntime)}
+}
+
+// setOrNil is &v, or nil for the zero value: the flag was not given.
+func setOrNil[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
 	}
-	if hc.CPUQuota != 0 {
-		q := hc.CPUQuota
-		c.Quota = &q
-	}
-	return c
+	return &v
 }
 
 // MaxID is the largest user or group ID ctr-lite passes on: larger ones

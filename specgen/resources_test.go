@@ -88,3 +88,10 @@ func TestMoreResourcesInSpec(t *testing.T) {
 		t.Error("unset flags must leave the spec alone")
 	}
 }
+
+func TestRealtimeResources(t *testing.T) {
+	r := Resources(&state.HostConfig{CPURealtimePeriod: 1000000, CPURealtimeRuntime: 95000})
+	if r.CPU == nil || r.CPU.RealtimePeriod == nil || *r.CPU.RealtimePeriod != 1000000 || r.CPU.RealtimeRuntime == nil || *r.CPU.RealtimeRuntime != 95000 || r.CPU.Period != nil {
+		t.Errorf("--cpu-rt-*: got %+v", r.CPU)
+	}
+}

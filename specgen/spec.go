@@ -48,7 +48,11 @@ type Input struct {
 	NetNS string
 	// NSPaths are the namespaces to join besides the network's (--pid and
 	// --ipc container:NAME), by type: /proc/PID/ns paths.
-	NSPaths     map[specs.LinuxNamespaceType]string
+	NSPaths map[specs.LinuxNamespaceType]string
+	// ShmPath is the host directory bound as /dev/shm: a shareable
+	// container's own tmpfs, or its donor's with --ipc container:NAME
+	// ("" for a private tmpfs; --ipc host binds the host's).
+	ShmPath     string
 	CgroupsPath string
 	CgroupV2    bool
 	// InitBinary, if set, is bind-mounted read-only at /dev/init and runs
@@ -178,9 +182,15 @@ func mounts(in Input) []specs.Mount {
 	if hc.ShmSize > 0 {
 		ms = withShmSize(ms, hc.ShmSize)
 	}
+	shm := in.ShmPath
 	if hc.IpcMode == ModeHost { // the host's POSIX shared memory, as docker's
+		shm = "/dev/shm"
+	}
+	if shm != "" || hc.IpcMode == IpcNone {
 		ms = withoutDest(ms, "/dev/shm")
-		ms = append(ms, specs.Mount{Destination: "/dev/shm", Type: "bind", Source: "/dev/shm", Options: []string{"rbind", "nosuid", "noexec", "nodev"}})
+	}
+	if shm != "" {
+		ms = append(ms, specs.Mount{Destination: "/dev/shm", Type: "bind", Source: shm, Options: []string{"rbind", "nosuid", "noexec", "nodev"}})
 	}
 	if in.NetNS == "host" {
 		ms = withoutDest(ms, "/sys") // host netns: sysfs of the host's, bound below
@@ -324,6 +334,9 @@ func namespaces(in Input) []specs.LinuxNamespace {
 	add(specs.CgroupNamespace, hc.CgroupnsMode == ModeHost || hc.CgroupnsMode == "" && !in.CgroupV2)
 	return ns
 }
+
+// IpcNone is --ipc none: a private IPC namespace without /dev/shm.
+const IpcNone = "none"
 
 // ModeHost is the namespace mode (--pid, --ipc, --uts, --cgroupns) that
 // shares the host's namespace.

@@ -221,15 +221,18 @@ type HostConfig struct {
 	PidsLimit  int64 `json:",omitempty"` // -1 unlimited
 	ShmSize    int64
 	// More resources (issue 11; docker's names and units).
-	CPUPeriod         int64 `json:"CpuPeriod"` // µs
-	CPUQuota          int64 `json:"CpuQuota"`  // µs
-	CpusetMems        string
-	MemoryReservation int64  // bytes, the soft limit
-	MemorySwappiness  *int64 // 0-100; nil (flag -1) leaves the kernel's
-	OomKillDisable    bool
-	OomScoreAdj       int
-	BlkioWeight       uint16   // 10-1000; 0 unset
-	DeviceCgroupRules []string `json:",omitempty"` // 'c 1:3 mr'
+	CPUPeriod int64 `json:"CpuPeriod"` // µs
+	CPUQuota  int64 `json:"CpuQuota"`  // µs
+	// Real-time scheduler budget (cgroup v1's cpu.rt_*), µs.
+	CPURealtimePeriod  int64 `json:"CpuRealtimePeriod"`
+	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime"`
+	CpusetMems         string
+	MemoryReservation  int64  // bytes, the soft limit
+	MemorySwappiness   *int64 // 0-100; nil (flag -1) leaves the kernel's
+	OomKillDisable     bool
+	OomScoreAdj        int
+	BlkioWeight        uint16   // 10-1000; 0 unset
+	DeviceCgroupRules  []string `json:",omitempty"` // 'c 1:3 mr'
 	// Per-device block I/O limits (docker's names); Path is under /dev.
 	BlkioWeightDevice    []WeightDevice   `json:",omitempty"`
 	BlkioDeviceReadBps   []ThrottleDevice `json:",omitempty"`

@@ -78,3 +78,31 @@ v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
 	assert_status 0
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*/ctr-lite/batch' 2>/dev/null)" ]
 }
+
+@test "--cpu-rt-runtime: ctr-lite's parent cgroup gets a budget, SCHED_FIFO works (debian's chrt) and the cgroup shows it; too large, or cgroup v2, is one line" {
+	if v2; then
+		ctr run --rm --cpu-rt-runtime 95000 busybox true
+		assert_status 125
+		one_line_error "Your kernel does not support CPU real-time scheduler"
+		return
+	fi
+	load_debian
+	ctr run --rm --network none --cpu-rt-period 1000000 --cpu-rt-runtime=95000 --cap-add SYS_NICE debian sh -c 'chrt -f 1 true && echo fifo; cat /sys/fs/cgroup/cpu/cpu.rt_period_us /sys/fs/cgroup/cpu/cpu.rt_runtime_us'
+	assert_status 0
+	[ "$output" = "$(printf 'fifo\n1000000\n95000')" ]
+	[ "$(cat /sys/fs/cgroup/cpu/ctr-lite/cpu.rt_runtime_us)" -ge 95000 ]
+	id=$("$CTR" run -d --network none --cpu-rt-runtime 10000 busybox sleep 100)
+	ctr update --cpu-rt-runtime 20000 "$id"
+	assert_status 0
+	ctr exec "$id" cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us
+	[ "$output" = "20000" ]
+	ctr inspect -f '{{.HostConfig.CpuRealtimeRuntime}}' "$id"
+	[ "$output" = "20000" ]
+	ctr rm -f "$id"
+	ctr run --rm --network none --cpu-rt-runtime 1000000 busybox true
+	assert_status 125
+	one_line_error "more than the root cgroup's cpu.rt_runtime_us"
+	ctr run --rm --network none --cpu-rt-period 1000 --cpu-rt-runtime 2000 busybox true
+	assert_status 125
+	one_line_error "cpu real-time runtime cannot be higher than cpu real-time period"
+}

@@ -80,13 +80,35 @@ sees-host" ]
 	[ "$output" != "$(readlink /proc/self/ns/ipc)" ]
 	ctr run --rm --ipc container:priv busybox true
 	assert_status 125
-	one_line_error "not shareable"
+	one_line_error "can't join IPC of container priv: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"
 	ctr run --rm --ipc host busybox readlink /proc/self/ns/ipc
 	assert_status 0
 	[ "$output" = "$(readlink /proc/self/ns/ipc)" ]
 	ctr run --rm --ipc bogus busybox true
 	assert_status 125
 	one_line_error "invalid --ipc"
+}
+
+@test "--ipc shareable: its /dev/shm (--shm-size) is shared with --ipc container:NAME; none has none; rm -f after a crash unmounts it" {
+	"$CTR" run -d --name donor --ipc shareable --shm-size 8m busybox sh -c 'echo hi >/dev/shm/seg; sleep 100' >/dev/null
+	wait_running donor
+	for _ in $(seq 50); do "$CTR" exec donor test -e /dev/shm/seg && break; sleep 0.1; done
+	ctr run --rm --ipc container:donor busybox sh -c 'cat /dev/shm/seg; echo joiner >/dev/shm/back; df -k /dev/shm | tail -1'
+	assert_status 0
+	[ "${lines[0]}" = "hi" ]
+	[[ "${lines[1]}" == *" 8192 "* ]]
+	ctr exec donor cat /dev/shm/back
+	[ "$output" = "joiner" ]
+	grep -F "$CTR_LITE_TEST_DIR" /proc/self/mountinfo | grep -q ' /dev/shm\|mounts/shm'
+	ctr run --rm busybox ls /dev/shm
+	[ "$output" = "" ] # a private one is its own
+	ctr run --rm --ipc none busybox sh -c 'grep -c " /dev/shm " /proc/self/mountinfo'
+	[ "$output" = "0" ]
+	kill -9 "$("$CTR" inspect -f '{{.State.MonitorPid}}' donor)"
+	ctr rm -f donor
+	assert_status 0
+	run grep -F "$CTR_LITE_TEST_DIR/root/containers" /proc/self/mountinfo
+	[ "$output" = "" ]
 }
 
 @test "--uts host: the host's hostname and UTS namespace; --hostname with it is refused; --cgroupns host|private" {

@@ -88,6 +88,9 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&hc.Init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
 	fs.StringVar(&hc.ContainerIDFile, "cidfile", "", "write the container ID to this file (removed with the container)")
 	fs.StringVar(&hc.PidFile, "pidfile", "", "write the container's PID to this file while it runs")
+	// --runtime here is the container's own (docker's), kept for its
+	// life; it hides the global --runtime, which picks the engine's.
+	fs.StringVar(&hc.Runtime, "runtime", "", "runtime for this container and every later command on it: a runc's path, or a name on PATH (default: the global --runtime, else the runc beside ctr-lite)")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
 	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default); none, journald, local, passthrough are not supported yet")
@@ -249,6 +252,11 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	e, err := g.engine()
 	if err != nil {
 		return r, nil, err
+	}
+	// A runtime not found is a bad --runtime: 125 from create too, as
+	// docker's, before any pull.
+	if _, err := e.ResolveRuntime(r.Host.Runtime); err != nil {
+		return r, nil, badFlagValue(err)
 	}
 	if err := f.ensureImage(c, e, r.Image, policy); err != nil {
 		return r, nil, err

@@ -184,7 +184,7 @@ func (e *Engine) proxySignals(c *state.Container) (stop func()) {
 		for {
 			select {
 			case s := <-sigs:
-				e.Runc("kill", c.ID, strconv.Itoa(int(s.(unix.Signal)))).Run() // a number: runc reads no SIGRTMIN+n
+				e.RuncFor(c, "kill", c.ID, strconv.Itoa(int(s.(unix.Signal)))).Run() // a number: runc reads no SIGRTMIN+n
 			case <-done:
 				return
 			}

@@ -127,7 +127,7 @@ func (e *Engine) signal(ctx context.Context, c *state.Container, sig string) err
 		return err
 	}
 	defer l.Unlock()
-	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
+	if out, err := e.RuncFor(c, "kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
 		return fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out)))
 	}
 	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
@@ -308,12 +308,12 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		// The process gets runc's stdio, so runc gets /dev/null and
 		// says what failed in its log.
 		log := filepath.Join(dir, "runc.log")
-		if err := e.Runc(append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
+		if err := e.RuncFor(c, append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
 			return WithCode(ExitEngine, fmt.Errorf("exec in %q: %s", c.Name, runtimeError(log)))
 		}
 		return nil
 	}
-	cmd := e.Runc(append(args, c.ID)...)
+	cmd := e.RuncFor(c, append(args, c.ID)...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin

@@ -47,6 +47,10 @@ type Container struct {
 	// while (the new name before the record has it, the old one after):
 	// rm drops it too, in case a crash kept the rename from doing so.
 	OtherName string `json:",omitempty"`
+	// RuntimePath is the runtime create's --runtime named, resolved to
+	// an absolute path so every later call finds the same one ("": the
+	// engine's). HostConfig.Runtime shows it as given.
+	RuntimePath string `json:",omitempty"`
 	// Damage is why the record could not be read (Store.Damaged); nil
 	// for a record read whole. Never stored.
 	Damage error `json:"-"`

@@ -222,15 +222,16 @@ type HostConfig struct {
 	NanoCpus   int64
 	CpuShares  int64 //nolint:revive // docker's field name
 	CpusetCpus string
-	PidsLimit  int64 `json:",omitempty"` // -1 unlimited
-	ShmSize    int64
+	// PidsLimit is nil (null, as docker's) unless set; -1 unlimited.
+	PidsLimit *int64
+	ShmSize   int64
 	// More resources (issue 11; docker's names and units).
 	CPUPeriod         int64 `json:"CpuPeriod"` // µs
 	CPUQuota          int64 `json:"CpuQuota"`  // µs
 	CpusetMems        string
 	MemoryReservation int64  // bytes, the soft limit
 	MemorySwappiness  *int64 // 0-100; nil (flag -1) leaves the kernel's
-	OomKillDisable    bool
+	OomKillDisable    *bool  // nil (null) unless --oom-kill-disable was given
 	OomScoreAdj       int
 	BlkioWeight       uint16   // 10-1000; 0 unset
 	DeviceCgroupRules []string `json:",omitempty"` // 'c 1:3 mr'

@@ -68,6 +68,9 @@ called() { grep -E "(^| )$1 .*$ID\$|(^| )$1 $ID( |\$)" "$RUNTIME_LOG" >/dev/null
 	"$CTR" create --name rt3 busybox true >/dev/null
 	ctr inspect --format '{{.HostConfig.Runtime}}' rt3
 	[ "$output" = runc ]
+	# docker's pointers: null when unset
+	ctr inspect --format '{{json .HostConfig.PidsLimit}} {{json .HostConfig.OomKillDisable}} {{json .HostConfig.MemorySwappiness}}' rt3
+	[ "$output" = "null null null" ]
 	"$CTR" rm rt3 >/dev/null
 	assert_no_leftovers
 }

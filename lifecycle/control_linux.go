@@ -302,6 +302,12 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		return WithCode(ExitEngine, err)
 	}
 	args := []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}
+	// docker's exec events: create and start (one step here) name the
+	// command; exec_die carries the exit code (not for -d: nothing waits
+	// on a detached process to see it end).
+	execID, command := state.NewID(), execCommand(o.Cmd)
+	e.Event(c, "exec_create: "+command, "execID", execID)
+	e.Event(c, "exec_start: "+command, "execID", execID)
 	if o.Detach {
 		// runc returns once the process runs; docker's exec -d prints
 		// nothing and the process's output is discarded.
@@ -322,10 +328,20 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
+	e.Event(c, "exec_die", "execID", execID, "exitCode", strconv.Itoa(code))
 	if code != 0 {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// execCommand is the command as docker's exec events name it: the
+// entrypoint, a space, and the arguments joined by spaces.
+func execCommand(cmd []string) string {
+	if len(cmd) == 0 {
+		return " "
+	}
+	return cmd[0] + " " + strings.Join(cmd[1:], " ")
 }
 
 // execProcess derives the exec'd process from the container's spec.

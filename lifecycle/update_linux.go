@@ -46,16 +46,16 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 	if err := e.Containers.SaveHostConfig(c.ID, hc, true); err != nil {
 		return fmt.Errorf("record update of %q: %w", c.Name, err)
 	}
-	if !IsRunning(c) {
-		return nil
+	if IsRunning(c) {
+		if err := e.runcUpdate(c, hc); err != nil {
+			e.Containers.SaveHostConfig(c.ID, &old, true)
+			// runc may have set some cgroup files before it failed: put
+			// the old limits back so the cgroup matches the record again.
+			e.runcUpdate(c, &old)
+			return fmt.Errorf("update %q: %w", c.Name, err)
+		}
 	}
-	if err := e.runcUpdate(c, hc); err != nil {
-		e.Containers.SaveHostConfig(c.ID, &old, true)
-		// runc may have set some cgroup files before it failed: put
-		// the old limits back so the cgroup matches the record again.
-		e.runcUpdate(c, &old)
-		return fmt.Errorf("update %q: %w", c.Name, err)
-	}
+	e.Event(c, "update") // docker's, once the update holds
 	return nil
 }
 

@@ -86,3 +86,39 @@ called() { grep -E "(^| )$1 .*$ID\$|(^| )$1 $ID( |\$)" "$RUNTIME_LOG" >/dev/null
 	[ -z "$output" ]
 	assert_no_leftovers
 }
+
+@test "events: update, and exec's exec_create/exec_start: CMD and exec_die with execID and exitCode" {
+	"$CTR" run -d --name ev --network none busybox sleep 100 >/dev/null
+	wait_running ev
+	since=$(date +%s.%N)
+	"$CTR" update --cpu-shares 512 ev >/dev/null
+	ctr exec ev sh -c 'exit 3'
+	assert_status 3
+	"$CTR" exec ev true
+	u=$(date +%s.%N)
+	ctr events --since "$since" --until "$u" --filter event=update
+	assert_status 0
+	[ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+	[[ $output =~ \ container\ update\ [0-9a-f]{64}\ \(image=busybox,\ name=ev\)$ ]]
+	ctr events --since "$since" --until "$u" --filter event=exec_create --format '{{.Action}}|{{.Actor.Attributes.execID}}'
+	[ "${lines[0]%%|*}" = "exec_create: sh -c exit 3" ]
+	[ "${lines[1]%%|*}" = "exec_create: true " ] # docker's: entrypoint, a space, the arguments
+	first=${lines[0]#*|}
+	[[ $first =~ ^[0-9a-f]{64}$ ]]
+	ctr events --since "$since" --until "$u" --filter event=exec_start --format '{{.Action}}|{{.Actor.Attributes.execID}}'
+	[ "${lines[0]}" = "exec_start: sh -c exit 3|$first" ]
+	ctr events --since "$since" --until "$u" --filter event=exec_die --filter container=ev
+	[ "${#lines[@]}" = 2 ]
+	[[ ${lines[0]} == *" container exec_die "*"(execID=$first, exitCode=3, image=busybox, name=ev)" ]]
+	[[ ${lines[1]} == *"exitCode=0, image=busybox, name=ev)" ]]
+	# in order: create, start, die of one exec
+	ctr events --since "$since" --until "$u" --filter container=ev --format '{{.Action}}'
+	[ "$(printf '%s\n' "$output" | cut -d: -f1 | head -4 | tr '\n' ,)" = "update,exec_create,exec_start,exec_die," ]
+	# a stopped container's update is an event too, as docker's
+	"$CTR" stop -t 1 ev >/dev/null
+	since=$(date +%s.%N)
+	"$CTR" update --memory 64m ev >/dev/null
+	ctr events --since "$since" --until "$(date +%s.%N)" --filter event=update --format '{{.Actor.Attributes.name}}'
+	[ "$output" = ev ]
+	"$CTR" rm ev >/dev/null
+}

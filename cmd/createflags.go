@@ -88,6 +88,9 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVar(&hc.Init, "init", false, "run a small init as PID 1 that forwards signals and reaps zombies")
 	fs.StringVar(&hc.ContainerIDFile, "cidfile", "", "write the container ID to this file (removed with the container)")
 	fs.StringVar(&hc.PidFile, "pidfile", "", "write the container's PID to this file while it runs")
+	// --runtime here is the container's own (docker's), kept for its
+	// life; it hides the global --runtime, which picks the engine's.
+	fs.StringVar(&hc.Runtime, "runtime", "", "runtime for this container and every later command on it: a runc's path, or a name on PATH (default: the global --runtime, else the runc beside ctr-lite)")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
 	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default); none, journald, local, passthrough are not supported yet")
@@ -101,7 +104,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.CPUs(&hc.NanoCpus), "cpus", "CPUs the container may use, e.g. 1.5")
 	fs.Int64VarP(&hc.CpuShares, "cpu-shares", "c", 0, "CPU weight relative to other containers (1024 is one CPU's)")
 	fs.Var(opts.Cpuset(&hc.CpusetCpus, "--cpuset-cpus"), "cpuset-cpus", "CPUs the container may run on, e.g. 0-2,4")
-	fs.Int64Var(&hc.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
+	fs.Var(opts.PidsLimit(&hc.PidsLimit), "pids-limit", "maximum number of processes (-1: unlimited)")
 	fs.Var(opts.Bytes(&hc.ShmSize, "--shm-size"), "shm-size", "size of /dev/shm (default 64m)")
 	fs.Int64Var(&hc.CPUPeriod, "cpu-period", 0, "CFS period in microseconds (1000-1000000)")
 	fs.Int64Var(&hc.CPUQuota, "cpu-quota", 0, "CFS quota in microseconds per period (at least 1000; -1: none)")
@@ -110,7 +113,8 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Cpuset(&hc.CpusetMems, "--cpuset-mems"), "cpuset-mems", "memory nodes the container may use, e.g. 0-1")
 	fs.Var(opts.Bytes(&hc.MemoryReservation, "--memory-reservation"), "memory-reservation", "memory soft limit, e.g. 256m")
 	fs.Var(opts.Swappiness(&hc.MemorySwappiness), "memory-swappiness", "memory swappiness 0-100 (-1: the host's)")
-	fs.BoolVar(&hc.OomKillDisable, "oom-kill-disable", false, "do not OOM-kill the container's processes (use with --memory)")
+	fs.Var(opts.OptionalBool(&hc.OomKillDisable, "--oom-kill-disable"), "oom-kill-disable", "do not OOM-kill the container's processes (use with --memory)")
+	fs.Lookup("oom-kill-disable").NoOptDefVal = "true"
 	fs.IntVar(&hc.OomScoreAdj, "oom-score-adj", 0, "the container's OOM score adjustment (-1000 to 1000)")
 	fs.Var(opts.DeviceCgroupRules(&hc.DeviceCgroupRules), "device-cgroup-rule", "add a rule to the device cgroup: TYPE MAJOR:MINOR ACCESS, e.g. 'c 1:3 mr'")
 	fs.Var(opts.WeightDevices(&hc.BlkioWeightDevice), "blkio-weight-device", "block IO weight of one device: DEVICE:WEIGHT, e.g. /dev/sda:300")
@@ -251,6 +255,11 @@ func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (life
 	e, err := g.engine()
 	if err != nil {
 		return r, nil, err
+	}
+	// A runtime not found is a bad --runtime: 125 from create too, as
+	// docker's, before any pull.
+	if _, err := e.ResolveRuntime(r.Host.Runtime); err != nil {
+		return r, nil, badFlagValue(err)
 	}
 	if err := f.ensureImage(c, e, r.Image, policy); err != nil {
 		return r, nil, err

@@ -15,12 +15,12 @@ func TestSplitCreateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &systemd.CommandLine{
-		Globals: []systemd.Arg{{Name: "root", Value: "/r", Words: []string{"--root", "/r"}},
-			{Name: "runtime", Value: "/opt/runc", Words: []string{"--runtime", "/opt/runc"}}},
-		Verb: "run",
+		Globals: []systemd.Arg{{Name: "root", Value: "/r", Words: []string{"--root", "/r"}}},
+		Verb:    "run",
 		Flags: []systemd.Arg{{Name: "detach", Value: "true", Words: []string{"-d"}}, {Name: "interactive", Value: "true", Words: []string{"-i"}},
 			{Name: "tty", Value: "true", Words: []string{"-t"}}, {Name: "publish", Value: "8080:80", Words: []string{"-p8080:80"}},
 			{Name: "name", Value: "web", Words: []string{"--name=web"}}, {Name: "env", Value: "A=1", Words: []string{"-e", "A=1"}},
+			{Name: "runtime", Value: "/opt/runc", Words: []string{"--runtime", "/opt/runc"}}, // run's own (the container's)
 			{Name: "rm", Value: "true", Words: []string{"--rm"}}, {Name: "hostname", Value: "host", Words: []string{"-h", "host"}}},
 		Operands: []string{"busybox", "sh", "-c", "echo -d"},
 	}

@@ -39,7 +39,7 @@ for inspect and its next start.`,
 	fs.Int64Var(&set.CPURealtimeRuntime, "cpu-rt-runtime", 0, "real-time runtime in microseconds per period (cgroup v1; ctr-lite raises its parent cgroup's budget to fit, within the root's cpu.rt_runtime_us)")
 	fs.Var(opts.Cpuset(&set.CpusetCpus, "--cpuset-cpus"), "cpuset-cpus", "CPUs the container may run on, e.g. 0-2,4")
 	fs.Var(opts.Cpuset(&set.CpusetMems, "--cpuset-mems"), "cpuset-mems", "memory nodes the container may use, e.g. 0-1")
-	fs.Int64Var(&set.PidsLimit, "pids-limit", 0, "maximum number of processes (-1: unlimited)")
+	fs.Var(opts.PidsLimit(&set.PidsLimit), "pids-limit", "maximum number of processes (0 or -1: unlimited)")
 	fs.Var(opts.BlkioWeight(&set.BlkioWeight), "blkio-weight", "block IO weight 10-1000 (0: unset)")
 	fs.Var(opts.Restart(&set.RestartPolicy), "restart", "restart policy: no, always, unless-stopped, on-failure[:N]")
 	return c
@@ -75,6 +75,10 @@ func updateApply(fs *pflag.FlagSet, set *state.HostConfig) func(*state.HostConfi
 				hc.CpusetMems = set.CpusetMems
 			case "pids-limit":
 				hc.PidsLimit = set.PidsLimit
+				if hc.PidsLimit == nil { // docker update: 0 lifts the limit
+					unlimited := int64(-1)
+					hc.PidsLimit = &unlimited
+				}
 			case "blkio-weight":
 				hc.BlkioWeight = set.BlkioWeight
 			case "restart":

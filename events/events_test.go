@@ -70,6 +70,22 @@ func TestLineAndFilter(t *testing.T) {
 	}
 }
 
+// event=exec_start matches docker's "exec_start: CMD" actions, as the
+// whole action does; exec_die is not matched by exec.
+func TestFilterActionWithCommand(t *testing.T) {
+	m := Container("abc123", "web", "busybox", nil, "exec_start: sh -c true", "execID", "e1")
+	for arg, want := range map[string]bool{"event=exec_start": true, "event=exec_start: sh -c true": true,
+		"event=exec_create": false, "event=exec": false} {
+		f, err := ParseFilter([]string{arg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(m); got != want {
+			t.Errorf("%s: %v, want %v", arg, got, want)
+		}
+	}
+}
+
 // A rotation between ReadAll and Follow loses nothing: Follow goes on in
 // the file ReadAll read (now events.log.1), then reads the new file from
 // its start (review 11a, M6: it used to seek the new file to the old

@@ -32,7 +32,7 @@ func ParseFilter(args []string) (Filter, error) {
 func (f Filter) Match(m Message) bool {
 	a := m.Actor.Attributes
 	checks := map[string]func(v string) bool{
-		"event": func(v string) bool { return m.Action == v },
+		"event": func(v string) bool { return m.Action == v || actionVerb(m.Action) == v },
 		"type":  func(v string) bool { return m.Type == v },
 		"container": func(v string) bool {
 			return m.Type == "container" && (v == a["name"] || (len(v) >= 3 && strings.HasPrefix(m.Actor.ID, v)))
@@ -162,4 +162,11 @@ func Watch(root string, q Query, stop <-chan struct{}, fn func(Message) error) e
 		return err
 	}
 	return ferr
+}
+
+// actionVerb is an action without what follows its colon: docker's
+// event=exec_start matches "exec_start: sh -c ..." (moby #25798).
+func actionVerb(action string) string {
+	verb, _, _ := strings.Cut(action, ":")
+	return verb
 }

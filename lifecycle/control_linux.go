@@ -127,7 +127,7 @@ func (e *Engine) signal(ctx context.Context, c *state.Container, sig string) err
 		return err
 	}
 	defer l.Unlock()
-	if out, err := e.Runc("kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
+	if out, err := e.RuncFor(c, "kill", c.ID, runcSignal(sig)).CombinedOutput(); err != nil {
 		return fmt.Errorf("kill %s with %s: %s", c.Name, sig, strings.TrimSpace(string(out)))
 	}
 	e.Event(c, "kill", "signal", strconv.Itoa(int(opts.SignalNumber(sig))))
@@ -301,18 +301,24 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		return WithCode(ExitEngine, err)
 	}
 	args := []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}
+	// docker's exec events: create and start (one step here) name the
+	// command; exec_die carries the exit code (not for -d: nothing waits
+	// on a detached process to see it end).
+	execID, command := state.NewID(), execCommand(o.Cmd)
+	e.Event(c, "exec_create: "+command, "execID", execID)
+	e.Event(c, "exec_start: "+command, "execID", execID)
 	if o.Detach {
 		// runc returns once the process runs; docker's exec -d prints
 		// nothing and the process's output is discarded.
 		// The process gets runc's stdio, so runc gets /dev/null and
 		// says what failed in its log.
 		log := filepath.Join(dir, "runc.log")
-		if err := e.Runc(append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
+		if err := e.RuncFor(c, append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
 			return WithCode(ExitEngine, fmt.Errorf("exec in %q: %s", c.Name, runtimeError(log)))
 		}
 		return nil
 	}
-	cmd := e.Runc(append(args, c.ID)...)
+	cmd := e.RuncFor(c, append(args, c.ID)...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin
@@ -321,10 +327,20 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
+	e.Event(c, "exec_die", "execID", execID, "exitCode", strconv.Itoa(code))
 	if code != 0 {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// execCommand is the command as docker's exec events name it: the
+// entrypoint, a space, and the arguments joined by spaces.
+func execCommand(cmd []string) string {
+	if len(cmd) == 0 {
+		return " "
+	}
+	return cmd[0] + " " + strings.Join(cmd[1:], " ")
 }
 
 // execProcess derives the exec'd process from the container's spec.

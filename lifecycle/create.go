@@ -70,6 +70,10 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	if err := checkWorkdir(cfg.WorkingDir); err != nil {
 		return nil, nil, nil, err
 	}
+	runtimePath, err := e.ResolveRuntime(r.Host.Runtime)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	hc, err := e.hostConfig(r.Host, img)
 	if err != nil {
 		return nil, nil, nil, err
@@ -78,7 +82,7 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	c := &state.Container{
 		Created: time.Now().UTC(), Path: argv[0], Args: argv[1:], Config: cfg,
 		State: state.State{Status: state.StatusCreated}, Image: img.ID, ImageName: r.Image,
-		Driver: e.Images.Driver.Name(),
+		Driver: e.Images.Driver.Name(), RuntimePath: runtimePath,
 	}
 	return c, hc, img, nil
 }
@@ -100,7 +104,10 @@ func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.H
 			return nil, err
 		}
 	}
-	hc.Runtime, hc.RecordVersion = "runc", state.CurrentRecordVersion
+	if hc.Runtime == "" {
+		hc.Runtime = DefaultRuntimeName // docker's inspect shows the name
+	}
+	hc.RecordVersion = state.CurrentRecordVersion
 	hc.ContainerIDFile, hc.PidFile = absPath(hc.ContainerIDFile), absPath(hc.PidFile)
 	from, err := e.volumesFrom(hc.VolumesFrom, hc.MountPoints)
 	if err != nil {

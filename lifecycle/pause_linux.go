@@ -28,7 +28,7 @@ func (e *Engine) Pause(ctx context.Context, ref string) error {
 		return fmt.Errorf("record pause of %q: %w", c.Name, err)
 	}
 	fault.Point("pause:after-mark")
-	if out, err := e.Runc("pause", c.ID).CombinedOutput(); err != nil {
+	if out, err := e.RuncFor(c, "pause", c.ID).CombinedOutput(); err != nil {
 		setPaused(c, false)
 		e.Containers.Save(c, false)
 		return fmt.Errorf("pause %q: %s", c.Name, strings.TrimSpace(string(out)))
@@ -59,7 +59,7 @@ func (e *Engine) Unpause(ctx context.Context, ref string) error {
 // thaw resumes c's processes; a container that is not frozen (a crash
 // came between Pause's mark and its freeze) is thawed already.
 func (e *Engine) thaw(c *state.Container) error {
-	out, err := e.Runc("resume", c.ID).CombinedOutput()
+	out, err := e.RuncFor(c, "resume", c.ID).CombinedOutput()
 	if err != nil && !strings.Contains(string(out), "not paused") {
 		return fmt.Errorf("unpause %q: %s", c.Name, strings.TrimSpace(string(out)))
 	}

@@ -193,8 +193,8 @@ func (e *Engine) reconcile(l *state.ContainerLock, c *state.Container, hc *state
 
 // kill sends SIGKILL to the container; the runtime's own exit follows.
 func (e *Engine) ForceKill(c *state.Container) {
-	if _, err := e.Runtime(); err == nil {
-		e.Runc("kill", c.ID, "KILL").Run()
+	if _, err := e.RuntimeFor(c); err == nil {
+		e.RuncFor(c, "kill", c.ID, "KILL").Run()
 	}
 }
 
@@ -235,7 +235,7 @@ func (e *Engine) removeLocked(l *state.ContainerLock, c *state.Container, hc *st
 // Run creates and starts a container attached; with AutoRemove it is
 // removed after it exits, and also when it fails to start.
 func (e *Engine) Run(ctx context.Context, r CreateRequest, stdio Stdio) error {
-	if _, err := e.Runtime(); err != nil { // before anything is made
+	if _, err := e.ResolveRuntime(r.Host.Runtime); err != nil { // before anything is made
 		return err
 	}
 	c, err := e.Create(ctx, r)

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // MinSafeRuncVersion is the runc release ctr-lite pins in go.mod and
@@ -27,11 +29,48 @@ func (e *Engine) Runtime() (string, error) {
 	return p, err
 }
 
-// runc is a command running the runtime with ctr-lite's runc root. The
-// caller has checked Runtime() already.
-func (e *Engine) Runc(args ...string) *exec.Cmd {
-	p, _ := e.Runtime()
+// RuncFor is a command running c's runtime (its create --runtime, else
+// the engine's) with ctr-lite's runc root: every runtime call of a
+// container goes through it, so a container never changes runtime
+// between create and rm. The caller has checked RuntimeFor already.
+func (e *Engine) RuncFor(c *state.Container, args ...string) *exec.Cmd {
+	p, _ := e.RuntimeFor(c)
 	return exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
+}
+
+// RuntimeFor is the runtime of c: the path create resolved from its
+// --runtime, else Runtime().
+func (e *Engine) RuntimeFor(c *state.Container) (string, error) {
+	if c.RuntimePath == "" {
+		return e.Runtime()
+	}
+	if fi, err := os.Stat(c.RuntimePath); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return c.RuntimePath, WithCode(ExitEngine, fmt.Errorf("runtime %q of container %s is gone: put it back, or remove the container", c.RuntimePath, c.Name))
+	}
+	return c.RuntimePath, nil
+}
+
+// DefaultRuntimeName is docker's HostConfig.Runtime of a container made
+// without --runtime; as --runtime it means the engine's runtime too.
+const DefaultRuntimeName = "runc"
+
+// ResolveRuntime checks create's --runtime (a path, or a name on PATH)
+// and returns its absolute path, kept in the record; "" (or "runc") is
+// the engine's runtime, which must be found too.
+func (e *Engine) ResolveRuntime(given string) (string, error) {
+	if given == "" || given == DefaultRuntimeName {
+		_, err := e.Runtime()
+		return "", err
+	}
+	p, err := exec.LookPath(given)
+	if err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("find runtime %q: %w: give --runtime the path of a runc, or a name on PATH", given, UnwrapExec(err)))
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("find runtime %q: %w", given, err))
+	}
+	return abs, nil
 }
 
 func (e *Engine) findRuntime() (string, error) {

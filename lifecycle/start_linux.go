@@ -120,7 +120,7 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if err := e.reconcile(l, c, hc); err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
-	if _, err := e.Runtime(); err != nil {
+	if _, err := e.RuntimeFor(c); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := reserveRealtime(id, hc); err != nil {
@@ -333,7 +333,7 @@ func (e *Engine) RuntimeCommand(c *state.Container, stdio Stdio, verb string, fl
 	bundle := e.BundleDir(c.ID)
 	args := []string{"--log", filepath.Join(bundle, "runc.log"), "--log-format", "json",
 		verb, "--bundle", bundle, "--pid-file", filepath.Join(bundle, "pid")}
-	cmd := e.Runc(append(append(args, flags...), c.ID)...)
+	cmd := e.RuncFor(c, append(append(args, flags...), c.ID)...)
 	cmd.Dir = bundle
 	cmd.Stdout, cmd.Stderr = stdio.Stdout, stdio.Stderr
 	readsTerminal := false
@@ -506,7 +506,7 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error {
 	defer e.Step("release runtime")()
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
-		e.Runc("delete", "--force", c.ID).Run()
+		e.RuncFor(c, "delete", "--force", c.ID).Run()
 	}
 	removeCgroupParents(hc.CgroupParent)
 	if err := e.teardownNetwork(c, hc); err != nil {

@@ -21,7 +21,7 @@ func (e *Engine) Top(ctx context.Context, ref string, psArgs []string) ([]string
 	if !IsRunning(c) {
 		return nil, nil, fmt.Errorf("container %s is not running", c.Name)
 	}
-	out, err := e.Runc("ps", "--format", "json", c.ID).Output()
+	out, err := e.RuncFor(c, "ps", "--format", "json", c.ID).Output()
 	if err != nil {
 		return nil, nil, fmt.Errorf("list the processes of %q: %w", c.Name, UnwrapExec(err))
 	}

@@ -46,33 +46,33 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 	if err := e.Containers.SaveHostConfig(c.ID, hc, true); err != nil {
 		return fmt.Errorf("record update of %q: %w", c.Name, err)
 	}
-	if !IsRunning(c) {
-		return nil
+	if IsRunning(c) {
+		err := reserveRealtime(c.ID, hc)
+		if err == nil {
+			err = e.runcUpdate(c, hc)
+		}
+		if err != nil {
+			e.Containers.SaveHostConfig(c.ID, &old, true)
+			// runc may have set some cgroup files before it failed: put
+			// the old limits back so the cgroup matches the record again.
+			e.runcUpdate(c, &old)
+			return fmt.Errorf("update %q: %w", c.Name, err)
+		}
 	}
-	err = reserveRealtime(c.ID, hc)
-	if err == nil {
-		err = e.runcUpdate(c.ID, hc)
-	}
-	if err != nil {
-		e.Containers.SaveHostConfig(c.ID, &old, true)
-		// runc may have set some cgroup files before it failed: put
-		// the old limits back so the cgroup matches the record again.
-		e.runcUpdate(c.ID, &old)
-		return fmt.Errorf("update %q: %w", c.Name, err)
-	}
+	e.Event(c, "update") // docker's, once the update holds
 	return nil
 }
 
 // runcUpdate sets a running container's cgroup to hc's resources. The
 // error is the one runc logged, not its two-line logrus output.
-func (e *Engine) runcUpdate(id string, hc *state.HostConfig) error {
+func (e *Engine) runcUpdate(c *state.Container, hc *state.HostConfig) error {
 	body, err := json.Marshal(specgen.Resources(hc))
 	if err != nil {
 		return err
 	}
-	log := filepath.Join(e.BundleDir(id), "update.log")
+	log := filepath.Join(e.BundleDir(c.ID), "update.log")
 	defer os.Remove(log)
-	cmd := e.Runc("--log", log, "--log-format", "json", "update", "--resources", "-", id)
+	cmd := e.RuncFor(c, "--log", log, "--log-format", "json", "update", "--resources", "-", c.ID)
 	cmd.Stdin = bytes.NewReader(body)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		if msg := runtimeError(log); msg != "" {

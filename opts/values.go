@@ -82,6 +82,35 @@ func Swappiness(p **int64) Value {
 	}}
 }
 
+// PidsLimit is --pids-limit: 0 leaves it unset (nil), as docker's CLI
+// does; -1 is no limit.
+func PidsLimit(p **int64) Value {
+	return &value{typ: "int", set: func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("invalid --pids-limit %q: want a whole number (-1: unlimited)", s)
+		}
+		*p = nil
+		if n != 0 {
+			*p = &n
+		}
+		return nil
+	}}
+}
+
+// OptionalBool is a bool flag whose field stays nil unless it is given
+// (docker's *bool fields, null in inspect).
+func OptionalBool(p **bool, flag string) Value {
+	return &value{typ: "bool", set: func(s string) error {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("invalid %s %q: want true or false", flag, s)
+		}
+		*p = &b
+		return nil
+	}}
+}
+
 // BlkioWeight is --blkio-weight: 10-1000, or 0 for unset.
 func BlkioWeight(p *uint16) Value {
 	return &value{typ: "uint16", set: func(s string) error {

@@ -19,7 +19,7 @@ const cfsPeriod = 100000
 // cpu.weight, swap to memory.swap.max).
 func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 	var out specs.LinuxResources
-	if hc.Memory > 0 || hc.MemorySwap != 0 || hc.MemoryReservation > 0 || hc.MemorySwappiness != nil || hc.OomKillDisable {
+	if hc.Memory > 0 || hc.MemorySwap != 0 || hc.MemoryReservation > 0 || hc.MemorySwappiness != nil || isTrue(hc.OomKillDisable) {
 		out.Memory = moreMemory(hc)
 		if hc.Memory > 0 {
 			limit := hc.Memory
@@ -42,8 +42,8 @@ func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 			out.CPU.Shares = &shares
 		}
 	}
-	if hc.PidsLimit != 0 {
-		limit := hc.PidsLimit
+	if hc.PidsLimit != nil {
+		limit := *hc.PidsLimit
 		if limit < 0 {
 			limit = -1 // docker: 0 and -1 both mean no limit; 0 is unset here
 		}
@@ -55,6 +55,8 @@ func linuxResources(hc *state.HostConfig) specs.LinuxResources {
 	}
 	return out
 }
+
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // moreMemory is the memory settings of issue 11's flags (reservation,
 // swappiness, OOM killer); linuxResources adds the limits.
@@ -68,7 +70,7 @@ func moreMemory(hc *state.HostConfig) *specs.LinuxMemory {
 		s := uint64(*hc.MemorySwappiness)
 		m.Swappiness = &s
 	}
-	if hc.OomKillDisable {
+	if isTrue(hc.OomKillDisable) {
 		t := true
 		m.DisableOOMKiller = &t
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestLinuxResources(t *testing.T) {
-	hc := &state.HostConfig{Memory: 64 << 20, MemorySwap: 128 << 20, NanoCpus: 1.5e9, CpuShares: 512, CpusetCpus: "0-1,3", PidsLimit: 50}
+	hc := &state.HostConfig{Memory: 64 << 20, MemorySwap: 128 << 20, NanoCpus: 1.5e9, CpuShares: 512, CpusetCpus: "0-1,3", PidsLimit: ptr[int64](50)}
 	lr := linuxResources(hc)
 	if *lr.Memory.Limit != 64<<20 || *lr.Memory.Swap != 128<<20 {
 		t.Errorf("memory %+v", lr.Memory)
@@ -24,7 +24,7 @@ func TestLinuxResources(t *testing.T) {
 // memory.max and memory.swap.max: the spec is the same, so is this test.
 func TestResourcesSameSpecOnCgroupV2(t *testing.T) {
 	in := baseInput()
-	in.Host = &state.HostConfig{Memory: 64 << 20, MemorySwap: -1, NanoCpus: 5e8, PidsLimit: -1}
+	in.Host = &state.HostConfig{Memory: 64 << 20, MemorySwap: -1, NanoCpus: 5e8, PidsLimit: ptr[int64](-1)}
 	in.CgroupV2 = true
 	s, err := Generate(in)
 	if err != nil {
@@ -69,7 +69,7 @@ func TestMoreResourcesInSpec(t *testing.T) {
 	in := baseInput()
 	swappiness := int64(0)
 	in.Host = &state.HostConfig{CPUPeriod: 50000, CPUQuota: 25000, CpusetMems: "0", MemoryReservation: 32 << 20,
-		MemorySwappiness: &swappiness, OomKillDisable: true, OomScoreAdj: 500, BlkioWeight: 300}
+		MemorySwappiness: &swappiness, OomKillDisable: ptr(true), OomScoreAdj: 500, BlkioWeight: 300}
 	s, err := Generate(in)
 	if err != nil {
 		t.Fatal(err)
@@ -95,3 +95,5 @@ func TestRealtimeResources(t *testing.T) {
 		t.Errorf("--cpu-rt-*: got %+v", r.CPU)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

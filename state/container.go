@@ -47,6 +47,10 @@ type Container struct {
 	// while (the new name before the record has it, the old one after):
 	// rm drops it too, in case a crash kept the rename from doing so.
 	OtherName string `json:",omitempty"`
+	// RuntimePath is the runtime create's --runtime named, resolved to
+	// an absolute path so every later call finds the same one ("": the
+	// engine's). HostConfig.Runtime shows it as given.
+	RuntimePath string `json:",omitempty"`
 	// Damage is why the record could not be read (Store.Damaged); nil
 	// for a record read whole. Never stored.
 	Damage error `json:"-"`
@@ -218,8 +222,9 @@ type HostConfig struct {
 	NanoCpus   int64
 	CpuShares  int64 //nolint:revive // docker's field name
 	CpusetCpus string
-	PidsLimit  int64 `json:",omitempty"` // -1 unlimited
-	ShmSize    int64
+	// PidsLimit is nil (null, as docker's) unless set; -1 unlimited.
+	PidsLimit *int64
+	ShmSize   int64
 	// More resources (issue 11; docker's names and units).
 	CPUPeriod int64 `json:"CpuPeriod"` // µs
 	CPUQuota  int64 `json:"CpuQuota"`  // µs
@@ -229,7 +234,7 @@ type HostConfig struct {
 	CpusetMems         string
 	MemoryReservation  int64  // bytes, the soft limit
 	MemorySwappiness   *int64 // 0-100; nil (flag -1) leaves the kernel's
-	OomKillDisable     bool
+	OomKillDisable     *bool  // nil (null) unless --oom-kill-disable was given
 	OomScoreAdj        int
 	BlkioWeight        uint16   // 10-1000; 0 unset
 	DeviceCgroupRules  []string `json:",omitempty"` // 'c 1:3 mr'

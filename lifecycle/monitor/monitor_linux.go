@@ -110,7 +110,7 @@ func (e *supervisor) startDetached(ctx context.Context, ref string) error {
 	if lifecycle.IsRunning(c) || (lifecycle.IsRestarting(c) && !c.HasBeenManuallyStopped) {
 		return nil
 	}
-	if _, err := e.Runtime(); err != nil {
+	if _, err := e.RuntimeFor(c); err != nil {
 		return err
 	}
 	// The new monitor's start clears the stop mark (PrepareStart).
@@ -297,7 +297,7 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 	fault.Point("monitor:after-runtime-create")
-	if msg, err := e.Runc("start", c.ID).CombinedOutput(); err != nil {
+	if msg, err := e.RuncFor(c, "start", c.ID).CombinedOutput(); err != nil {
 		e.ForceKill(c)
 		return 0, &lifecycle.ExitError{Code: lifecycle.CodeForRuntimeMessage(string(msg)), Err: fmt.Errorf("start container: %s", strings.TrimSpace(string(msg)))}
 	}

@@ -3,9 +3,10 @@ package rootfs
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -97,7 +98,8 @@ func sameMeta(a, b *unix.Stat_t) bool {
 // (top first). It needs no mount, so it works on stopped containers.
 func overlayChanges(upper string, lowers []string) ([]Change, error) {
 	var out []Change
-	err := walkLstat(upper, func(rel string, st *unix.Stat_t) (bool, error) {
+	err := walkLstat(upper, func(rel string, e *entry) (bool, error) {
+		st := &e.st
 		if isWhiteout(st) {
 			out = append(out, Change{Path: "/" + rel, Kind: ChangeDelete})
 			return false, nil
@@ -111,9 +113,9 @@ func overlayChanges(upper string, lowers []string) ([]Change, error) {
 			out = append(out, Change{Path: "/" + rel, Kind: ChangeAdd})
 		case !isDirStat(st):
 			out = append(out, Change{Path: "/" + rel, Kind: ChangeModify})
-		case isOpaque(filepath.Join(upper, rel)):
+		case e.opaque:
 			out = append(out, Change{Path: "/" + rel, Kind: ChangeModify})
-			gone, err := hiddenByOpaque(upper, lowers, rel)
+			gone, err := hiddenByOpaque(e.fd, lowers, rel)
 			if err != nil {
 				return false, err
 			}
@@ -127,8 +129,8 @@ func overlayChanges(upper string, lowers []string) ([]Change, error) {
 }
 
 // hiddenByOpaque lists as deleted the lower entries of opaque directory
-// rel that the upper dir does not have again.
-func hiddenByOpaque(upper string, lowers []string, rel string) ([]Change, error) {
+// rel (open as upperFd) that the upper dir does not have again.
+func hiddenByOpaque(upperFd int, lowers []string, rel string) ([]Change, error) {
 	var out []Change
 	seen := map[string]bool{}
 	for _, l := range lowers {
@@ -150,7 +152,7 @@ func hiddenByOpaque(upper string, lowers []string, rel string) ([]Change, error)
 			}
 			seen[name] = true
 			var ust unix.Stat_t
-			if err := unix.Lstat(filepath.Join(upper, rel, name), &ust); err == nil {
+			if err := unix.Fstatat(upperFd, name, &ust, unix.AT_SYMLINK_NOFOLLOW); err == nil {
 				continue
 			}
 			if _, ok, err := lowerLookup(lowers, rel+"/"+name); err != nil {
@@ -168,7 +170,8 @@ func hiddenByOpaque(upper string, lowers []string, rel string) ([]Change, error)
 func snapshotChanges(root, base string) ([]Change, error) {
 	var out []Change
 	inRoot := map[string]bool{} // path -> is a directory
-	err := walkLstat(root, func(rel string, st *unix.Stat_t) (bool, error) {
+	err := walkLstat(root, func(rel string, e *entry) (bool, error) {
+		st := &e.st
 		inRoot[rel] = isDirStat(st)
 		bst, res := unix.Stat_t{}, absent
 		if base != "" {
@@ -187,7 +190,7 @@ func snapshotChanges(root, base string) ([]Change, error) {
 	if err != nil || base == "" {
 		return out, err
 	}
-	err = walkLstat(base, func(rel string, _ *unix.Stat_t) (bool, error) {
+	err = walkLstat(base, func(rel string, _ *entry) (bool, error) {
 		isDir, ok := inRoot[rel]
 		if !ok {
 			out = append(out, Change{Path: "/" + rel, Kind: ChangeDelete})
@@ -198,34 +201,72 @@ func snapshotChanges(root, base string) ([]Change, error) {
 	return out, err
 }
 
+// entry is what walkLstat tells about one entry: its stat and, for a
+// directory, whether it is opaque (read from its own descriptor).
+type entry struct {
+	st     unix.Stat_t
+	opaque bool
+	fd     int // a directory's own descriptor, valid during the callback
+}
+
 // walkLstat calls fn for every entry below dir (not dir itself) with its
 // path relative to dir; fn returns whether to descend into a directory.
-// filepath.WalkDir never follows symlinks.
-func walkLstat(dir string, fn func(rel string, st *unix.Stat_t) (bool, error)) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("read %q: %w", p, err)
+// The walk is by file descriptor (fstatat without following, openat with
+// O_NOFOLLOW): a running container that swaps a directory for a symlink
+// mid-walk cannot make it read outside dir. An entry that vanishes
+// meanwhile is skipped.
+func walkLstat(dir string, fn func(rel string, e *entry) (bool, error)) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", dir, err)
+	}
+	return walkFd(fd, dir, "", fn)
+}
+
+// walkFd walks the directory open as fd (and closes it).
+func walkFd(fd int, dir, rel string, fn func(rel string, e *entry) (bool, error)) error {
+	f := os.NewFile(uintptr(fd), filepath.Join(dir, rel))
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("read %q: %w", f.Name(), err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var e entry
+		if err := unix.Fstatat(fd, name, &e.st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				continue
+			}
+			return fmt.Errorf("read %q: %w", filepath.Join(f.Name(), name), err)
 		}
-		if p == dir {
-			return nil
+		child := path.Join(rel, name)
+		cfd := -1
+		if isDirStat(&e.st) {
+			if cfd, err = unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0); err != nil {
+				if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
+					continue // replaced meanwhile
+				}
+				return fmt.Errorf("read %q: %w", filepath.Join(f.Name(), name), err)
+			}
+			buf := make([]byte, 4)
+			n, err := unix.Fgetxattr(cfd, overlayOpaqueXattr, buf)
+			e.opaque = err == nil && string(buf[:n]) == "y"
 		}
-		var st unix.Stat_t
-		if err := unix.Lstat(p, &st); err != nil {
-			return fmt.Errorf("read %q: %w", p, err)
+		e.fd = cfd
+		descend, err := fn(child, &e)
+		if err == nil && cfd >= 0 && descend {
+			err = walkFd(cfd, dir, child, fn)
+			cfd = -1
 		}
-		rel, err := filepath.Rel(dir, p)
+		if cfd >= 0 {
+			unix.Close(cfd)
+		}
 		if err != nil {
 			return err
 		}
-		descend, err := fn(filepath.ToSlash(rel), &st)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && !descend {
-			return filepath.SkipDir
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (d *overlayDriver) Changes(id string, layers []string, topChain string) ([]Change, error) {

@@ -50,6 +50,10 @@ func TestOverlayChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTree(t, upper, "bin/", "etc/passwd", "new/dir/file", "opq/b", "home/u/.profile", "evil/etc/passwd")
+	// nor a symlink the container made in its own layer
+	if err := os.Symlink("/", filepath.Join(upper, "sym")); err != nil {
+		t.Fatal(err)
+	}
 	if err := unix.Mknod(filepath.Join(upper, "bin", "sh"), unix.S_IFCHR, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +70,7 @@ func TestOverlayChanges(t *testing.T) {
 		"C /evil", "A /evil/etc", "A /evil/etc/passwd",
 		"C /home", "A /home/u", "A /home/u/.profile",
 		"A /new", "A /new/dir", "A /new/dir/file",
-		"C /opq", "D /opq/a", "C /opq/b",
+		"C /opq", "D /opq/a", "C /opq/b", "A /sym",
 	}, "\n")
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

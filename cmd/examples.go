@@ -23,6 +23,7 @@ var examples = map[string]string{
   tar -c conf | ctr-lite cp - web:/etc            # a tar stream in`,
 	"export": `  ctr-lite export web > web.tar
   ctr-lite export -o web.tar web`,
+	"diff":    `  ctr-lite diff web              # A added, C changed, D deleted, by path`,
 	"pause":   `  ctr-lite pause web && ctr-lite ps -f status=paused`,
 	"unpause": `  ctr-lite unpause web`,
 	"top": `  ctr-lite top web

@@ -33,6 +33,7 @@ func newContainerCmd(g *globals) *cobra.Command {
 		newTopCmd(g),
 		newCpCmd(g),
 		newExportCmd(g),
+		newDiffCmd(g),
 		newUpdateCmd(g),
 		newStatsCmd(g),
 		newContainerPruneCmd(g),

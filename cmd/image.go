@@ -16,7 +16,7 @@ func newImageCmd(g *globals) *cobra.Command {
 	ls := renamed(newImagesCmd(g), "ls", "images", "list")
 	rm := renamed(newRmiCmd(g), "rm", "rmi", "remove")
 	c.AddCommand(ls, rm, newLoadCmd(g), newImageInspectCmd(g), newImagePruneCmd(g),
-		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g))
+		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g), newImportCmd(g))
 	return c
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+
+	"github.com/ctr-lite/ctr-lite/specgen"
 )
 
 // statInRoot stats p resolved inside rootfs (symlinks followed, but never
@@ -56,7 +58,16 @@ func checkCommand(rootfs, argv0, cwd string, env, mountDests []string) error {
 		}
 		return checkExecutable(rootfs, argv0, p, mountDests)
 	}
-	for _, dir := range strings.Split(envValue(env, "PATH"), ":") {
+	search, ok := "", false
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); k == "PATH" {
+			search, ok = v, true
+		}
+	}
+	if !ok { // the process gets docker's default PATH (specgen), so look there
+		search = strings.TrimPrefix(specgen.DefaultPath, "PATH=")
+	}
+	for _, dir := range strings.Split(search, ":") {
 		if dir == "" {
 			continue
 		}
@@ -86,13 +97,4 @@ func checkExecutable(rootfs, argv0, p string, mountDests []string) error {
 		return WithCode(ExitCannotRun, fmt.Errorf("exec: %q: permission denied", argv0))
 	}
 	return nil
-}
-
-func envValue(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, _ := strings.Cut(env[i], "="); k == key {
-			return v
-		}
-	}
-	return ""
 }

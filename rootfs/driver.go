@@ -27,6 +27,9 @@ type Driver interface {
 	Unmount(id string) error
 	// RemoveRW unmounts and deletes container id's layer; it is idempotent.
 	RemoveRW(id string) error
+	// Changes are container id's own changes to the image's files (no
+	// parents, unsorted: see FinishChanges), read without a mount.
+	Changes(id string, layers []string, topChain string) ([]Change, error)
 	// Data is GraphDriver.Data for inspect.
 	Data(id string, layers []string, topChain string) map[string]string
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# Issue 11's system commands: inspect --type, system df, system prune
+# (and the image/volume prune it shares code with).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	isolate
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+}
+
+teardown_file() {
+	finish_file
+}
+
+teardown() {
+	local ids
+	ids=$("$CTR" ps -aq 2>/dev/null || true)
+	[ -z "$ids" ] || "$CTR" rm -f $ids >/dev/null 2>&1 || true
+	"$CTR" network rm $("$CTR" network ls --format '{{.Name}}' | grep -v '^bridge$') >/dev/null 2>&1 || true
+	"$CTR" volume prune -a -f >/dev/null 2>&1 || true
+}
+
+@test "inspect --type: picks the network when a container has the same name; bad type is docker's error" {
+	ctr network create twin
+	assert_status 0
+	ctr create --name twin busybox true
+	assert_status 0
+	ctr inspect -f '{{.Name}}' twin
+	assert_status 0
+	[ "$output" = "/twin" ]
+	ctr inspect --type network -f '{{.Name}}' twin
+	assert_status 0
+	[ "$output" = "twin" ]
+	ctr inspect --type image -f '{{.Id}}' twin
+	assert_status 1
+	ctr volume create vtwin
+	ctr inspect -f '{{.Name}}' vtwin
+	assert_status 0
+	[ "$output" = "vtwin" ]
+	ctr inspect --type foo twin
+	assert_status 1
+	one_line_error '"foo" is not a valid value for --type'
+}

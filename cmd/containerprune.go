@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -34,15 +35,8 @@ func newContainerPruneCmd(g *globals) *cobra.Command {
 			}
 			sizer := &psSizer{e: e, images: map[string]int64{}}
 			ids, freed, err := e.PruneContainers(c.Context(), keep, sizer.writable)
-			out := c.OutOrStdout()
-			if len(ids) > 0 {
-				fmt.Fprintln(out, "Deleted Containers:")
-				for _, id := range ids {
-					fmt.Fprintln(out, id)
-				}
-				fmt.Fprintln(out)
-			}
-			fmt.Fprintln(out, "Total reclaimed space:", units.HumanSize(float64(freed)))
+			printDeleted(c.OutOrStdout(), "Containers", ids)
+			printReclaimed(c.OutOrStdout(), freed)
 			return err
 		},
 	}
@@ -83,6 +77,23 @@ func pruneKeep(filters []string) (func(*state.Container) bool, error) {
 		}
 		return false
 	}, nil
+}
+
+// printDeleted is a prune's "Deleted KIND:" section, none when empty.
+func printDeleted(w io.Writer, kind string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Deleted %s:\n", kind)
+	for _, it := range items {
+		fmt.Fprintln(w, it)
+	}
+	fmt.Fprintln(w)
+}
+
+// printReclaimed is a prune's last line.
+func printReclaimed(w io.Writer, freed int64) {
+	fmt.Fprintln(w, "Total reclaimed space:", units.HumanSize(float64(freed)))
 }
 
 // confirmText asks docker's prune question on stderr and reads y from stdin.

@@ -43,3 +43,28 @@ teardown() {
 	assert_status 1
 	one_line_error '"foo" is not a valid value for --type'
 }
+
+@test "system df: counts containers, active images and volumes mounted by a container" {
+	ctr run -d --name up -v dfvol:/data busybox sh -c 'head -c 3000 /dev/zero > /data/f; sleep 60'
+	assert_status 0
+	wait_running up
+	ctr create --name idle busybox sh -c 'true'
+	ctr volume create dfspare
+	ctr system df --format '{{.Type}}:{{.TotalCount}}:{{.Active}}'
+	assert_status 0
+	[ "$output" = "Images:1:1
+Containers:2:1
+Local Volumes:2:1
+Build Cache:0:0" ] || { echo "$output"; false; }
+	ctr system df
+	[ "$(head -1 <<<"$output" | tr -s ' ')" = "TYPE TOTAL ACTIVE SIZE RECLAIMABLE" ]
+	grep -E '^Local Volumes +2 +1 +3kB +0B \(0%\)$' <<<"$output"
+	grep -E '^Build Cache +0 +0 +0B +0B$' <<<"$output"
+	ctr system df -v
+	assert_status 0
+	for h in "Images space usage:" "Containers space usage:" "Local Volumes space usage:" "Build cache usage: 0B"; do
+		grep -qx "$h" <<<"$output" || { echo "no $h in $output"; false; }
+	done
+	grep -E '^dfvol +1 +3kB$' <<<"$output"
+	grep -E '^dfspare +0 +0B$' <<<"$output"
+}

@@ -4,7 +4,7 @@ import "testing"
 
 func TestDfCountRow(t *testing.T) {
 	for _, tc := range []struct {
-		n              dfCount
+		n             dfCount
 		size, reclaim string
 	}{
 		{dfCount{}, "0B", "0B"},
@@ -15,5 +15,20 @@ func TestDfCountRow(t *testing.T) {
 		if r.Size != tc.size || r.Reclaimable != tc.reclaim {
 			t.Errorf("%+v: got %q %q, want %q %q", tc.n, r.Size, r.Reclaimable, tc.size, tc.reclaim)
 		}
+	}
+}
+
+func TestSystemPruneWarning(t *testing.T) {
+	got := systemPruneWarning(systemPruneOptions{})
+	want := "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - unused build cache\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = systemPruneWarning(systemPruneOptions{all: true, volumes: true, filters: []string{"label=tmp"}})
+	want = "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n" +
+		"  - all anonymous volumes not used by at least one container\n  - all images without at least one container associated to them\n" +
+		"  - all build cache\n\n  Items to be pruned will be filtered with:\n  - label=tmp\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -143,7 +143,7 @@ func newVolumePruneCmd(g *globals) *cobra.Command {
 			if all {
 				what = "all local volumes"
 			}
-			if !force && !confirmText("WARNING! This will remove " + what + " not used by at least one container.") {
+			if !force && !confirmText("WARNING! This will remove "+what+" not used by at least one container.") {
 				return nil
 			}
 			e, err := g.engine()

@@ -68,3 +68,82 @@ Build Cache:0:0" ] || { echo "$output"; false; }
 	grep -E '^dfvol +1 +3kB$' <<<"$output"
 	grep -E '^dfspare +0 +0B$' <<<"$output"
 }
+
+# dangling_image: layered.tar loaded and untagged while a stopped
+# container "old" holds it, so prune has a dangling image to remove.
+dangling_image() {
+	local name
+	name=$("$CTR" load -i "$TESTDATA/layered.tar" | sed -n 's/^Loaded image: //p')
+	"$CTR" create --name old "$name" true >/dev/null
+	"$CTR" rmi -f "$name" >/dev/null
+}
+
+@test "system prune -f: stopped containers, unused networks, dangling images go; running ones and used images stay" {
+	dangling_image
+	"$CTR" run -d --name keep busybox sleep 60 >/dev/null
+	wait_running keep
+	"$CTR" network create unused >/dev/null
+	"$CTR" volume create named >/dev/null
+	ctr system prune -f
+	assert_status 0
+	[[ "$output" == "Deleted Containers:
+"[0-9a-f]*"
+
+Deleted Networks:
+unused
+
+Deleted Images:
+"*"deleted: sha256:"* ]] || { echo "$output"; false; }
+	[[ "$output" != *"Deleted Volumes:"* ]]
+	[[ "${lines[-1]}" == "Total reclaimed space: "* ]]
+	ctr ps -a --format '{{.Names}}'
+	[ "$output" = "keep" ]
+	ctr images --format '{{.Repository}}'
+	[ "$output" = "busybox" ]
+	ctr volume ls -q
+	[ "$output" = "named" ]
+	ctr network ls --format '{{.Name}}'
+	[ "$output" = "bridge" ]
+}
+
+@test "system prune answered n removes nothing; the question is docker's" {
+	"$CTR" create --name stopped busybox true >/dev/null
+	"$CTR" network create unused2 >/dev/null
+	run --separate-stderr "$CTR" system prune -a --volumes <<<"n"
+	assert_status 0
+	[[ "$stderr" == "WARNING! This will remove:
+  - all stopped containers
+  - all networks not used by at least one container
+  - all anonymous volumes not used by at least one container
+  - all images without at least one container associated to them
+  - all build cache
+
+Are you sure you want to continue? [y/N]"* ]] || { echo "stderr: $stderr"; declare -p stderr; false; }
+	[ -z "$output" ]
+	ctr ps -a --format '{{.Names}}'
+	[ "$output" = "stopped" ]
+	ctr network ls --format '{{.Name}}'
+	[[ "$output" == *unused2* ]]
+}
+
+@test "system prune --volumes removes anonymous volumes only; volume prune -a the named ones too" {
+	"$CTR" create --name anon -v /data -v keepme:/keep busybox true >/dev/null
+	"$CTR" start anon >/dev/null
+	"$CTR" wait anon >/dev/null
+	anonvol=$("$CTR" inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}' anon)
+	[ -n "$anonvol" ]
+	ctr system prune -f --volumes
+	assert_status 0
+	[[ "$output" == *"Deleted Volumes:
+$anonvol
+"* ]] || { echo "$output"; false; }
+	ctr volume ls -q
+	[ "$output" = "keepme" ]
+	ctr volume prune -f
+	[ "$output" = "Total reclaimed space: 0B" ]
+	ctr volume prune -a -f
+	[ "$output" = "Deleted Volumes:
+keepme
+
+Total reclaimed space: 0B" ]
+}

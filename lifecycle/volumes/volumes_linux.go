@@ -81,7 +81,7 @@ func (e *Engine) PruneVolumes(ctx context.Context, all bool, size func(*rootfs.V
 	var removed []string
 	var freed int64
 	for _, v := range vols {
-		if !all && !v.Anonymous {
+		if _, anonymous := v.Labels[rootfs.AnonymousLabel]; !all && !anonymous {
 			continue
 		}
 		n := size(v)

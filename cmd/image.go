@@ -33,7 +33,7 @@ func newImagePruneCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			lines, freed, err := images.Of(e).PruneImages(c.Context(), all)
+			lines, freed, err := images.Of(e).PruneImages(c.Context(), all, nil)
 			if err != nil && len(lines) == 0 {
 				return err // refused, or failed before removing anything
 			}

@@ -21,7 +21,7 @@ func newNetworkPruneCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names, err := networks.Of(e).PruneNetworks(c.Context())
+			names, err := networks.Of(e).PruneNetworks(c.Context(), nil)
 			printDeleted(c.OutOrStdout(), "Networks", names)
 			return err
 		},

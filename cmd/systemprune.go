@@ -14,7 +14,6 @@ import (
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/lifecycle/networks"
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // systemPruneOptions are system prune's flags.
@@ -49,7 +48,7 @@ func newSystemPruneCmd(g *globals) *cobra.Command {
 	c.Flags().BoolVarP(&o.all, "all", "a", false, "remove every image no container uses, not only dangling ones")
 	c.Flags().BoolVar(&o.volumes, "volumes", false, "remove anonymous volumes no container uses too")
 	c.Flags().BoolVarP(&o.force, "force", "f", false, "do not ask for confirmation")
-	c.Flags().StringArrayVar(&o.filters, "filter", nil, "until=TIME (created before) or label=KEY[=VALUE] / label!=KEY[=VALUE]; applies to containers")
+	c.Flags().StringArrayVar(&o.filters, "filter", nil, "until=TIME (created before) or label=KEY[=VALUE] / label!=KEY[=VALUE], of containers, networks and images")
 	return c
 }
 
@@ -81,16 +80,16 @@ func systemPruneWarning(o systemPruneOptions) string {
 
 // systemPrune runs each prune in docker's order, printing each one's
 // section as it ends; the first failure stops it, after the total.
-func systemPrune(ctx context.Context, w io.Writer, e *lifecycle.Engine, o systemPruneOptions, keep func(*state.Container) bool) error {
+func systemPrune(ctx context.Context, w io.Writer, e *lifecycle.Engine, o systemPruneOptions, keep pruneFilter) error {
 	var total int64
 	defer func() { printReclaimed(w, total) }()
 	sizer := &psSizer{e: e, images: map[string]int64{}}
-	ids, freed, err := e.PruneContainers(ctx, keep, sizer.writable)
+	ids, freed, err := e.PruneContainers(ctx, keep.containers, sizer.writable)
 	printDeleted(w, "Containers", ids)
 	if total += freed; err != nil {
 		return err
 	}
-	names, err := networks.Of(e).PruneNetworks(ctx)
+	names, err := networks.Of(e).PruneNetworks(ctx, keep.networks)
 	printDeleted(w, "Networks", names)
 	if err != nil {
 		return err
@@ -102,7 +101,7 @@ func systemPrune(ctx context.Context, w io.Writer, e *lifecycle.Engine, o system
 			return err
 		}
 	}
-	lines, freed, err := images.Of(e).PruneImages(ctx, o.all)
+	lines, freed, err := images.Of(e).PruneImages(ctx, o.all, keep.images)
 	printDeleted(w, "Images", imagePruneLines(lines))
 	total += freed
 	return err

@@ -147,3 +147,19 @@ keepme
 
 Total reclaimed space: 0B" ]
 }
+
+@test "system prune --filter label=: only labelled stopped containers and networks go" {
+	"$CTR" create --name tagged --label tmp=1 busybox true >/dev/null
+	"$CTR" create --name plain busybox true >/dev/null
+	"$CTR" network create --label tmp=1 tmpnet >/dev/null
+	"$CTR" network create keepnet >/dev/null
+	ctr system prune -f --filter label=tmp
+	assert_status 0
+	[[ "$output" == *"Deleted Networks:
+tmpnet
+"* ]] || { echo "$output"; false; }
+	ctr ps -a --format '{{.Names}}'
+	[ "$output" = "plain" ]
+	ctr network ls --format '{{.Name}}'
+	[[ "$output" == *keepnet* && "$output" != *tmpnet* ]]
+}

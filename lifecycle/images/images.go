@@ -145,11 +145,12 @@ func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) err
 }
 
 // PruneImages removes the images no container uses: the untagged ones, or
-// with all every one. It returns what it removed and the bytes freed.
+// with all every one, but those keep (if set) holds on to. It returns
+// what it removed and the bytes freed.
 //
 // While the repositories index is damaged every image looks untagged, so
 // the untagged-only prune refuses rather than remove every image.
-func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
+func (e *Engine) PruneImages(ctx context.Context, all bool, keep func(*rootfs.Image) bool) ([]string, int64, error) {
 	if !all {
 		if err := e.Images.CheckIndex(); errors.Is(err, rootfs.ErrIndexDamaged) {
 			return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("image prune: %w: tag the images to keep (ctr-lite tag ID NAME) and prune again, or remove every unused image with image prune -a", err))
@@ -165,7 +166,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 	var out []string
 	var freed int64
 	for _, img := range images {
-		if !all && len(img.RepoTags) > 0 {
+		if (!all && len(img.RepoTags) > 0) || (keep != nil && keep(img)) {
 			continue
 		}
 		// Without force, an image a container started using meanwhile is

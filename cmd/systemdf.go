@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -125,7 +126,7 @@ func readDiskUsage(e *lifecycle.Engine, now time.Time) (*diskUsage, error) {
 	if err != nil {
 		return nil, err
 	}
-	images, err := e.Images.Images()
+	imgs, err := e.Images.Images()
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +159,7 @@ func readDiskUsage(e *lifecycle.Engine, now time.Time) (*diskUsage, error) {
 		r.Size = units.HumanSizeWithPrecision(float64(rw), 3)
 		du.containerRows = append(du.containerRows, dfContainerRow{psRow: r, LocalVolumes: n})
 	}
-	du.addImages(images, imageUsers, now)
+	du.addImages(imgs, images.Of(e).LayerSizes, imageUsers, now)
 	for _, v := range vols {
 		size := dirSize(e.Volumes.DataPath(v.Name))
 		du.volumes.add(size, volumeLinks[v.Name] > 0)
@@ -178,13 +179,39 @@ func (n *dfCount) add(size int64, active bool) {
 }
 
 // addImages counts each image once and lists it per tag, as images does.
-func (du *diskUsage) addImages(images []*rootfs.Image, users map[string]int, now time.Time) {
-	for _, img := range images {
-		du.images.add(img.Size, users[img.ID] > 0)
-		for _, r := range imageRows([]*rootfs.Image{img}, now) {
-			du.imageRows = append(du.imageRows, dfImageRow{imageRow: r, SharedSize: "0B", UniqueSize: r.Size, Containers: users[img.ID]})
+// As docker's, a layer two images share is counted once in the total and
+// is each one's SHARED SIZE; an image in use holds its unique size.
+func (du *diskUsage) addImages(imgs []*rootfs.Image, layers func(*rootfs.Image) map[string]int64, users map[string]int, now time.Time) {
+	sizes := make([]map[string]int64, len(imgs))
+	refs := map[string]int{}
+	for i, img := range imgs {
+		sizes[i] = layers(img)
+		for chain, n := range sizes[i] {
+			if refs[chain] == 0 {
+				du.images.size += n
+			}
+			refs[chain]++
 		}
 	}
+	du.images.unused = du.images.size
+	for i, img := range imgs {
+		var shared int64
+		for chain, n := range sizes[i] {
+			if refs[chain] > 1 {
+				shared += n
+			}
+		}
+		du.images.total++
+		if users[img.ID] > 0 {
+			du.images.active++
+			du.images.unused -= img.Size - shared
+		}
+		for _, r := range imageRows([]*rootfs.Image{img}, now) {
+			du.imageRows = append(du.imageRows, dfImageRow{imageRow: r, SharedSize: imageSize(shared),
+				UniqueSize: imageSize(img.Size - shared), Containers: users[img.ID]})
+		}
+	}
+	du.images.unused = max(0, du.images.unused)
 }
 
 // writeVerbose is docker's df -v: one table per kind under its title.

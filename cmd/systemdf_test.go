@@ -1,6 +1,11 @@
 package cmd
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/ctr-lite/ctr-lite/rootfs"
+)
 
 func TestDfCountRow(t *testing.T) {
 	for _, tc := range []struct {
@@ -30,5 +35,19 @@ func TestSystemPruneWarning(t *testing.T) {
 		"  - all build cache\n\n  Items to be pruned will be filtered with:\n  - label=tmp\n"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestDfSharedLayers(t *testing.T) {
+	a := &rootfs.Image{ID: "a", Size: 30, RepoTags: []string{"a:1"}}
+	b := &rootfs.Image{ID: "b", Size: 50, RepoTags: []string{"b:1"}}
+	layers := map[string]map[string]int64{"a": {"base": 10, "x": 20}, "b": {"base": 10, "y": 40}}
+	du := &diskUsage{}
+	du.addImages([]*rootfs.Image{a, b}, func(i *rootfs.Image) map[string]int64 { return layers[i.ID] }, map[string]int{"a": 1}, time.Now())
+	if got := du.images.row("Images"); got.Size != "70B" || got.Reclaimable != "50B (71%)" || got.Active != 1 {
+		t.Errorf("summary %+v", got)
+	}
+	if r := du.imageRows[1]; r.SharedSize != "10B" || r.UniqueSize != "40B" || r.Containers != 0 {
+		t.Errorf("row %+v", r)
 	}
 }

@@ -173,7 +173,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool, keep func(*rootfs.Im
 		// refused (and kept, tags and all), which prune skips.
 		used := false
 		inUse := func(id string) bool { used = e.usesImage(id); return used }
-		sizes := e.layerSizes(img)
+		sizes := e.LayerSizes(img)
 		lines, err := e.Images.RemoveImage(ctx, img.ID, false, inUse)
 		e.emitRemoved(lines)
 		if used {
@@ -190,8 +190,8 @@ func (e *Engine) PruneImages(ctx context.Context, all bool, keep func(*rootfs.Im
 	return out, freed, nil
 }
 
-// layerSizes maps img's chain IDs to their unpacked sizes.
-func (e *Engine) layerSizes(img *rootfs.Image) map[string]int64 {
+// LayerSizes maps img's chain IDs to their unpacked sizes.
+func (e *Engine) LayerSizes(img *rootfs.Image) map[string]int64 {
 	sizes := map[string]int64{}
 	for _, chain := range img.ChainIDs() {
 		if m, err := e.Images.Layer(chain); err == nil {

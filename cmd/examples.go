@@ -41,7 +41,8 @@ var examples = map[string]string{
 	"volume inspect":     `  ctr-lite volume inspect -f '{{.Mountpoint}}' data`,
 	"volume ls": `  ctr-lite volume ls
   ctr-lite volume ls -q --filter dangling=true`,
-	"volume prune": `  ctr-lite volume prune -f    # every volume no container uses`,
+	"volume prune": `  ctr-lite volume prune -f       # anonymous volumes no container uses
+  ctr-lite volume prune -a -f    # every volume no container uses`,
 	"volume rm":    `  ctr-lite volume rm data`,
 	"system reset": `  ctr-lite system reset -f    # remove every container, image, volume and network`,
 }

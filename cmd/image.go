@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle/images"
-	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 )
 
@@ -29,26 +26,19 @@ func newImagePruneCmd(g *globals) *cobra.Command {
   ctr-lite image prune -a -f`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !force && !confirm(all) {
+			if !force && !confirmText("WARNING! This will remove "+imagePruneWhat(all)+".") {
 				return nil
 			}
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
-			lines, freed, err := images.Of(e).PruneImages(c.Context(), all)
+			lines, freed, err := images.Of(e).PruneImages(c.Context(), all, nil)
 			if err != nil && len(lines) == 0 {
 				return err // refused, or failed before removing anything
 			}
-			out := c.OutOrStdout()
-			if len(lines) > 0 {
-				fmt.Fprintln(out, "Deleted Images:")
-				for _, l := range lines {
-					fmt.Fprintln(out, strings.ToLower(l[:1])+l[1:])
-				}
-				fmt.Fprintln(out)
-			}
-			fmt.Fprintln(out, "Total reclaimed space:", units.HumanSize(float64(freed)))
+			printDeleted(c.OutOrStdout(), "Images", imagePruneLines(lines))
+			printReclaimed(c.OutOrStdout(), freed)
 			return err
 		},
 	}
@@ -57,16 +47,22 @@ func newImagePruneCmd(g *globals) *cobra.Command {
 	return c
 }
 
-// confirm asks on a terminal; without one, prune needs -f.
-func confirm(all bool) bool {
-	what := "all dangling images"
+// imagePruneWhat is what docker's image prune question names.
+func imagePruneWhat(all bool) string {
 	if all {
-		what = "all images without at least one container associated to them"
+		return "all images without at least one container associated to them"
 	}
-	fmt.Fprintf(os.Stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ", what)
-	var answer string
-	fmt.Fscanln(os.Stdin, &answer)
-	return strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
+	return "all dangling images"
+}
+
+// imagePruneLines are rmi's lines as docker's prune prints them:
+// "untagged: ...", "deleted: ...".
+func imagePruneLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.ToLower(l[:1]) + l[1:]
+	}
+	return out
 }
 
 func newImageInspectCmd(g *globals) *cobra.Command {

@@ -5,27 +5,33 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 )
 
 func newInspectCmd(g *globals) *cobra.Command {
-	var format string
+	var format, kind string
 	c := &cobra.Command{
-		Use:   "inspect [--format TEMPLATE] NAME|ID [NAME|ID...]",
-		Short: "Show low-level information on containers or images",
+		Use:   "inspect [--format TEMPLATE] [--type container|image|network|volume] NAME|ID [NAME|ID...]",
+		Short: "Show low-level information on containers, images, networks or volumes",
 		Example: `  ctr-lite inspect c1
-  ctr-lite inspect --format '{{.State.ExitCode}}' c1`,
+  ctr-lite inspect --format '{{.State.ExitCode}}' c1
+  ctr-lite inspect --type network backend`,
 		Args: minArgs(1, "NAME|ID [NAME|ID...]"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if kind != "" && !slices.Contains(inspectKinds, kind) {
+				return fmt.Errorf("%q is not a valid value for --type", kind)
+			}
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
-			return printInspect(c.OutOrStdout(), format, args, e.Inspect)
+			return printInspect(c.OutOrStdout(), format, args, inspectGetter(e, kind))
 		},
 	}
 	c.Flags().StringVarP(&format, "format", "f", "", "Go template applied to each object")
+	c.Flags().StringVar(&kind, "type", "", "only this kind of object: container, image, network or volume")
 	return c
 }
 

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle/networks"
@@ -23,13 +21,8 @@ func newNetworkPruneCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names, err := networks.Of(e).PruneNetworks(c.Context())
-			if len(names) > 0 {
-				fmt.Fprintln(c.OutOrStdout(), "Deleted Networks:")
-				for _, n := range names {
-					fmt.Fprintln(c.OutOrStdout(), n)
-				}
-			}
+			names, err := networks.Of(e).PruneNetworks(c.Context(), nil)
+			printDeleted(c.OutOrStdout(), "Networks", names)
 			return err
 		},
 	}

@@ -25,6 +25,6 @@ func newSystemCmd(g *globals) *cobra.Command {
 		},
 	}
 	reset.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
-	c.AddCommand(reset, newInfoCmd(g), newEventsCmd(g))
+	c.AddCommand(reset, newInfoCmd(g), newEventsCmd(g), newSystemDfCmd(g), newSystemPruneCmd(g))
 	return c
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/volumes"
 	"github.com/ctr-lite/ctr-lite/opts"
+	"github.com/ctr-lite/ctr-lite/rootfs"
 )
 
 func newVolumeCmd(g *globals) *cobra.Command {
@@ -132,26 +133,35 @@ func newVolumeRmCmd(g *globals) *cobra.Command {
 }
 
 func newVolumePruneCmd(g *globals) *cobra.Command {
-	var force bool
+	var all, force bool
 	c := &cobra.Command{
-		Use:   "prune -f",
-		Short: "Remove every volume no container uses",
+		Use:   "prune [-a] [-f]",
+		Short: "Remove anonymous volumes no container uses (with -a every unused volume)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !force {
-				return usageError(c, fmt.Errorf("prune deletes data: pass -f to confirm"))
+			what := "anonymous local volumes"
+			if all {
+				what = "all local volumes"
+			}
+			if !force && !confirmText("WARNING! This will remove "+what+" not used by at least one container.") {
+				return nil
 			}
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
-			removed, err := volumes.Of(e).PruneVolumes(c.Context())
-			for _, n := range removed {
-				fmt.Fprintln(c.OutOrStdout(), n)
-			}
+			removed, freed, err := pruneVolumes(c.Context(), e, all)
+			printDeleted(c.OutOrStdout(), "Volumes", removed)
+			printReclaimed(c.OutOrStdout(), freed)
 			return err
 		},
 	}
-	c.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
+	c.Flags().BoolVarP(&all, "all", "a", false, "remove named volumes too, not only anonymous ones")
+	c.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
 	return c
+}
+
+// pruneVolumes is volume prune, counting each volume's data.
+func pruneVolumes(ctx context.Context, e *lifecycle.Engine, all bool) ([]string, int64, error) {
+	return volumes.Of(e).PruneVolumes(ctx, all, func(v *rootfs.Volume) int64 { return dirSize(e.Volumes.DataPath(v.Name)) })
 }

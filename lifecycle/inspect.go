@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -178,20 +177,4 @@ func (e *Engine) InspectImage(ref string) (*ImageView, error) {
 	}
 	v.RootFS.Type, v.RootFS.Layers = "layers", img.Config.RootFS.DiffIDs
 	return v, nil
-}
-
-// Inspect describes ref as a container, else as an image, as docker does.
-func (e *Engine) Inspect(ref string) (any, error) {
-	v, err := e.InspectContainer(ref)
-	if err == nil {
-		return v, nil
-	}
-	if !errors.Is(err, state.ErrNotFound) {
-		return nil, err
-	}
-	iv, ierr := e.InspectImage(ref)
-	if ierr != nil {
-		return nil, WithCode(ExitEngine, errors.New("no such object: "+ref))
-	}
-	return iv, nil
 }

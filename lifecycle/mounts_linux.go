@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
@@ -20,14 +21,19 @@ import (
 // ctr-lite has no rootfs mounted yet) a volume mounted over a directory of
 // the image is seeded from it, unless nocopy: the directory's contents if
 // the volume is empty, and its owner and mode in any case (see
-// rootfs.Volumes.Seed).
-func (e *Engine) volumePath(c *state.Container, m state.MountPoint, root string) (string, error) {
+// rootfs.Volumes.Seed). An anonymous one ("-v /path") gets docker's
+// label saying so.
+func (e *Engine) volumePath(c *state.Container, m state.MountPoint, anonymous bool, root string) (string, error) {
 	ctx, name, dest := context.Background(), m.Source, m.Destination
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return "", err
 	}
-	vol, created, err := e.Volumes.EnsureWith(l, name, nil, m.VolumeOptions)
+	var labels map[string]string
+	if anonymous {
+		labels = map[string]string{rootfs.AnonymousLabel: ""}
+	}
+	vol, created, err := e.Volumes.EnsureWith(l, name, labels, m.VolumeOptions)
 	if err == nil { // under the lock: a user stopping unmounts under it too
 		if err = e.Volumes.MountData(vol); err != nil && created {
 			e.Volumes.Remove(name)
@@ -200,13 +206,14 @@ func bindSource(src string) (string, error) {
 // directory (made on first use, with the image's files at that path
 // copied in, as docker does); a missing host path is created as a
 // directory, as docker does; a tmpfs needs none.
-func (e *Engine) resolveMounts(c *state.Container, mounts []state.MountPoint, rootfs string) ([]state.MountPoint, error) {
-	out := make([]state.MountPoint, 0, len(mounts))
-	for _, m := range mounts {
+func (e *Engine) resolveMounts(c *state.Container, hc *state.HostConfig, rootfs string) ([]state.MountPoint, error) {
+	out := make([]state.MountPoint, 0, len(hc.MountPoints))
+	for _, m := range hc.MountPoints {
 		var err error
 		switch m.Type {
 		case state.MountVolume:
-			if m.Source, err = e.volumePath(c, m, rootfs); err != nil {
+			anonymous := slices.Contains(hc.AnonymousVolumes, m.Source)
+			if m.Source, err = e.volumePath(c, m, anonymous, rootfs); err != nil {
 				return nil, WithCode(ExitEngine, err)
 			}
 		case state.MountBind:

@@ -317,7 +317,7 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 			return in, WithCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
 		}
 	}
-	in.Mounts, err = e.resolveMounts(c, hc.MountPoints, rootfs)
+	in.Mounts, err = e.resolveMounts(c, hc, rootfs)
 	return in, err
 }
 

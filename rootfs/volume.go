@@ -30,8 +30,11 @@ type Volume struct { // fields in docker's inspect order
 	Name       string
 	Options    map[string]string
 	Scope      string
-	Anonymous  bool `json:",omitempty"`
 }
+
+// AnonymousLabel marks the volumes made for "-v /path", as docker's:
+// volume prune takes only these unless -a.
+const AnonymousLabel = "com.docker.volume.anonymous"
 
 // Volumes stores volumes under Root.
 type Volumes struct {
@@ -80,8 +83,7 @@ func (v *Volumes) EnsureWith(g *state.Global, name string, labels, options map[s
 	if err := CheckLocalOptions(options); err != nil {
 		return nil, false, fmt.Errorf("create volume %q: %w", name, err)
 	}
-	anonymous := name == ""
-	if anonymous {
+	if name == "" {
 		b := make([]byte, 32)
 		rand.Read(b)
 		name = hex.EncodeToString(b)
@@ -97,7 +99,7 @@ func (v *Volumes) EnsureWith(g *state.Global, name string, labels, options map[s
 		v.damaged(name, err)
 	}
 	vol = &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(v.dir(name), "_data"), CreatedAt: time.Now().UTC().Truncate(time.Second),
-		Labels: nonNil(labels), Options: nonNil(options), Scope: "local", Anonymous: anonymous}
+		Labels: nonNil(labels), Options: nonNil(options), Scope: "local"}
 	if err := os.MkdirAll(vol.Mountpoint, 0o755); err != nil {
 		return nil, false, fmt.Errorf("create volume %q: %w", name, err)
 	}

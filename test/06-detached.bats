@@ -229,8 +229,9 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 	[ -f "$output/passwd" ]
 	ctr volume ls
 	[[ "$output" == *"local"*"etcvol"* ]]
-	ctr volume prune -f
-	[ "$output" = "etcvol" ]
+	ctr volume prune -a -f
+	[ "$(head -2 <<<"$output")" = "Deleted Volumes:
+etcvol" ]
 }
 
 # Seeding fills the volume's directory in place: a container that has it

@@ -145,11 +145,12 @@ func (e *Engine) SaveImages(ctx context.Context, w io.Writer, refs []string) err
 }
 
 // PruneImages removes the images no container uses: the untagged ones, or
-// with all every one. It returns what it removed and the bytes freed.
+// with all every one, but those keep (if set) holds on to. It returns
+// what it removed and the bytes freed.
 //
 // While the repositories index is damaged every image looks untagged, so
 // the untagged-only prune refuses rather than remove every image.
-func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, error) {
+func (e *Engine) PruneImages(ctx context.Context, all bool, keep func(*rootfs.Image) bool) ([]string, int64, error) {
 	if !all {
 		if err := e.Images.CheckIndex(); errors.Is(err, rootfs.ErrIndexDamaged) {
 			return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, fmt.Errorf("image prune: %w: tag the images to keep (ctr-lite tag ID NAME) and prune again, or remove every unused image with image prune -a", err))
@@ -165,14 +166,14 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 	var out []string
 	var freed int64
 	for _, img := range images {
-		if !all && len(img.RepoTags) > 0 {
+		if (!all && len(img.RepoTags) > 0) || (keep != nil && keep(img)) {
 			continue
 		}
 		// Without force, an image a container started using meanwhile is
 		// refused (and kept, tags and all), which prune skips.
 		used := false
 		inUse := func(id string) bool { used = e.usesImage(id); return used }
-		sizes := e.layerSizes(img)
+		sizes := e.LayerSizes(img)
 		lines, err := e.Images.RemoveImage(ctx, img.ID, false, inUse)
 		e.emitRemoved(lines)
 		if used {
@@ -189,8 +190,8 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, int64, er
 	return out, freed, nil
 }
 
-// layerSizes maps img's chain IDs to their unpacked sizes.
-func (e *Engine) layerSizes(img *rootfs.Image) map[string]int64 {
+// LayerSizes maps img's chain IDs to their unpacked sizes.
+func (e *Engine) LayerSizes(img *rootfs.Image) map[string]int64 {
 	sizes := map[string]int64{}
 	for _, chain := range img.ChainIDs() {
 		if m, err := e.Images.Layer(chain); err == nil {

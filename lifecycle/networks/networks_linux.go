@@ -129,16 +129,17 @@ func (e *Engine) startingOn(name string, users []string) []string {
 }
 
 // PruneNetworks removes every user-defined network no container uses (the
-// default bridge stays) and returns their names. A network in use is
-// left; any other failure to remove one is the error.
-func (e *Engine) PruneNetworks(ctx context.Context) ([]string, error) {
+// default bridge stays), but those keep (if set) holds on to, and returns
+// their names. A network in use is left; any other failure to remove one
+// is the error.
+func (e *Engine) PruneNetworks(ctx context.Context, keep func(*netsetup.Network) bool) ([]string, error) {
 	nets, err := e.Networks.List()
 	if err != nil {
 		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	var removed []string
 	for _, n := range nets {
-		if n.Name == netsetup.ModeBridge {
+		if n.Name == netsetup.ModeBridge || (keep != nil && keep(n)) {
 			continue
 		}
 		if err := e.RemoveNetwork(ctx, n.Name); err == nil {

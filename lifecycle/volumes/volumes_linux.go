@@ -70,19 +70,26 @@ func (e *Engine) RemoveVolume(ctx context.Context, name string) error {
 	return nil
 }
 
-// PruneVolumes removes every volume no container uses.
-func (e *Engine) PruneVolumes(ctx context.Context) ([]string, error) {
+// PruneVolumes removes the volumes no container uses: the anonymous ones,
+// or with all every one, as docker's. size gives a volume's bytes, read
+// before it goes; it returns the removed names and the bytes freed.
+func (e *Engine) PruneVolumes(ctx context.Context, all bool, size func(*rootfs.Volume) int64) ([]string, int64, error) {
 	vols, err := e.Volumes.List()
 	if err != nil {
-		return nil, lifecycle.WithCode(lifecycle.ExitEngine, err)
+		return nil, 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	var removed []string
+	var freed int64
 	for _, v := range vols {
+		if _, anonymous := v.Labels[rootfs.AnonymousLabel]; !all && !anonymous {
+			continue
+		}
+		n := size(v)
 		if err := e.RemoveVolume(ctx, v.Name); err == nil {
-			removed = append(removed, v.Name)
+			removed, freed = append(removed, v.Name), freed+n
 		} else if !strings.Contains(err.Error(), "in use") {
-			return removed, err
+			return removed, freed, err
 		}
 	}
-	return removed, nil
+	return removed, freed, nil
 }

@@ -2,6 +2,7 @@ package volumes
 
 import (
 	"context"
+	"github.com/ctr-lite/ctr-lite/rootfs"
 	"path/filepath"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestVolumeRemoveSeesACreateInProgress(t *testing.T) {
 	if err := e.RemoveVolume(ctx, "vr"); err == nil {
 		t.Fatal("volume rm removed a volume a container being created names")
 	}
-	if removed, err := e.PruneVolumes(ctx); err != nil || len(removed) != 0 {
+	if removed, _, err := e.PruneVolumes(ctx, true, func(*rootfs.Volume) int64 { return 0 }); err != nil || len(removed) != 0 {
 		t.Fatalf("volume prune: %v %v", removed, err)
 	}
 }

@@ -53,6 +53,10 @@ teardown() {
 	assert_status 0
 	ctr exec a ping -c1 -W2 fd00:238::1
 	assert_status 0
+	# stop frees both of b's leases, as rm -f does a's
+	"$CTR" stop -t 0 b
+	run ls "$CTR_LITE_ROOT"/networks/v6net/leases
+	[ "$(echo $output)" = "10.238.1.2 fd00:238::100" ]
 	"$CTR" rm -f a b
 	[ -z "$(ls "$CTR_LITE_ROOT"/networks/v6net/leases)" ]
 	assert_net_clean

@@ -470,6 +470,11 @@ func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge, e.BridgeOwner()); err != nil {
 		return err
 	}
+	if n.EnableIPv6 {
+		if err := netsetup.CheckRoutes(n.Subnet6, n.Bridge, e.BridgeOwner()); err != nil {
+			return err
+		}
+	}
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return err

@@ -189,7 +189,11 @@ func CheckRoutes(subnet netip.Prefix, bridge, owner string) error {
 			return fmt.Errorf("bridge %q exists on the host (%s): %w", bridge, by, ErrBridgeTaken)
 		}
 	}
-	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
+	family := netlink.FAMILY_V4
+	if subnet.Addr().Is6() { // an --ipv6 network's second subnet
+		family = netlink.FAMILY_V6
+	}
+	routes, err := netlink.RouteList(nil, family)
 	if err != nil {
 		return fmt.Errorf("list host routes: %w", err)
 	}
@@ -215,7 +219,11 @@ func ipNet(a netip.Addr, bits int) *net.IPNet {
 }
 
 func netipPrefix(n *net.IPNet) (netip.Prefix, bool) {
-	a, ok := netip.AddrFromSlice(n.IP.To4())
+	ip := n.IP
+	if v4 := ip.To4(); v4 != nil {
+		ip = v4
+	}
+	a, ok := netip.AddrFromSlice(ip)
 	if !ok {
 		return netip.Prefix{}, false
 	}

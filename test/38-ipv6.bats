@@ -100,6 +100,9 @@ teardown() {
 	one_line_error 'was not created with --ipv6'
 	ctr network create --ipv6 --subnet 10.238.5.0/24 --subnet fd00:238:5::/64 -o com.docker.network.bridge.name=ctrlite-h6f v6c
 	assert_status 0
+	ctr network create --ipv6 --subnet 10.238.6.0/24 --subnet fd00:238:5::/80 -o com.docker.network.bridge.name=ctrlite-h6g v6d
+	assert_status 1
+	one_line_error 'overlaps network v6c'
 	ctr run --rm --network v6c --ip6 fd00:238:9::5 busybox true
 	assert_status 125
 	one_line_error 'not a usable address'

@@ -67,6 +67,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.VarP(opts.Ports(&hc.PortBindings), "publish", "p", "publish a port: [HOST-IP:][HOST-PORT:]CONTAINER-PORT[/tcp|udp|sctp]")
 	fs.BoolVarP(&hc.PublishAllPorts, "publish-all", "P", false, "publish the image's exposed ports on free host ports")
 	fs.Var(opts.IP(&hc.IPAddress, "--ip"), "ip", "fixed IPv4 address on the container's network")
+	fs.Var(opts.IP(&hc.IPv6Address, "--ip6"), "ip6", "fixed IPv6 address on the container's network (one made with --ipv6)")
 	fs.Var(opts.Words(&hc.NetworkAliases, "--network-alias"), "network-alias", "another name peers on the container's user-defined network resolve it by")
 	fs.Var(opts.Words(&hc.Links, "--link"), "link", "add a hosts entry for a running container: NAME[:ALIAS]")
 	fs.Var(opts.MAC(&hc.MacAddress), "mac-address", "MAC address of the container's eth0, e.g. 02:42:ac:11:00:09")

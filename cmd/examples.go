@@ -36,7 +36,8 @@ var examples = map[string]string{
   ctr-lite network ls --filter label=team=a`,
 	"network rm": `  ctr-lite network rm backend`,
 	"network connect": `  ctr-lite network connect backend web
-  ctr-lite network connect --alias api --ip 10.77.0.50 backend web`,
+  ctr-lite network connect --alias api --ip 10.77.0.50 backend web
+  ctr-lite network connect --ip6 fd00:79::50 dual web`,
 	"network disconnect": `  ctr-lite network disconnect backend web`,
 	"volume inspect":     `  ctr-lite volume inspect -f '{{.Mountpoint}}' data`,
 	"volume ls": `  ctr-lite volume ls

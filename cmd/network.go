@@ -24,15 +24,21 @@ func newNetworkCmd(g *globals) *cobra.Command {
 
 func newNetworkCreateCmd(g *globals) *cobra.Command {
 	cfg := netsetup.Config{Labels: map[string]string{}, Options: map[string]string{}}
+	var subnets []string
 	c := &cobra.Command{
-		Use:   "create [--subnet CIDR] [--gateway IP] [--ip-range CIDR] [--internal] [--label K=V] [-o OPT=V] NAME",
+		Use:   "create [--subnet CIDR] [--ipv6 --subnet CIDR6] [--gateway IP] [--ip-range CIDR] [--internal] [--label K=V] [-o OPT=V] NAME",
 		Short: "Create a bridge network; its containers find each other by name",
 		Example: `  ctr-lite network create --subnet 10.77.0.0/24 backend
   ctr-lite run -d --network backend --name db busybox sleep 1d
   ctr-lite network create --internal --subnet 10.78.0.0/24 --ip-range 10.78.0.128/25 --label team=a isolated
-  ctr-lite network create -o com.docker.network.bridge.name=br-web -o com.docker.network.driver.mtu=1400 web`,
+  ctr-lite network create -o com.docker.network.bridge.name=br-web -o com.docker.network.driver.mtu=1400 web
+  ctr-lite network create --ipv6 --subnet 10.79.0.0/24 --subnet fd00:79::/64 dual`,
 		Args: exactArgs(1, "NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if cfg.Subnet, cfg.Subnet6, err = netsetup.SplitSubnets(subnets); err != nil {
+				return lifecycle.WithCode(lifecycle.ExitEngine, err)
+			}
 			e, err := g.engine()
 			if err != nil {
 				return err
@@ -47,7 +53,8 @@ func newNetworkCreateCmd(g *globals) *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVarP(&cfg.Driver, "driver", "d", "bridge", "network driver (only bridge)")
-	f.StringVar(&cfg.Subnet, "subnet", "", "IPv4 subnet in CIDR form (default: a free 10.x.0.0/24)")
+	f.StringArrayVar(&subnets, "subnet", nil, "subnet in CIDR form: one IPv4 (default: a free 10.x.0.0/24) and, with --ipv6, one IPv6")
+	f.BoolVar(&cfg.EnableIPv6, "ipv6", false, "enable IPv6 (dual stack): give an IPv6 --subnet too")
 	f.StringVar(&cfg.Gateway, "gateway", "", "gateway address (default: the subnet's first address)")
 	f.StringVar(&cfg.IPRange, "ip-range", "", "allocate container addresses from this CIDR inside --subnet")
 	f.BoolVar(&cfg.Internal, "internal", false, "no route, NAT or forwarding out of the network")
@@ -164,6 +171,10 @@ func networkView(n *netsetup.Network) map[string]any {
 	if n.IPRange.IsValid() {
 		ipam["IPRange"] = n.IPRange.String()
 	}
+	config := []map[string]string{ipam}
+	if n.EnableIPv6 {
+		config = append(config, map[string]string{"Subnet": n.Subnet6.String(), "Gateway": n.Gateway6.String()})
+	}
 	options := map[string]string{netsetup.OptBridgeName: n.Bridge}
 	for k, v := range n.Options {
 		options[k] = v
@@ -173,8 +184,8 @@ func networkView(n *netsetup.Network) map[string]any {
 		labels = map[string]string{}
 	}
 	return map[string]any{
-		"Name": n.Name, "Id": n.ID, "Created": n.Created, "Scope": "local", "Driver": n.Driver, "EnableIPv6": false,
-		"IPAM":     map[string]any{"Driver": "default", "Options": map[string]string{}, "Config": []map[string]string{ipam}},
+		"Name": n.Name, "Id": n.ID, "Created": n.Created, "Scope": "local", "Driver": n.Driver, "EnableIPv6": n.EnableIPv6,
+		"IPAM":     map[string]any{"Driver": "default", "Options": map[string]string{}, "Config": config},
 		"Internal": n.Internal, "Attachable": false, "Ingress": false,
 		"Options": options, "Labels": labels,
 	}
@@ -197,7 +208,7 @@ func newNetworkRmCmd(g *globals) *cobra.Command {
 func newNetworkConnectCmd(g *globals) *cobra.Command {
 	var o lifecycle.ConnectOptions
 	c := &cobra.Command{
-		Use:   "connect [--alias NAME] [--ip IP] NETWORK CONTAINER",
+		Use:   "connect [--alias NAME] [--ip IP] [--ip6 IP6] NETWORK CONTAINER",
 		Short: "Connect a container to a network (a running one gets its next ethN now)",
 		Args:  exactArgs(2, "NETWORK CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -211,6 +222,7 @@ func newNetworkConnectCmd(g *globals) *cobra.Command {
 	}
 	c.Flags().Var(opts.Words(&o.Aliases, "--alias"), "alias", "another name peers on the network resolve the container by")
 	c.Flags().Var(opts.IP(&o.IPAddress, "--ip"), "ip", "fixed IPv4 address on the network")
+	c.Flags().Var(opts.IP(&o.IPv6Address, "--ip6"), "ip6", "fixed IPv6 address on the network (one made with --ipv6)")
 	return c
 }
 

@@ -18,6 +18,7 @@ type ConnectOptions struct {
 	Network, Container string
 	Aliases            []string // --alias
 	IPAddress          string   // --ip
+	IPv6Address        string   // --ip6
 }
 
 // attachAll joins a starting container to the networks after its first
@@ -46,18 +47,12 @@ func (e *Engine) attachOne(ctx context.Context, c *state.Container, at state.Net
 	if _, ok := c.NetworkSettings.Networks[n.Name]; ok {
 		return nil, WithCode(ExitEngine, fmt.Errorf("container %s is already connected to network %s", c.Name, n.Name))
 	}
-	var want netip.Addr
-	if at.IPAddress != "" {
-		if want, err = netip.ParseAddr(at.IPAddress); err != nil {
-			return nil, WithCode(ExitEngine, fmt.Errorf("invalid --ip %q: want an IPv4 address", at.IPAddress))
-		}
-	}
-	var addr netip.Addr
+	var addr, addr6 netip.Addr
 	err = e.withGlobalCtx(ctx, func(g *state.Global) error {
 		if err := netsetup.EnsureBridge(g, n, e.BridgeOwner()); err != nil {
 			return err
 		}
-		addr, err = e.Networks.Allocate(g, n, e.holder(c.ID), want, e.leaseAlive, e.dropStaleAddress)
+		addr, addr6, err = e.allocateBoth(g, n, c.ID, at.IPAddress, at.IPv6Address)
 		return err
 	})
 	if err != nil {
@@ -65,23 +60,34 @@ func (e *Engine) attachOne(ctx context.Context, c *state.Container, at state.Net
 	}
 	defer func() {
 		if retErr != nil {
-			e.withGlobal(func(g *state.Global) error { return e.Networks.Release(g, n.Name, addr, c.ID) })
+			e.withGlobal(func(g *state.Global) error {
+				return errors.Join(e.Networks.Release(g, n.Name, addr, c.ID), e.release6(g, n, addr6, c.ID))
+			})
 		}
 	}()
 	ifname, err := netsetup.FreeIfName(c.NetworkSettings.SandboxKey)
 	if err != nil {
 		return nil, WithCode(ExitEngine, err)
 	}
-	ep, err := netsetup.AttachAs(n, c.NetworkSettings.SandboxKey, addr, netsetup.Attachment{HostVeth: netsetup.HostVethNameOn(c.ID, n.ID), IfName: ifname})
+	ep, err := netsetup.AttachAs(n, c.NetworkSettings.SandboxKey, addr, netsetup.Attachment{HostVeth: netsetup.HostVethNameOn(c.ID, n.ID), IfName: ifname, Addr6: addr6})
 	if err != nil {
 		return nil, WithCode(ExitEngine, fmt.Errorf("connect container %s to network %s: %w", c.Name, n.Name, err))
 	}
 	if c.NetworkSettings.Networks == nil {
 		c.NetworkSettings.Networks = map[string]*state.EndpointSettings{}
 	}
-	c.NetworkSettings.Networks[n.Name] = &state.EndpointSettings{IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(),
-		Gateway: n.Gateway.String(), MacAddress: ep.MAC, NetworkID: n.ID, Aliases: at.Aliases}
+	es := endpoint(n, addr, addr6)
+	es.MacAddress, es.Aliases = ep.MAC, at.Aliases
+	c.NetworkSettings.Networks[n.Name] = es
 	return n, nil
+}
+
+// release6 frees addr6 when valid (an --ipv6 network's lease).
+func (e *Engine) release6(g *state.Global, n *netsetup.Network, addr6 netip.Addr, id string) error {
+	if !addr6.IsValid() {
+		return nil
+	}
+	return e.Networks.Release(g, n.Name, addr6, id)
 }
 
 // withGlobalCtx is withGlobal under ctx.
@@ -115,7 +121,12 @@ func (e *Engine) ConnectNetwork(ctx context.Context, o ConnectOptions) (retErr e
 			return WithCode(ExitEngine, fmt.Errorf("invalid --ip %q: want an address inside network %s's subnet %s", o.IPAddress, n.Name, n.Subnet))
 		}
 	}
-	at := state.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPAddress: o.IPAddress}
+	if o.IPv6Address != "" {
+		if a, err := netip.ParseAddr(o.IPv6Address); err != nil || !n.EnableIPv6 || !n.Subnet6.Contains(a) {
+			return WithCode(ExitEngine, fmt.Errorf("invalid --ip6 %q: want an address inside network %s's IPv6 subnet (one made with --ipv6)", o.IPv6Address, n.Name))
+		}
+	}
+	at := state.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPAddress: o.IPAddress, IPv6Address: o.IPv6Address}
 	if IsRunning(c) {
 		if _, err := e.attachOne(ctx, c, at); err != nil {
 			return err
@@ -221,8 +232,10 @@ func (e *Engine) detachOne(c *state.Container, n *netsetup.Network) error {
 	ep := c.NetworkSettings.Networks[n.Name]
 	errs := []error{netsetup.DeleteVeth(netsetup.HostVethNameOn(c.ID, n.ID))}
 	if ep != nil {
-		if addr, err := netip.ParseAddr(ep.IPAddress); err == nil {
-			errs = append(errs, e.withGlobal(func(g *state.Global) error { return e.Networks.Release(g, n.Name, addr, c.ID) }))
+		for _, ip := range []string{ep.IPAddress, ep.GlobalIPv6Address} {
+			if addr, err := netip.ParseAddr(ip); err == nil {
+				errs = append(errs, e.withGlobal(func(g *state.Global) error { return e.Networks.Release(g, n.Name, addr, c.ID) }))
+			}
 		}
 	}
 	delete(c.NetworkSettings.Networks, n.Name)

@@ -38,17 +38,17 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	addr, err := e.lease(ctx, n, c, hc, ports)
+	addr, addr6, err := e.lease(ctx, n, c, hc, ports)
 	if err != nil {
 		return err
 	}
-	c.NetworkSettings = settings(n, addr, filepath.Join(e.RunRoot, "netns", c.ID), ports)
+	c.NetworkSettings = settings(n, addr, addr6, filepath.Join(e.RunRoot, "netns", c.ID), ports)
 	defer func() {
 		if retErr != nil {
 			e.teardownNetwork(c, hc)
 		}
 	}()
-	if err := e.plug(c, hc, n, addr, ports); err != nil {
+	if err := e.plug(c, hc, n, addr, addr6, ports); err != nil {
 		return WithCode(ExitEngine, err)
 	}
 	joined, err := e.attachAll(ctx, c, hc)
@@ -65,32 +65,64 @@ func (e *Engine) setupNetwork(ctx context.Context, c *state.Container, hc *state
 	return nil
 }
 
-// lease allocates the address and host ports under the global lock, and
-// makes sure the network's bridge and rules exist.
-func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Container, hc *state.HostConfig, ports []netsetup.PortMapping) (netip.Addr, error) {
+// lease allocates the addresses (IPv4, and IPv6 on an --ipv6 network)
+// and host ports under the global lock, and makes sure the network's
+// bridge and rules exist.
+func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Container, hc *state.HostConfig, ports []netsetup.PortMapping) (addr, addr6 netip.Addr, _ error) {
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
-		return netip.Addr{}, WithCode(ExitEngine, err)
+		return addr, addr6, WithCode(ExitEngine, err)
 	}
 	defer l.Unlock()
 	if err := netsetup.EnsureBridge(l, n, e.BridgeOwner()); err != nil {
-		return netip.Addr{}, WithCode(ExitEngine, err)
+		return addr, addr6, WithCode(ExitEngine, err)
 	}
-	var want netip.Addr
-	if hc.IPAddress != "" {
-		want, _ = netip.ParseAddr(hc.IPAddress)
-	}
-	addr, err := e.Networks.Allocate(l, n, e.holder(c.ID), want, e.leaseAlive, e.dropStaleAddress)
-	if err != nil {
-		return netip.Addr{}, WithCode(ExitEngine, err)
+	if addr, addr6, err = e.allocateBoth(l, n, c.ID, hc.IPAddress, hc.IPv6Address); err != nil {
+		return addr, addr6, WithCode(ExitEngine, err)
 	}
 	if err := netsetup.ReservePorts(netsetup.HostPortsDir, e.holder(c.ID), ports, e.portHolderAlive, dropStalePorts); err != nil {
 		e.Networks.Release(l, n.Name, addr, c.ID)
+		if addr6.IsValid() {
+			e.Networks.Release(l, n.Name, addr6, c.ID)
+		}
 		// docker run exits 125 for "port is already allocated": its CLI
 		// gives 126/127 only for a command that cannot be invoked or found.
-		return netip.Addr{}, WithCode(ExitEngine, err)
+		return addr, addr6, WithCode(ExitEngine, err)
 	}
-	return addr, nil
+	return addr, addr6, nil
+}
+
+// allocateBoth leases id's IPv4 address on n (ip if given) and, on an
+// --ipv6 network, its IPv6 one (ip6 if given); the IPv4 lease is undone
+// if the IPv6 one fails. --ip6 on a network without IPv6 is docker's
+// error.
+func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 string) (addr, addr6 netip.Addr, _ error) {
+	var want, want6 netip.Addr
+	var err error
+	if ip != "" {
+		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
+			return addr, addr6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
+		}
+	}
+	if ip6 != "" {
+		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
+			return addr, addr6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
+		}
+		if !n.EnableIPv6 {
+			return addr, addr6, fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", ip6, n.Name)
+		}
+	}
+	if addr, err = e.Networks.Allocate(g, n, e.holder(id), want, e.leaseAlive, e.dropStaleAddress); err != nil {
+		return addr, addr6, err
+	}
+	if !n.EnableIPv6 {
+		return addr, addr6, nil
+	}
+	if addr6, err = e.Networks.Allocate6(g, n, e.holder(id), want6, e.leaseAlive, e.dropStaleAddress); err != nil {
+		e.Networks.Release(g, n.Name, addr, id)
+		return netip.Addr{}, netip.Addr{}, err
+	}
+	return addr, addr6, nil
 }
 
 // dropStalePorts deletes the port rules of a dead holder whose host port
@@ -162,12 +194,12 @@ func (e *Engine) leaseAlive(h netsetup.Holder) bool {
 }
 
 // plug creates the namespace, the veth pair and the port rules.
-func (e *Engine) plug(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr netip.Addr, ports []netsetup.PortMapping) error {
+func (e *Engine) plug(c *state.Container, hc *state.HostConfig, n *netsetup.Network, addr, addr6 netip.Addr, ports []netsetup.PortMapping) error {
 	if err := netsetup.CreateNetNS(c.NetworkSettings.SandboxKey); err != nil {
 		return err
 	}
 	mac, _ := net.ParseMAC(hc.MacAddress) // checked by --mac-address; "" gives nil
-	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr, mac)
+	ep, err := netsetup.Attach(n, c.NetworkSettings.SandboxKey, c.ID, addr, addr6, mac)
 	if err != nil {
 		return err
 	}
@@ -176,17 +208,26 @@ func (e *Engine) plug(c *state.Container, hc *state.HostConfig, n *netsetup.Netw
 	return netsetup.AddPortRules(c.ID, addr, ports)
 }
 
-func settings(n *netsetup.Network, addr netip.Addr, sandbox string, ports []netsetup.PortMapping) state.NetworkSettings {
+func settings(n *netsetup.Network, addr, addr6 netip.Addr, sandbox string, ports []netsetup.PortMapping) state.NetworkSettings {
 	ns := state.NetworkSettings{
 		IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), SandboxKey: sandbox,
 		Ports:    state.PortMap{},
-		Networks: map[string]*state.EndpointSettings{n.Name: {IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), NetworkID: n.ID}},
+		Networks: map[string]*state.EndpointSettings{n.Name: endpoint(n, addr, addr6)},
 	}
 	for _, p := range ports {
 		key := state.Port{Number: p.ContainerPort, Proto: p.Proto}
 		ns.Ports[key] = append(ns.Ports[key], state.PortBinding{HostIP: netsetup.HostIPOrAny(p.HostIP), HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	return ns
+}
+
+// endpoint is c's record on n with its addresses (docker's fields).
+func endpoint(n *netsetup.Network, addr, addr6 netip.Addr) *state.EndpointSettings {
+	ep := &state.EndpointSettings{IPAddress: addr.String(), IPPrefixLen: n.Subnet.Bits(), Gateway: n.Gateway.String(), NetworkID: n.ID}
+	if addr6.IsValid() {
+		ep.GlobalIPv6Address, ep.GlobalIPv6PrefixLen, ep.IPv6Gateway = addr6.String(), n.Subnet6.Bits(), n.Gateway6.String()
+	}
+	return ep
 }
 
 // portMappings are the container's -p mappings plus, with -P, its image's
@@ -292,6 +333,10 @@ func (e *Engine) writeHosts(c *state.Container, hc *state.HostConfig) error {
 			names = append(names, c.Name)
 		}
 		entries := []netsetup.HostEntry{{IP: ns.IPAddress, Names: names}}
+		if ep := ns.Networks[hc.NetworkMode]; ep != nil && ep.GlobalIPv6Address != "" {
+			// docker: the container's own IPv6 address under its names too
+			entries = append(entries, netsetup.HostEntry{IP: ep.GlobalIPv6Address, Names: names})
+		}
 		extra, _ := netsetup.ParseExtraHosts(hc.ExtraHosts, ns.Gateway)
 		entries = append(entries, extra...)
 		links, _ := e.linkEntries(c, hc)
@@ -382,10 +427,12 @@ func (e *Engine) updatePeers(n *netsetup.Network, changed string) {
 	if n.Name == netsetup.ModeBridge {
 		return
 	}
+	done := map[string]bool{} // a dual-stack peer holds two leases
 	for _, peer := range e.livePeers(n, changed) {
-		if peer.NetworkSettings.Networks[n.Name] == nil {
+		if peer.NetworkSettings.Networks[n.Name] == nil || done[peer.ID] {
 			continue // still starting: it writes its own file once up
 		}
+		done[peer.ID] = true
 		if hc, err := e.Containers.LoadHostConfig(peer.ID); err == nil {
 			if err := e.writeHosts(peer, hc); err != nil {
 				e.Log.Warn("update a peer's hosts file", "container", peer.ID, "err", err)
@@ -423,6 +470,11 @@ func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 	if err := netsetup.CheckRoutes(n.Subnet, n.Bridge, e.BridgeOwner()); err != nil {
 		return err
 	}
+	if n.EnableIPv6 {
+		if err := netsetup.CheckRoutes(n.Subnet6, n.Bridge, e.BridgeOwner()); err != nil {
+			return err
+		}
+	}
 	l, err := e.Containers.GlobalLock(ctx)
 	if err != nil {
 		return err
@@ -435,6 +487,9 @@ func (e *Engine) SaveNetwork(ctx context.Context, n *netsetup.Network) error {
 	for _, o := range others {
 		if o.Subnet.Overlaps(n.Subnet) {
 			return fmt.Errorf("subnet %s overlaps network %s (%s)", n.Subnet, o.Name, o.Subnet)
+		}
+		if n.EnableIPv6 && o.EnableIPv6 && o.Subnet6.Overlaps(n.Subnet6) {
+			return fmt.Errorf("subnet %s overlaps network %s (%s)", n.Subnet6, o.Name, o.Subnet6)
 		}
 	}
 	return e.Networks.Save(l, n)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/state"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // ErrBridgeTaken is returned (wrapped) for a new network whose bridge
@@ -103,8 +104,32 @@ func ensureBridgeLink(n *Network, owner string) error {
 	if err := netlink.AddrReplace(link, addr); err != nil {
 		return fmt.Errorf("set %s on bridge %q: %w", addr.IPNet, n.Bridge, err)
 	}
+	if err := setGateway6(link, n); err != nil {
+		return err
+	}
 	if err := netlink.LinkSetUp(link); err != nil {
 		return fmt.Errorf("bring up bridge %q: %w", n.Bridge, err)
+	}
+	return nil
+}
+
+// setGateway6 gives an --ipv6 network's bridge its IPv6 gateway, without
+// duplicate address detection (nodad, as the containers' addresses) so
+// it answers at once. IPv6 forwarding is not turned on: it would stop
+// the host taking router advertisements, and a ULA subnet is not routed
+// out anyway (docker does not NAT IPv6 either unless told to), so IPv6
+// reaches the bridge and the containers on it.
+func setGateway6(link netlink.Link, n *Network) error {
+	if !n.EnableIPv6 {
+		return nil
+	}
+	p := "/proc/sys/net/ipv6/conf/" + n.Bridge + "/disable_ipv6"
+	if err := os.WriteFile(p, []byte("0"), 0o644); err != nil {
+		return fmt.Errorf("enable IPv6 on bridge %q (%s): %w", n.Bridge, p, err)
+	}
+	addr := &netlink.Addr{IPNet: ipNet(n.Gateway6, n.Subnet6.Bits()), Flags: unix.IFA_F_NODAD}
+	if err := netlink.AddrReplace(link, addr); err != nil {
+		return fmt.Errorf("set %s on bridge %q: %w", addr.IPNet, n.Bridge, err)
 	}
 	return nil
 }
@@ -164,7 +189,11 @@ func CheckRoutes(subnet netip.Prefix, bridge, owner string) error {
 			return fmt.Errorf("bridge %q exists on the host (%s): %w", bridge, by, ErrBridgeTaken)
 		}
 	}
-	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
+	family := netlink.FAMILY_V4
+	if subnet.Addr().Is6() { // an --ipv6 network's second subnet
+		family = netlink.FAMILY_V6
+	}
+	routes, err := netlink.RouteList(nil, family)
 	if err != nil {
 		return fmt.Errorf("list host routes: %w", err)
 	}
@@ -186,11 +215,15 @@ func CheckRoutes(subnet netip.Prefix, bridge, owner string) error {
 }
 
 func ipNet(a netip.Addr, bits int) *net.IPNet {
-	return &net.IPNet{IP: net.IP(a.AsSlice()), Mask: net.CIDRMask(bits, 32)}
+	return &net.IPNet{IP: net.IP(a.AsSlice()), Mask: net.CIDRMask(bits, a.BitLen())}
 }
 
 func netipPrefix(n *net.IPNet) (netip.Prefix, bool) {
-	a, ok := netip.AddrFromSlice(n.IP.To4())
+	ip := n.IP
+	if v4 := ip.To4(); v4 != nil {
+		ip = v4
+	}
+	a, ok := netip.AddrFromSlice(ip)
 	if !ok {
 		return netip.Prefix{}, false
 	}

@@ -30,6 +30,11 @@
 //   - ctr-lite's rules live in one nftables table of its own, tagged with
 //     their owner; teardown deletes only its own;
 //   - no exec of ip, iptables or CNI plugins: links through netlink.
+//   - an --ipv6 network is dual stack: its IPv6 leases sit beside the IPv4
+//     ones (same files, same holders), so every release frees both; IPv6
+//     gets no NAT, masquerade or forward rules and ctr-lite does not turn
+//     on the host's IPv6 forwarding (containers reach each other and the
+//     bridge; a ULA is not routed out, as in docker without ip6tables NAT).
 //
 // The file builders, IPAM and port parsing are portable and unit tested
 // anywhere; the rest is in _linux.go files.

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -14,19 +15,64 @@ import (
 // An address lease is a lease file (lease.go) at
 // <root>/networks/<name>/leases/<ip>.
 
-// Allocate leases an address in n for h: want if valid, else the lowest
-// free one. alive reports whether a lease's holder still runs; stale
-// cleans up after a dead holder whose lease is taken over (its port rules
-// DNAT to this address). The global lock (the token) makes the look and
-// the claim one step.
-func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool, stale Stale) (netip.Addr, error) {
-	dir := s.leaseDir(n.Name)
+// Allocate leases an IPv4 address in n for h: want if valid, else the
+// lowest free one. alive reports whether a lease's holder still runs;
+// stale cleans up after a dead holder whose lease is taken over (its port
+// rules DNAT to this address). The global lock (the token) makes the look
+// and the claim one step.
+func (s *Store) Allocate(g *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool, stale Stale) (netip.Addr, error) {
+	pool := n.Subnet
+	if n.IPRange.IsValid() {
+		pool = n.IPRange
+	}
+	return s.allocate(g, n.Name, pool4(n.Subnet, pool, n.Gateway), h, want, alive, stale)
+}
+
+// Allocate6 is Allocate for n's IPv6 subnet (--ipv6). Its leases sit
+// beside the IPv4 ones, so every release path frees both.
+func (s *Store) Allocate6(g *state.Global, n *Network, h Holder, want netip.Addr, alive func(Holder) bool, stale Stale) (netip.Addr, error) {
+	if !n.EnableIPv6 {
+		return netip.Addr{}, fmt.Errorf("network %s has no IPv6 subnet: create it with --ipv6 --subnet", n.Name)
+	}
+	return s.allocate(g, n.Name, pool6(n.Subnet6, n.Gateway6), h, want, alive, stale)
+}
+
+// pool is where addresses are handed out: first to last, less the
+// addresses no container may have.
+type pool struct {
+	subnet, from netip.Prefix
+	first, last  netip.Addr
+	reserved     []netip.Addr
+	maxScan      int // stop after this many candidates (a /64 is 2^64)
+}
+
+func (p pool) usable(a netip.Addr) bool {
+	return p.subnet.Contains(a) && !slices.Contains(p.reserved, a)
+}
+
+// pool4: the network address, the gateway and the broadcast are reserved.
+func pool4(subnet, from netip.Prefix, gw netip.Addr) pool {
+	return pool{subnet: subnet, from: from, first: from.Addr(), last: broadcast(from),
+		reserved: []netip.Addr{gw, subnet.Addr(), broadcast(subnet)}, maxScan: 1 << 24}
+}
+
+// pool6: the subnet-router anycast address (the subnet's first) and the
+// gateway are reserved; IPv6 has no broadcast. The scan is sequential from
+// the start, as for IPv4, and bounded: each taken address is a lease file,
+// so a free one is found within (leases + 2) steps.
+func pool6(subnet netip.Prefix, gw netip.Addr) pool {
+	return pool{subnet: subnet, from: subnet, first: subnet.Addr(), last: lastAddr(subnet),
+		reserved: []netip.Addr{gw, subnet.Addr()}, maxScan: 1 << 16}
+}
+
+func (s *Store) allocate(_ *state.Global, network string, p pool, h Holder, want netip.Addr, alive func(Holder) bool, stale Stale) (netip.Addr, error) {
+	dir := s.leaseDir(network)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return netip.Addr{}, err
 	}
 	if want.IsValid() {
-		if !n.Subnet.Contains(want) || want == n.Gateway || want == n.Subnet.Addr() || want == broadcast(n.Subnet) {
-			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, n.Name, n.Subnet)
+		if !p.usable(want) {
+			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, network, p.subnet)
 		}
 		ok, err := claim(filepath.Join(dir, want.String()), h, alive, stale)
 		if err != nil {
@@ -35,15 +81,11 @@ func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr,
 		if ok {
 			return want, nil
 		}
-		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, n.Name)
+		return netip.Addr{}, fmt.Errorf("address %s is already in use on network %s", want, network)
 	}
-	pool := n.Subnet
-	if n.IPRange.IsValid() {
-		pool = n.IPRange
-	}
-	last := broadcast(pool)
-	for a := pool.Addr(); a.IsValid() && !last.Less(a); a = a.Next() {
-		if a == n.Gateway || a == n.Subnet.Addr() || a == broadcast(n.Subnet) {
+	n := 0
+	for a := p.first; a.IsValid() && !p.last.Less(a) && n < p.maxScan; a, n = a.Next(), n+1 {
+		if !p.usable(a) {
 			continue
 		}
 		ok, err := claim(filepath.Join(dir, a.String()), h, alive, stale)
@@ -54,7 +96,17 @@ func (s *Store) Allocate(_ *state.Global, n *Network, h Holder, want netip.Addr,
 			return a, nil
 		}
 	}
-	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", n.Name, pool)
+	return netip.Addr{}, fmt.Errorf("network %s (%s) has no free address left: remove stopped containers' leases with rm, or use a larger subnet", network, p.from)
+}
+
+// lastAddr is p's last address, for either family.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }
 
 // Release frees addr if container id holds it; it is idempotent. The

@@ -75,7 +75,7 @@ func TestAttachDetach(t *testing.T) {
 	}
 	defer DeleteNetNS(p)
 	id := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	ep, err := Attach(n, p, id, netip.MustParseAddr("10.252.9.5"), nil)
+	ep, err := Attach(n, p, id, netip.MustParseAddr("10.252.9.5"), netip.Addr{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,13 @@ type Network struct {
 	Internal bool              `json:",omitempty"` // no route, NAT or forwarding out of the bridge
 	Labels   map[string]string `json:",omitempty"`
 	Options  map[string]string `json:",omitempty"` // the -o driver options, as given
+	// EnableIPv6 (--ipv6) gives the network a second, IPv6 subnet
+	// (Subnet6) beside its IPv4 one, its gateway (Gateway6) the subnet's
+	// first address: dual stack, as docker's bridge. A v6-only network
+	// is not supported.
+	EnableIPv6 bool         `json:",omitempty"`
+	Subnet6    netip.Prefix `json:",omitempty"`
+	Gateway6   netip.Addr   `json:",omitempty"`
 }
 
 // Docker's bridge driver options that ctr-lite honours (-o).
@@ -62,9 +69,13 @@ const (
 // take their defaults.
 type Config struct {
 	Subnet, Gateway, IPRange string
-	Driver                   string
-	Internal                 bool
-	Labels, Options          map[string]string
+	// Subnet6 is the IPv6 --subnet; it needs EnableIPv6 (--ipv6), as in
+	// docker, and --ipv6 needs it (ctr-lite picks no IPv6 subnet).
+	Subnet6         string
+	EnableIPv6      bool
+	Driver          string
+	Internal        bool
+	Labels, Options map[string]string
 }
 
 // Masquerade reports whether traffic leaving the bridge is NATed: not on
@@ -185,10 +196,15 @@ func New(name string, cfg Config) (*Network, error) {
 		}
 		ipRange = ipRange.Masked()
 	}
+	sub6, gw6, err := ipv6Subnet(cfg)
+	if err != nil {
+		return nil, err
+	}
 	id := make([]byte, 32)
 	rand.Read(id)
 	n := &Network{Name: name, ID: hex.EncodeToString(id), Driver: "bridge", Subnet: p, Gateway: gw, Bridge: bridge, Created: time.Now().UTC(),
-		IPRange: ipRange, Internal: cfg.Internal, Labels: cfg.Labels}
+		IPRange: ipRange, Internal: cfg.Internal, Labels: cfg.Labels,
+		EnableIPv6: sub6.IsValid(), Subnet6: sub6, Gateway6: gw6}
 	if len(opts) > 0 {
 		n.Options = opts
 	}
@@ -199,6 +215,46 @@ func New(name string, cfg Config) (*Network, error) {
 		return nil, fmt.Errorf("bridge name %q is longer than the kernel's 15 characters", n.Bridge)
 	}
 	return n, nil
+}
+
+// ipv6Subnet checks cfg's IPv6 subnet: one only with --ipv6 and --ipv6
+// only with one, a /126 or larger (room for a gateway and
+// containers), its gateway the first address.
+func ipv6Subnet(cfg Config) (netip.Prefix, netip.Addr, error) {
+	switch {
+	case cfg.Subnet6 == "" && !cfg.EnableIPv6:
+		return netip.Prefix{}, netip.Addr{}, nil
+	case cfg.Subnet6 == "":
+		return netip.Prefix{}, netip.Addr{}, fmt.Errorf("--ipv6 needs an IPv6 --subnet, such as --subnet fd00:77::/64: ctr-lite does not pick one")
+	case !cfg.EnableIPv6:
+		return netip.Prefix{}, netip.Addr{}, fmt.Errorf("invalid subnet %q: an IPv6 subnet needs --ipv6 (IPv6 is not enabled on the network)", cfg.Subnet6)
+	}
+	p, err := netip.ParsePrefix(cfg.Subnet6)
+	if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() || p.Bits() > 126 {
+		return netip.Prefix{}, netip.Addr{}, fmt.Errorf("invalid subnet %q: want an IPv6 CIDR of /126 or larger, such as fd00:77::/64", cfg.Subnet6)
+	}
+	p = p.Masked()
+	return p, p.Addr().Next(), nil
+}
+
+// SplitSubnets sorts network create's --subnet values into the IPv4 and
+// the IPv6 one; at most one of each.
+func SplitSubnets(subnets []string) (v4, v6 string, err error) {
+	for _, s := range subnets {
+		p, perr := netip.ParsePrefix(s)
+		if perr != nil {
+			return "", "", fmt.Errorf("invalid subnet %q: want a CIDR such as 10.77.0.0/24 or fd00:77::/64", s)
+		}
+		slot := &v4
+		if p.Addr().Is6() {
+			slot = &v6
+		}
+		if *slot != "" {
+			return "", "", fmt.Errorf("invalid subnets %q and %q: ctr-lite takes one IPv4 and one IPv6 --subnet", *slot, s)
+		}
+		*slot = s
+	}
+	return v4, v6, nil
 }
 
 // Save stores n; it fails if the name is taken. A directory without a

@@ -34,6 +34,9 @@ type Attachment struct {
 	// DefaultRoute adds the default route via the gateway (the first
 	// network only; never on an internal one).
 	DefaultRoute bool
+	// Addr6, when valid, is the interface's IPv6 address on an --ipv6
+	// network; DefaultRoute then adds the IPv6 default route too.
+	Addr6 netip.Addr
 }
 
 // Attach makes a veth pair with its peer created directly in the
@@ -41,8 +44,8 @@ type Attachment struct {
 // gateway unless n is internal, n's MTU, MAC derived from the IP unless mac is
 // given: --mac-address), brings lo up, and plugs the host end into n's
 // bridge. On failure the pair is removed.
-func Attach(n *Network, nsPath, id string, addr netip.Addr, mac net.HardwareAddr) (Endpoint, error) {
-	return AttachAs(n, nsPath, addr, Attachment{HostVeth: HostVethName(id), IfName: "eth0", MAC: mac, DefaultRoute: true})
+func Attach(n *Network, nsPath, id string, addr, addr6 netip.Addr, mac net.HardwareAddr) (Endpoint, error) {
+	return AttachAs(n, nsPath, addr, Attachment{HostVeth: HostVethName(id), IfName: "eth0", MAC: mac, DefaultRoute: true, Addr6: addr6})
 }
 
 // AttachAs is Attach with the interface's names and route given: the
@@ -80,6 +83,9 @@ func AttachAs(n *Network, nsPath string, addr netip.Addr, at Attachment) (_ Endp
 		return Endpoint{}, fmt.Errorf("bring up %q: %w", veth.Name, err)
 	}
 	if err := configureInside(ns, n, addr, at.IfName, at.DefaultRoute && !n.Internal); err != nil {
+		return Endpoint{}, err
+	}
+	if err := configureInside6(ns, n, at.Addr6, at.IfName, at.DefaultRoute && !n.Internal); err != nil {
 		return Endpoint{}, err
 	}
 	return Endpoint{HostVeth: veth.Name, MAC: mac.String()}, nil
@@ -150,6 +156,34 @@ func configureInside(ns netns.NsHandle, n *Network, addr netip.Addr, ifname stri
 			if err := h.RouteAdd(route); err != nil {
 				return fmt.Errorf("add default route via %s: %w", n.Gateway, err)
 			}
+		}
+	}
+	return nil
+}
+
+// configureInside6 gives ifname its IPv6 address (nodad: usable at once,
+// as docker sets it) and, with defaultRoute, the IPv6 default route via
+// the bridge's IPv6 gateway. Nothing to do without an address.
+func configureInside6(ns netns.NsHandle, n *Network, addr netip.Addr, ifname string, defaultRoute bool) error {
+	if !addr.IsValid() {
+		return nil
+	}
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return fmt.Errorf("open netlink in container namespace: %w", err)
+	}
+	defer h.Close()
+	link, err := h.LinkByName(ifname)
+	if err != nil {
+		return fmt.Errorf("find %s in container: %w", ifname, err)
+	}
+	if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(addr, n.Subnet6.Bits()), Flags: unix.IFA_F_NODAD}); err != nil {
+		return fmt.Errorf("set IPv6 address %s (is IPv6 disabled in the container, --sysctl net.ipv6.conf.all.disable_ipv6=1?): %w", addr, err)
+	}
+	if defaultRoute {
+		route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(n.Gateway6.AsSlice()), Family: netlink.FAMILY_V6}
+		if err := h.RouteAdd(route); err != nil {
+			return fmt.Errorf("add IPv6 default route via %s: %w", n.Gateway6, err)
 		}
 	}
 	return nil

@@ -60,7 +60,7 @@ func TestAttachRefusesForeignLinkByName(t *testing.T) {
 		if err := netlink.LinkAdd(foreign); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.5"), nil)
+		_, err := Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.5"), netip.Addr{}, nil)
 		if err == nil || !strings.Contains(err.Error(), "bridge link") || !strings.Contains(err.Error(), "file exists") {
 			t.Fatalf("want the clash with the bridge link named, got %v", err)
 		}
@@ -87,7 +87,7 @@ func TestAttachReportsLinkAddError(t *testing.T) {
 		if err := nh.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "eth0"}}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.6"), nil)
+		_, err = Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.6"), netip.Addr{}, nil)
 		if err == nil || !strings.Contains(err.Error(), "file exists") || strings.Contains(err.Error(), "not found") {
 			t.Fatalf("want LinkAdd's real error, got %v", err)
 		}
@@ -109,7 +109,7 @@ func TestAttachReplacesStaleVeth(t *testing.T) {
 			t.Fatal(err)
 		}
 		old, _ := netlink.LinkByName(stale.Name)
-		if _, err := Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.7"), nil); err != nil {
+		if _, err := Attach(n, p, vethTestID, netip.MustParseAddr("10.252.10.7"), netip.Addr{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		now, err := netlink.LinkByName(stale.Name)

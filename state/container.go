@@ -75,6 +75,11 @@ type EndpointSettings struct {
 	Gateway     string
 	MacAddress  string
 	NetworkID   string
+	// On an --ipv6 network, the IPv6 address, its prefix length and the
+	// IPv6 gateway (docker's names; empty elsewhere, as in docker).
+	GlobalIPv6Address   string
+	GlobalIPv6PrefixLen int
+	IPv6Gateway         string
 	// Aliases are the names peers resolve the container by on this
 	// network: --network-alias on the first, --alias of network connect.
 	Aliases []string `json:",omitempty"`
@@ -84,9 +89,10 @@ type EndpointSettings struct {
 // (HostConfig.NetworkMode): network connect, or a repeated --network.
 // Start applies them in order, as eth1, eth2, ...
 type NetworkAttachment struct {
-	Name      string
-	Aliases   []string `json:",omitempty"` // --alias
-	IPAddress string   `json:",omitempty"` // --ip
+	Name        string
+	Aliases     []string `json:",omitempty"` // --alias
+	IPAddress   string   `json:",omitempty"` // --ip
+	IPv6Address string   `json:",omitempty"` // --ip6
 }
 
 // PortBinding is a host address a container port is published on.
@@ -183,6 +189,7 @@ type HostConfig struct {
 	DNSOptions      []string `json:"DnsOptions"`
 	ExtraHosts      []string
 	IPAddress       string `json:",omitempty"` // --ip
+	IPv6Address     string `json:",omitempty"` // --ip6
 	MacAddress      string `json:",omitempty"` // --mac-address
 	// NetworkAliases are more names peers on its user-defined network
 	// resolve the container by (--network-alias).

@@ -1,0 +1,122 @@
+package netsetup
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func testNetwork6(t *testing.T, subnet6 string) (*Store, *Network) {
+	s := &Store{Root: t.TempDir()}
+	n, err := New("n6", Config{Subnet: "10.9.0.0/24", Subnet6: subnet6, EnableIPv6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(held(t), n); err != nil {
+		t.Fatal(err)
+	}
+	return s, n
+}
+
+func TestNewIPv6NeedsFlagAndSubnet(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/64"}, "needs --ipv6"},
+		{Config{Subnet: "10.9.0.0/24", EnableIPv6: true}, "needs an IPv6 --subnet"},
+		{Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/127", EnableIPv6: true}, "/126 or larger"},
+		{Config{Subnet: "10.9.0.0/24", Subnet6: "10.8.0.0/24", EnableIPv6: true}, "IPv6 CIDR"},
+	} {
+		if _, err := New("n", c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%+v) = %v, want %q", c.cfg, err, c.want)
+		}
+	}
+	n, err := New("n", Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::5/64", EnableIPv6: true})
+	if err != nil || n.Subnet6.String() != "fd00:9::/64" || n.Gateway6.String() != "fd00:9::1" || !n.EnableIPv6 {
+		t.Fatalf("dual stack = %+v, %v", n, err)
+	}
+}
+
+func TestSplitSubnets(t *testing.T) {
+	v4, v6, err := SplitSubnets([]string{"fd00:9::/64", "10.9.0.0/24"})
+	if err != nil || v4 != "10.9.0.0/24" || v6 != "fd00:9::/64" {
+		t.Fatalf("split = %q %q %v", v4, v6, err)
+	}
+	if _, _, err := SplitSubnets([]string{"fd00:9::/64", "fd00:8::/64"}); err == nil {
+		t.Fatal("two IPv6 subnets must be refused")
+	}
+	if _, _, err := SplitSubnets([]string{"nope"}); err == nil {
+		t.Fatal("a bad CIDR must be refused")
+	}
+}
+
+func TestAllocate6SequentialSkippingAnycastAndGateway(t *testing.T) {
+	s, n := testNetwork6(t, "fd00:9::/64")
+	a, err := s.Allocate6(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil)
+	if err != nil || a.String() != "fd00:9::2" {
+		t.Fatalf("first = %v, %v", a, err)
+	}
+	b, _ := s.Allocate6(held(t), n, Holder{ID: "c2", PID: 1}, netip.Addr{}, everyoneAlive, nil)
+	if b.String() != "fd00:9::3" {
+		t.Fatalf("second = %v", b)
+	}
+	// The IPv4 pool is separate: its leases do not shift the IPv6 one.
+	if v4, err := s.Allocate(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil); err != nil || v4.String() != "10.9.0.2" {
+		t.Fatalf("v4 = %v, %v", v4, err)
+	}
+	if err := s.ReleaseHolder(held(t), n.Name, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	leases, _ := s.Leases(n.Name)
+	if len(leases) != 1 || leases[b].ID != "c2" {
+		t.Fatalf("ReleaseHolder must free both families: %v", leases)
+	}
+	c, _ := s.Allocate6(held(t), n, Holder{ID: "c3", PID: 1}, netip.Addr{}, everyoneAlive, nil)
+	if c != a {
+		t.Fatalf("a released address is reused: got %v", c)
+	}
+}
+
+func TestAllocate6Fixed(t *testing.T) {
+	s, n := testNetwork6(t, "fd00:9::/64")
+	want := netip.MustParseAddr("fd00:9::ffff:1234")
+	if a, err := s.Allocate6(held(t), n, Holder{ID: "c1", PID: 1}, want, everyoneAlive, nil); err != nil || a != want {
+		t.Fatalf("fixed = %v, %v", a, err)
+	}
+	if _, err := s.Allocate6(held(t), n, Holder{ID: "c2", PID: 1}, want, everyoneAlive, nil); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("taken = %v", err)
+	}
+	for _, bad := range []string{"fd00:9::", "fd00:9::1", "fd00:8::2"} {
+		if _, err := s.Allocate6(held(t), n, Holder{ID: "c2", PID: 1}, netip.MustParseAddr(bad), everyoneAlive, nil); err == nil {
+			t.Errorf("%s must be refused", bad)
+		}
+	}
+}
+
+func TestAllocate6SmallSubnetRunsOut(t *testing.T) {
+	s, n := testNetwork6(t, "fd00:9::/126") // ::0 anycast, ::1 gateway, ::2, ::3
+	for i, want := range []string{"fd00:9::2", "fd00:9::3"} {
+		if a, err := s.Allocate6(held(t), n, Holder{ID: "c" + string(rune('a'+i)), PID: 1}, netip.Addr{}, everyoneAlive, nil); err != nil || a.String() != want {
+			t.Fatalf("alloc %d = %v, %v", i, a, err)
+		}
+	}
+	if _, err := s.Allocate6(held(t), n, Holder{ID: "cz", PID: 1}, netip.Addr{}, everyoneAlive, nil); err == nil || !strings.Contains(err.Error(), "no free address") {
+		t.Fatalf("full = %v", err)
+	}
+}
+
+func TestAllocate6WithoutIPv6(t *testing.T) {
+	s, n := testNetwork(t, "10.9.0.0/24")
+	if _, err := s.Allocate6(held(t), n, Holder{ID: "c1", PID: 1}, netip.Addr{}, everyoneAlive, nil); err == nil {
+		t.Fatal("a v4-only network has no IPv6 pool")
+	}
+}
+
+func TestLastAddr(t *testing.T) {
+	for p, want := range map[string]string{"fd00:9::/64": "fd00:9::ffff:ffff:ffff:ffff", "10.9.0.0/24": "10.9.0.255", "fd00::/120": "fd00::ff"} {
+		if got := lastAddr(netip.MustParsePrefix(p)); got.String() != want {
+			t.Errorf("lastAddr(%s) = %s, want %s", p, got, want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ var dockerHostConfigKinds = map[string]string{
 
 // ownHostConfigFields are ctr-lite's additions to docker's HostConfig
 // (with everything under them): not in docker's, so no kind to match.
-var ownHostConfigFields = []string{"RecordVersion", "MountPoints", "AnonymousVolumes", "IPAddress", "MacAddress",
+var ownHostConfigFields = []string{"RecordVersion", "MountPoints", "AnonymousVolumes", "IPAddress", "IPv6Address", "MacAddress",
 	"NetworkAliases", "Networks", "PidFile", "NoNewPrivileges", "SeccompUnconfined", "SeccompProfile",
 	"AppArmorProfile", "SystemPathsUnconfined"}
 

@@ -267,8 +267,10 @@ func (e *Engine) teardownNetwork(c *state.Container, hc *state.HostConfig) error
 	// background: an explicit veth delete would wait ~30 ms for the kernel.
 	errs = append(errs, netsetup.DeleteNetNS(filepath.Join(e.RunRoot, "netns", c.ID)))
 	// Every network, not only the recorded ones: a start, or a network
-	// connect, may have died between its lease and its record.
-	errs = append(errs, e.releaseHolderEverywhere(c.ID))
+	// connect, may have died between its lease and its record. The
+	// recorded addresses are released by name too: a damaged lease names
+	// no holder, so only its address finds it.
+	errs = append(errs, e.releaseRecorded(c.ID, ns), e.releaseHolderEverywhere(c.ID))
 	for name := range ns.Networks {
 		if n, err := e.Networks.Get(name); err == nil {
 			e.updatePeers(n, c.ID)
@@ -291,6 +293,21 @@ func (e *Engine) withGlobal(f func(*state.Global) error) error {
 // releaseHolderEverywhere frees every address container id holds on any
 // network of this root, under the global lock: the cleanup for a
 // container whose record no longer names its networks.
+// releaseRecorded frees the addresses the record holds, v4 and v6.
+func (e *Engine) releaseRecorded(id string, ns state.NetworkSettings) error {
+	return e.withGlobal(func(g *state.Global) error {
+		var errs []error
+		for name, ep := range ns.Networks {
+			for _, a := range []string{ep.IPAddress, ep.GlobalIPv6Address} {
+				if addr, err := netip.ParseAddr(a); err == nil {
+					errs = append(errs, e.Networks.Release(g, name, addr, id))
+				}
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
 func (e *Engine) releaseHolderEverywhere(id string) error {
 	nets, err := e.Networks.List()
 	if err != nil {

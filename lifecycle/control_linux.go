@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -224,6 +225,10 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
+	}
+	switch d := e.LogDriver(c.ID); d {
+	case "none", "passthrough": // docker's words
+		return WithCode(ExitEngine, errors.New("configured logging driver does not support reading"))
 	}
 	path := e.LogPath(c.ID)
 	print := func(en state.LogEntry) error {

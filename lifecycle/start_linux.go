@@ -69,9 +69,10 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 // attachedOutput routes a non-tty container's output through pipes that
 // are copied both to the caller's stdio and to the json log, so `logs`
 // works for attached containers too. A terminal stays direct (runc owns
-// the pty). Without a log the output simply stays direct.
+// the pty). Without a log (or a driver that keeps none) the output
+// simply stays direct.
 func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
-	if c.Config.Tty || (stdio.Stdout == nil && stdio.Stderr == nil) {
+	if c.Config.Tty || (stdio.Stdout == nil && stdio.Stderr == nil) || !e.logsRead(c.ID) {
 		return nil
 	}
 	out, err := e.OpenOutput(c.ID)

@@ -211,8 +211,13 @@ func validateLogConfig(lc *state.LogConfig) error {
 		}
 		_, err := state.ParseLogRotation(lc.Config)
 		return err
-	case "none", "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
+	case "none":
+		for k := range lc.Config {
+			return fmt.Errorf("invalid --log-opt %q: log driver none takes no options", k)
+		}
+		return nil
+	case "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
 		return fmt.Errorf("log driver %s is not supported yet: use --log-driver json-file", lc.Type)
 	}
-	return fmt.Errorf("invalid --log-driver %q: want json-file", lc.Type)
+	return fmt.Errorf("invalid --log-driver %q: want json-file or none", lc.Type)
 }

@@ -211,13 +211,13 @@ func validateLogConfig(lc *state.LogConfig) error {
 		}
 		_, err := state.ParseLogRotation(lc.Config)
 		return err
-	case "none":
+	case "none", "passthrough":
 		for k := range lc.Config {
-			return fmt.Errorf("invalid --log-opt %q: log driver none takes no options", k)
+			return fmt.Errorf("invalid --log-opt %q: log driver %s takes no options", k, lc.Type)
 		}
 		return nil
-	case "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
+	case "journald", "local", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
 		return fmt.Errorf("log driver %s is not supported yet: use --log-driver json-file", lc.Type)
 	}
-	return fmt.Errorf("invalid --log-driver %q: want json-file or none", lc.Type)
+	return fmt.Errorf("invalid --log-driver %q: want json-file, none or passthrough", lc.Type)
 }

@@ -90,7 +90,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringVar(&hc.PidFile, "pidfile", "", "write the container's PID to this file while it runs")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
-	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default), none, passthrough (foreground only: the caller's own stdout/stderr); journald, local are not supported yet")
+	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default), none, journald, passthrough (foreground only: the caller's own stdout/stderr); local is not supported yet")
 	fs.Var(opts.LogOpts(&hc.LogConfig.Config), "log-opt", "log driver option (KEY=VALUE): json-file takes max-size, max-file, compress")
 	fs.Var(opts.Annotations(&hc.Annotations), "annotation", "add an OCI annotation to the container (KEY=VALUE), passed to the runtime")
 	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE, systempaths=unconfined, label=...")

@@ -242,6 +242,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 		_, err := io.WriteString(w, en.Log)
 		return err
 	}
+	if e.LogDriver(c.ID) == "journald" {
+		return e.journaldLogs(ctx, c, o, print)
+	}
 	r, err := state.ReadLogFiles(path, o.Filter, print)
 	if err != nil {
 		return WithCode(ExitEngine, err)

@@ -88,6 +88,8 @@ func (e *Engine) OpenLogSink(id string, f *os.File) (LogSink, error) {
 			return state.LogFromFile(f, e.LogPath(id), e.LogRotation(id)), nil
 		}
 		return state.OpenLog(e.LogPath(id), e.LogRotation(id))
+	case "journald":
+		return e.openJournald(id)
 	default:
 		return nil, fmt.Errorf("log driver %s cannot take the output of a detached container", d)
 	}

@@ -94,7 +94,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.StringVar(&hc.Runtime, "runtime", "", "runtime for this container and every later command on it: a runc's path, or a name on PATH (default: the global --runtime, else the runc beside ctr-lite)")
 	fs.BoolVar(&f.replace, "replace", false, "remove (with -f) an existing container of the same --name first")
 
-	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default); none, journald, local, passthrough are not supported yet")
+	fs.StringVar(&hc.LogConfig.Type, "log-driver", "", "logging driver: json-file (default), none, journald, passthrough (foreground only: the caller's own stdout/stderr); local is not supported yet")
 	fs.Var(opts.LogOpts(&hc.LogConfig.Config), "log-opt", "log driver option (KEY=VALUE): json-file takes max-size, max-file, compress")
 	fs.Var(opts.Annotations(&hc.Annotations), "annotation", "add an OCI annotation to the container (KEY=VALUE), passed to the runtime")
 	fs.Var(opts.SecurityOpts(hc), "security-opt", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=PROFILE, systempaths=unconfined, label=...")

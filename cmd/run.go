@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
 )
 
@@ -32,6 +33,9 @@ be run, 127: the command was not found).`,
 			req.CreateCommand, req.CreateEnv = os.Args, settingsEnv()
 			if !f.detach {
 				return e.Run(c.Context(), req, f.stdio(req.Config.OpenStdin))
+			}
+			if err := lifecycle.CheckDetachable(&req.Host); err != nil {
+				return err // before a container is made for nothing
 			}
 			ctr, err := e.Create(c.Context(), req)
 			if err != nil {

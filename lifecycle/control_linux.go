@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -225,6 +226,10 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 	if err != nil {
 		return err
 	}
+	switch d := e.LogDriver(c.ID); d {
+	case "none", "passthrough": // docker's words
+		return WithCode(ExitEngine, errors.New("configured logging driver does not support reading"))
+	}
 	path := e.LogPath(c.ID)
 	print := func(en state.LogEntry) error {
 		w := stdout
@@ -236,6 +241,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogsOptions, stdout, st
 		}
 		_, err := io.WriteString(w, en.Log)
 		return err
+	}
+	if e.LogDriver(c.ID) == "journald" {
+		return e.journaldLogs(ctx, c, o, print)
 	}
 	r, err := state.ReadLogFiles(path, o.Filter, print)
 	if err != nil {

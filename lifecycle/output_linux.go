@@ -14,7 +14,7 @@ import (
 // output carries the container's stdout and stderr into its json log,
 // and for an attached run also to the terminal (tee).
 type Output struct {
-	Log              *state.LogWriter
+	Log              LogSink
 	StdoutR, StderrR *os.File
 	StdoutW, StderrW *os.File
 	PTY              *os.File // the terminal's master end (run -t), or nil
@@ -44,8 +44,59 @@ func (e *Engine) LogRotation(id string) state.LogRotation {
 	return state.LogRotation{MaxFiles: 1}
 }
 
+// LogSink is where a log driver puts the container's output.
+type LogSink interface {
+	Copy(stream string, r io.Reader) error
+	Close() error
+	// File is the descriptor a monitor hands over to its waiter, nil
+	// when the waiter opens the sink again itself (OpenLogSink).
+	File() *os.File
+}
+
+// discardLog is --log-driver none: the output is read (attach clients
+// still get it through the tee) and dropped.
+type discardLog struct{}
+
+func (discardLog) Copy(_ string, r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }
+func (discardLog) Close() error                     { return nil }
+func (discardLog) File() *os.File                   { return nil }
+
+// LogDriver is container id's --log-driver (json-file if its record
+// cannot be read).
+func (e *Engine) LogDriver(id string) string {
+	if hc, err := e.Containers.LoadHostConfig(id); err == nil && hc.LogConfig.Type != "" {
+		return hc.LogConfig.Type
+	}
+	return "json-file"
+}
+
+// logsRead reports whether container id's driver records its output,
+// so that an attached run must copy it (none and passthrough do not).
+func (e *Engine) logsRead(id string) bool {
+	d := e.LogDriver(id)
+	return d != "none" && d != "passthrough"
+}
+
+// OpenLogSink opens container id's log driver; f, if not nil, is the
+// json-file log a monitor handed over.
+func (e *Engine) OpenLogSink(id string, f *os.File) (LogSink, error) {
+	switch d := e.LogDriver(id); d {
+	case "none":
+		return discardLog{}, nil
+	case "json-file":
+		if f != nil {
+			return state.LogFromFile(f, e.LogPath(id), e.LogRotation(id)), nil
+		}
+		return state.OpenLog(e.LogPath(id), e.LogRotation(id))
+	case "journald":
+		return e.openJournald(id)
+	default:
+		return nil, fmt.Errorf("log driver %s cannot take the output of a detached container", d)
+	}
+}
+
 func (e *Engine) OpenOutput(id string) (*Output, error) {
-	log, err := state.OpenLog(e.LogPath(id), e.LogRotation(id))
+	log, err := e.OpenLogSink(id, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open container log: %w", err)
 	}
@@ -123,3 +174,7 @@ func (o *Output) close() {
 func (e *Engine) MonitorLogPath(id string) string {
 	return filepath.Join(e.Containers.Dir(id), "monitor.log")
 }
+
+// DiscardLog is a sink that drops the output (the monitor's fallback
+// when its driver cannot be opened, so the container is still waited).
+func DiscardLog() LogSink { return discardLog{} }

@@ -43,16 +43,24 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
+	if err := e.checkPassthrough(id, stdio); err != nil {
+		return err
+	}
 	c, hc, lock, err := e.PrepareStart(ctx, id, true, nil)
 	if err != nil {
 		return e.StartFailed(id, err)
 	}
 	out := e.attachedOutput(c, &stdio)
-	cmd := e.RuntimeCommand(c, stdio, "run")
+	cmd, run := e.RuntimeCommand(c, stdio, "run"), e.runAttached
+	if hc.LogConfig.Type == "passthrough" {
+		// runc's foreground run copies through pipes of its own; detached
+		// it hands the container our descriptors as they are.
+		cmd, run = e.RuntimeCommand(c, stdio, "run", "--detach"), e.runPassthrough
+	}
 	done := e.Step("runtime run")
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
-	code, runErr := e.runAttached(cmd, !stdio.NoSignalProxy, func() {
+	code, runErr := run(cmd, !stdio.NoSignalProxy, func() {
 		if out != nil {
 			out.StartCopying()
 		}
@@ -70,9 +78,10 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 // attachedOutput routes a non-tty container's output through pipes that
 // are copied both to the caller's stdio and to the json log, so `logs`
 // works for attached containers too. A terminal stays direct (runc owns
-// the pty). Without a log the output simply stays direct.
+// the pty). Without a log (or a driver that keeps none) the output
+// simply stays direct.
 func (e *Engine) attachedOutput(c *state.Container, stdio *Stdio) *Output {
-	if c.Config.Tty || (stdio.Stdout == nil && stdio.Stderr == nil) {
+	if c.Config.Tty || (stdio.Stdout == nil && stdio.Stderr == nil) || !e.logsRead(c.ID) {
 		return nil
 	}
 	out, err := e.OpenOutput(c.ID)
@@ -116,6 +125,11 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	}
 	if err := e.checkStartable(c, attached); err != nil {
 		return nil, nil, nil, err
+	}
+	if !attached {
+		if err := CheckDetachable(hc); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if err := e.reconcile(l, c, hc); err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)
@@ -377,6 +391,55 @@ func (e *Engine) runAttached(cmd *exec.Cmd, proxy bool, running func()) (int, er
 	return ExitStatus(err)
 }
 
+// runPassthrough runs `runc run --detach`, which gives the container the
+// runtime's own stdio, then waits for the container's init itself: as a
+// subreaper it inherits init once runc exits. Signals go to init.
+func (e *Engine) runPassthrough(cmd *exec.Cmd, proxy bool, running func()) (int, error) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		running()
+		return ExitEngine, fmt.Errorf("become the container's subreaper: %w", err)
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	err := cmd.Run()
+	running()
+	if err != nil {
+		return ExitStatus(err)
+	}
+	b, err := os.ReadFile(filepath.Join(cmd.Dir, "pid"))
+	if err != nil {
+		return ExitEngine, fmt.Errorf("read the container's pid: %w", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return ExitEngine, fmt.Errorf("read the container's pid %q: %w", b, err)
+	}
+	exited := make(chan unix.WaitStatus, 1)
+	go func() {
+		var ws unix.WaitStatus
+		for {
+			if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+				exited <- ws
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case s := <-sigs:
+			if proxy {
+				unix.Kill(pid, s.(syscall.Signal))
+			}
+		case ws := <-exited:
+			if ws.Signaled() {
+				return 128 + int(ws.Signal()), nil
+			}
+			return ws.ExitStatus(), nil
+		}
+	}
+}
+
 // awaitPidFile polls, with a growing interval, until runc has written the
 // container's pid file or has exited, forwarding signals meanwhile.
 func awaitPidFile(path string, exited <-chan error, sigs <-chan os.Signal, p *os.Process) (error, bool) {
@@ -533,6 +596,31 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 func processLives(pid int, start uint64) bool { return state.ProcessLives(pid, start) }
 
 func procStat(pid string) (byte, uint64, bool) { return state.ProcStat(pid) }
+
+// CheckDetachable refuses a detached start of a --log-driver passthrough
+// container (podman's rule): its output is the caller's own stdout and
+// stderr, which a detached container outlives.
+func CheckDetachable(hc *state.HostConfig) error {
+	if hc.LogConfig.Type == "passthrough" {
+		return WithCode(ExitEngine, errors.New("--log-driver passthrough cannot be used with a detached container: its stdout and stderr are the caller's; run it in the foreground, or use --log-driver json-file"))
+	}
+	return nil
+}
+
+// checkPassthrough refuses a passthrough run on the caller's terminal,
+// as podman does: the container could push input into it (TIOCSTI). (-t
+// needs a terminal, so it is refused here too.)
+func (e *Engine) checkPassthrough(id string, stdio Stdio) error {
+	if e.LogDriver(id) != "passthrough" {
+		return nil
+	}
+	for _, f := range []*os.File{stdio.Stdin, stdio.Stdout, stdio.Stderr} {
+		if f != nil && term.IsTerminal(int(f.Fd())) {
+			return WithCode(ExitEngine, fmt.Errorf("--log-driver passthrough cannot be used on a terminal (%s): the container could type into it; redirect the container's stdio, or use --log-driver json-file", f.Name()))
+		}
+	}
+	return nil
+}
 
 // CheckTerminal fails unless this process has a controlling terminal: an
 // attached -t container gets its pty from the runtime, which needs one.

@@ -489,7 +489,13 @@ func TestValidateLogConfig(t *testing.T) {
 	if err := validateLogConfig(&lc); err != nil || lc.Type != "json-file" || lc.Config == nil {
 		t.Errorf("%+v %v", lc, err)
 	}
-	for _, bad := range []state.LogConfig{{Type: "journald"}, {Type: "bogus"}, {Type: "json-file", Config: map[string]string{"nope": "1"}}} {
+	for _, good := range []state.LogConfig{{Type: "none"}, {Type: "passthrough"}, {Type: "journald"}, {Type: "journald", Config: map[string]string{"tag": "{{.Name}}"}}} {
+		if err := validateLogConfig(&good); err != nil {
+			t.Errorf("refused %+v: %v", good, err)
+		}
+	}
+	for _, bad := range []state.LogConfig{{Type: "local"}, {Type: "bogus"}, {Type: "none", Config: map[string]string{"max-size": "1m"}},
+		{Type: "journald", Config: map[string]string{"tag": "{{.Nope}}"}}, {Type: "journald", Config: map[string]string{"max-size": "1m"}}, {Type: "json-file", Config: map[string]string{"nope": "1"}}} {
 		if err := validateLogConfig(&bad); err == nil {
 			t.Errorf("accepted %+v", bad)
 		}

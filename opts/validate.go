@@ -217,8 +217,25 @@ func validateLogConfig(lc *state.LogConfig) error {
 		}
 		_, err := state.ParseLogRotation(lc.Config)
 		return err
-	case "none", "journald", "local", "passthrough", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
+	case "none", "passthrough":
+		for k := range lc.Config {
+			return fmt.Errorf("invalid --log-opt %q: log driver %s takes no options", k, lc.Type)
+		}
+		return nil
+	case "journald":
+		for k := range lc.Config {
+			switch k {
+			case "tag":
+			case "labels", "labels-regex", "env", "env-regex":
+				return fmt.Errorf("--log-opt %s is not supported yet for journald: entries carry no attributes; drop the option", k)
+			default:
+				return fmt.Errorf("invalid --log-opt %q: unknown option for log driver journald", k)
+			}
+		}
+		_, err := state.RenderLogTag(lc.Config["tag"], state.LogTagInfo{})
+		return err
+	case "local", "syslog", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs":
 		return fmt.Errorf("log driver %s is not supported yet: use --log-driver json-file", lc.Type)
 	}
-	return fmt.Errorf("invalid --log-driver %q: want json-file", lc.Type)
+	return fmt.Errorf("invalid --log-driver %q: want json-file, journald, none or passthrough", lc.Type)
 }

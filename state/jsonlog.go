@@ -85,11 +85,21 @@ func (w *LogWriter) flushLocked() {
 // a line longer than MaxLogMessage as partial entries. A last line
 // without a newline is kept as it is.
 func (w *LogWriter) Copy(stream string, r io.Reader) error {
+	return CopyLines(r, func(chunk []byte, _ bool) {
+		w.write(LogEntry{Log: string(chunk), Stream: stream, Time: time.Now().UTC()})
+	})
+}
+
+// CopyLines reads r until it ends, calling fn with each line (newline
+// kept) or, for a line longer than MaxLogMessage, each piece of it but
+// the last with partial set; chunk is only valid during the call. A last
+// line without a newline is passed as it is, not partial.
+func CopyLines(r io.Reader, fn func(chunk []byte, partial bool)) error {
 	br := bufio.NewReaderSize(r, MaxLogMessage)
 	for {
 		chunk, err := br.ReadSlice('\n') // at most MaxLogMessage bytes
 		if len(chunk) > 0 {
-			w.write(LogEntry{Log: string(chunk), Stream: stream, Time: time.Now().UTC()})
+			fn(chunk, errors.Is(err, bufio.ErrBufferFull))
 		}
 		switch {
 		case err == nil, errors.Is(err, bufio.ErrBufferFull):
@@ -193,6 +203,9 @@ type LogFilter struct {
 	Since, Until time.Time // zero: no bound
 	Tail         int       // < 0: all; else the last Tail entries, before Since/Until apply (docker's order)
 }
+
+// Keep reports whether e falls between Since and Until.
+func (f LogFilter) Keep(e *LogEntry) bool { return f.keep(e) }
 
 func (f LogFilter) keep(e *LogEntry) bool {
 	return (f.Since.IsZero() || !e.Time.Before(f.Since)) && (f.Until.IsZero() || !e.Time.After(f.Until))

@@ -77,9 +77,9 @@ ro" ] || { echo "$output"; false; }
 	ctr create --log-opt labels=a busybox true
 	assert_status 125
 	one_line_error "--log-opt labels is not supported yet"
-	ctr run --rm --log-driver journald busybox true
+	ctr run --rm --log-driver local busybox true
 	assert_status 125
-	one_line_error "log driver journald is not supported yet"
+	one_line_error "log driver local is not supported yet"
 	ctr run --rm --log-opt bogus=1 busybox true
 	assert_status 125
 	one_line_error "invalid --log-opt"

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/reexec"
-	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // Once the container runs, the monitor only copies its output and waits.
@@ -30,7 +29,7 @@ func init() { reexec.Register(waiterEntry, waiterMain) }
 // "stdin" is a -i container's stdin pipe, "attach" the attach socket: both
 // optional, so the hand-over stays version 1 (a message without them is
 // a container nobody can attach to, not a misread one).
-var waiterFiles, waiterOptional = []string{"log", "stdout", "stderr"}, []string{"pty", "stdin", "attach"}
+var waiterFiles, waiterOptional = []string{"stdout", "stderr"}, []string{"log", "pty", "stdin", "attach"}
 
 // execWaiter replaces the monitor with a waiter for container id (pid),
 // whose start followed backoff; it returns only if the exec failed, and
@@ -76,7 +75,12 @@ func waiterMain() {
 		e.Log.Error("monitor: the container is left unwaited; rm -f cleans up", "container", h.ID, "error", err)
 		os.Exit(2)
 	}
-	out := &lifecycle.Output{Log: state.LogFromFile(files["log"], e.LogPath(h.ID), e.LogRotation(h.ID)), StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
+	log, err := e.OpenLogSink(h.ID, files["log"])
+	if err != nil {
+		e.Log.Error("monitor: the container's output is not logged", "container", h.ID, "error", err)
+		log = lifecycle.DiscardLog()
+	}
+	out := &lifecycle.Output{Log: log, StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
 		StdinW: files["stdin"], Attach: files["attach"]}
 	code := e.waitContainer(h.ID, h.Pid, out)
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {

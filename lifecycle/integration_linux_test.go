@@ -168,7 +168,15 @@ func TestFailedStartUndoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.runtime = "/nonexistent/runc"
+	// The runtime is the container's own, recorded at create.
+	rec, err := e.Containers.Load(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.RuntimePath = "/nonexistent/runc"
+	if err := e.Containers.Save(rec, false); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.StartAttached(ctx, c.ID, Stdio{}); exitCode(err) != 125 {
 		t.Fatalf("want 125, got %v", err)
 	}

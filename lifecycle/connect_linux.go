@@ -49,6 +49,9 @@ func (e *Engine) attachOne(ctx context.Context, c *state.Container, at state.Net
 	}
 	var addr, addr6 netip.Addr
 	err = e.withGlobalCtx(ctx, func(g *state.Global) error {
+		if err := e.stillThere(n); err != nil {
+			return err
+		}
 		if err := netsetup.EnsureBridge(g, n, e.BridgeOwner()); err != nil {
 			return err
 		}
@@ -80,6 +83,15 @@ func (e *Engine) attachOne(ctx context.Context, c *state.Container, at state.Net
 	es.MacAddress, es.Aliases = ep.MAC, at.Aliases
 	c.NetworkSettings.Networks[n.Name] = es
 	return n, nil
+}
+
+// stillThere fails unless network n (by its ID) still exists; the caller
+// holds the global lock, under which networks are removed.
+func (e *Engine) stillThere(n *netsetup.Network) error {
+	if cur, err := e.Networks.Get(n.Name); err != nil || cur.ID != n.ID {
+		return fmt.Errorf("network %s not found: it was removed meanwhile", n.Name)
+	}
+	return nil
 }
 
 // release6 frees addr6 when valid (an --ipv6 network's lease).
@@ -139,7 +151,16 @@ func (e *Engine) ConnectNetwork(ctx context.Context, o ConnectOptions) (retErr e
 		fault.Point("connect:after-attach")
 	}
 	hc.Networks = append(hc.Networks, at)
-	if err := e.saveNetworkRecords(c, hc); err != nil {
+	// Saved under the global lock, where network rm reads its users, and
+	// only if the network is still there: read before any lock, it may
+	// have been removed meanwhile (review 11b).
+	err = e.withGlobalCtx(ctx, func(*state.Global) error {
+		if err := e.stillThere(n); err != nil {
+			return WithCode(ExitEngine, err)
+		}
+		return e.saveNetworkRecords(c, hc)
+	})
+	if err != nil {
 		return err
 	}
 	if IsRunning(c) {

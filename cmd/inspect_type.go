@@ -49,6 +49,6 @@ func inspectGetter(e *lifecycle.Engine, kind string) func(string) (any, error) {
 				return nil, err // a damaged record is an error, not "try an image"
 			}
 		}
-		return nil, lifecycle.WithCode(lifecycle.ExitEngine, errors.New("no such object: "+ref))
+		return nil, lifecycle.WithCode(lifecycle.ExitEngine, errors.New("No such object: "+ref)) //nolint:staticcheck // docker's words, which scripts match
 	}
 }

@@ -26,9 +26,11 @@ var errNoRealtime = errors.New("Your kernel does not support CPU real-time sched
 // is 0; docker has its daemon's --cpu-rt-runtime give the parent one.
 // Daemonless, each ancestor of the container's cgroup (/ctr-lite or
 // --cgroup-parent) is raised, top down, to hold this container's share
-// plus its siblings', never past the root's. Budgets are only raised:
-// a lower one could fail a running sibling.
-func reserveRealtime(id string, hc *state.HostConfig) error {
+// plus its siblings', never past the root's. Each container's share is
+// recorded under the runroot, under the global lock, before runc makes
+// its cgroup: two starts at once count each other (review 11c), and the
+// release gives the share back (releaseRealtime).
+func (e *Engine) reserveRealtime(id string, hc *state.HostConfig) error {
 	if hc.CPURealtimePeriod == 0 && hc.CPURealtimeRuntime == 0 {
 		return nil
 	}
@@ -44,9 +46,20 @@ func reserveRealtime(id string, hc *state.HostConfig) error {
 		period = rootPeriod // what runc's new cgroup starts with
 	}
 	parent := path.Dir(cgroupsPath(id, hc.CgroupParent))
-	need := float64(hc.CPURealtimeRuntime)/float64(period) + siblingsShare(filepath.Join(cpuHierarchy, parent), id)
+	share := float64(hc.CPURealtimeRuntime) / float64(period)
+	return e.withGlobal(func(*state.Global) error {
+		need := share + e.reservedShare(parent, id)
+		if err := e.raiseChain(parent, need, rootRuntime, rootPeriod, hc.CPURealtimeRuntime); err != nil {
+			return err
+		}
+		return e.recordShare(id, parent, share)
+	})
+}
+
+// raiseChain raises each ancestor of parent, top down, to need.
+func (e *Engine) raiseChain(parent string, need float64, rootRuntime, rootPeriod, asked int64) error {
 	if rootRuntime >= 0 && need > float64(rootRuntime)/float64(rootPeriod) {
-		return fmt.Errorf("--cpu-rt-runtime %d: the containers of cgroup %s would need %.0fµs per %dµs of real-time budget, more than the root cgroup's cpu.rt_runtime_us (%d): lower it", hc.CPURealtimeRuntime, parent, math.Ceil(need*float64(rootPeriod)), rootPeriod, rootRuntime)
+		return fmt.Errorf("--cpu-rt-runtime %d: the containers of cgroup %s would need %.0fµs per %dµs of real-time budget, more than the root cgroup's cpu.rt_runtime_us (%d): lower it", asked, parent, math.Ceil(need*float64(rootPeriod)), rootPeriod, rootRuntime)
 	}
 	var chain []string
 	for p := parent; p != "/"; p = path.Dir(p) {
@@ -54,7 +67,7 @@ func reserveRealtime(id string, hc *state.HostConfig) error {
 	}
 	for _, p := range chain {
 		if err := raiseRealtime(filepath.Join(cpuHierarchy, p), need); err != nil {
-			return fmt.Errorf("give cgroup %q the real-time budget --cpu-rt-runtime %d needs: %w (other cgroups may hold the root's)", p, hc.CPURealtimeRuntime, err)
+			return fmt.Errorf("give cgroup %q the real-time budget --cpu-rt-runtime %d needs: %w (other cgroups may hold the root's)", p, asked, err)
 		}
 	}
 	return nil
@@ -76,20 +89,60 @@ func raiseRealtime(dir string, share float64) error {
 	return os.WriteFile(filepath.Join(dir, "cpu.rt_runtime_us"), []byte(strconv.FormatInt(want, 10)), 0o644)
 }
 
-// siblingsShare is the real-time share (runtime/period) the cgroups in
-// dir other than id's hold.
-func siblingsShare(dir, id string) float64 {
-	entries, _ := os.ReadDir(dir)
+// realtimeDir holds one record per container with a real-time budget:
+// "PARENT SHARE", the cgroup parent and runtime/period.
+func (e *Engine) realtimeDir() string { return filepath.Join(e.RunRoot, "realtime") }
+
+func (e *Engine) recordShare(id, parent string, share float64) error {
+	if err := os.MkdirAll(e.realtimeDir(), 0o700); err != nil {
+		return err
+	}
+	line := parent + " " + strconv.FormatFloat(share, 'g', -1, 64)
+	return state.WriteFileAtomic(filepath.Join(e.realtimeDir(), id), []byte(line), 0o600, false)
+}
+
+// reservedShare sums the shares recorded under parent, but id's.
+func (e *Engine) reservedShare(parent, id string) float64 {
+	entries, _ := os.ReadDir(e.realtimeDir())
 	sum := 0.0
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == id {
+	for _, ent := range entries {
+		if ent.Name() == id {
 			continue
 		}
-		if r, p, err := readRealtime(filepath.Join(dir, e.Name())); err == nil && r > 0 && p > 0 {
-			sum += float64(r) / float64(p)
+		data, err := os.ReadFile(filepath.Join(e.realtimeDir(), ent.Name()))
+		if err != nil {
+			continue
+		}
+		p, v, ok := strings.Cut(strings.TrimSpace(string(data)), " ")
+		if f, err := strconv.ParseFloat(v, 64); ok && err == nil && p == parent {
+			sum += f
 		}
 	}
 	return sum
+}
+
+// releaseRealtime gives container id's share back: its record goes and
+// its parent cgroups are lowered, bottom up, to what the others still
+// hold. The kernel refuses a budget below a child's, so a lowering it
+// refuses is left as it is.
+func (e *Engine) releaseRealtime(id string) {
+	rec := filepath.Join(e.realtimeDir(), id)
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		return
+	}
+	parent, _, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
+	e.withGlobal(func(*state.Global) error {
+		os.Remove(rec)
+		left := e.reservedShare(parent, id)
+		for p := parent; p != "/" && p != "."; p = path.Dir(p) {
+			dir := filepath.Join(cpuHierarchy, p)
+			if _, period, err := readRealtime(dir); err == nil {
+				os.WriteFile(filepath.Join(dir, "cpu.rt_runtime_us"), []byte(strconv.FormatInt(int64(math.Ceil(left*float64(period))), 10)), 0o644)
+			}
+		}
+		return nil
+	})
 }
 
 // readRealtime reads dir's cpu.rt_runtime_us (-1: unlimited) and

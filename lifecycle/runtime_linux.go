@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -33,8 +34,15 @@ func (e *Engine) Runtime() (string, error) {
 // the engine's) with ctr-lite's runc root: every runtime call of a
 // container goes through it, so a container never changes runtime
 // between create and rm. The caller has checked RuntimeFor already.
+//
+// A container whose runtime is gone can still be killed and deleted:
+// those two go to the engine's runtime (the state under the runc root is
+// runc's either way), so rm -f never leaves its processes behind.
 func (e *Engine) RuncFor(c *state.Container, args ...string) *exec.Cmd {
-	p, _ := e.RuntimeFor(c)
+	p, err := e.RuntimeFor(c)
+	if err != nil && len(args) > 0 && (args[0] == "kill" || args[0] == "delete") {
+		p, _ = e.Runtime()
+	}
 	return exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
 }
 
@@ -47,7 +55,37 @@ func (e *Engine) RuntimeFor(c *state.Container) (string, error) {
 	if fi, err := os.Stat(c.RuntimePath); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 		return c.RuntimePath, WithCode(ExitEngine, fmt.Errorf("runtime %q of container %s is gone: put it back, or remove the container", c.RuntimePath, c.Name))
 	}
+	if err := checkRuntimeOwner(c.RuntimePath); err != nil {
+		return c.RuntimePath, WithCode(ExitEngine, err)
+	}
 	return c.RuntimePath, nil
+}
+
+// checkRuntimeOwner refuses a runtime that someone other than its owner
+// (root, or whoever runs ctr-lite) could replace: every later command of
+// the container runs it with this process's privileges. A file writable
+// by group or others, or in a directory they may write (but a sticky
+// one such as /tmp, for a file of the caller's), is refused.
+func checkRuntimeOwner(p string) error {
+	me := uint32(os.Geteuid())
+	ok := func(uid uint32) bool { return uid == 0 || uid == me }
+	fi, err := os.Stat(p)
+	if err != nil {
+		return fmt.Errorf("check runtime %q: %w", p, err)
+	}
+	st, isStat := fi.Sys().(*syscall.Stat_t)
+	if !isStat || !ok(st.Uid) || fi.Mode()&0o022 != 0 {
+		return fmt.Errorf("runtime %q may be replaced by another user (its owner or mode): give a runtime only root (or you) can write", p)
+	}
+	di, err := os.Stat(filepath.Dir(p))
+	if err != nil {
+		return fmt.Errorf("check runtime %q: %w", p, err)
+	}
+	dst, isStat := di.Sys().(*syscall.Stat_t)
+	if !isStat || !ok(dst.Uid) || (di.Mode()&0o022 != 0 && di.Mode()&os.ModeSticky == 0) {
+		return fmt.Errorf("runtime %q is in a directory another user may write: move it where only root (or you) can write", p)
+	}
+	return nil
 }
 
 // DefaultRuntimeName is docker's HostConfig.Runtime of a container made
@@ -69,6 +107,9 @@ func (e *Engine) ResolveRuntime(given string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return "", WithCode(ExitEngine, fmt.Errorf("find runtime %q: %w", given, err))
+	}
+	if err := checkRuntimeOwner(abs); err != nil {
+		return "", WithCode(ExitEngine, err)
 	}
 	return abs, nil
 }

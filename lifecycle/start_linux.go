@@ -137,7 +137,7 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if _, err := e.RuntimeFor(c); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := reserveRealtime(id, hc); err != nil {
+	if err := e.reserveRealtime(id, hc); err != nil {
 		removeCgroupParents(hc.CgroupParent)
 		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
@@ -571,6 +571,7 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if _, err := os.Stat(filepath.Join(e.runcRoot(), c.ID)); err == nil {
 		e.RuncFor(c, "delete", "--force", c.ID).Run()
 	}
+	e.releaseRealtime(c.ID)
 	removeCgroupParents(hc.CgroupParent)
 	if err := e.teardownNetwork(c, hc); err != nil {
 		return err

@@ -47,7 +47,7 @@ func (e *Engine) Update(ctx context.Context, ref string, o UpdateOptions) error 
 		return fmt.Errorf("record update of %q: %w", c.Name, err)
 	}
 	if IsRunning(c) {
-		err := reserveRealtime(c.ID, hc)
+		err := e.reserveRealtime(c.ID, hc)
 		if err == nil {
 			err = e.runcUpdate(c, hc)
 		}

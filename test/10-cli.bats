@@ -37,7 +37,7 @@ See 'ctr-lite --help'." ] || { echo "stderr: $stderr"; false; }
 @test "commands other than run exit 1 when they fail; exec keeps 126/127 and the status of its command" {
 	ctr inspect nosuch
 	assert_status 1
-	one_line_error "no such object: nosuch"
+	one_line_error "No such object: nosuch"
 	ctr stop nosuch
 	assert_status 1
 	one_line_error "nosuch"

@@ -87,6 +87,30 @@ called() { grep -E "(^| )$1 .*$ID\$|(^| )$1 $ID( |\$)" "$RUNTIME_LOG" >/dev/null
 	assert_no_leftovers
 }
 
+@test "review 11c: a runtime another user could replace is refused; a container whose runtime is gone is still killed by rm -f" {
+	wrapper_runtime
+	shared=$CTR_LITE_TEST_DIR/shared
+	mkdir -p "$shared" && chmod 0777 "$shared"
+	cp "$RUNTIME" "$shared/runc"
+	ctr create --runtime "$shared/runc" busybox true
+	assert_status 125
+	one_line_error "in a directory another user may write"
+	chmod 0666 "$RUNTIME"
+	ctr create --runtime "$RUNTIME" busybox true
+	assert_status 125
+	one_line_error "may be replaced by another user"
+	chmod 0755 "$RUNTIME"
+	"$CTR" run -d --name gone --runtime "$RUNTIME" busybox sleep 300 >/dev/null
+	wait_running gone
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' gone)
+	mv "$RUNTIME" "$RUNTIME.away"
+	ctr rm -f gone
+	assert_status 0
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$pid" 2>/dev/null
+	mv "$RUNTIME.away" "$RUNTIME"
+}
+
 @test "events: update, and exec's exec_create/exec_start: CMD and exec_die with execID and exitCode" {
 	"$CTR" run -d --name ev --network none busybox sleep 100 >/dev/null
 	wait_running ev

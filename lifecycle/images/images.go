@@ -175,6 +175,9 @@ func (e *Engine) PruneImages(ctx context.Context, all bool, keep func(*rootfs.Im
 		inUse := func(id string) bool { used = e.usesImage(id); return used }
 		sizes := e.LayerSizes(img)
 		lines, err := e.Images.RemoveImage(ctx, img.ID, false, inUse)
+		if errors.Is(err, rootfs.ErrImageNotFound) {
+			continue // another prune took it
+		}
 		e.emitRemoved(lines)
 		if used {
 			continue

@@ -144,7 +144,7 @@ func (e *Engine) PruneNetworks(ctx context.Context, keep func(*netsetup.Network)
 		}
 		if err := e.RemoveNetwork(ctx, n.Name); err == nil {
 			removed = append(removed, n.Name)
-		} else if !errors.Is(err, ErrNetworkInUse) {
+		} else if !errors.Is(err, ErrNetworkInUse) && !errors.Is(err, netsetup.ErrNetworkNotFound) { // another prune took it
 			return removed, err
 		}
 	}

@@ -2,6 +2,7 @@ package volumes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/ctr-lite/ctr-lite/events"
 	"sort"
@@ -87,7 +88,7 @@ func (e *Engine) PruneVolumes(ctx context.Context, all bool, size func(*rootfs.V
 		n := size(v)
 		if err := e.RemoveVolume(ctx, v.Name); err == nil {
 			removed, freed = append(removed, v.Name), freed+n
-		} else if !strings.Contains(err.Error(), "in use") {
+		} else if !strings.Contains(err.Error(), "in use") && !errors.Is(err, rootfs.ErrVolumeNotFound) { // another prune took it
 			return removed, freed, err
 		}
 	}

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"strings"
 
@@ -63,7 +64,7 @@ func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
 		}
 		switch thc.IpcMode {
 		case ipcShareable:
-			*shm = e.shmDir(target.ID)
+			*shm = e.shmDir(target.ID) // held by fd below, once the donor is checked alive
 		case specgen.ModeHost:
 			*shm = "/dev/shm"
 		default: // docker's words
@@ -79,5 +80,28 @@ func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
 		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the %s namespace of container %s: it is not running", what, target.Name))
 	}
 	e.heldNS = append(e.heldNS, f)
+	if what == "ipc" && *shm != "/dev/shm" {
+		// The donor's /dev/shm, checked to be its tmpfs: a donor stopping
+		// meanwhile unmounts it, and its bare directory (on the engine's
+		// disk, without a size) must not become the joiner's /dev/shm
+		// (review 11c).
+		held, err := e.holdShm(target.Name, *shm)
+		if err != nil {
+			return "", err
+		}
+		*shm = held
+	}
 	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd()), nil
+}
+
+// holdShm checks that a shareable donor's shm directory is its tmpfs
+// still, after the donor was checked alive. (runc cannot bind it by
+// descriptor: the mount belongs to the host's mount namespace. A donor
+// stopping between this check and runc's bind leaves a window.)
+func (e *Engine) holdShm(donor, dir string) (string, error) {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(dir, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
+		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the IPC of container %s: its /dev/shm is not mounted (it is stopping?)", donor))
+	}
+	return dir, nil
 }

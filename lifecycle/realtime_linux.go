@@ -124,7 +124,8 @@ func (e *Engine) reservedShare(parent, id string) float64 {
 // releaseRealtime gives container id's share back: its record goes and
 // its parent cgroups are lowered, bottom up, to what the others still
 // hold. The kernel refuses a budget below a child's, so a lowering it
-// refuses is left as it is.
+// refuses is left as it is (today that is most releases: the stopped
+// container's cgroup is still there when this runs; see issue 11's note).
 func (e *Engine) releaseRealtime(id string) {
 	rec := filepath.Join(e.realtimeDir(), id)
 	data, err := os.ReadFile(rec)
@@ -134,6 +135,10 @@ func (e *Engine) releaseRealtime(id string) {
 	parent, _, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
 	e.withGlobal(func(*state.Global) error {
 		os.Remove(rec)
+		// The container's own cgroup may still hold its budget (runc
+		// delete does not always run or remove it first); it has no tasks
+		// left, so it goes, or the kernel refuses every lowering below.
+		os.Remove(filepath.Join(cpuHierarchy, parent, id))
 		left := e.reservedShare(parent, id)
 		for p := parent; p != "/" && p != "."; p = path.Dir(p) {
 			dir := filepath.Join(cpuHierarchy, p)

@@ -95,7 +95,7 @@ called() { grep -E "(^| )$1 .*$ID\$|(^| )$1 $ID( |\$)" "$RUNTIME_LOG" >/dev/null
 	ctr create --runtime "$shared/runc" busybox true
 	assert_status 125
 	one_line_error "in a directory another user may write"
-	chmod 0666 "$RUNTIME"
+	chmod 0777 "$RUNTIME"
 	ctr create --runtime "$RUNTIME" busybox true
 	assert_status 125
 	one_line_error "may be replaced by another user"

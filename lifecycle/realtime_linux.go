@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -124,8 +125,7 @@ func (e *Engine) reservedShare(parent, id string) float64 {
 // releaseRealtime gives container id's share back: its record goes and
 // its parent cgroups are lowered, bottom up, to what the others still
 // hold. The kernel refuses a budget below a child's, so a lowering it
-// refuses is left as it is (today that is most releases: the stopped
-// container's cgroup is still there when this runs; see issue 11's note).
+// refuses (a child another container still has) is left as it is.
 func (e *Engine) releaseRealtime(id string) {
 	rec := filepath.Join(e.realtimeDir(), id)
 	data, err := os.ReadFile(rec)
@@ -143,11 +143,24 @@ func (e *Engine) releaseRealtime(id string) {
 		for p := parent; p != "/" && p != "."; p = path.Dir(p) {
 			dir := filepath.Join(cpuHierarchy, p)
 			if _, period, err := readRealtime(dir); err == nil {
-				os.WriteFile(filepath.Join(dir, "cpu.rt_runtime_us"), []byte(strconv.FormatInt(int64(math.Ceil(left*float64(period))), 10)), 0o644)
+				lowerRealtime(dir, int64(math.Ceil(left*float64(period))))
 			}
 		}
 		return nil
 	})
+}
+
+// lowerRealtime sets dir's budget to want, retrying for a moment: a
+// child cgroup just removed keeps its budget until the kernel frees it
+// (after an RCU grace period), and the kernel refuses the lowering until
+// then.
+func lowerRealtime(dir string, want int64) {
+	for range 25 {
+		if os.WriteFile(filepath.Join(dir, "cpu.rt_runtime_us"), []byte(strconv.FormatInt(want, 10)), 0o644) == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // readRealtime reads dir's cpu.rt_runtime_us (-1: unlimited) and

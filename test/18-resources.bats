@@ -90,14 +90,16 @@ v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
 	ctr run --rm --network none --cpu-rt-period 1000000 --cpu-rt-runtime=95000 --cap-add SYS_NICE debian sh -c 'chrt -f 1 true && echo fifo; cat /sys/fs/cgroup/cpu/cpu.rt_period_us /sys/fs/cgroup/cpu/cpu.rt_runtime_us'
 	assert_status 0
 	[ "$output" = "$(printf 'fifo\n1000000\n95000')" ]
-	[ "$(cat /sys/fs/cgroup/cpu/ctr-lite/cpu.rt_runtime_us)" -ge 95000 ]
-	# review 11c: two starts at once count each other's share
+	# review 11c: the share is given back at the container's end
+	[ "$(cat /sys/fs/cgroup/cpu/ctr-lite/cpu.rt_runtime_us)" -eq 0 ]
+	# two starts at once count each other's share
 	"$CTR" run -d --network none --name rt1 --cpu-rt-runtime 60000 busybox sleep 100 >/dev/null & a=$!
 	"$CTR" run -d --network none --name rt2 --cpu-rt-runtime 60000 busybox sleep 100 >/dev/null & b=$!
 	wait $a && wait $b
 	wait_running rt1 && wait_running rt2
 	[ "$(cat /sys/fs/cgroup/cpu/ctr-lite/cpu.rt_runtime_us)" -ge 120000 ]
 	"$CTR" rm -f rt1 rt2 >/dev/null
+	[ "$(cat /sys/fs/cgroup/cpu/ctr-lite/cpu.rt_runtime_us)" -eq 0 ]
 	id=$("$CTR" run -d --network none --cpu-rt-runtime 10000 busybox sleep 100)
 	ctr update --cpu-rt-runtime 20000 "$id"
 	assert_status 0

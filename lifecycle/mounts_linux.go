@@ -153,7 +153,13 @@ func (e *Engine) releaseVolumes(c *state.Container, hc *state.HostConfig) error 
 }
 
 // volumeInUse says whether a container other than self, running or
-// starting, uses volume name. Read under the global lock.
+// starting, uses volume name. Read under the global lock. A start mounts
+// the volume's device under the global lock (volumePath) but saves its
+// record as running only at its end, holding the container's lock all
+// along: a user whose record says stopped but whose lock is held may be
+// starting with the device mounted, so it counts too (if it was another
+// command holding that lock, the device stays mounted until the next
+// user stops or volume rm, which is safe; unmounting under a start is not).
 func (e *Engine) volumeInUse(name, self string) bool {
 	ids, err := e.VolumeUserIDs(name)
 	if err != nil {
@@ -163,7 +169,7 @@ func (e *Engine) volumeInUse(name, self string) bool {
 		if id == self {
 			continue
 		}
-		if c, err := e.Containers.Load(id); err != nil || c.Alive() != state.Gone {
+		if c, err := e.Containers.Load(id); err != nil || c.Alive() != state.Gone || e.Containers.LockHeld(id) {
 			return true
 		}
 	}

@@ -394,3 +394,30 @@ func TestDurableWriteSyncsAndReplaces(t *testing.T) {
 		t.Fatalf("%v %v", got, err)
 	}
 }
+
+func TestLockHeld(t *testing.T) {
+	s := &Store{Root: t.TempDir()}
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	if s.LockHeld("nosuch") {
+		t.Fatal("a container without a directory has no held lock")
+	}
+	if err := os.Mkdir(s.Dir("c1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if s.LockHeld("c1") {
+		t.Fatal("nobody holds c1's lock yet")
+	}
+	l, err := s.LockNew(context.Background(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.LockHeld("c1") {
+		t.Fatal("c1's lock is held")
+	}
+	l.Unlock()
+	if s.LockHeld("c1") {
+		t.Fatal("c1's lock was released")
+	}
+}

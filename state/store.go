@@ -390,6 +390,23 @@ func (s *Store) Orphaned(g *Global, id string) bool {
 	return ok
 }
 
+// LockHeld reports whether another process (or another open lock in this
+// one) holds container id's lock right now: a start holds it from its
+// first step until the record says running, so a container that is Gone
+// by its record but whose lock is held may be between the two.
+func (s *Store) LockHeld(id string) bool {
+	fl := flock.New(filepath.Join(s.Dir(id), "lock"))
+	defer fl.Close()
+	ok, err := fl.TryLock()
+	if err != nil {
+		return false // no directory, no lock file: nobody holds it
+	}
+	if ok {
+		fl.Unlock()
+	}
+	return !ok
+}
+
 // nameOf finds the name reserved for id, "" if none: a scan of the name
 // index, for the rare removal of a reservation known only by its ID.
 func (s *Store) nameOf(id string) string {

@@ -156,6 +156,30 @@ mountline='grep " $0 " /proc/self/mountinfo'
 	one_line_error 'invalid option: "foo"'
 }
 
+@test "a tmpfs volume stays mounted when a user stops while another holds its lock (starting, review 11b #1)" {
+	ctr volume create --opt type=tmpfs --opt device=tmpfs tvr
+	ctr run -d --name va -v tvr:/s busybox sleep 300
+	assert_status 0
+	ctr create --name vb -v tvr:/s busybox true
+	assert_status 0
+	mp=$("$CTR" volume inspect -f '{{.Mountpoint}}' tvr)
+	grep -q " $mp " /proc/self/mountinfo
+	vb=$("$CTR" inspect -f '{{.Id}}' vb)
+	# vb's start holds its lock from its first step until its record says
+	# running; with the device mounted for it, va's stop must not unmount it.
+	flock "$CTR_LITE_ROOT/containers/$vb/lock" sleep 3 &
+	holder=$!
+	sleep 0.3
+	ctr stop -t 1 va
+	assert_status 0
+	grep -q " $mp " /proc/self/mountinfo
+	wait "$holder"
+	ctr rm -f va vb
+	ctr volume rm tvr
+	assert_status 0
+	! grep -q " $mp " /proc/self/mountinfo
+}
+
 @test "volume create --opt o=bind: the host directory in the container; volume rm leaves its files" {
 	host=$BATS_TEST_TMPDIR/bindvol
 	mkdir -p "$host" && echo fromhost >"$host/h"

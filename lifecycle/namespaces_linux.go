@@ -30,7 +30,7 @@ func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
 		if !ok {
 			continue
 		}
-		path, err := e.joinNamespace(ref, j.what, &in.ShmPath)
+		path, err := e.joinNamespace(in.ID, ref, j.what, &in.ShmPath)
 		if err != nil {
 			return err
 		}
@@ -48,8 +48,9 @@ func (e *Engine) namespaceSpec(hc *state.HostConfig, in *specgen.Input) error {
 // after the open, so a PID recycled between the lookup and runc's setns
 // cannot hand the container another process's namespace. The file stays
 // open in the Engine (this process outlives runc create). Joining ipc
-// also sets *shm to the donor's /dev/shm on the host, as docker shares it.
-func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
+// also sets *shm to the joiner's (id's) hold on the donor's /dev/shm on
+// the host, as docker shares it.
+func (e *Engine) joinNamespace(id, ref, what string, shm *string) (string, error) {
 	target, err := e.Lookup(ref)
 	if err != nil {
 		return "", err
@@ -81,11 +82,7 @@ func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
 	}
 	e.heldNS = append(e.heldNS, f)
 	if what == "ipc" && *shm != "/dev/shm" {
-		// The donor's /dev/shm, checked to be its tmpfs: a donor stopping
-		// meanwhile unmounts it, and its bare directory (on the engine's
-		// disk, without a size) must not become the joiner's /dev/shm
-		// (review 11c).
-		held, err := e.holdShm(target.Name, *shm)
+		held, err := e.holdShm(id, target.Name, *shm)
 		if err != nil {
 			return "", err
 		}
@@ -94,14 +91,29 @@ func (e *Engine) joinNamespace(ref, what string, shm *string) (string, error) {
 	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd()), nil
 }
 
-// holdShm checks that a shareable donor's shm directory is its tmpfs
-// still, after the donor was checked alive. (runc cannot bind it by
-// descriptor: the mount belongs to the host's mount namespace. A donor
-// stopping between this check and runc's bind leaves a window.)
-func (e *Engine) holdShm(donor, dir string) (string, error) {
-	var fs unix.Statfs_t
-	if err := unix.Statfs(dir, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
-		return "", WithCode(ExitEngine, fmt.Errorf("cannot join the IPC of container %s: its /dev/shm is not mounted (it is stopping?)", donor))
+// holdShm binds a shareable donor's /dev/shm (dir, checked alive by the
+// caller) at the joiner id's own shm directory and checks the bind is a
+// tmpfs: a donor stopping meanwhile unmounts its own mount, but the
+// joiner's bind keeps the tmpfs for runc to bind, so the joiner never
+// gets the donor's bare directory (on the engine's disk, without a size)
+// as its /dev/shm (review 11c). The joiner's release unmounts it
+// (unmountShm), as it does a shareable container's own.
+func (e *Engine) holdShm(id, donor, dir string) (string, error) {
+	held := e.shmDir(id)
+	if err := e.unmountShm(id); err != nil { // an earlier start's hold (a restart)
+		return "", WithCode(ExitEngine, err)
 	}
-	return dir, nil
+	if err := os.MkdirAll(held, 0o700); err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("create the /dev/shm hold %q: %w", held, err))
+	}
+	notMounted := fmt.Errorf("cannot join the IPC of container %s: its /dev/shm is not mounted (it is stopping?)", donor)
+	if err := unix.Mount(dir, held, "", unix.MS_BIND, ""); err != nil {
+		return "", WithCode(ExitEngine, fmt.Errorf("%w: %w", notMounted, err))
+	}
+	var fs unix.Statfs_t
+	if err := unix.Statfs(held, &fs); err != nil || fs.Type != unix.TMPFS_MAGIC {
+		e.unmountShm(id)
+		return "", WithCode(ExitEngine, notMounted)
+	}
+	return held, nil
 }

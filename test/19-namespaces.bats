@@ -111,6 +111,26 @@ sees-host" ]
 	[ "$output" = "" ]
 }
 
+@test "--ipc container:NAME holds the donor's /dev/shm tmpfs itself: the donor stopping leaves the joiner's shared, rm -f unmounts it" {
+	"$CTR" run -d --name donor2 --ipc shareable --shm-size 8m busybox sh -c 'echo hi >/dev/shm/seg; sleep 100' >/dev/null
+	wait_running donor2
+	for _ in $(seq 50); do "$CTR" exec donor2 test -e /dev/shm/seg && break; sleep 0.1; done
+	"$CTR" run -d --name joiner2 --ipc container:donor2 busybox sleep 100 >/dev/null
+	wait_running joiner2
+	j=$("$CTR" inspect -f '{{.Id}}' joiner2)
+	grep -q " $CTR_LITE_ROOT/containers/$j/mounts/shm " /proc/self/mountinfo
+	ctr stop -t 1 donor2
+	assert_status 0
+	ctr exec joiner2 sh -c 'cat /dev/shm/seg; df -k /dev/shm | tail -1'
+	assert_status 0
+	[ "${lines[0]}" = "hi" ]
+	[[ "${lines[1]}" == *" 8192 "* ]]
+	ctr rm -f joiner2 donor2
+	assert_status 0
+	run grep -F "$CTR_LITE_ROOT/containers" /proc/self/mountinfo
+	[ "$output" = "" ]
+}
+
 @test "--uts host: the host's hostname and UTS namespace; --hostname with it is refused; --cgroupns host|private" {
 	ctr run --rm --uts host busybox sh -c 'hostname; cat /etc/hostname; readlink /proc/self/ns/uts'
 	assert_status 0

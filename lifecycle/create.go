@@ -78,6 +78,9 @@ func (e *Engine) prepare(r CreateRequest) (*state.Container, *state.HostConfig, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := e.checkNetworks(hc); err != nil {
+		return nil, nil, nil, err
+	}
 	argv := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c := &state.Container{
 		Created: time.Now().UTC(), Path: argv[0], Args: argv[1:], Config: cfg,

@@ -97,20 +97,9 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 // if the IPv6 one fails. --ip6 on a network without IPv6 is docker's
 // error.
 func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 string) (addr, addr6 netip.Addr, _ error) {
-	var want, want6 netip.Addr
-	var err error
-	if ip != "" {
-		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
-			return addr, addr6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
-		}
-	}
-	if ip6 != "" {
-		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
-			return addr, addr6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
-		}
-		if !n.EnableIPv6 {
-			return addr, addr6, fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", ip6, n.Name)
-		}
+	want, want6, err := wantedAddrs(n, ip, ip6)
+	if err != nil {
+		return addr, addr6, err
 	}
 	if addr, err = e.Networks.Allocate(g, n, e.holder(id), want, e.leaseAlive, e.dropStaleAddress); err != nil {
 		return addr, addr6, err
@@ -123,6 +112,51 @@ func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 
 		return netip.Addr{}, netip.Addr{}, err
 	}
 	return addr, addr6, nil
+}
+
+// wantedAddrs parses a container's --ip and --ip6 for network n: each
+// must be an address of its family, and --ip6 needs an --ipv6 network
+// (docker's error). Whether one is free and inside the subnet is the
+// lease's to say.
+func wantedAddrs(n *netsetup.Network, ip, ip6 string) (want, want6 netip.Addr, err error) {
+	if ip != "" {
+		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
+			return want, want6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
+		}
+	}
+	if ip6 != "" {
+		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
+			return want, want6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
+		}
+		if !n.EnableIPv6 {
+			return want, want6, fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", ip6, n.Name)
+		}
+	}
+	return want, want6, nil
+}
+
+// checkNetworks refuses at create what start would refuse later, as
+// docker does: a network that does not exist, and an --ip or --ip6 the
+// network cannot take (wantedAddrs). The default network is made at its
+// first start, IPv4 only.
+func (e *Engine) checkNetworks(hc *state.HostConfig) error {
+	if !netsetup.IsBridged(hc.NetworkMode) {
+		return nil
+	}
+	first := state.NetworkAttachment{Name: hc.NetworkMode, IPAddress: hc.IPAddress, IPv6Address: hc.IPv6Address}
+	for _, at := range append([]state.NetworkAttachment{first}, hc.Networks...) {
+		n, err := e.Networks.Get(at.Name)
+		if errors.Is(err, netsetup.ErrNetworkNotFound) && at.Name == netsetup.ModeBridge {
+			n, err = &netsetup.Network{Name: at.Name}, nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, _, err := wantedAddrs(n, at.IPAddress, at.IPv6Address); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropStalePorts deletes the port rules of a dead holder whose host port

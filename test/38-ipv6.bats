@@ -98,6 +98,15 @@ teardown() {
 	ctr run --rm --network v4only --ip6 fd00:238:4::5 busybox true
 	assert_status 125
 	one_line_error 'was not created with --ipv6'
+	# refused at create, as docker does, not at the first start
+	ctr create --network v4only --ip6 fd00:238:4::5 busybox true
+	assert_status 1
+	one_line_error 'invalid --ip6 fd00:238:4::5: network v4only was not created with --ipv6'
+	ctr create --network nosuch busybox true
+	assert_status 1
+	one_line_error "no such network: nosuch (see 'ctr-lite network ls')"
+	ctr ps -aq
+	[ "$output" = "" ]
 	ctr network create --ipv6 --subnet 10.238.5.0/24 --subnet fd00:238:5::/64 -o com.docker.network.bridge.name=ctrlite-h6f v6c
 	assert_status 0
 	ctr network create --ipv6 --subnet 10.238.6.0/24 --subnet fd00:238:5::/80 -o com.docker.network.bridge.name=ctrlite-h6g v6d

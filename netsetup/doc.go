@@ -32,9 +32,11 @@
 //   - no exec of ip, iptables or CNI plugins: links through netlink.
 //   - an --ipv6 network is dual stack: its IPv6 leases sit beside the IPv4
 //     ones (same files, same holders), so every release frees both; IPv6
-//     gets no NAT, masquerade or forward rules and ctr-lite does not turn
-//     on the host's IPv6 forwarding (containers reach each other and the
-//     bridge; a ULA is not routed out, as in docker without ip6tables NAT).
+//     gets no NAT or masquerade and ctr-lite does not turn on the host's
+//     IPv6 forwarding (containers reach each other and the bridge; a ULA
+//     is not routed out, as in docker without ip6tables NAT); an
+//     --internal network's forward drops are in an ip6 table of the same
+//     name too, for a host that forwards IPv6 itself.
 //
 // The file builders, IPAM and port parsing are portable and unit tested
 // anywhere; the rest is in _linux.go files.

@@ -30,6 +30,11 @@ const (
 
 var table = &nftables.Table{Family: nftables.TableFamilyIPv4, Name: tableName}
 
+// table6 holds only the forward drops of internal networks, for IPv6: a
+// bridge's IPv6 is not routed by ctr-lite, but a host that forwards IPv6
+// itself must not route an --internal network's traffic either.
+var table6 = &nftables.Table{Family: nftables.TableFamilyIPv6, Name: tableName}
+
 // ensureTable makes the table, its chains and the jumps to ports exist,
 // repairing a table whose chain was deleted, not only a missing table.
 // The common case is one listing of the chains. (A jump deleted on its own
@@ -165,23 +170,27 @@ func ensureNetworkRules(n *Network) error {
 }
 
 // addInternalRules drops what would be routed into or out of an internal
-// network's bridge (docker's --internal): containers on the bridge still
-// reach each other (bridged, not routed) and the host (input/output).
+// network's bridge (docker's --internal), over IPv4 and IPv6: containers
+// on the bridge still reach each other (bridged, not routed) and the host
+// (input/output).
 //
 //	forward (filter): iifname BRIDGE oifname != BRIDGE drop
 //	                  oifname BRIDGE iifname != BRIDGE drop
 func addInternalRules(c *nftables.Conn, n *Network, owner []byte) {
-	policy := nftables.ChainPolicyAccept
-	fwd := c.AddChain(&nftables.Chain{Name: forwardChain, Table: table, Type: nftables.ChainTypeFilter,
-		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &policy})
-	for _, dir := range [][2]expr.MetaKey{{expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME}, {expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME}} {
-		c.AddRule(&nftables.Rule{Table: table, Chain: fwd, UserData: owner, Exprs: []expr.Any{
-			&expr.Meta{Key: dir[0], Register: 1},
-			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
-			&expr.Meta{Key: dir[1], Register: 1},
-			&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
-			&expr.Verdict{Kind: expr.VerdictDrop},
-		}})
+	c.AddTable(table6)
+	for _, t := range []*nftables.Table{table, table6} {
+		policy := nftables.ChainPolicyAccept
+		fwd := c.AddChain(&nftables.Chain{Name: forwardChain, Table: t, Type: nftables.ChainTypeFilter,
+			Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &policy})
+		for _, dir := range [][2]expr.MetaKey{{expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME}, {expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME}} {
+			c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: owner, Exprs: []expr.Any{
+				&expr.Meta{Key: dir[0], Register: 1},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
+				&expr.Meta{Key: dir[1], Register: 1},
+				&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
+				&expr.Verdict{Kind: expr.VerdictDrop},
+			}})
+		}
 	}
 }
 
@@ -272,10 +281,24 @@ func deleteRulesOwnedBy(owner string) error {
 	if err != nil {
 		return fmt.Errorf("open nftables: %w", err)
 	}
-	if _, err := c.ListTableOfFamily(tableName, nftables.TableFamilyIPv4); err != nil {
+	for _, t := range []*nftables.Table{table, table6} {
+		if err := deleteOwnedIn(c, t, owner); err != nil {
+			return err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("delete nftables rules of %s: %w", owner, err)
+	}
+	return nil
+}
+
+// deleteOwnedIn queues the deletion of owner's rules in table t, and of
+// the table once no owned rule is left in it (only the jumps).
+func deleteOwnedIn(c *nftables.Conn, t *nftables.Table, owner string) error {
+	if _, err := c.ListTableOfFamily(tableName, t.Family); err != nil {
 		return nil // no table: nothing of ours
 	}
-	chains, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	chains, err := c.ListChainsOfTableFamily(t.Family)
 	if err != nil {
 		return fmt.Errorf("list nftables chains: %w", err)
 	}
@@ -284,7 +307,7 @@ func deleteRulesOwnedBy(owner string) error {
 		if ch.Table.Name != tableName {
 			continue
 		}
-		rules, err := c.GetRules(table, ch)
+		rules, err := c.GetRules(t, ch)
 		if err != nil {
 			return fmt.Errorf("list nftables rules: %w", err)
 		}
@@ -297,11 +320,8 @@ func deleteRulesOwnedBy(owner string) error {
 			}
 		}
 	}
-	if others == 0 { // only the jumps are left: the table is no longer needed
-		c.DelTable(table)
-	}
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("delete nftables rules of %s: %w", owner, err)
+	if others == 0 {
+		c.DelTable(t)
 	}
 	return nil
 }

@@ -71,9 +71,15 @@ teardown() {
 	run nft list table ip ctr-lite
 	[[ "$output" == *'iifname "ctrlite-h2i" oifname != "ctrlite-h2i" drop'* ]]
 	[[ "$output" != *'ip saddr 10.233.4.0/24 oifname != "ctrlite-h2i" masquerade'* ]]
+	# and over IPv6, for a host that forwards IPv6 itself
+	run nft list table ip6 ctr-lite
+	[[ "$output" == *'iifname "ctrlite-h2i" oifname != "ctrlite-h2i" drop'* ]]
+	[[ "$output" == *'oifname "ctrlite-h2i" iifname != "ctrlite-h2i" drop'* ]]
 	"$CTR" rm -f srv >/dev/null
 	"$CTR" network rm inn
 	run nft list table ip ctr-lite
+	[[ "$output" != *ctrlite-h2i* ]]
+	run nft list table ip6 ctr-lite
 	[[ "$output" != *ctrlite-h2i* ]]
 	assert_net_clean
 }

@@ -24,7 +24,7 @@ done
 # ctrlite-g*: Go tests) and rules naming them go with system reset.
 bridges=$(ip -o link show type bridge 2>/dev/null | grep -oE 'ctrlite-[tg][0-9]+' || true)
 [ -z "$bridges" ] || say "test bridges left: $bridges"
-rules=$(nft list table ip ctr-lite 2>/dev/null | grep -E 'ctrlite-[tg][0-9]+' || true)
+rules=$( (nft list table ip ctr-lite; nft list table ip6 ctr-lite) 2>/dev/null | grep -E 'ctrlite-[tg][0-9]+' || true)
 [ -z "$rules" ] || say "test nftables rules left: $rules"
 ports=$(grep -rlF -- "$dir" /run/ctr-lite/ports 2>/dev/null)
 [ -z "$ports" ] || say "host port leases left: $ports"

@@ -24,7 +24,7 @@ func newNetworkCmd(g *globals) *cobra.Command {
 
 func newNetworkCreateCmd(g *globals) *cobra.Command {
 	cfg := netsetup.Config{Labels: map[string]string{}, Options: map[string]string{}}
-	var subnets []string
+	var subnets, gateways []string
 	c := &cobra.Command{
 		Use:   "create [--subnet CIDR] [--ipv6 --subnet CIDR6] [--gateway IP] [--ip-range CIDR] [--internal] [--label K=V] [-o OPT=V] NAME",
 		Short: "Create a bridge network; its containers find each other by name",
@@ -32,11 +32,15 @@ func newNetworkCreateCmd(g *globals) *cobra.Command {
   ctr-lite run -d --network backend --name db busybox sleep 1d
   ctr-lite network create --internal --subnet 10.78.0.0/24 --ip-range 10.78.0.128/25 --label team=a isolated
   ctr-lite network create -o com.docker.network.bridge.name=br-web -o com.docker.network.driver.mtu=1400 web
-  ctr-lite network create --ipv6 --subnet 10.79.0.0/24 --subnet fd00:79::/64 dual`,
+  ctr-lite network create --ipv6 --subnet 10.79.0.0/24 --subnet fd00:79::/64 dual
+  ctr-lite network create --ipv6 --subnet 10.80.0.0/24 --gateway 10.80.0.254 --subnet fd00:80::/64 --gateway fd00:80::fe dual-gw`,
 		Args: exactArgs(1, "NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
 			if cfg.Subnet, cfg.Subnet6, err = netsetup.SplitSubnets(subnets); err != nil {
+				return lifecycle.WithCode(lifecycle.ExitEngine, err)
+			}
+			if cfg.Gateway, cfg.Gateway6, err = netsetup.SplitGateways(gateways); err != nil {
 				return lifecycle.WithCode(lifecycle.ExitEngine, err)
 			}
 			e, err := g.engine()
@@ -55,7 +59,7 @@ func newNetworkCreateCmd(g *globals) *cobra.Command {
 	f.StringVarP(&cfg.Driver, "driver", "d", "bridge", "network driver (only bridge)")
 	f.StringArrayVar(&subnets, "subnet", nil, "subnet in CIDR form: one IPv4 (default: a free 10.x.0.0/24) and, with --ipv6, one IPv6")
 	f.BoolVar(&cfg.EnableIPv6, "ipv6", false, "enable IPv6 (dual stack): give an IPv6 --subnet too")
-	f.StringVar(&cfg.Gateway, "gateway", "", "gateway address (default: the subnet's first address)")
+	f.StringArrayVar(&gateways, "gateway", nil, "gateway address, one per --subnet family (default: the subnet's first address)")
 	f.StringVar(&cfg.IPRange, "ip-range", "", "allocate container addresses from this CIDR inside --subnet")
 	f.BoolVar(&cfg.Internal, "internal", false, "no route, NAT or forwarding out of the network")
 	f.Var(opts.Labels(&cfg.Labels), "label", "set a label on the network (KEY=VALUE)")

@@ -120,3 +120,49 @@ func TestLastAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6Gateway(t *testing.T) {
+	n, err := New("n", Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/64", Gateway6: "fd00:9::fe", EnableIPv6: true})
+	if err != nil || n.Gateway6.String() != "fd00:9::fe" {
+		t.Fatalf("custom IPv6 gateway = %+v, %v", n, err)
+	}
+	for _, c := range []struct{ cfg Config }{
+		{Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/64", Gateway6: "fd00:8::1", EnableIPv6: true}},
+		{Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/64", Gateway6: "fd00:9::", EnableIPv6: true}},
+		{Config{Subnet: "10.9.0.0/24", Gateway6: "fd00:9::1"}},
+	} {
+		if _, err := New("n", c.cfg); err == nil || !strings.Contains(err.Error(), "invalid gateway") {
+			t.Errorf("New(%+v) = %v, want an invalid gateway", c.cfg, err)
+		}
+	}
+	small, err := New("n", Config{Subnet: "10.9.0.0/24", Subnet6: "fd00:9::/125", Gateway6: "fd00:9::5", EnableIPv6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{Root: t.TempDir()}
+	if err := s.Save(held(t), small); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ { // the whole pool: the gateway is never leased
+		a, err := s.Allocate6(held(t), small, Holder{ID: "c" + string(rune('a'+i)), PID: 1}, netip.Addr{}, everyoneAlive, nil)
+		if err != nil {
+			break
+		}
+		if a == small.Gateway6 || i > 8 {
+			t.Fatalf("lease %d: %s (gateway %s)", i, a, small.Gateway6)
+		}
+	}
+}
+
+func TestSplitGateways(t *testing.T) {
+	v4, v6, err := SplitGateways([]string{"fd00::1", "10.0.0.1"})
+	if err != nil || v4 != "10.0.0.1" || v6 != "fd00::1" {
+		t.Fatalf("SplitGateways = %q %q %v", v4, v6, err)
+	}
+	if _, _, err := SplitGateways([]string{"10.0.0.1", "10.0.0.2"}); err == nil || !strings.Contains(err.Error(), "one IPv4 and one IPv6 --gateway") {
+		t.Fatalf("two IPv4 gateways: %v", err)
+	}
+	if _, _, err := SplitGateways([]string{"x"}); err == nil {
+		t.Fatal("a bad gateway parsed")
+	}
+}

@@ -72,6 +72,7 @@ type Config struct {
 	// Subnet6 is the IPv6 --subnet; it needs EnableIPv6 (--ipv6), as in
 	// docker, and --ipv6 needs it (ctr-lite picks no IPv6 subnet).
 	Subnet6         string
+	Gateway6        string // the IPv6 --gateway; default: the subnet's first address
 	EnableIPv6      bool
 	Driver          string
 	Internal        bool
@@ -219,9 +220,12 @@ func New(name string, cfg Config) (*Network, error) {
 
 // ipv6Subnet checks cfg's IPv6 subnet: one only with --ipv6 and --ipv6
 // only with one, a /126 or larger (room for a gateway and
-// containers), its gateway the first address.
+// containers), its gateway the first address unless --gateway gives one
+// inside it.
 func ipv6Subnet(cfg Config) (netip.Prefix, netip.Addr, error) {
 	switch {
+	case cfg.Gateway6 != "" && cfg.Subnet6 == "":
+		return netip.Prefix{}, netip.Addr{}, fmt.Errorf("invalid gateway %q: an IPv6 gateway needs an IPv6 --subnet (and --ipv6)", cfg.Gateway6)
 	case cfg.Subnet6 == "" && !cfg.EnableIPv6:
 		return netip.Prefix{}, netip.Addr{}, nil
 	case cfg.Subnet6 == "":
@@ -234,23 +238,52 @@ func ipv6Subnet(cfg Config) (netip.Prefix, netip.Addr, error) {
 		return netip.Prefix{}, netip.Addr{}, fmt.Errorf("invalid subnet %q: want an IPv6 CIDR of /126 or larger, such as fd00:77::/64", cfg.Subnet6)
 	}
 	p = p.Masked()
-	return p, p.Addr().Next(), nil
+	gw := p.Addr().Next()
+	if cfg.Gateway6 != "" {
+		if gw, err = netip.ParseAddr(cfg.Gateway6); err != nil || !p.Contains(gw) || gw == p.Addr() {
+			return netip.Prefix{}, netip.Addr{}, fmt.Errorf("invalid gateway %q: want an address inside %s", cfg.Gateway6, p)
+		}
+	}
+	return p, gw, nil
 }
 
 // SplitSubnets sorts network create's --subnet values into the IPv4 and
 // the IPv6 one; at most one of each.
 func SplitSubnets(subnets []string) (v4, v6 string, err error) {
-	for _, s := range subnets {
-		p, perr := netip.ParsePrefix(s)
-		if perr != nil {
-			return "", "", fmt.Errorf("invalid subnet %q: want a CIDR such as 10.77.0.0/24 or fd00:77::/64", s)
+	return splitFamilies("subnet", subnets, func(s string) (netip.Addr, error) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("invalid subnet %q: want a CIDR such as 10.77.0.0/24 or fd00:77::/64", s)
+		}
+		return p.Addr(), nil
+	})
+}
+
+// SplitGateways sorts network create's --gateway values likewise: each
+// goes with the --subnet of its family (docker pairs them in order, which
+// for one subnet of each family is the same).
+func SplitGateways(gateways []string) (v4, v6 string, err error) {
+	return splitFamilies("gateway", gateways, func(s string) (netip.Addr, error) {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("invalid gateway %q: want an IP address such as 10.77.0.1 or fd00:77::1", s)
+		}
+		return a, nil
+	})
+}
+
+func splitFamilies(what string, values []string, parse func(string) (netip.Addr, error)) (v4, v6 string, err error) {
+	for _, s := range values {
+		a, err := parse(s)
+		if err != nil {
+			return "", "", err
 		}
 		slot := &v4
-		if p.Addr().Is6() {
+		if a.Is6() && !a.Is4In6() {
 			slot = &v6
 		}
 		if *slot != "" {
-			return "", "", fmt.Errorf("invalid subnets %q and %q: ctr-lite takes one IPv4 and one IPv6 --subnet", *slot, s)
+			return "", "", fmt.Errorf("invalid %ss %q and %q: ctr-lite takes one IPv4 and one IPv6 --%s", what, *slot, s, what)
 		}
 		*slot = s
 	}

@@ -62,6 +62,35 @@ teardown() {
 	assert_net_clean
 }
 
+@test "network create --gateway, one per family: the bridge has both, containers route through them, the IPv6 one is never leased" {
+	ctr network create --ipv6 --subnet 10.238.7.0/24 --gateway 10.238.7.254 --subnet fd00:238:7::/125 --gateway fd00:238:7::2 \
+		-o com.docker.network.bridge.name=ctrlite-h6gw v6gw
+	assert_status 0
+	ctr network inspect -f '{{range .IPAM.Config}}{{.Subnet}},{{.Gateway}} {{end}}' v6gw
+	[ "$output" = "10.238.7.0/24,10.238.7.254 fd00:238:7::/125,fd00:238:7::2 " ]
+	ctr run --rm --network v6gw busybox sh -c 'ip -6 route show default; ip route show default | grep default; ip -6 -o addr show dev eth0 scope global; ping -c1 -W2 fd00:238:7::2 >/dev/null && echo reached'
+	assert_status 0
+	[[ "${lines[0]}" == "default via fd00:238:7::2 dev eth0"* ]]
+	[[ "${lines[1]}" == "default via 10.238.7.254 dev eth0"* ]]
+	[[ "${lines[2]}" == *"inet6 fd00:238:7::1/125"* ]] # the first free one
+	[ "${lines[3]}" = reached ]
+	# the /125 has ::1, ::3 .. ::7 for containers: ::2 (the gateway) never
+	for i in 1 2 3 4 5; do "$CTR" run -d --name g$i --network v6gw busybox sleep 100 >/dev/null; done
+	ctr inspect -f '{{(index .NetworkSettings.Networks "v6gw").GlobalIPv6Address}}' g1 g2 g3 g4 g5
+	[ "$(echo $output)" = "fd00:238:7::1 fd00:238:7::3 fd00:238:7::4 fd00:238:7::5 fd00:238:7::6" ]
+	"$CTR" rm -f g1 g2 g3 g4 g5 >/dev/null
+	ctr network create --ipv6 --subnet 10.238.8.0/24 --subnet fd00:238:8::/64 --gateway fd00:238:9::1 v6bad
+	assert_status 1
+	one_line_error 'invalid gateway "fd00:238:9::1": want an address inside fd00:238:8::/64'
+	ctr network create --subnet 10.238.8.0/24 --gateway fd00:238:8::1 v6bad
+	assert_status 1
+	one_line_error 'an IPv6 gateway needs an IPv6 --subnet (and --ipv6)'
+	ctr network create --subnet 10.238.8.0/24 --gateway 10.238.8.1 --gateway 10.238.8.2 v6bad
+	assert_status 1
+	one_line_error 'ctr-lite takes one IPv4 and one IPv6 --gateway'
+	assert_net_clean
+}
+
 @test "network connect --ip6 gives the next ethN its IPv6 address; disconnect frees both leases" {
 	ctr network create --subnet 10.238.2.0/24 -o com.docker.network.bridge.name=ctrlite-h6b v4net
 	assert_status 0

@@ -1,6 +1,9 @@
 package rootfs
 
 import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -10,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/ulikunitz/xz"
 )
 
 // importedConfig is the config docker import writes: the defaults the
@@ -25,7 +30,8 @@ type importHistory struct {
 	Comment string    `json:"comment,omitempty"`
 }
 
-// Import stores the tar r (plain, gzip or zstd) as a one-layer image with
+// Import stores the tar r (plain, gzip, zstd, bzip2 or xz, as docker
+// import takes) as a one-layer image with
 // the container defaults cfg, tagged ref when it is not "". The tar is
 // kept in a locked work directory first (its digests must be known before
 // the layer store takes it), then committed by CommitLayer like any pulled
@@ -37,6 +43,10 @@ func (s *Store) Import(ctx context.Context, r io.Reader, cfg ContainerDefaults, 
 	}
 	defer done()
 	blob := filepath.Join(work, "blob")
+	r, err = s.importStream(r)
+	if err != nil {
+		return "", err
+	}
 	digest, diffID, err := s.spoolTar(r, blob)
 	if err != nil {
 		return "", err
@@ -103,4 +113,33 @@ func (s *Store) spoolTar(r io.Reader, path string) (digest, diffID string, err e
 		return "", "", fmt.Errorf("read the tar to import: %w", err)
 	}
 	return hashDigest(h), hashDigest(th), nil
+}
+
+var (
+	bzip2Magic = []byte("BZh")
+	xzMagic    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+)
+
+// importStream reads a bzip2 or xz tar as the plain tar it holds, under
+// the decompression bomb guard: layers are stored plain, gzip or zstd
+// only (what a registry or an OCI layout holds), so these two are
+// undone here, before the tar is spooled.
+func (s *Store) importStream(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(len(xzMagic))
+	counted := &countingReader{r: br}
+	var zr io.Reader
+	switch {
+	case bytes.HasPrefix(head, xzMagic):
+		x, err := xz.NewReader(counted)
+		if err != nil {
+			return nil, fmt.Errorf("open xz tar: %w", err)
+		}
+		zr = x
+	case bytes.HasPrefix(head, bzip2Magic):
+		zr = bzip2.NewReader(counted)
+	default:
+		return br, nil
+	}
+	return &bombGuard{r: zr, compressed: counted, ratio: s.bombRatio(), floor: s.bombFloor()}, nil
 }

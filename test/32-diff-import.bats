@@ -100,6 +100,20 @@ busybox_dir() {
 	untagged=$output
 	"$CTR" images --filter dangling=true -q | grep -qx "${untagged:7:12}"
 	"$CTR" events --since 1m --until 0s --filter type=image --filter event=import | grep -c 'image import' | grep -qx 2
+	# xz and bzip2, as docker import takes: the same layer as the plain tar
+	layer=$("$CTR" image inspect -f '{{json .RootFS.Layers}}' imp:1)
+	for z in xz bzip2; do
+		$z -c "$CTR_LITE_TEST_DIR/fs.tar" > "$CTR_LITE_TEST_DIR/fs.tar.$z"
+		ctr import "$CTR_LITE_TEST_DIR/fs.tar.$z" "imp:$z"
+		assert_status 0
+		[ "$("$CTR" image inspect -f '{{json .RootFS.Layers}}' "imp:$z")" = "$layer" ]
+		ctr run --rm --network none "imp:$z" /bin/sh -c 'echo ran'
+		[ "$output" = ran ]
+	done
+	# a truncated xz stream is one line, and leaves no image
+	head -c 100 "$CTR_LITE_TEST_DIR/fs.tar.xz" | { run --separate-stderr "$CTR" import - imp:cut; assert_status 1; one_line_error 'import image'; }
+	ctr image inspect imp:cut
+	assert_status 1
 }
 
 @test "import --change CMD, ENV, WORKDIR (shell and JSON forms): inspect shows them and run uses them" {

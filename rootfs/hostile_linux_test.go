@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // The hostile corpus is written by `go run ./testdata/mkimage -hostile
@@ -129,9 +132,24 @@ func checkInside(t *testing.T, name string, s *Store) {
 	}
 }
 
+// victimOnce takes the victim's lock once per test binary and keeps it to
+// the end: the victim's path is fixed (the corpus's images name it), so
+// two test runs at once (worktrees, the bats suite's 08-hardening) would
+// otherwise plant and remove it under each other.
+var victimOnce sync.Once
+
+func holdVictim(t *testing.T) {
+	victimOnce.Do(func() {
+		if _, err := state.AcquireLock(context.Background(), victim+".lock"); err != nil {
+			t.Fatalf("lock the victim directory: %v", err)
+		}
+	})
+}
+
 // plantVictim (re)creates the victim directory and returns its snapshot.
 func plantVictim(t *testing.T) string {
 	t.Helper()
+	holdVictim(t)
 	os.RemoveAll(victim)
 	if err := os.MkdirAll(victim, 0o700); err != nil {
 		t.Fatal(err)

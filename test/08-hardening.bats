@@ -20,9 +20,19 @@ victim_intact() {
 	[ "$(stat -c %a "$VICTIM/secret")" = "600" ] || { echo "victim secret mode changed" >&2; return 1; }
 }
 
+# The victim's path is fixed (the corpus names it): the rootfs package's
+# Go test plants it too, so both take its lock (held by fd 8 to the end).
+setup_file() {
+	exec 8>"$VICTIM.lock"
+	flock 8
+	isolate
+	"$CTR" load -q -i "$TESTDATA/busybox.tar"
+}
+
 teardown_file() {
 	rm -rf "$VICTIM"
 	finish_file
+	exec 8>&-
 }
 
 # image_with_workdir DIR NAME [LINK TARGET]: busybox with its WORKDIR set

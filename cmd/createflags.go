@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/images"
 	"github.com/ctr-lite/ctr-lite/opts"
@@ -138,8 +139,9 @@ func (f *createFlags) register(c *cobra.Command) {
 }
 
 // request completes the request with what the flags could not set alone:
-// IMAGE [COMMAND...], the environment, the entrypoint.
-func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.CreateRequest, error) {
+// IMAGE [COMMAND...], the environment, the entrypoint, and the config
+// file's defaults for what the flags left unset.
+func (f *createFlags) request(c *cobra.Command, args []string, d *daemonconfig.Config) (lifecycle.CreateRequest, error) {
 	r := f.req
 	r.Image, r.Config.Cmd = args[0], args[1:]
 	env, err := f.environment()
@@ -156,6 +158,7 @@ func (f *createFlags) request(c *cobra.Command, args []string) (lifecycle.Create
 			r.Config.Entrypoint = []string{f.entrypoint}
 		}
 	}
+	d.ContainerDefaults(&r.Host, c.Flags().Changed("init"))
 	if err := opts.Validate(&r.Host); err != nil { // docker's client refuses these, with 125
 		return r, err
 	}
@@ -239,7 +242,11 @@ func (f *createFlags) environment() ([]string, error) {
 // prepare parses the flags and opens the engine: the common start of
 // create and run.
 func (f *createFlags) prepare(c *cobra.Command, args []string, g *globals) (lifecycle.CreateRequest, *lifecycle.Engine, error) {
-	r, err := f.request(c, args)
+	d, err := g.daemonConfig()
+	if err != nil {
+		return f.req, nil, err
+	}
+	r, err := f.request(c, args, d)
 	if err != nil {
 		return r, nil, badFlagValue(err)
 	}

@@ -46,6 +46,9 @@ without --until new events follow until interrupted.`,
 			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 			defer signal.Stop(sigs)
 			go func() { <-sigs; close(stop) }()
+			if _, err := g.daemonConfig(); err != nil { // it may set --root
+				return err
+			}
 			return events.Watch(g.root, q, stop, print)
 		},
 	}

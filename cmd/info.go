@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
@@ -28,7 +30,7 @@ func newInfoCmd(g *globals) *cobra.Command {
 			}
 			w := c.OutOrStdout()
 			if format != "" {
-				info, err := gatherInfo(e)
+				info, err := gatherInfo(e, g.daemon)
 				if err != nil {
 					return err
 				}
@@ -36,6 +38,7 @@ func newInfoCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(w, "Root: %s\nRunRoot: %s\nStorage Driver: %s\n", e.Root, e.RunRoot, e.Images.Driver.Name())
 			printRuntime(e, w)
+			printConfigFile(g.daemon, w)
 			fmt.Fprintf(w, "Cgroup Version: %s\n", cgroupVersion())
 			return printCounts(e, w)
 		},
@@ -53,6 +56,8 @@ type systemInfo struct {
 	NCPU                                                                       int
 	DefaultRuntime                                                             string
 	Runtimes                                                                   map[string]runtimeInfo
+	Labels                                                                     []string
+	ConfigFile                                                                 string // the daemon.json read, "" for none (podman's name)
 }
 
 type runtimeInfo struct {
@@ -60,7 +65,7 @@ type runtimeInfo struct {
 	Version string `json:"version,omitempty"`
 }
 
-func gatherInfo(e *lifecycle.Engine) (*systemInfo, error) {
+func gatherInfo(e *lifecycle.Engine, d *daemonconfig.Config) (*systemInfo, error) {
 	n, err := counts(e)
 	if err != nil {
 		return nil, err
@@ -68,7 +73,8 @@ func gatherInfo(e *lifecycle.Engine) (*systemInfo, error) {
 	info := &systemInfo{Containers: n.total, ContainersRunning: n.running, ContainersPaused: n.paused,
 		ContainersStopped: n.total - n.running - n.paused, Images: n.images,
 		Driver: e.Images.Driver.Name(), DockerRootDir: e.Root, RunRoot: e.RunRoot,
-		CgroupVersion: cgroupVersion(), ServerVersion: Version, OSType: runtime.GOOS, NCPU: runtime.NumCPU()}
+		CgroupVersion: cgroupVersion(), ServerVersion: Version, OSType: runtime.GOOS, NCPU: runtime.NumCPU(),
+		Labels: d.Labels, ConfigFile: d.Path}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		info.KernelVersion, info.Architecture = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:])
@@ -76,9 +82,32 @@ func gatherInfo(e *lifecycle.Engine) (*systemInfo, error) {
 	if path, err := e.Runtime(); err == nil {
 		version, _ := lifecycle.RuntimeVersion(path)
 		info.DefaultRuntime = "runc"
-		info.Runtimes = map[string]runtimeInfo{"runc": {Path: path, Version: version}}
+		if d.DefaultRuntime != "" {
+			info.DefaultRuntime = d.DefaultRuntime
+		}
+		info.Runtimes = map[string]runtimeInfo{info.DefaultRuntime: {Path: path, Version: version}}
+		for name, r := range d.Runtimes {
+			if name != info.DefaultRuntime {
+				info.Runtimes[name] = runtimeInfo{Path: r.Path}
+			}
+		}
 	}
 	return info, nil
+}
+
+// printConfigFile names the daemon.json in use and its labels.
+func printConfigFile(d *daemonconfig.Config, w io.Writer) {
+	if d.Path == "" {
+		fmt.Fprintf(w, "Config File: none (%s is absent)\n", daemonconfig.DefaultFile)
+		return
+	}
+	fmt.Fprintf(w, "Config File: %s\n", d.Path)
+	if len(d.Labels) > 0 {
+		fmt.Fprintf(w, "Labels:\n")
+		for _, l := range d.Labels {
+			fmt.Fprintf(w, " %s\n", l)
+		}
+	}
 }
 
 func printRuntime(e *lifecycle.Engine, w interface{ Write([]byte) (int, error) }) {

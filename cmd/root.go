@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -24,6 +26,10 @@ var Version = "dev"
 type globals struct {
 	root, runroot, runtime, driver, logLevel string
 	defaultSubnet, defaultBridge             string
+	configFile                               string // --config-file: see daemonConfig
+	flags                                    *pflag.FlagSet
+	daemon                                   *daemonconfig.Config
+	daemonErr                                error
 }
 
 // settingsEnv is the CTR_LITE_* environment this process reads but the
@@ -33,7 +39,7 @@ type globals struct {
 func settingsEnv() []string {
 	var env []string
 	for _, k := range []string{"CTR_LITE_RUNTIME", "CTR_LITE_STORAGE_DRIVER",
-		"CTR_LITE_DEFAULT_SUBNET", "CTR_LITE_DEFAULT_BRIDGE", "CTR_LITE_LOG_LEVEL", registriesConfEnv} {
+		"CTR_LITE_DEFAULT_SUBNET", "CTR_LITE_DEFAULT_BRIDGE", "CTR_LITE_LOG_LEVEL", registriesConfEnv, configEnv} {
 		if v, ok := os.LookupEnv(k); ok && v != "" {
 			env = append(env, k+"="+v)
 		}
@@ -66,6 +72,8 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	pf := root.PersistentFlags()
+	g.flags = pf
+	pf.StringVar(&g.configFile, "config-file", envOr(configEnv, ""), "engine-wide defaults in docker's daemon.json keys (default "+daemonconfig.DefaultFile+", read when present; env "+configEnv+")")
 	pf.StringVar(&g.root, "root", envOr("CTR_LITE_ROOT", "/var/lib/ctr-lite"), "state directory (env CTR_LITE_ROOT)")
 	pf.StringVar(&g.runroot, "runroot", envOr("CTR_LITE_RUNROOT", "/run/ctr-lite"), "runtime state directory, cleared at boot (env CTR_LITE_RUNROOT)")
 	pf.StringVar(&g.runtime, "runtime", envOr("CTR_LITE_RUNTIME", ""), "path of runc (default: the runc beside ctr-lite, then PATH; env CTR_LITE_RUNTIME)")
@@ -173,6 +181,9 @@ func (g *globals) logger() *slog.Logger {
 }
 
 func (g *globals) engine() (*lifecycle.Engine, error) {
+	if _, err := g.daemonConfig(); err != nil {
+		return nil, err
+	}
 	return lifecycle.New(lifecycle.Options{
 		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
 		DefaultSubnet: g.defaultSubnet, DefaultBridge: g.defaultBridge,

@@ -1,0 +1,71 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
+	"github.com/ctr-lite/ctr-lite/opts"
+	"github.com/ctr-lite/ctr-lite/state"
+)
+
+// configEnv names the engine-wide defaults file, as --config-file does.
+const configEnv = "CTR_LITE_CONFIG"
+
+// daemonConfig reads the defaults file once per process and settles the
+// globals it can set: a global flag given on the command line beats its
+// CTR_LITE_* variable, which beats the file, which beats the built-in
+// default (the flag's default already holds the variable, so the file
+// only fills a flag neither set). Every command that opens the engine
+// comes here first, through engine().
+func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
+	if g.daemon != nil || g.daemonErr != nil {
+		return g.daemon, g.daemonErr
+	}
+	path, named := daemonconfig.DefaultFile, g.configFile != ""
+	if named {
+		path = g.configFile
+	}
+	d, err := daemonconfig.Load(path, named)
+	if err == nil {
+		err = checkContainerDefaults(d)
+	}
+	if err != nil {
+		g.daemonErr = err
+		return nil, err
+	}
+	subnet, _ := d.DefaultSubnet() // checked by Load
+	for _, s := range []struct {
+		flag, env string
+		p         *string
+		v         string
+	}{
+		{"root", "CTR_LITE_ROOT", &g.root, d.DataRoot},
+		{"runroot", "CTR_LITE_RUNROOT", &g.runroot, d.ExecRoot},
+		{"runtime", "CTR_LITE_RUNTIME", &g.runtime, d.DefaultRuntimePath()},
+		{"storage-driver", "CTR_LITE_STORAGE_DRIVER", &g.driver, d.StorageDriver},
+		{"default-subnet", "CTR_LITE_DEFAULT_SUBNET", &g.defaultSubnet, subnet},
+		{"default-bridge", "CTR_LITE_DEFAULT_BRIDGE", &g.defaultBridge, d.Bridge},
+		{"log-level", "CTR_LITE_LOG_LEVEL", &g.logLevel, d.LogLevel},
+	} {
+		if s.v != "" && !g.flags.Changed(s.flag) && os.Getenv(s.env) == "" {
+			*s.p = s.v
+		}
+	}
+	g.daemon = d
+	return d, nil
+}
+
+// checkContainerDefaults checks the file's log driver and options as
+// --log-driver and --log-opt are checked, when the file is read: a bad
+// one fails every command, as a bad daemon.json stops dockerd, not only
+// the containers that would take it.
+func checkContainerDefaults(d *daemonconfig.Config) error {
+	var all state.HostConfig
+	d.ContainerDefaults(&all, false)
+	hc := state.HostConfig{LogConfig: all.LogConfig} // the rest is checked by Load
+	if err := opts.Validate(&hc); err != nil {
+		return fmt.Errorf("config file %q: key \"log-driver\" or \"log-opts\": %w", d.Path, err)
+	}
+	return nil
+}

@@ -45,7 +45,8 @@ func TestSettingsEnv(t *testing.T) {
 	t.Setenv("CTR_LITE_DEFAULT_BRIDGE", "")
 	t.Setenv("CTR_LITE_LOG_LEVEL", "")
 	t.Setenv("CTR_LITE_REGISTRIES_CONF", "/etc/r.json")
-	want := []string{"CTR_LITE_RUNTIME=/opt/runc", "CTR_LITE_DEFAULT_SUBNET=10.7.0.0/16", "CTR_LITE_REGISTRIES_CONF=/etc/r.json"}
+	t.Setenv("CTR_LITE_CONFIG", "/etc/d.json")
+	want := []string{"CTR_LITE_RUNTIME=/opt/runc", "CTR_LITE_DEFAULT_SUBNET=10.7.0.0/16", "CTR_LITE_REGISTRIES_CONF=/etc/r.json", "CTR_LITE_CONFIG=/etc/d.json"}
 	if got := settingsEnv(); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

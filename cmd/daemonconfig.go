@@ -16,7 +16,10 @@ const configEnv = "CTR_LITE_CONFIG"
 // globals it can set: a global flag given on the command line beats its
 // CTR_LITE_* variable, which beats the file, which beats the built-in
 // default (the flag's default already holds the variable, so the file
-// only fills a flag neither set). Every command that opens the engine
+// only fills a flag neither set). default-runtime is not the engine's
+// --runtime but each new container's (ContainerDefaults), as docker
+// records it, so editing the file never moves a container to another
+// runtime between its create and rm. Every command that opens the engine
 // comes here first, through engine().
 func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 	if g.daemon != nil || g.daemonErr != nil {
@@ -42,7 +45,6 @@ func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 	}{
 		{"root", "CTR_LITE_ROOT", &g.root, d.DataRoot},
 		{"runroot", "CTR_LITE_RUNROOT", &g.runroot, d.ExecRoot},
-		{"runtime", "CTR_LITE_RUNTIME", &g.runtime, d.DefaultRuntimePath()},
 		{"storage-driver", "CTR_LITE_STORAGE_DRIVER", &g.driver, d.StorageDriver},
 		{"default-subnet", "CTR_LITE_DEFAULT_SUBNET", &g.defaultSubnet, subnet},
 		{"default-bridge", "CTR_LITE_DEFAULT_BRIDGE", &g.defaultBridge, d.Bridge},
@@ -51,6 +53,11 @@ func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 		if s.v != "" && !g.flags.Changed(s.flag) && os.Getenv(s.env) == "" {
 			*s.p = s.v
 		}
+	}
+	if g.flags.Changed("runtime") || os.Getenv("CTR_LITE_RUNTIME") != "" {
+		// The engine's runtime, given, is every new container's, as
+		// without a file; default-runtime is the file's say below it.
+		d.DefaultRuntime = ""
 	}
 	g.daemon = d
 	return d, nil

@@ -81,27 +81,38 @@ func gatherInfo(e *lifecycle.Engine, d *daemonconfig.Config) (*systemInfo, error
 	}
 	if path, err := e.Runtime(); err == nil {
 		version, _ := lifecycle.RuntimeVersion(path)
-		info.DefaultRuntime = "runc"
-		if d.DefaultRuntime != "" {
-			info.DefaultRuntime = d.DefaultRuntime
+		info.Runtimes = map[string]runtimeInfo{"runc": {Path: path, Version: version}}
+	}
+	info.DefaultRuntime = defaultRuntime(d)
+	for name, r := range d.Runtimes {
+		if info.Runtimes == nil {
+			info.Runtimes = map[string]runtimeInfo{}
 		}
-		info.Runtimes = map[string]runtimeInfo{info.DefaultRuntime: {Path: path, Version: version}}
-		for name, r := range d.Runtimes {
-			if name != info.DefaultRuntime {
-				info.Runtimes[name] = runtimeInfo{Path: r.Path}
-			}
-		}
+		info.Runtimes[name] = runtimeInfo{Path: r.Path}
 	}
 	return info, nil
 }
 
-// printConfigFile names the daemon.json in use and its labels.
+// defaultRuntime is the runtime new containers get: the file's
+// default-runtime, else runc (the engine's --runtime).
+func defaultRuntime(d *daemonconfig.Config) string {
+	if d.DefaultRuntime != "" {
+		return d.DefaultRuntime
+	}
+	return "runc"
+}
+
+// printConfigFile names the daemon.json in use, the default runtime it
+// chose and its labels.
 func printConfigFile(d *daemonconfig.Config, w io.Writer) {
 	if d.Path == "" {
 		fmt.Fprintf(w, "Config File: none (%s is absent)\n", daemonconfig.DefaultFile)
 		return
 	}
 	fmt.Fprintf(w, "Config File: %s\n", d.Path)
+	if name := defaultRuntime(d); name != "runc" {
+		fmt.Fprintf(w, "Default Runtime: %s (%s)\n", name, d.Runtimes[name].Path)
+	}
 	if len(d.Labels) > 0 {
 		fmt.Fprintf(w, "Labels:\n")
 		for _, l := range d.Labels {

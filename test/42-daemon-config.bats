@@ -141,3 +141,35 @@ teardown() {
 	unset CTR_LITE_CONFIG
 	[ "$("$CTR" inspect -f '{{.HostConfig.LogConfig.Type}}' cf)" = none ]
 }
+
+@test "daemon.json default-runtime and runtimes: a new container's runtime, kept in its record; --runtime and CTR_LITE_RUNTIME beat it" {
+	rt=$BATS_TEST_TMPDIR/rt
+	mkdir -m 755 "$rt"
+	runc=$(dirname "$CTR")/runc
+	printf '#!/bin/sh\necho "$*" >>%s/calls\nexec %s "$@"\n' "$rt" "$runc" >"$rt/myrunc"
+	chmod 755 "$rt/myrunc"
+	config "{\"default-runtime\": \"myrunc\", \"runtimes\": {\"myrunc\": {\"path\": \"$rt/myrunc\"}}}"
+	ctr run --name r1 busybox echo hi
+	assert_status 0
+	[ "$output" = hi ]
+	grep -q '^.*run' "$rt/calls" || grep -q create "$rt/calls" || { cat "$rt/calls"; false; }
+	[ "$("$CTR" inspect -f '{{.HostConfig.Runtime}}' r1)" = "$rt/myrunc" ]
+	[ "$("$CTR" info --format '{{.DefaultRuntime}} {{(index .Runtimes "myrunc").Path}}')" = "myrunc $rt/myrunc" ]
+	# --runtime NAME takes a name of "runtimes"; runc is the engine's
+	"$CTR" create --name r2 --runtime myrunc busybox true >/dev/null
+	[ "$("$CTR" inspect -f '{{.HostConfig.Runtime}}' r2)" = "$rt/myrunc" ]
+	"$CTR" create --name r3 --runtime runc busybox true >/dev/null
+	[ "$("$CTR" inspect -f '{{.HostConfig.Runtime}}' r3)" = runc ]
+	CTR_LITE_RUNTIME=$runc "$CTR" create --name r4 busybox true >/dev/null
+	[ "$("$CTR" inspect -f '{{.HostConfig.Runtime}}' r4)" = runc ]
+	# the file edited: r1 keeps the runtime it was made with
+	config '{}'
+	: >"$rt/calls"
+	ctr start -a r1
+	assert_status 0
+	[ -s "$rt/calls" ] || { echo "r1 did not start with myrunc"; false; }
+	config '{"runtimes": {"myrunc": {"path": "/x", "runtimeArgs": ["--debug"]}}}'
+	ctr run --rm busybox true
+	assert_status 125
+	one_line_error "\"runtimeArgs\" is not supported"
+}

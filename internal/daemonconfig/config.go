@@ -47,7 +47,7 @@ type Config struct {
 	StorageDriver string `json:"storage-driver"` // --storage-driver
 	LogLevel      string `json:"log-level"`      // --log-level
 	// DefaultRuntime names the runtime of containers made without
-	// --runtime: "runc" (ctr-lite's own) or a key of Runtimes.
+	// --runtime: "runc" (the engine's, --runtime's) or a key of Runtimes.
 	DefaultRuntime string             `json:"default-runtime"`
 	Runtimes       map[string]Runtime `json:"runtimes"`
 	// Bip is the default bridge's address and prefix (10.88.0.1/16); its
@@ -307,15 +307,6 @@ func (c *Config) checkUlimits() error {
 		}
 	}
 	return nil
-}
-
-// DefaultRuntimePath is the engine's runtime the file asks for: the path
-// of its default-runtime, or "" for ctr-lite's own runc.
-func (c *Config) DefaultRuntimePath() string {
-	if r, ok := c.Runtimes[c.DefaultRuntime]; ok {
-		return r.Path
-	}
-	return ""
 }
 
 // DefaultSubnet is the subnet of "bip" (ctr-lite's --default-subnet), ""

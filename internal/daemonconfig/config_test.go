@@ -28,9 +28,6 @@ func TestParseFull(t *testing.T) {
 	if c.DataRoot != "/srv/ctr-lite" || c.ExecRoot != "/run/ctr-lite2" || c.StorageDriver != "vfs" || c.Bridge != "br-ctr" {
 		t.Errorf("globals: %+v", c)
 	}
-	if got := c.DefaultRuntimePath(); got != "/usr/bin/crun" {
-		t.Errorf("DefaultRuntimePath = %q", got)
-	}
 	if s, err := c.DefaultSubnet(); err != nil || s != "10.88.0.0/16" {
 		t.Errorf("DefaultSubnet = %q, %v", s, err)
 	}
@@ -114,6 +111,9 @@ func TestContainerDefaultsFillOnlyUnset(t *testing.T) {
 	if !reflect.DeepEqual(hc.DNS, []string{"10.0.0.53"}) || hc.DNSSearch[0] != "example.org" || hc.DNSOptions[0] != "ndots:2" {
 		t.Errorf("dns %v %v %v", hc.DNS, hc.DNSSearch, hc.DNSOptions)
 	}
+	if hc.Runtime != "/usr/bin/crun" {
+		t.Errorf("default-runtime: %q", hc.Runtime)
+	}
 	if hc.ShmSize != 128<<20 || !hc.Init {
 		t.Errorf("shm %d init %v", hc.ShmSize, hc.Init)
 	}
@@ -123,6 +123,11 @@ func TestContainerDefaultsFillOnlyUnset(t *testing.T) {
 		NetworkMode: "bridge", Ulimits: []state.Ulimit{{Name: "nofile", Soft: 10, Hard: 20}},
 		LogConfig: state.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}},
 		DNS:       []string{"9.9.9.9"}, ShmSize: 1 << 20, Runtime: "crun",
+	}
+	runc := state.HostConfig{Runtime: "runc"}
+	c.ContainerDefaults(&runc, false)
+	if runc.Runtime != "runc" {
+		t.Errorf("--runtime runc is the engine's, not default-runtime: %q", runc.Runtime)
 	}
 	c.ContainerDefaults(&own, true)
 	if len(own.Ulimits) != 2 || own.Ulimits[0].Soft != 10 {

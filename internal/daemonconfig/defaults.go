@@ -19,7 +19,9 @@ const defaultLogDriver = "json-file"
 //     container with its own resolv.conf (not --network host or container:);
 //   - default-shm-size when --shm-size is not given;
 //   - init when --init is not given (initGiven);
-//   - --runtime NAME, a key of "runtimes", becomes that runtime's path.
+//   - default-runtime when --runtime is not given; --runtime NAME, a key
+//     of "runtimes", becomes that runtime's path (kept in the record, as
+//     a --runtime PATH is, so the container keeps its runtime).
 //
 // The values land in the same fields the flags write, so they reach the
 // spec by the flags' own path and the container's record keeps them.
@@ -36,6 +38,9 @@ func (c *Config) ContainerDefaults(hc *state.HostConfig, initGiven bool) {
 	}
 	if !initGiven && c.Init != nil {
 		hc.Init = *c.Init
+	}
+	if hc.Runtime == "" {
+		hc.Runtime = c.DefaultRuntime
 	}
 	if r, ok := c.Runtimes[hc.Runtime]; ok {
 		hc.Runtime = r.Path

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
 )
 
 // infoWith runs info --format under a config file and the given
@@ -57,5 +59,28 @@ func TestDaemonConfigPrecedence(t *testing.T) {
 	}
 	if _, err := infoWith(t, nil, "--config-file", other); err == nil || !strings.Contains(err.Error(), other) {
 		t.Errorf("a bad log-driver: %v", err)
+	}
+}
+
+// The file's log driver and options are checked as the flags are, when
+// the file is read: journald takes tag, json-file does not.
+func TestCheckContainerDefaultsLogOpts(t *testing.T) {
+	for in, ok := range map[string]bool{
+		`{"log-driver": "journald", "log-opts": {"tag": "{{.Name}}"}}`:           true,
+		`{"log-opts": {"max-size": "10m", "max-file": "3", "compress": "true"}}`: true,
+		`{"log-driver": "none"}`:                                       true,
+		`{"log-opts": {"tag": "x"}}`:                                   false,
+		`{"log-driver": "journald", "log-opts": {"tag": "{{.Nope}}"}}`: false,
+		`{"log-driver": "none", "log-opts": {"max-size": "1m"}}`:       false,
+		`{"log-opts": {"max-file": "3"}}`:                              false,
+		`{"log-driver": "local"}`:                                      false,
+	} {
+		d, err := daemonconfig.Parse([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkContainerDefaults(d); (err == nil) != ok {
+			t.Errorf("%s: %v", in, err)
+		}
 	}
 }

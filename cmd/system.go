@@ -14,6 +14,9 @@ func newSystemCmd(g *globals) *cobra.Command {
 		Short: "Remove all containers, networks (bridges and rules) and images under --root",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if _, err := g.daemonConfig(); err != nil { // it may set --root
+				return err
+			}
 			if !force {
 				return fmt.Errorf("system reset deletes everything under %s: pass -f to confirm", g.root)
 			}

@@ -139,11 +139,14 @@ func Parse(data []byte) (*Config, error) {
 	if err := checkKeys(data); err != nil {
 		return nil, err
 	}
+	if err := checkEntries(data); err != nil {
+		return nil, err
+	}
 	c := &Config{}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields() // keys inside "runtimes" and "default-ulimits" entries
 	if err := dec.Decode(c); err != nil {
-		return nil, decodeError(err)
+		return nil, decodeError(err, "")
 	}
 	if dec.More() {
 		return nil, errors.New("more than one JSON value: the file is one object")
@@ -156,7 +159,7 @@ func Parse(data []byte) (*Config, error) {
 func checkKeys(data []byte) error {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return decodeError(err)
+		return decodeError(err, "")
 	}
 	known := map[string]bool{}
 	t := reflect.TypeOf(Config{})
@@ -182,21 +185,67 @@ func checkKeys(data []byte) error {
 	return nil
 }
 
-// decodeError names the key of a type error or an unknown nested key.
-func decodeError(err error) error {
+// checkEntries decodes each entry of "default-ulimits" and "runtimes"
+// alone, so that an error names the entry ("default-ulimits.nofile"),
+// which encoding/json's paths leave out for map values.
+func checkEntries(data []byte) error {
+	var top struct {
+		Ulimits  map[string]json.RawMessage `json:"default-ulimits"`
+		Runtimes map[string]json.RawMessage `json:"runtimes"`
+	}
+	if err := json.Unmarshal(data, &top); err != nil {
+		return decodeError(err, "")
+	}
+	for _, set := range []struct {
+		key     string
+		entries map[string]json.RawMessage
+		into    func() any
+	}{
+		{"default-ulimits", top.Ulimits, func() any { return &units.Ulimit{} }},
+		{"runtimes", top.Runtimes, func() any { return &Runtime{} }},
+	} {
+		names := make([]string, 0, len(set.entries))
+		for name := range set.entries {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			dec := json.NewDecoder(bytes.NewReader(set.entries[name]))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(set.into()); err != nil {
+				return decodeError(err, set.key+"."+name)
+			}
+		}
+	}
+	return nil
+}
+
+// decodeError names the key of a type error or an unknown key; in is
+// the entry decoded ("default-ulimits.nofile"), "" for the whole file.
+func decodeError(err error, in string) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		if te.Field == "" {
-			return fmt.Errorf("the file is %s, want a JSON object", article(te.Value))
+		subject := "the file"
+		switch {
+		case in != "" && te.Field != "":
+			subject = fmt.Sprintf("key %q", in+"."+te.Field)
+		case in != "":
+			subject = fmt.Sprintf("key %q", in)
+		case te.Field != "":
+			subject = fmt.Sprintf("key %q", te.Field)
 		}
-		return fmt.Errorf("key %q is %s, want %s", te.Field, article(te.Value), typeName(te.Type))
+		return fmt.Errorf("%s is %s, want %s", subject, article(te.Value), typeName(te.Type))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Errorf("not JSON at byte %d: %w", se.Offset, err)
 	}
 	if k, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown key %s: see the daemon.json keys in ctr-lite's README", k)
+		where := ""
+		if in != "" {
+			where = fmt.Sprintf(" in %q", in)
+		}
+		return fmt.Errorf("unknown key %s%s: see the daemon.json keys in ctr-lite's README", k, where)
 	}
 	return err
 }

@@ -63,16 +63,15 @@ func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 	return d, nil
 }
 
-// checkContainerDefaults checks the file's log driver and options as
-// --log-driver and --log-opt are checked, when the file is read: a bad
-// one fails every command, as a bad daemon.json stops dockerd, not only
-// the containers that would take it.
+// checkContainerDefaults checks the container defaults as the flags
+// they stand for are checked (log driver and options, cgroup parent), when
+// the file is read: a bad one fails every command, as a bad daemon.json
+// stops dockerd, not only the containers that would take it.
 func checkContainerDefaults(d *daemonconfig.Config) error {
-	var all state.HostConfig
-	d.ContainerDefaults(&all, false)
-	hc := state.HostConfig{LogConfig: all.LogConfig} // the rest is checked by Load
+	var hc state.HostConfig
+	d.ContainerDefaults(&hc, false)
 	if err := opts.Validate(&hc); err != nil {
-		return fmt.Errorf("config file %q: key \"log-driver\" or \"log-opts\": %w", d.Path, err)
+		return fmt.Errorf("config file %q: %w", d.Path, err)
 	}
 	return nil
 }

@@ -173,3 +173,26 @@ teardown() {
 	assert_status 125
 	one_line_error "\"runtimeArgs\" is not supported"
 }
+
+@test "daemon.json cgroup-parent and default-ipc-mode: the container's cgroup under the file's parent, its IPC joinable; the flags beat the file" {
+	config '{"cgroup-parent": "/ctr-lite/fromfile", "default-ipc-mode": "shareable"}'
+	id=$("$CTR" run -d --network none busybox sleep 1000)
+	wait_running "$id"
+	ctr exec "$id" cat /proc/self/cgroup
+	[[ "$output" == *":/ctr-lite/fromfile/$id"* ]] || { echo "$output"; false; }
+	[ "$("$CTR" inspect -f '{{.HostConfig.CgroupParent}} {{.HostConfig.IpcMode}}' "$id")" = "/ctr-lite/fromfile shareable" ]
+	ctr run --rm --network none --ipc "container:$id" busybox true
+	assert_status 0
+	"$CTR" create --name own --cgroup-parent /ctr-lite/mine --ipc private busybox true >/dev/null
+	[ "$("$CTR" inspect -f '{{.HostConfig.CgroupParent}} {{.HostConfig.IpcMode}}' own)" = "/ctr-lite/mine private" ]
+	"$CTR" rm -f "$id" own >/dev/null
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*/ctr-lite/fromfile' 2>/dev/null)" ]
+	config '{"cgroup-parent": "../escape"}'
+	ctr run --rm busybox true
+	assert_status 125
+	one_line_error "$CTR_LITE_CONFIG"
+	config '{"default-ipc-mode": "host"}'
+	ctr ps
+	assert_status 1
+	one_line_error "key \"default-ipc-mode\""
+}

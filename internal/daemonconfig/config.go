@@ -63,6 +63,8 @@ type Config struct {
 	DNSOpts        []string                 `json:"dns-opts"`
 	DefaultShmSize string                   `json:"default-shm-size"`
 	Init           *bool                    `json:"init"`
+	CgroupParent   string                   `json:"cgroup-parent"`
+	DefaultIpcMode string                   `json:"default-ipc-mode"`
 	// Labels are the engine's own labels (docker info's Labels), shown by
 	// info; they are not put on containers, as in docker.
 	Labels []string `json:"labels"`
@@ -286,6 +288,11 @@ func (c *Config) check() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("key \"log-level\": %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.DefaultIpcMode {
+	case "", "private", "shareable":
+	default:
+		return fmt.Errorf("key \"default-ipc-mode\": %q: want private or shareable", c.DefaultIpcMode)
 	}
 	if err := c.checkRuntimes(); err != nil {
 		return err

@@ -17,7 +17,8 @@ const full = `{
   "log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": "3"},
   "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}, "nproc": {"Soft": 50, "Hard": 60}},
   "dns": ["10.0.0.53"], "dns-search": ["example.org"], "dns-opts": ["ndots:2"],
-  "default-shm-size": "128M", "init": true, "labels": ["site=a"]
+  "default-shm-size": "128M", "init": true, "labels": ["site=a"],
+  "cgroup-parent": "/ctr-lite/batch", "default-ipc-mode": "shareable"
 }`
 
 func TestParseFull(t *testing.T) {
@@ -114,6 +115,9 @@ func TestContainerDefaultsFillOnlyUnset(t *testing.T) {
 	if hc.Runtime != "/usr/bin/crun" {
 		t.Errorf("default-runtime: %q", hc.Runtime)
 	}
+	if hc.CgroupParent != "/ctr-lite/batch" || hc.IpcMode != "shareable" {
+		t.Errorf("cgroup parent %q ipc %q", hc.CgroupParent, hc.IpcMode)
+	}
 	if hc.ShmSize != 128<<20 || !hc.Init {
 		t.Errorf("shm %d init %v", hc.ShmSize, hc.Init)
 	}
@@ -123,6 +127,7 @@ func TestContainerDefaultsFillOnlyUnset(t *testing.T) {
 		NetworkMode: "bridge", Ulimits: []state.Ulimit{{Name: "nofile", Soft: 10, Hard: 20}},
 		LogConfig: state.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}},
 		DNS:       []string{"9.9.9.9"}, ShmSize: 1 << 20, Runtime: "crun",
+		CgroupParent: "/mine", IpcMode: "host",
 	}
 	runc := state.HostConfig{Runtime: "runc"}
 	c.ContainerDefaults(&runc, false)
@@ -136,7 +141,8 @@ func TestContainerDefaultsFillOnlyUnset(t *testing.T) {
 	if own.LogConfig.Config["max-size"] != "1m" || own.LogConfig.Config["max-file"] != "3" {
 		t.Errorf("--log-opt must win key by key: %+v", own.LogConfig)
 	}
-	if own.DNS[0] != "9.9.9.9" || own.DNSSearch[0] != "example.org" || own.ShmSize != 1<<20 || own.Init {
+	if own.DNS[0] != "9.9.9.9" || own.DNSSearch[0] != "example.org" || own.ShmSize != 1<<20 || own.Init ||
+		own.CgroupParent != "/mine" || own.IpcMode != "host" {
 		t.Errorf("own flags: %+v", own)
 	}
 	if own.Runtime != "/usr/bin/crun" {

@@ -19,6 +19,8 @@ const defaultLogDriver = "json-file"
 //     container with its own resolv.conf (not --network host or container:);
 //   - default-shm-size when --shm-size is not given;
 //   - init when --init is not given (initGiven);
+//   - cgroup-parent when --cgroup-parent, default-ipc-mode when --ipc, is
+//     not given;
 //   - default-runtime when --runtime is not given; --runtime NAME, a key
 //     of "runtimes", becomes that runtime's path (kept in the record, as
 //     a --runtime PATH is, so the container keeps its runtime).
@@ -38,6 +40,12 @@ func (c *Config) ContainerDefaults(hc *state.HostConfig, initGiven bool) {
 	}
 	if !initGiven && c.Init != nil {
 		hc.Init = *c.Init
+	}
+	if hc.CgroupParent == "" {
+		hc.CgroupParent = c.CgroupParent
+	}
+	if hc.IpcMode == "" {
+		hc.IpcMode = c.DefaultIpcMode
 	}
 	if hc.Runtime == "" {
 		hc.Runtime = c.DefaultRuntime

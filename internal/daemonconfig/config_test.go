@@ -180,3 +180,12 @@ func TestLogOptsWithoutDriverApplyToJSONFile(t *testing.T) {
 		t.Errorf("%+v %+v", a.LogConfig, b.LogConfig)
 	}
 }
+
+// A key is either taken or refused, never both.
+func TestUnsupportedAreNotKeys(t *testing.T) {
+	for k := range unsupported {
+		if _, err := Parse([]byte(`{"` + k + `": null}`)); err == nil || !strings.Contains(err.Error(), "does not support") {
+			t.Errorf("%s: %v", k, err)
+		}
+	}
+}

@@ -196,3 +196,20 @@ teardown() {
 	assert_status 1
 	one_line_error "key \"default-ipc-mode\""
 }
+
+@test "daemon.json bip and bridge: the default network of a new root takes them; a bip not its subnet's first address is refused" {
+	local net=10.$((200 + RANDOM % 50)).$((RANDOM % 256)) br=ctrlite-b$((RANDOM % 100000))
+	config "{\"data-root\": \"$CTR_LITE_TEST_DIR/root-bip\", \"exec-root\": \"$CTR_LITE_TEST_DIR/run-bip\", \"bip\": \"$net.1/24\", \"bridge\": \"$br\"}"
+	bipctr() { env -u CTR_LITE_ROOT -u CTR_LITE_RUNROOT -u CTR_LITE_DEFAULT_SUBNET -u CTR_LITE_DEFAULT_BRIDGE "$CTR" "$@"; }
+	bipctr load -q -i "$TESTDATA/busybox.tar"
+	run bipctr run --rm busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ] && [[ "$output" == *" $net."*"/24 "* ]] || { echo "$output"; false; }
+	ip link show "$br" >/dev/null
+	[ "$(bipctr network inspect -f '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}' bridge)" = "$net.0/24 $net.1" ]
+	bipctr system reset -f
+	! ip link show "$br" 2>/dev/null
+	config '{"bip": "10.1.2.3/24"}'
+	ctr network ls
+	assert_status 1
+	one_line_error "use 10.1.2.1/24"
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/internal/daemonconfig"
 	"github.com/ctr-lite/ctr-lite/opts"
+	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -31,7 +32,7 @@ func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 	}
 	d, err := daemonconfig.Load(path, named)
 	if err == nil {
-		err = checkContainerDefaults(d)
+		err = checkValues(d)
 	}
 	if err != nil {
 		g.daemonErr = err
@@ -63,15 +64,22 @@ func (g *globals) daemonConfig() (*daemonconfig.Config, error) {
 	return d, nil
 }
 
-// checkContainerDefaults checks the container defaults as the flags
-// they stand for are checked (log driver and options, cgroup parent), when
-// the file is read: a bad one fails every command, as a bad daemon.json
-// stops dockerd, not only the containers that would take it.
-func checkContainerDefaults(d *daemonconfig.Config) error {
+// checkValues checks what the packages that own a value check: the
+// container defaults as their flags are (log driver and options, cgroup
+// parent) and the storage driver's name. It runs when the file is read,
+// so a bad value fails every command, as a bad daemon.json stops dockerd,
+// not only the containers that would take it.
+func checkValues(d *daemonconfig.Config) error {
 	var hc state.HostConfig
 	d.ContainerDefaults(&hc, false)
 	if err := opts.Validate(&hc); err != nil {
 		return fmt.Errorf("config file %q: %w", d.Path, err)
+	}
+	if d.StorageDriver != "" {
+		// NewDriver only picks the driver by name; the engine opens it.
+		if _, err := rootfs.NewDriver("", d.StorageDriver); err != nil {
+			return fmt.Errorf("config file %q: key \"storage-driver\": %w", d.Path, err)
+		}
 	}
 	return nil
 }

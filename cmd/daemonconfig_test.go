@@ -79,7 +79,7 @@ func TestCheckContainerDefaultsLogOpts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := checkContainerDefaults(d); (err == nil) != ok {
+		if err := checkValues(d); (err == nil) != ok {
 			t.Errorf("%s: %v", in, err)
 		}
 	}

@@ -91,17 +91,54 @@ func (e *Engine) OpenNotifier(c *state.Container) (*Notifier, error) {
 	return n, nil
 }
 
-// ResumeNotifier is a Notifier for a container that runs already, its
-// relay socket handed over (nil: none).
-func ResumeNotifier(relay *os.File) *Notifier {
-	if relay == nil || sdnotify.Socket() == "" {
+// ResumeNotifier is the Notifier of a container that runs already, after
+// an exec: its mode and its relay socket (nil: none), handed over.
+func ResumeNotifier(mode string, relay *os.File) *Notifier {
+	if mode == "" || sdnotify.Socket() == "" {
+		if relay != nil {
+			relay.Close()
+		}
 		return nil
 	}
-	return &Notifier{socket: sdnotify.Socket(), mode: state.SdNotifyContainer, relay: relay}
+	return &Notifier{socket: sdnotify.Socket(), mode: mode, relay: relay}
 }
 
-// Started tells systemd the container runs: this process is the unit's
-// main process, and in conmon mode the service is ready.
+// Mode is the --sdnotify mode, for a hand-over ("": nothing to send).
+func (n *Notifier) Mode() string {
+	if n == nil {
+		return ""
+	}
+	return n.mode
+}
+
+// A monitor tells systemd in two steps, neither while it execs into its
+// waiter: systemd checks a new MAINPID in /proc at once, and a Go
+// process in execve can look gone or a zombie for a moment, which makes
+// systemd refuse it (and later take the exit of the run that started
+// the monitor for the service's end). Announce (before the runtime
+// starts the container) names the monitor, so the run's exit does not
+// matter; Ready (from the waiter) follows once the container runs.
+
+// Announce tells systemd that this process is the unit's main process.
+func (n *Notifier) Announce() error {
+	if n == nil {
+		return nil
+	}
+	return sdnotify.Send(n.socket, "MAINPID="+strconv.Itoa(os.Getpid()))
+}
+
+// Ready says, in conmon mode, that the service is ready: its container
+// runs. (container mode: the service says so; healthy: its first
+// passing health check does.)
+func (n *Notifier) Ready() error {
+	if n == nil || n.mode != state.SdNotifyConmon {
+		return nil
+	}
+	return sdnotify.Send(n.socket, "READY=1")
+}
+
+// Started is Announce and Ready in one message, for a foreground run,
+// which execs nothing.
 func (n *Notifier) Started() error {
 	if n == nil {
 		return nil

@@ -2,9 +2,12 @@
 # --sdnotify against a stand-in for systemd's notify socket
 # (test/notify-listener.py, which records each datagram with its
 # sender's PID): what the monitor sends, and what the container sees.
-# test/36-quadlet.bats runs the same under a real systemd.
+# Then under a real systemd (test/systemd.bash): Type=notify units of
+# generate systemd --new, and the journald log driver against
+# systemd-journald.
 
 load helpers
+load systemd
 bats_require_minimum_version 1.5.0
 
 # start_notify [ADDR]: a listener on ADDR (default: a socket of this
@@ -23,9 +26,7 @@ start_notify() {
 
 teardown() {
 	[ -z "${NOTIFY_PID:-}" ] || { kill "$NOTIFY_PID"; wait "$NOTIFY_PID" 2>/dev/null || true; }
-	local ids
-	ids=$("$CTR" ps -aq 2>/dev/null || true)
-	[ -z "$ids" ] || "$CTR" rm -f $ids >/dev/null 2>&1 || true
+	teardown_systemd
 }
 
 # notes N: wait until N datagrams arrived, and no more for a moment.
@@ -49,14 +50,15 @@ wait_log() {
 	return 1
 }
 
-@test "sdnotify conmon: the monitor sends MAINPID (itself) and READY=1 before run -d returns, and the container has no NOTIFY_SOCKET" {
+@test "sdnotify conmon: the monitor sends MAINPID (itself) before run -d returns, then READY=1, and the container has no NOTIFY_SOCKET" {
 	start_notify
 	"$CTR" run -d --name c1 --network none --sdnotify conmon busybox sh -c 'echo "sock=$NOTIFY_SOCKET"; sleep 100' >/dev/null
-	[ "$(wc -l <"$NOTES")" -le 1 ]
-	notes 1
+	notes 2
 	mon=$(monitor c1)
 	[ "$(note 1 pid)" = "$mon" ] # sent by the monitor, which stays the unit's main process
-	[ "$(note 1 msg)" = "$(printf 'MAINPID=%s\nREADY=1' "$mon")" ]
+	[ "$(note 1 msg)" = "MAINPID=$mon" ]
+	[ "$(note 2 pid)" = "$mon" ] # by its waiter, the same process after its exec
+	[ "$(note 2 msg)" = READY=1 ]
 	[ "$("$CTR" inspect -f '{{.Config.SdNotify}}' c1)" = conmon ]
 	wait_log c1 'sock='
 	[ ! -e "$CTR_LITE_RUNROOT/containers/$("$CTR" inspect -f '{{.Id}}' c1)/notify" ]
@@ -65,12 +67,13 @@ wait_log() {
 @test "sdnotify conmon: an abstract NOTIFY_SOCKET (@name) works; a foreground run notifies as the CLI" {
 	start_notify "@ctr-lite-test-$$-$RANDOM"
 	"$CTR" run -d --name c2 --network none --sdnotify conmon busybox sleep 100 >/dev/null
-	notes 1
-	[ "$(note 1 msg)" = "$(printf 'MAINPID=%s\nREADY=1' "$(monitor c2)")" ]
-	"$CTR" run --rm --network none --sdnotify conmon busybox true
 	notes 2
-	pid=$(note 2 pid)
-	[ "$(note 2 msg)" = "$(printf 'MAINPID=%s\nREADY=1' "$pid")" ] # the run itself waits on the container
+	[ "$(note 1 msg)" = "MAINPID=$(monitor c2)" ]
+	[ "$(note 2 msg)" = READY=1 ]
+	"$CTR" run --rm --network none --sdnotify conmon busybox true
+	notes 3
+	pid=$(note 3 pid)
+	[ "$(note 3 msg)" = "$(printf 'MAINPID=%s\nREADY=1' "$pid")" ] # the run itself waits on the container
 }
 
 @test "sdnotify ignore: nothing is sent and the container's NOTIFY_SOCKET is removed" {
@@ -120,4 +123,65 @@ wait_log() {
 	ctr run --rm --sdnotify sometimes busybox true
 	assert_status 125
 	one_line_error 'invalid --sdnotify "sometimes": use container, conmon, healthy or ignore'
+}
+
+# --- under a real systemd ---
+
+# gen_unit NAME CREATE-ARGS...: inside, create container NAME (vfs, no
+# network), install its generate systemd --new unit as
+# container-NAME.service (--files --name) and remove the container.
+gen_unit() {
+	local name=$1
+	shift
+	in_sd sh -c 'cd /etc/systemd/system && n=$1 && shift && CTR_LITE_STORAGE_DRIVER=vfs ctr-lite create --name "$n" --network none "$@" >/dev/null &&
+		ctr-lite generate systemd --new --name --files "$n" >/dev/null && ctr-lite rm "$n" >/dev/null && systemctl daemon-reload' sh "$name" "$@"
+}
+
+# monitor_sd NAME: the PID of the inner container's monitor.
+monitor_sd() { ctr_sd inspect -f '{{.State.MonitorPid}}' "$1"; }
+
+# stopped_clean UNIT: stop UNIT; it ends inactive and successful, with no
+# container and no monitor left.
+stopped_clean() {
+	in_sd systemctl stop "$1"
+	[ "$(show "$1" ActiveState)" = inactive ]
+	[ "$(show "$1" Result)" = success ]
+	[ -z "$(ctr_sd ps -aq)" ]
+	run ! in_sd pgrep -f ctr-lite-monitor
+	[ -z "$(in_sd find /run/ctr-lite/containers -mindepth 1)" ]
+}
+
+@test "systemd: a Type=notify unit (generate systemd --new) is active once its monitor said READY=1, its MainPID the monitor; journald gets the output; a killed container is restarted; stop leaves nothing" {
+	boot_systemd
+	gen_unit gen --log-driver journald busybox sh -c 'echo hello-from-gen; trap "exit 0" TERM; while :; do sleep 0.1; done'
+	grep -qx 'Type=notify' <(in_sd cat /etc/systemd/system/container-gen.service)
+	in_sd systemctl start container-gen # Type=notify: returns once READY=1 arrived
+	[ "$(show container-gen ActiveState)" = active ]
+	main=$(show container-gen MainPID)
+	[ "$main" = "$(monitor_sd gen)" ]
+	in_sd cat /proc/"$main"/cmdline | tr '\0' ' ' | grep -q '^ctr-lite-monitor-wait --root /var/lib/ctr-lite '
+	for _ in $(seq 50); do in_sd journalctl -u container-gen --no-pager -o cat | grep -qx hello-from-gen && break; sleep 0.1; done
+	in_sd journalctl -u container-gen --no-pager -o cat | grep -qx hello-from-gen # the monitor is in the unit
+	in_sd journalctl --no-pager -o cat CONTAINER_NAME=gen | grep -qx hello-from-gen
+	[ "$(ctr_sd logs gen)" = hello-from-gen ] # through journalctl
+	kill_container gen
+	wait_restarted container-gen "$main" # the monitor exits 137, the container's status: Restart=on-failure
+	wait_inner gen
+	[ "$(show container-gen MainPID)" = "$(monitor_sd gen)" ]
+	stopped_clean container-gen
+}
+
+@test "systemd: --sdnotify container: start waits for the service's own READY=1, relayed by its monitor" {
+	boot_systemd
+	in_sd sh -c 'CTR_LITE_STORAGE_DRIVER=vfs ctr-lite load -q -i /opt/debian-systemd.tar'
+	gen_unit svc --sdnotify container debian-systemd:bookworm \
+		sh -c 'sleep 2; systemd-notify --ready --status=serving; trap "exit 0" TERM; while :; do sleep 0.1; done'
+	in_sd grep -q -- '--sdnotify container ' /etc/systemd/system/container-svc.service
+	start=$SECONDS
+	in_sd systemctl start container-svc
+	[ $((SECONDS - start)) -ge 2 ] # not before the service said so
+	[ "$(show container-svc ActiveState)" = active ]
+	[ "$(show container-svc StatusText)" = serving ]
+	[ "$(show container-svc MainPID)" = "$(monitor_sd svc)" ]
+	stopped_clean container-svc
 }

@@ -227,6 +227,9 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 		reportStatus(status, err)
 		return 0, err
 	}
+	if err := notify.Announce(); err != nil {
+		e.Log.Warn("tell systemd the monitor's PID", "container", id, "error", err)
+	}
 	pid, err := e.createAndStart(c, out)
 	e.RecordPid(c, hc)
 	lock.Unlock()
@@ -243,11 +246,6 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	fault.Point("monitor:after-runtime-start")
 	e.Log.Info("container started", "container", id, "pid", pid)
 	e.writePidFile(id) // before the report: a unit's PIDFile= is read once start returns
-	// Before the report too: systemd must know the monitor as the unit's
-	// main process before the run that started it exits.
-	if err := notify.Started(); err != nil {
-		e.Log.Warn("tell systemd the container started", "container", id, "error", err)
-	}
 	reportStatus(status, nil)
 	e.execWaiter(id, pid, backoff, out, notify) // returns only if the exec failed
 	return e.waitContainer(id, pid, out, notify), nil
@@ -263,6 +261,9 @@ func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output, no
 	srv := e.serveAttach(id, out)
 	out.StartCopying()
 	notify.StartRelay()
+	if err := notify.Ready(); err != nil {
+		e.Log.Warn("tell systemd the container is ready", "container", id, "error", err)
+	}
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
 	code := waitChild(pid)

@@ -211,7 +211,7 @@ teardown() { teardown_systemd; }
 	in_sd systemctl start ctr-lite-gen
 	[ "$(show ctr-lite-gen ActiveState)" = active ]
 	id=$(ctr_sd inspect -f '{{.Id}}' gen)
-	[ "$(show ctr-lite-gen MainPID)" = "$(in_sd cat "/run/ctr-lite/containers/$id/monitor.pid")" ] # Type=forking follows the monitor
+	[ "$(show ctr-lite-gen MainPID)" = "$(in_sd cat "/run/ctr-lite/containers/$id/monitor.pid")" ] # Type=notify: the monitor sent MAINPID
 	for _ in $(seq 50); do ctr_sd logs gen | grep -qx hello-from-gen && break; sleep 0.1; done
 	ctr_sd logs gen | grep -qx hello-from-gen # -d: the output is in the container's log
 	main=$(show ctr-lite-gen MainPID)

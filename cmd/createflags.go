@@ -53,6 +53,7 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.BoolVarP(&cfg.Tty, "tty", "t", false, "give the container a terminal")
 	fs.Var(opts.Signal(&cfg.StopSignal), "stop-signal", "signal stop sends first (default: the image's, else TERM)")
 	fs.Var(opts.OptionalInt(&cfg.StopTimeout, "--stop-timeout"), "stop-timeout", "seconds stop waits before killing the container (default 10; -1: no limit)")
+	fs.Var(opts.SdNotify(&cfg.SdNotify), "sdnotify", "with NOTIFY_SOCKET set (a Type=notify unit): container (default: the service inside notifies, on a socket passed in), conmon (READY=1 once the container runs), healthy (once its health check passes), ignore (send nothing, keep the socket out)")
 
 	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:OPTIONS], NAME:CONTAINER-PATH[:OPTIONS], or CONTAINER-PATH for an anonymous volume; OPTIONS: ro|rw, rprivate|private|rshared|shared|rslave|slave, nocopy (a volume), z|Z (accepted, no effect: SELinux is off here)")
 	fs.Var(opts.Mounts(hc), "mount", "mount a filesystem, docker's CSV: type=bind|volume|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,volume-nocopy][,volume-opt=K=V][,tmpfs-size=64m][,tmpfs-mode=1777]")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle/monitor"
+	"github.com/ctr-lite/ctr-lite/state"
 	"github.com/ctr-lite/ctr-lite/systemd"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -15,21 +16,26 @@ import (
 func newGenerateCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "generate", Short: "Generate files for other tools"}
 	var stopTimeout int
-	var fresh bool
+	var fresh, files, useName bool
 	systemd := &cobra.Command{
-		Use:   "systemd [-t SECONDS] [--new] CONTAINER",
+		Use:   "systemd [-t SECONDS] [--new] [--name] [--files] CONTAINER",
 		Short: "Print a systemd unit that starts and stops the container",
 		Long: `Print a systemd unit that starts and stops the existing container
-('ctr-lite start ID', 'ctr-lite stop -t N ID'). With --new the unit
-creates a new container at every start, from the command line the
-container was created with ('ctr-lite run -d --rm --replace --name NAME'
-and the flags and arguments you typed; --restart becomes Restart=; a
--e KEY that took its value from your environment is refused: use
---env-file). Both set the CTR_LITE_* settings the container was created
-with. Without a daemon, nothing restarts containers after a reboot: a unit is
-how a container comes back.`,
-		Example: `  ctr-lite generate systemd web > /etc/systemd/system/ctr-lite-web.service
-  systemctl daemon-reload && systemctl enable --now ctr-lite-web`,
+('ctr-lite start ID', 'ctr-lite stop -t N ID'; Type=forking, following
+the monitor's pid file). With --new the unit creates a new container at
+every start, from the command line the container was created with
+('ctr-lite run -d --rm --replace --name NAME --sdnotify conmon' and the
+flags and arguments you typed; Type=notify, NotifyAccess=all: the
+container's monitor tells systemd its PID and that the container runs;
+--restart becomes Restart=, else Restart=on-failure; a -e KEY that took
+its value from your environment is refused: use --env-file). Both set
+the CTR_LITE_* settings the container was created with, and
+TimeoutStopSec= 20 s above the stop timeout. --files writes
+container-ID.service (container-NAME.service with --name) into the
+working directory and prints its path. Without a daemon, nothing
+restarts containers after a reboot: a unit is how a container comes back.`,
+		Example: `  ctr-lite generate systemd --new --name --files web && mv container-web.service /etc/systemd/system/
+  systemctl daemon-reload && systemctl enable --now container-web`,
 		Args: exactArgs(1, "CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			e, ctr, err := g.lookup(args[0])
@@ -46,7 +52,7 @@ how a container comes back.`,
 			}
 			// The unit runs in /: a relative --root or --runroot must not reach it.
 			root, runroot, pidFile := absolute(e.Root), absolute(e.RunRoot), absolute(monitor.PidFile(e, ctr.ID))
-			o := systemd.UnitOptions{Binary: self, Root: root, RunRoot: runroot, StopTimeout: stopTimeout, PIDFile: pidFile}
+			o := systemd.UnitOptions{Binary: self, Root: root, RunRoot: runroot, StopTimeout: stopTimeout, PIDFile: pidFile, UseName: useName}
 			if t := ctr.Config.StopTimeout; t != nil && *t >= 0 && !c.Flags().Changed("time") {
 				o.StopTimeout = *t // the container's --stop-timeout bounds ExecStop too
 			}
@@ -65,12 +71,22 @@ how a container comes back.`,
 			if err != nil {
 				return fmt.Errorf("generate a unit for container %q: %w", ctr.Name, err)
 			}
-			fmt.Fprint(c.OutOrStdout(), unit)
+			if !files {
+				fmt.Fprint(c.OutOrStdout(), unit)
+				return nil
+			}
+			path := absolute(systemd.UnitName(ctr, useName))
+			if err := state.WriteFileAtomic(path, []byte(unit), 0o644, false); err != nil {
+				return fmt.Errorf("write the unit of container %q: %w", ctr.Name, err)
+			}
+			fmt.Fprintln(c.OutOrStdout(), path) // podman prints the path
 			return nil
 		},
 	}
 	systemd.Flags().IntVarP(&stopTimeout, "time", "t", 10, "seconds ExecStop waits before killing (default: the container's --stop-timeout, else 10)")
-	systemd.Flags().BoolVar(&fresh, "new", false, "create a new container from the stored command line at every start")
+	systemd.Flags().BoolVar(&fresh, "new", false, "create a new container from the stored command line at every start (Type=notify)")
+	systemd.Flags().BoolVarP(&useName, "name", "n", false, "name the unit and the default unit's commands by the container's name, not its ID")
+	systemd.Flags().BoolVarP(&files, "files", "f", false, "write container-ID.service (or -NAME with --name) in the working directory and print its path")
 	c.AddCommand(systemd, newGenerateQuadletCmd())
 	return c
 }

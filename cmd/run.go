@@ -23,7 +23,8 @@ be run, 127: the command was not found).`,
   ctr-lite run --rm -it busybox sh
   ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data
   ctr-lite run --rm --mount type=tmpfs,dst=/cache,tmpfs-size=64m busybox df /cache
-  ctr-lite run -d --name web -p 8080:80 --restart on-failure:3 busybox httpd -f -p 80`,
+  ctr-lite run -d --name web -p 8080:80 --restart on-failure:3 busybox httpd -f -p 80
+  ctr-lite run -d --sdnotify conmon --name web busybox httpd -f   # ExecStart= of a Type=notify unit`,
 		Args: minArgs(1, "IMAGE [COMMAND] [ARG...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			req, e, err := f.prepare(c, args, g)

@@ -28,6 +28,8 @@ type UserConfig struct {
 	StopTimeout *int
 	// ExposedPorts are --expose's ("80/tcp"), added to the image's.
 	ExposedPorts map[string]struct{}
+	// SdNotify is --sdnotify, a state.SdNotify* mode ("": container).
+	SdNotify string
 }
 
 // MergeConfig combines the image's defaults with the user's config the
@@ -40,7 +42,7 @@ func MergeConfig(img rootfs.ContainerDefaults, u UserConfig) (state.Config, erro
 		Hostname: u.Hostname, Domainname: u.Domainname, Tty: u.Tty, OpenStdin: u.OpenStdin, AttachStdin: u.OpenStdin,
 		AttachStdout: true, AttachStderr: true, StopSignal: img.StopSignal,
 		Labels: map[string]string{}, ExposedPorts: img.ExposedPorts, Volumes: img.Volumes,
-		StopTimeout: u.StopTimeout,
+		StopTimeout: u.StopTimeout, SdNotify: u.SdNotify,
 	}
 	if len(u.ExposedPorts) > 0 {
 		c.ExposedPorts = map[string]struct{}{}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ctr-lite/ctr-lite/internal/sdnotify"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -43,7 +44,9 @@ func (e *Engine) RuncFor(c *state.Container, args ...string) *exec.Cmd {
 	if err != nil && len(args) > 0 && (args[0] == "kill" || args[0] == "delete") {
 		p, _ = e.Runtime()
 	}
-	return exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
+	cmd := exec.Command(p, append([]string{"--root", e.runcRoot()}, args...)...)
+	cmd.Env = sdnotify.Without(os.Environ()) // runc's own notify relay would wait for the service: see sdnotify_linux.go
+	return cmd
 }
 
 // RuntimeFor is the runtime of c: the path create resolved from its

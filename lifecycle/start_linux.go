@@ -50,6 +50,12 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 	if err != nil {
 		return e.StartFailed(id, err)
 	}
+	notify, err := e.OpenNotifier(c)
+	if err != nil {
+		lock.Unlock()
+		return e.Finish(id, ExitEngine, err)
+	}
+	defer notify.Close()
 	out := e.attachedOutput(c, &stdio)
 	cmd, run := e.RuntimeCommand(c, stdio, "run"), e.runAttached
 	if hc.LogConfig.Type == "passthrough" {
@@ -66,6 +72,10 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		}
 		e.RecordPid(c, hc)
 		lock.Unlock()
+		notify.StartRelay()
+		if err := notify.Started(); err != nil {
+			e.Log.Warn("tell systemd the container started", "container", id, "error", err)
+		}
 		fault.Point("run:after-runtime-start")
 	})
 	if out != nil {
@@ -331,8 +341,10 @@ func (e *Engine) specInput(c *state.Container, hc *state.HostConfig, rootfs stri
 			return in, WithCode(ExitEngine, fmt.Errorf("find ctr-lite for --init: %w", err))
 		}
 	}
-	in.Mounts, err = e.resolveMounts(c, hc, rootfs)
-	return in, err
+	if in.Mounts, err = e.resolveMounts(c, hc, rootfs); err != nil {
+		return in, err
+	}
+	return in, e.notifySpec(c, &in)
 }
 
 func cgroupV2() bool {

@@ -332,6 +332,18 @@ func Ports(p *state.PortMap) Value {
 	return &value{typ: "list", set: func(s string) error { return ParsePublish(s, p) }}
 }
 
+// SdNotify sets --sdnotify: container, conmon, healthy or ignore.
+func SdNotify(p *string) Value {
+	return &value{typ: "string", set: func(s string) error {
+		switch s {
+		case state.SdNotifyContainer, state.SdNotifyConmon, state.SdNotifyHealthy, state.SdNotifyIgnore:
+			*p = s
+			return nil
+		}
+		return fmt.Errorf("invalid --sdnotify %q: use container, conmon, healthy or ignore", s)
+	}, show: func() string { return *p }}
+}
+
 // Signal is a signal name (HUP, SIGHUP) or number, kept as typed once
 // it is known to be one.
 func Signal(p *string) Value {

@@ -131,7 +131,23 @@ type Config struct {
 	// container it starts gets the same runtime, storage driver, network
 	// defaults and registries file.
 	CreateEnv []string `json:",omitempty"`
+	// SdNotify is --sdnotify (podman's): how the process that starts the
+	// container uses the NOTIFY_SOCKET systemd gave it. "" is
+	// SdNotifyContainer, podman's default.
+	SdNotify string `json:",omitempty"`
 }
+
+// The --sdnotify modes. conmon: the monitor sends MAINPID (itself) and
+// READY=1 once the container runs; container: the monitor sends MAINPID
+// and the service inside sends READY=1 on a socket passed in; healthy:
+// MAINPID at start, READY=1 when the health check first passes; ignore:
+// nothing is sent and the container never sees the socket.
+const (
+	SdNotifyContainer = "container"
+	SdNotifyConmon    = "conmon"
+	SdNotifyHealthy   = "healthy"
+	SdNotifyIgnore    = "ignore"
+)
 
 // State is the container's run state. MonitorPid is the ctr-lite process
 // that waits on the container (the attached CLI, or a monitor); together

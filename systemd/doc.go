@@ -1,7 +1,7 @@
 // Package systemd writes systemd units for containers: generate systemd
 // from container records, and generate quadlet (a systemd generator)
-// from podman's Quadlet .container files; sd_notify will live here too.
-// It depends on no engine code.
+// from podman's Quadlet .container files. It depends on no engine code;
+// the notify protocol a unit's monitor speaks is internal/sdnotify.
 //
 // Guarantees: every word of a unit is quoted by systemd's rules
 // (systemd.syntax, systemd.service "Command lines"), and what cannot be

@@ -35,6 +35,22 @@ type UnitOptions struct {
 	// ImageEnv is the image's Env: a `-e KEY` the image answered (the
 	// caller had no KEY) stays out of the unit, which gets it at run time.
 	ImageEnv []string
+	// UseName names the container by its name, not its ID, in the unit's
+	// name and the default unit's commands (generate systemd --name).
+	UseName bool
+}
+
+// UnitName is podman's name for the unit of container c:
+// container-ID.service, or container-NAME.service with useName.
+func UnitName(c *state.Container, useName bool) string {
+	return "container-" + containerRef(c, useName) + ".service"
+}
+
+func containerRef(c *state.Container, useName bool) string {
+	if useName {
+		return c.Name
+	}
+	return c.ID
 }
 
 // Arg is one flag of a stored command line.
@@ -55,9 +71,10 @@ type CommandLine struct {
 
 // Flags of a stored command line that a --new unit sets itself: the unit
 // runs detached, removes the container when it stops, replaces a stale
-// one and names it, systemd's Restart= replaces --restart, and the state
-// directories come from the unit's environment.
-var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true}
+// one and names it, systemd's Restart= replaces --restart, --sdnotify is
+// the unit's (unitNotify), and the state directories come from the
+// unit's environment.
+var unitOwned = map[string]bool{"detach": true, "rm": true, "replace": true, "name": true, "restart": true, "sdnotify": true}
 var unitOwnedGlobals = map[string]bool{"root": true, "runroot": true}
 
 // unitCommands are a unit's command lines and restart settings.
@@ -79,7 +96,7 @@ func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, erro
 		return "", err
 	}
 	w := &unitWriter{}
-	w.line("# ctr-lite-" + c.Name + ".service, made by: " + u.made)
+	w.line("# " + UnitName(c, o.UseName) + ", made by: " + u.made)
 	w.line("[Unit]")
 	w.line("Description=ctr-lite container " + strings.ReplaceAll(c.Name, "%", "%%"))
 	w.line("Wants=network-online.target")
@@ -97,13 +114,17 @@ func Unit(c *state.Container, hc *state.HostConfig, o UnitOptions) (string, erro
 	w.words("ExecStopPost=", true, u.stopPost...)
 	// ExecStart returns once the container runs under its monitor, which
 	// becomes the main process; stop returns once both are gone, so
-	// KillMode=mixed finds nothing left in the normal case. The default
-	// unit names the monitor's pid file: a container that already runs has
-	// its monitor outside the unit's cgroup, where systemd would find no
-	// main process and stop the container at once.
-	w.line("Type=forking")
+	// KillMode=mixed finds nothing left in the normal case. A --new unit's
+	// monitor says so itself (--sdnotify: MAINPID, then READY=1), as
+	// podman's does. The default unit names the monitor's pid file, as
+	// podman's does: a container that already runs has its monitor outside
+	// the unit's cgroup, and there is no start to notify systemd.
 	if o.Command == nil {
+		w.line("Type=forking")
 		w.path("PIDFile=", o.PIDFile)
+	} else {
+		w.line("Type=notify")
+		w.line("NotifyAccess=all")
 	}
 	w.line("KillMode=mixed")
 	w.line("")
@@ -126,16 +147,42 @@ func commandLines(c *state.Container, hc *state.HostConfig, o UnitOptions) (unit
 		if hc.AutoRemove {
 			return unitCommands{}, errors.New("the container is removed when it exits (--rm), so a unit could start it only once: use --new")
 		}
-		stop := []string{o.Binary, "stop", "-t", timeout, c.ID}
-		return unitCommands{start: []string{o.Binary, "start", c.ID}, stop: stop, stopPost: stop,
-			restart: "on-failure", made: "ctr-lite generate systemd " + c.Name}, nil
+		ref := containerRef(c, o.UseName)
+		stop := []string{o.Binary, "stop", "-t", timeout, ref}
+		return unitCommands{start: []string{o.Binary, "start", ref}, stop: stop, stopPost: stop,
+			restart: "on-failure", made: madeBy(c, o)}, nil
 	}
 	start, restart, burst, err := newUnitCommand(c, o)
-	u := unitCommands{restart: restart, burst: burst, made: "ctr-lite generate systemd --new " + c.Name}
+	u := unitCommands{restart: restart, burst: burst, made: madeBy(c, o)}
 	if err == nil {
 		u.start, u.stop, u.stopPost = runLines(o.Binary, start.globals, c.Name, true, start.args, o.StopTimeout)
 	}
 	return u, err
+}
+
+// madeBy is the generate command that wrote the unit, for its header.
+func madeBy(c *state.Container, o UnitOptions) string {
+	made := "ctr-lite generate systemd "
+	if o.Command != nil {
+		made += "--new "
+	}
+	if o.UseName {
+		made += "--name "
+	}
+	return made + c.Name
+}
+
+// unitNotify is the --sdnotify of a --new unit's run (Type=notify): the
+// container's own mode, but conmon for one that has none or ignores the
+// socket, as podman does: few services notify, and systemd would wait
+// for a READY=1 that never comes.
+func unitNotify(c *state.Container) string {
+	switch m := c.Config.SdNotify; m {
+	case "", state.SdNotifyIgnore:
+		return state.SdNotifyConmon
+	default:
+		return m
+	}
 }
 
 // runArgs are the words of a new container's run: ctr-lite's own flags
@@ -178,6 +225,7 @@ func newUnitCommand(c *state.Container, o UnitOptions) (run runArgs, restart, bu
 		}
 	}
 	restart = "on-failure"
+	run.args = []string{"--sdnotify", unitNotify(c)}
 	for _, a := range cl.Flags {
 		switch {
 		case a.Name == "restart":

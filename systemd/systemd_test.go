@@ -147,11 +147,15 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `ExecStart=/usr/bin/ctr-lite --runtime=/opt/runc run -d --rm --replace --name web -m 64m -t --entrypoint "sh;" busybox -c "echo 100%% $$HOME\n1000\nExecStartPre=/usr/bin/touch /tmp/pwned" ";"`
-	for _, line := range []string{want, "ExecStop=/usr/bin/ctr-lite stop -t 10 web", "ExecStopPost=-/usr/bin/ctr-lite rm -f web", "Restart=on-failure", "StartLimitBurst=3"} {
+	want := `ExecStart=/usr/bin/ctr-lite --runtime=/opt/runc run -d --rm --replace --name web --sdnotify conmon -m 64m -t --entrypoint "sh;" busybox -c "echo 100%% $$HOME\n1000\nExecStartPre=/usr/bin/touch /tmp/pwned" ";"`
+	for _, line := range []string{want, "ExecStop=/usr/bin/ctr-lite stop -t 10 web", "ExecStopPost=-/usr/bin/ctr-lite rm -f web", "Restart=on-failure", "StartLimitBurst=3",
+		"Type=notify", "NotifyAccess=all", "TimeoutStopSec=30"} {
 		if !strings.Contains(unit, "\n"+line+"\n") {
 			t.Errorf("unit lacks\n%s\ngot:\n%s", line, unit)
 		}
+	}
+	if !strings.HasPrefix(unit, "# container-0123456789ab.service, made by: ctr-lite generate systemd --new web\n") {
+		t.Errorf("unit's header:\n%s", unit)
 	}
 	if strings.Count(unit, "\nExecStart=") != 1 || strings.Contains(unit, "\nExecStartPre=") {
 		t.Errorf("payload made a directive:\n%s", unit)
@@ -159,7 +163,7 @@ func TestSystemdUnitNewRunsTheCreateCommand(t *testing.T) {
 	if strings.Contains(unit, "--init") {
 		t.Errorf("unit adds --init:\n%s", unit)
 	}
-	if strings.Contains(unit, "PIDFile=") {
+	if strings.Contains(unit, "PIDFile=") || strings.Contains(unit, "Type=forking") {
 		t.Errorf("a --new unit names a pid file of a container it replaces:\n%s", unit)
 	}
 	o.Command.Operands = nil
@@ -273,4 +277,40 @@ func FuzzQuoteWord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A --new unit is Type=notify: its run gets the container's --sdnotify,
+// or conmon (podman's rule) when it had none or ignore, which would
+// leave systemd waiting for a READY=1 nobody sends.
+func TestSystemdUnitNewNotifyMode(t *testing.T) {
+	for _, tc := range []struct{ mode, want string }{{"", "conmon"}, {"ignore", "conmon"}, {"conmon", "conmon"}, {"healthy", "healthy"}, {"container", "container"}} {
+		c := hostileContainer()
+		c.Config.SdNotify = tc.mode
+		o := UnitOptions{Binary: "/b", Root: "/r", RunRoot: "/rr", Command: &CommandLine{Verb: "run", Operands: []string{"busybox"},
+			Flags: []Arg{{Name: "sdnotify", Value: tc.mode, Words: []string{"--sdnotify=" + tc.mode}}}}}
+		unit, err := Unit(c, &state.HostConfig{}, o)
+		want := "\nExecStart=/b run -d --rm --replace --name web --sdnotify " + tc.want + " busybox\n"
+		if err != nil || !strings.Contains(unit, want) || strings.Count(unit, "--sdnotify") != 1 {
+			t.Errorf("--sdnotify %q: %v, want %q in\n%s", tc.mode, err, want, unit)
+		}
+	}
+}
+
+// --name: the default unit starts and stops the container by its name,
+// and both units are called container-NAME.service.
+func TestSystemdUnitUseName(t *testing.T) {
+	c := hostileContainer()
+	o := UnitOptions{Binary: "/b", Root: "/r", RunRoot: "/rr", PIDFile: "/rr/p", UseName: true}
+	unit, err := Unit(c, &state.HostConfig{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"# container-web.service, made by: ctr-lite generate systemd --name web", "ExecStart=/b start web", "ExecStop=/b stop -t 0 web", "Type=forking"} {
+		if !strings.Contains(unit, line+"\n") {
+			t.Errorf("unit lacks %q:\n%s", line, unit)
+		}
+	}
+	if UnitName(c, true) != "container-web.service" || UnitName(c, false) != "container-0123456789ab.service" {
+		t.Errorf("unit names %s, %s", UnitName(c, true), UnitName(c, false))
+	}
 }

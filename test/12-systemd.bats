@@ -13,7 +13,7 @@ setup_file() {
 }
 
 # The only keys ctr-lite writes; any other line start came from a payload.
-KEYS='^(#|\[Unit\]$|\[Service\]$|\[Install\]$|$|Description=|Wants=|After=|StartLimitBurst=|Environment=|Restart=|TimeoutStopSec=|ExecStart=|ExecStop=|ExecStopPost=|Type=|PIDFile=|KillMode=|WantedBy=)'
+KEYS='^(#|\[Unit\]$|\[Service\]$|\[Install\]$|$|Description=|Wants=|After=|StartLimitBurst=|Environment=|Restart=|TimeoutStopSec=|ExecStart=|ExecStop=|ExecStopPost=|Type=|NotifyAccess=|PIDFile=|KillMode=|WantedBy=)'
 
 # check_unit ARGS...: generate systemd ARGS into a temp dir, verify it
 # with systemd-analyze and count its directives. The unit is in $unit.
@@ -47,7 +47,7 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 	run ! grep -q pwned "$unit"
 	check_unit --new evil
 	run ! grep -q pwned "$unit"
-	[ "$(exec_start)" = "ExecStart=$CTR run -d --rm --replace --name evil unit-hostile" ]
+	[ "$(exec_start)" = "ExecStart=$CTR run -d --rm --replace --name evil --sdnotify conmon unit-hostile" ]
 	ctr inspect --format '{{json .Config.Env}}' evil
 	[[ "$output" == *pwned* ]] # the payload is in the container, not in its units
 }
@@ -68,7 +68,7 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 		--device /dev/null:/dev/mynull --ulimit nofile=1024:2048 --privileged --dns 10.0.0.53 --hostname h1 -t \
 		--restart always -e KEY=v busybox sleep 1000)
 	check_unit --new full
-	want="ExecStart=$CTR run -d --rm --replace --name full --memory 64m --security-opt no-new-privileges --tmpfs /scratch:size=1m --device /dev/null:/dev/mynull --ulimit nofile=1024:2048 --privileged --dns 10.0.0.53 --hostname h1 -t -e KEY=v busybox sleep 1000"
+	want="ExecStart=$CTR run -d --rm --replace --name full --sdnotify conmon --memory 64m --security-opt no-new-privileges --tmpfs /scratch:size=1m --device /dev/null:/dev/mynull --ulimit nofile=1024:2048 --privileged --dns 10.0.0.53 --hostname h1 -t -e KEY=v busybox sleep 1000"
 	[ "$(exec_start)" = "$want" ] || { echo "got  $(exec_start)"; echo "want $want"; return 1; } >&2
 	grep -qx 'Restart=always' "$unit"
 	run ! grep -q -- --init "$unit"
@@ -83,7 +83,7 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 @test "generate systemd --new: global flags stay, --root and --runroot come from the unit's environment" {
 	"$CTR" --root "$CTR_LITE_ROOT" --log-level info create --name glob busybox true >/dev/null
 	check_unit --new glob
-	[ "$(exec_start)" = "ExecStart=$CTR --log-level info run -d --rm --replace --name glob busybox true" ]
+	[ "$(exec_start)" = "ExecStart=$CTR --log-level info run -d --rm --replace --name glob --sdnotify conmon busybox true" ]
 	grep -q "^Environment=CTR_LITE_ROOT=$CTR_LITE_ROOT CTR_LITE_RUNROOT=$CTR_LITE_RUNROOT " "$unit"
 }
 
@@ -161,4 +161,45 @@ PY
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	[[ "$stderr" == *"use --new"* ]]
 	check_unit --new once
+}
+
+@test "generate systemd: --new is Type=notify with the container's --sdnotify (conmon for none or ignore), the default unit Type=forking; TimeoutStopSec is the stop timeout's" {
+	"$CTR" create --name nt --stop-timeout 5 busybox sleep 1000 >/dev/null
+	check_unit --new nt
+	grep -qx 'Type=notify' "$unit"
+	grep -qx 'NotifyAccess=all' "$unit"
+	grep -qx 'Restart=on-failure' "$unit"
+	grep -qx 'TimeoutStopSec=25' "$unit"
+	grep -qx "ExecStop=$CTR stop -t 5 nt" "$unit"
+	run ! grep -q '^PIDFile=' "$unit"
+	check_unit nt
+	grep -qx 'Type=forking' "$unit"
+	run ! grep -q '^NotifyAccess=' "$unit"
+	"$CTR" create --name hl --sdnotify healthy busybox sleep 1000 >/dev/null
+	check_unit --new hl
+	[ "$(exec_start)" = "ExecStart=$CTR run -d --rm --replace --name hl --sdnotify healthy busybox sleep 1000" ]
+	"$CTR" create --name ig --sdnotify=ignore busybox sleep 1000 >/dev/null
+	check_unit --new ig
+	[ "$(exec_start)" = "ExecStart=$CTR run -d --rm --replace --name ig --sdnotify conmon busybox sleep 1000" ]
+}
+
+@test "generate systemd --files writes container-ID.service (container-NAME.service with --name) here and prints its path" {
+	id=$("$CTR" create --name fw busybox sleep 1000)
+	mkdir "$BATS_TEST_TMPDIR/here" && cd "$BATS_TEST_TMPDIR/here"
+	ctr generate systemd --files fw
+	assert_status 0
+	[ "$output" = "$BATS_TEST_TMPDIR/here/container-$id.service" ]
+	grep -qx "ExecStart=$CTR start $id" "container-$id.service"
+	grep -qx "# container-$id.service, made by: ctr-lite generate systemd fw" "container-$id.service"
+	ctr generate systemd -f -n --new fw
+	assert_status 0
+	[ "$output" = "$BATS_TEST_TMPDIR/here/container-fw.service" ]
+	grep -qx "ExecStart=$CTR run -d --rm --replace --name fw --sdnotify conmon busybox sleep 1000" container-fw.service
+	run systemd-analyze verify "$BATS_TEST_TMPDIR/here/container-fw.service"
+	assert_status 0
+	ctr generate systemd --name fw
+	assert_status 0
+	grep -qx "ExecStart=$CTR start fw" <<<"$output"
+	grep -qx "ExecStop=$CTR stop -t 10 fw" <<<"$output"
+	[ "$(ls)" = "$(printf 'container-%s.service\ncontainer-fw.service' "$id")" ]
 }

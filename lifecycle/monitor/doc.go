@@ -6,7 +6,8 @@
 // itself into the waiter, which keeps only what waiting needs: it copies
 // the output into the json log, waits, records the exit, tears down what
 // start set up, removes the container with --rm, and restarts it by its
-// restart policy. It also serves the container's attach socket (package
+// restart policy; under a Type=notify unit it tells systemd its PID and
+// when the container is ready (--sdnotify). It also serves the container's attach socket (package
 // attach): output to attached clients besides the log, their input to a
 // -i container's stdin pipe or a -t one's pty. The hand-over between CLI, monitor and waiter is one
 // typed, versioned message (handover.go); the monitor logs to monitor.log.

@@ -21,8 +21,9 @@ import (
 //     the pipe on which it reports the first start;
 //   - waiter (same PID, execve): "log" (the json log), "stdout" and
 //     "stderr" (the read ends of the container's output pipes) and, for
-//     -t, "pty" (the terminal's master), each at the number it had in the
-//     monitor; an exec keeps numbers, and moving them to fixed numbers
+//     -t, "pty" (the terminal's master), and "notify" (the socket a
+//     --sdnotify container service sends to), each at the number it had
+//     in the monitor; an exec keeps numbers, and moving them to fixed numbers
 //     in a running Go process could clobber the runtime's own.
 //
 // A receiver refuses a message of another version with a clear error, so
@@ -43,8 +44,11 @@ type handover struct {
 	Pid int `json:"pid,omitempty"`
 	// Backoff is the delay before the run being waited on (0: none, the
 	// first run), from which the next restart delay follows.
-	Backoff time.Duration  `json:"backoff,omitempty"`
-	Files   []handoverFile `json:"files"`
+	Backoff time.Duration `json:"backoff,omitempty"`
+	// SdNotify is the --sdnotify mode of a start under a Type=notify
+	// unit (waiter only; "": nothing to tell systemd).
+	SdNotify string         `json:"sdnotify,omitempty"`
+	Files    []handoverFile `json:"files"`
 }
 
 // handoverFile names one inherited descriptor.

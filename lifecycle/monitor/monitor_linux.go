@@ -177,7 +177,7 @@ func (e *supervisor) supervise(id string, status *os.File, backoff time.Duration
 		}
 		var again bool
 		if backoff, again = e.restartAfter(id, code, backoff); !again {
-			return 0
+			return e.exit
 		}
 	}
 }
@@ -217,10 +217,24 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 		reportStatus(status, err)
 		return 0, err
 	}
+	notify, err := e.OpenNotifier(c)
+	if err != nil {
+		lock.Unlock()
+		out.Wait(0)
+		os.Remove(attach.SocketPath(e.RunRoot, id))
+		err = e.Finish(id, lifecycle.ExitEngine, err)
+		e.Log.Warn("start failed", "container", id, "error", err)
+		reportStatus(status, err)
+		return 0, err
+	}
+	if err := notify.Announce(); err != nil {
+		e.Log.Warn("tell systemd the monitor's PID", "container", id, "error", err)
+	}
 	pid, err := e.createAndStart(c, out)
 	e.RecordPid(c, hc)
 	lock.Unlock()
 	if err != nil {
+		notify.Close()
 		out.StartCopying() // runc's own words go to the log
 		out.Wait(time.Second)
 		os.Remove(attach.SocketPath(e.RunRoot, id))
@@ -233,19 +247,32 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	e.Log.Info("container started", "container", id, "pid", pid)
 	e.writePidFile(id) // before the report: a unit's PIDFile= is read once start returns
 	reportStatus(status, nil)
-	e.execWaiter(id, pid, backoff, out) // returns only if the exec failed
-	return e.waitContainer(id, pid, out), nil
+	e.execWaiter(id, pid, backoff, out, notify) // returns only if the exec failed
+	return e.waitContainer(id, pid, out, notify), nil
 }
 
-// waitContainer copies the container's output to its log until it exits,
-// and records the exit.
-func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) int {
+// waitContainer copies the container's output to its log (and relays
+// what its service notifies) until it exits, records the exit and
+// returns its status. It keeps the status the monitor exits with if
+// nothing restarts the container (e.exit): the container's, or 0 when a
+// user stopped it, so a unit's Restart=on-failure restarts a container
+// that died and not one that `systemctl stop` (its ExecStop) ended.
+func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output, notify *lifecycle.Notifier) int {
 	srv := e.serveAttach(id, out)
 	out.StartCopying()
+	notify.StartRelay()
+	if err := notify.Ready(); err != nil {
+		e.Log.Warn("tell systemd the container is ready", "container", id, "error", err)
+	}
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
 	code := waitChild(pid)
+	notify.Close()
 	e.Log.Info("container exited", "container", id, "code", code)
+	e.exit = code
+	if c, err := e.Containers.Load(id); err == nil && c.HasBeenManuallyStopped {
+		e.exit = 0
+	}
 	out.Wait(2 * time.Second)
 	// finish reports the container's own non-zero status as an error;
 	// for the monitor that is an ordinary exit, which the policy judges.

@@ -26,19 +26,20 @@ const waiterEntry = "ctr-lite-monitor-wait"
 func init() { reexec.Register(waiterEntry, waiterMain) }
 
 // waiterFiles are the descriptors a waiter needs, and the optional one.
-// "stdin" is a -i container's stdin pipe, "attach" the attach socket: both
+// "stdin" is a -i container's stdin pipe, "attach" the attach socket,
+// "notify" the socket a --sdnotify container service sends to: all
 // optional, so the hand-over stays version 1 (a message without them is
 // a container nobody can attach to, not a misread one).
-var waiterFiles, waiterOptional = []string{"stdout", "stderr"}, []string{"log", "pty", "stdin", "attach"}
+var waiterFiles, waiterOptional = []string{"stdout", "stderr"}, []string{"log", "pty", "stdin", "attach", "notify"}
 
 // execWaiter replaces the monitor with a waiter for container id (pid),
 // whose start followed backoff; it returns only if the exec failed, and
 // then the caller waits itself.
-func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output) {
+func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output, notify *lifecycle.Notifier) {
 	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, "pty": out.PTY,
-		"stdin": out.StdinW, "attach": out.Attach}
+		"stdin": out.StdinW, "attach": out.Attach, "notify": notify.Relay()}
 	h := e.handover(id)
-	h.Pid, h.Backoff = pid, backoff
+	h.Pid, h.Backoff, h.SdNotify = pid, backoff, notify.Mode()
 	for _, name := range append(append([]string(nil), waiterFiles...), waiterOptional...) {
 		if f := open[name]; f != nil {
 			fd := int(f.Fd())
@@ -82,9 +83,9 @@ func waiterMain() {
 	}
 	out := &lifecycle.Output{Log: log, StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
 		StdinW: files["stdin"], Attach: files["attach"]}
-	code := e.waitContainer(h.ID, h.Pid, out)
+	code := e.waitContainer(h.ID, h.Pid, out, lifecycle.ResumeNotifier(h.SdNotify, files["notify"]))
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {
 		os.Exit(e.supervise(h.ID, nil, backoff))
 	}
-	os.Exit(0)
+	os.Exit(e.exit)
 }

@@ -1,0 +1,112 @@
+// Package sdnotify speaks systemd's notify protocol (sd_notify(3)): one
+// datagram of NAME=VALUE lines on the unix socket named by NOTIFY_SOCKET,
+// a path or, with a leading @, an abstract address. It sends, and it
+// relays what a service inside a container sends on a socket of its own.
+//
+// It does not use coreos/go-systemd's daemon package: that one sends only
+// to its own process's NOTIFY_SOCKET, and a relay needs the address
+// apart from the environment; the send is the same few lines.
+package sdnotify
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Env is the variable systemd names its notify socket in.
+const Env = "NOTIFY_SOCKET"
+
+// Socket is this process's notify socket ("" outside a Type=notify unit).
+func Socket() string { return os.Getenv(Env) }
+
+// Send sends state (newline-separated NAME=VALUE) to socket. Go's net
+// package reads a leading @ as the abstract namespace, as systemd means it.
+func Send(socket, state string) error {
+	if socket == "" {
+		return nil
+	}
+	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: socket, Net: "unixgram"})
+	if err != nil {
+		return fmt.Errorf("notify systemd on %q: %w", socket, err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte(state)); err != nil {
+		return fmt.Errorf("notify systemd on %q: %w", socket, err)
+	}
+	return nil
+}
+
+// Without is env with no NOTIFY_SOCKET.
+func Without(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, Env+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// Listen makes the relay socket at path, which anyone who can reach the
+// path may send to (its directory guards it).
+func Listen(path string) (*os.File, error) {
+	os.Remove(path) // a socket a killed start left
+	// A socket's address is at most 107 bytes, which a deep runroot
+	// exceeds: bind through the directory's descriptor instead.
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("make the notify socket %q: %w", path, err)
+	}
+	defer dir.Close()
+	short := fmt.Sprintf("/proc/self/fd/%d/%s", dir.Fd(), filepath.Base(path))
+	l, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: short, Net: "unixgram"})
+	if err != nil {
+		return nil, fmt.Errorf("make the notify socket %q: %w", path, err)
+	}
+	defer l.Close() // File is a duplicate, close-on-exec
+	if err := os.Chmod(path, 0o666); err != nil {
+		return nil, fmt.Errorf("make the notify socket %q: %w", path, err)
+	}
+	return l.File()
+}
+
+// Relay forwards each datagram that arrives on f (a Listen socket) to
+// socket, as this process's, until the returned function closes it (see
+// relayed for what is left out).
+func Relay(f *os.File, socket string) (stop func()) {
+	c, err := net.FilePacketConn(f)
+	f.Close() // FilePacketConn holds a duplicate
+	if err != nil {
+		return func() {}
+	}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, _, err := c.ReadFrom(buf)
+			if err != nil {
+				return // closed
+			}
+			if msg := relayed(string(buf[:n])); msg != "" {
+				Send(socket, msg)
+			}
+		}
+	}()
+	return func() { c.Close() }
+}
+
+// relayed is what of a service's datagram goes on to systemd: not
+// MAINPID= (the main process is the monitor's to name), nor BARRIER=1
+// (sd_notify_barrier's: its descriptor stays here, where reading closed
+// it, which is the answer the sender waits for).
+func relayed(msg string) string {
+	var keep []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l != "" && !strings.HasPrefix(l, "MAINPID=") && l != "BARRIER=1" {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}

@@ -1,0 +1,83 @@
+package sdnotify
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// listen is a stand-in for systemd's notify socket at addr.
+func listen(t *testing.T, addr string) *net.UnixConn {
+	t.Helper()
+	l, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: addr, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func recv(t *testing.T, l *net.UnixConn) string {
+	t.Helper()
+	l.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := l.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(buf[:n])
+}
+
+func TestSendPathAndAbstract(t *testing.T) {
+	for _, addr := range []string{filepath.Join(t.TempDir(), "notify"), "@ctr-lite-sdnotify-test-" + t.Name()} {
+		l := listen(t, addr)
+		if err := Send(addr, "MAINPID=1\nREADY=1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := recv(t, l); got != "MAINPID=1\nREADY=1" {
+			t.Fatalf("%s: got %q", addr, got)
+		}
+	}
+	if err := Send("", "READY=1"); err != nil {
+		t.Fatal("no socket must be a no-op:", err)
+	}
+	if err := Send(filepath.Join(t.TempDir(), "none"), "READY=1"); err == nil {
+		t.Fatal("a missing socket must be an error")
+	}
+}
+
+func TestRelayDropsMainPID(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 100)) // longer than a socket address
+	os.Mkdir(dir, 0o700)
+	up := listen(t, filepath.Join(t.TempDir(), "systemd"))
+	f, err := Listen(filepath.Join(dir, "relay"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := Relay(f, up.LocalAddr().String())
+	defer stop()
+	send := func(msg string) { // through the directory, as Listen binds
+		d, _ := os.Open(dir)
+		defer d.Close()
+		if err := Send(fmt.Sprintf("/proc/self/fd/%d/relay", d.Fd()), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("MAINPID=1")
+	send("BARRIER=1")
+	send("MAINPID=1\nREADY=1\nSTATUS=up")
+	if got := recv(t, up); got != "READY=1\nSTATUS=up" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestWithout(t *testing.T) {
+	got := Without([]string{"A=1", "NOTIFY_SOCKET=/x", "NOTIFY_SOCKETX=2"})
+	if len(got) != 2 || got[0] != "A=1" || got[1] != "NOTIFY_SOCKETX=2" {
+		t.Fatal(got)
+	}
+}

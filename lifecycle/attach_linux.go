@@ -22,6 +22,9 @@ type AttachOptions struct {
 	NoStdin    bool   // do not pass stdin on, even to a -i container
 	SigProxy   bool   // forward the signals we get to the container (not with -t)
 	DetachKeys string // docker's syntax; "" is ctrl-p,ctrl-q
+	// ProxyTerminal proxies signals with -t too: docker's run does
+	// (--sig-proxy), its attach and start -a do not.
+	ProxyTerminal bool
 }
 
 // Attach connects stdio to running container ref through its monitor's
@@ -63,7 +66,7 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		}
 		go sendStdin(conn, in)
 	}
-	if o.SigProxy && !tty { // with a terminal, ^C is a byte the container reads
+	if o.SigProxy && (!tty || o.ProxyTerminal) { // with a terminal, ^C is a byte the container reads
 		stop := e.proxySignals(c)
 		defer stop()
 	}
@@ -78,6 +81,13 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 			return &ExitError{Code: c.State.ExitCode}
 		}
 	}
+	return err
+}
+
+// CheckDetachKeys refuses keys that are not docker's syntax ("" is the
+// default), so run can refuse them before it makes a container.
+func CheckDetachKeys(keys string) error {
+	_, err := attach.ParseDetachKeys(defaultKeys(keys))
 	return err
 }
 

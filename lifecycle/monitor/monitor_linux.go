@@ -71,6 +71,7 @@ func monitorMain() {
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	e.attached = h.Attached
 	e.Log.Info("monitor started", "container", h.ID)
 	os.Exit(e.supervise(h.ID, status, h.Backoff))
 }
@@ -99,7 +100,7 @@ func (e *supervisor) handover(id string, files ...handoverFile) *handover {
 
 // startDetached starts container ref under a new monitor and returns once
 // the container runs (or failed to start, with docker's exit code).
-func (e *supervisor) startDetached(ctx context.Context, ref string) error {
+func (e *supervisor) startDetached(ctx context.Context, ref string, attached *attachedStart) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
@@ -120,7 +121,9 @@ func (e *supervisor) startDetached(ctx context.Context, ref string) error {
 	}
 	defer r.Close()
 	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
-	cmd.Env = append(cmd.Env, handoverEnv+"="+e.handover(c.ID, handoverFile{Name: "status", FD: statusFD}).encode())
+	h := e.handover(c.ID, handoverFile{Name: "status", FD: statusFD})
+	h.Attached = attached
+	cmd.Env = append(cmd.Env, handoverEnv+"="+h.encode())
 	cmd.ExtraFiles = []*os.File{w} // statusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
@@ -171,7 +174,7 @@ func parseStatus(msg string) error {
 func (e *supervisor) supervise(id string, status *os.File, backoff time.Duration) int {
 	for {
 		code, err := e.superviseOnce(id, status, backoff)
-		status = nil
+		status, e.attached = nil, nil // a restart has no foreground CLI
 		if err != nil {
 			return 0
 		}
@@ -237,10 +240,17 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	return e.waitContainer(id, pid, out), nil
 }
 
+// attachWait bounds how long a foreground start's output waits for its
+// CLI to attach (a CLI killed in between must not hold it up for good).
+const attachWait = 10 * time.Second
+
 // waitContainer copies the container's output to its log until it exits,
 // and records the exit.
 func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) int {
 	srv := e.serveAttach(id, out)
+	if e.attached != nil && srv != nil && !srv.AwaitClient(attachWait) {
+		e.Log.Warn("the foreground client did not attach: the output goes to the log only", "container", id)
+	}
 	out.StartCopying()
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
@@ -282,6 +292,9 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 		if out.PTY, err = console.receive(); err != nil {
 			e.ForceKill(c)
 			return 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
+		}
+		if a := e.attached; a != nil && a.Rows > 0 && a.Cols > 0 { // before start: the first prompt fits
+			unix.IoctlSetWinsize(int(out.PTY.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: a.Rows, Col: a.Cols})
 		}
 	}
 	if err != nil {

@@ -50,27 +50,11 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		}
 		// No socket: a foreground run or start -a holds the container's
 		// stdio itself (or an older ctr-lite started it).
-		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d; a foreground run keeps its terminal", c.Name, err)
+		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d, or in the foreground with -t; a foreground run without -t keeps its stdio", c.Name, err)
 	}
-	defer conn.Close()
-	tty := c.Config.Tty
-	if c.Config.OpenStdin && !o.NoStdin && stdio.Stdin != nil {
-		in := io.Reader(stdio.Stdin)
-		if tty && term.IsTerminal(int(stdio.Stdin.Fd())) {
-			restore, err := rawTerminal(stdio.Stdin, conn)
-			if err != nil {
-				return err
-			}
-			defer restore()
-			in = attach.NewEscapeReader(in, keys)
-		}
-		go sendStdin(conn, in)
-	}
-	if o.SigProxy && (!tty || o.ProxyTerminal) { // with a terminal, ^C is a byte the container reads
-		stop := e.proxySignals(c)
-		defer stop()
-	}
-	err = receiveOutput(conn, stdio, c.Name)
+	// with a terminal, ^C is a byte the container reads
+	proxy := o.SigProxy && (!c.Config.Tty || o.ProxyTerminal)
+	err = e.attachConn(conn, c, keys, c.Config.Tty, c.Config.OpenStdin && !o.NoStdin, proxy, stdio)
 	if errors.Is(err, errConnEnded) {
 		// Dropped without the exit frame (too slow, or the monitor
 		// died): the record still has the exit code if it exited.
@@ -82,6 +66,44 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		}
 	}
 	return err
+}
+
+// AttachExec connects stdio to exec'd process execID of container c
+// (a -t one, run by its exec monitor) as Attach does to a container,
+// without signals: docker's exec passes none on.
+func (e *Engine) AttachExec(c *state.Container, execID string, interactive bool, detachKeys string, stdio Stdio) error {
+	keys, err := attach.ParseDetachKeys(defaultKeys(detachKeys))
+	if err != nil {
+		return err
+	}
+	conn, err := attach.Dial(e.RunRoot, execID)
+	if err != nil {
+		return WithCode(ExitEngine, fmt.Errorf("attach to the exec in container %q: %w", c.Name, err))
+	}
+	return e.attachConn(conn, c, keys, true, interactive, false, stdio)
+}
+
+// attachConn passes stdin (if withStdin) to conn and its output to stdio
+// until the exit frame or the detach keys (tty only, on a terminal),
+// and with proxy the signals it gets to container c.
+func (e *Engine) attachConn(conn *net.UnixConn, c *state.Container, keys []byte, tty, withStdin, proxy bool, stdio Stdio) error {
+	defer conn.Close()
+	if withStdin && stdio.Stdin != nil {
+		in := io.Reader(stdio.Stdin)
+		if tty && term.IsTerminal(int(stdio.Stdin.Fd())) {
+			restore, err := rawTerminal(stdio.Stdin, conn)
+			if err != nil {
+				return err
+			}
+			defer restore()
+			in = attach.NewEscapeReader(in, keys)
+		}
+		go sendStdin(conn, in)
+	}
+	if proxy {
+		defer e.proxySignals(c)()
+	}
+	return receiveOutput(conn, stdio, c.Name)
 }
 
 // CheckDetachKeys refuses keys that are not docker's syntax ("" is the

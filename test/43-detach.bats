@@ -101,3 +101,31 @@ running() { [ "$("$CTR" inspect -f '{{.State.Running}}' "$1")" = true ]; }
 	assert_status 1
 	assert_net_clean
 }
+
+@test "exec -it: the detach keys leave the process running under its exec monitor; its exit is exec's; exec_die has its status" {
+	"$CTR" run -d --name ex busybox sleep 100 >/dev/null
+	wait_running ex
+	since=$(date +%s.%N)
+	drive 'u:# |w:echo $((6*7)) > /tmp/left; echo in$((1+1))\n|u:in2|w:\x10\x11' exec -it ex sh
+	[[ "$output" == *in2* ]]
+	[[ "$output" == *"exit=0" ]]
+	# the detached shell still runs in the container
+	ctr exec ex sh -c 'cat /tmp/left; ps -o args | grep -c "^sh$"'
+	[ "$output" = "$(printf '42\n1')" ]
+	drive 'w:exit 9\n' exec -it --detach-keys ctrl-x,x ex sh
+	[[ "$output" == *"exit=9" ]]
+	ROWS=21 COLS=77 drive 's:0' exec -t ex stty size
+	[[ "$output" == *"21 77"* ]]
+	drive 's:0' exec -it ex nonexistent
+	[[ "$output" == *"exit=127" ]]
+	drive 's:0' exec -it --detach-keys ctrl-1 ex sh
+	[[ "$output" == *'invalid detach keys "ctrl-1"'* ]]
+	[[ "$output" == *"exit=1" ]]
+	ctr events --since "$since" --until "$(($(date +%s) + 1))" --filter event=exec_die --format '{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "$(printf '0\n9\n0')" ] || { echo "$output"; false; }
+	# the exec monitor of the detached shell ends with the container
+	"$CTR" rm -f ex >/dev/null
+	for _ in $(seq 50); do pgrep -f "ctr-lite-exec-monitor --root $CTR_LITE_ROOT " >/dev/null || break; sleep 0.1; done
+	! pgrep -f "ctr-lite-exec-monitor --root $CTR_LITE_ROOT "
+	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep -E '^(attach|console)-')" ]
+}

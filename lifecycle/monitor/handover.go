@@ -49,6 +49,8 @@ type handover struct {
 	// container): its CLI attaches once the start is reported. Optional,
 	// so the message stays version 1.
 	Attached *attachedStart `json:"attached,omitempty"`
+	// Exec is an exec monitor's process (exec monitor only).
+	Exec *execStart `json:"exec,omitempty"`
 }
 
 // attachedStart is what a foreground start asks of the monitor: the

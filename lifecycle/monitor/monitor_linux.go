@@ -55,6 +55,16 @@ const statusFD = 3
 
 func monitorMain() {
 	debug.SetGCPercent(20) // a small heap: the monitor lives as long as the container
+	h, e, status := enterMonitor()
+	e.attached = h.Attached
+	e.Log.Info("monitor started", "container", h.ID)
+	os.Exit(e.supervise(h.ID, status, h.Backoff))
+}
+
+// enterMonitor is the start of a monitor's or exec monitor's main: it
+// takes its status pipe, the hand-over and the engine, and becomes a
+// child subreaper. It exits (reporting why) if it cannot.
+func enterMonitor() (*handover, *supervisor, *os.File) {
 	// The status pipe is inherited without close-on-exec: set it, so runc
 	// never gets it.
 	unix.CloseOnExec(statusFD)
@@ -71,9 +81,7 @@ func monitorMain() {
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	e.attached = h.Attached
-	e.Log.Info("monitor started", "container", h.ID)
-	os.Exit(e.supervise(h.ID, status, h.Backoff))
+	return h, e, status
 }
 
 // openEngine opens the engine the message describes, logging to the
@@ -115,14 +123,20 @@ func (e *supervisor) startDetached(ctx context.Context, ref string, attached *at
 		return err
 	}
 	// The new monitor's start clears the stop mark (PrepareStart).
+	h := e.handover(c.ID, handoverFile{Name: "status", FD: statusFD})
+	h.Attached = attached
+	return e.spawn(monitorEntry, h)
+}
+
+// spawn starts entry (a monitor) in its own session with message h and
+// returns the outcome it reports on its status pipe.
+func (e *supervisor) spawn(entry string, h *handover) error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer r.Close()
-	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
-	h := e.handover(c.ID, handoverFile{Name: "status", FD: statusFD})
-	h.Attached = attached
+	cmd := reexec.Command(entry, psArgs(e, h.ID)...)
 	cmd.Env = append(cmd.Env, handoverEnv+"="+h.encode())
 	cmd.ExtraFiles = []*os.File{w} // statusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

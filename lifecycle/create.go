@@ -99,6 +99,9 @@ func (e *Engine) hostConfig(given state.HostConfig, img *rootfs.Image) (*state.H
 	if _, err := specgen.Capabilities(hc.Privileged, hc.CapAdd, hc.CapDrop, hostCaps()); err != nil {
 		return nil, err
 	}
+	if err := e.checkFixedAddresses(&hc); err != nil {
+		return nil, err
+	}
 	for _, d := range hc.Devices {
 		if _, err := hostDevice(d); err != nil {
 			return nil, err

@@ -97,20 +97,9 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 // if the IPv6 one fails. --ip6 on a network without IPv6 is docker's
 // error.
 func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 string) (addr, addr6 netip.Addr, _ error) {
-	var want, want6 netip.Addr
-	var err error
-	if ip != "" {
-		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
-			return addr, addr6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
-		}
-	}
-	if ip6 != "" {
-		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
-			return addr, addr6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
-		}
-		if !n.EnableIPv6 {
-			return addr, addr6, fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", ip6, n.Name)
-		}
+	want, want6, err := fixedAddresses(n, ip, ip6)
+	if err != nil {
+		return addr, addr6, err
 	}
 	if addr, err = e.Networks.Allocate(g, n, e.holder(id), want, e.leaseAlive, e.dropStaleAddress); err != nil {
 		return addr, addr6, err
@@ -123,6 +112,43 @@ func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 
 		return netip.Addr{}, netip.Addr{}, err
 	}
 	return addr, addr6, nil
+}
+
+// fixedAddresses parses --ip and --ip6 ("" for none) and checks them
+// against n (inside its subnets, not reserved; --ip6 on an --ipv6
+// network only), at create and again at start.
+func fixedAddresses(n *netsetup.Network, ip, ip6 string) (want, want6 netip.Addr, err error) {
+	if ip != "" {
+		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
+			return want, want6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
+		}
+	}
+	if ip6 != "" {
+		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
+			return want, want6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
+		}
+	}
+	return want, want6, n.CheckAddresses(want, want6)
+}
+
+// checkFixedAddresses checks a container's --ip and --ip6 against its
+// first network at create, as docker does, so a bad one fails there and
+// not at the first start. A network missing now is left to the start
+// (which fails clearly); the default one, made at the first start, is
+// checked as it will be made.
+func (e *Engine) checkFixedAddresses(hc *state.HostConfig) error {
+	if (hc.IPAddress == "" && hc.IPv6Address == "") || !netsetup.IsBridged(hc.NetworkMode) {
+		return nil
+	}
+	n, err := e.Networks.Get(hc.NetworkMode)
+	if errors.Is(err, netsetup.ErrNetworkNotFound) && hc.NetworkMode == netsetup.ModeBridge {
+		n, err = netsetup.NewNetwork(netsetup.ModeBridge, e.defaultSubnet, "", e.defaultBridge)
+	}
+	if err != nil {
+		return nil
+	}
+	_, _, err = fixedAddresses(n, hc.IPAddress, hc.IPv6Address)
+	return err
 }
 
 // dropStalePorts deletes the port rules of a dead holder whose host port

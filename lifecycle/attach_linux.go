@@ -25,6 +25,18 @@ type AttachOptions struct {
 	// ProxyTerminal proxies signals with -t too: docker's run does
 	// (--sig-proxy), its attach and start -a do not.
 	ProxyTerminal bool
+	// Caught, if not nil, are the signals CatchSignals has caught since
+	// before the start: the proxy passes them on, so none that came while
+	// the container started is lost.
+	Caught chan os.Signal
+}
+
+// CatchSignals begins catching the signals sig-proxy passes on, for a
+// start that attaches after it (AttachOptions.Caught).
+func CatchSignals() chan os.Signal {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	return sigs
 }
 
 // Attach connects stdio to running container ref through its monitor's
@@ -53,7 +65,12 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d, or in the foreground with -t; a foreground run without -t keeps its stdio", c.Name, err)
 	}
 	// with a terminal, ^C is a byte the container reads
-	proxy := o.SigProxy && (!c.Config.Tty || o.ProxyTerminal)
+	var proxy chan os.Signal
+	if o.SigProxy && (!c.Config.Tty || o.ProxyTerminal) {
+		if proxy = o.Caught; proxy == nil {
+			proxy = CatchSignals()
+		}
+	}
 	err = e.attachConn(conn, c, keys, c.Config.Tty, c.Config.OpenStdin && !o.NoStdin, proxy, stdio)
 	if errors.Is(err, errConnEnded) {
 		// Dropped without the exit frame (too slow, or the monitor
@@ -80,13 +97,13 @@ func (e *Engine) AttachExec(c *state.Container, execID string, interactive bool,
 	if err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("attach to the exec in container %q: %w", c.Name, err))
 	}
-	return e.attachConn(conn, c, keys, true, interactive, false, stdio)
+	return e.attachConn(conn, c, keys, true, interactive, nil, stdio)
 }
 
 // attachConn passes stdin (if withStdin) to conn and its output to stdio
 // until the exit frame or the detach keys (tty only, on a terminal),
-// and with proxy the signals it gets to container c.
-func (e *Engine) attachConn(conn *net.UnixConn, c *state.Container, keys []byte, tty, withStdin, proxy bool, stdio Stdio) error {
+// and the signals proxy catches (if not nil) to container c.
+func (e *Engine) attachConn(conn *net.UnixConn, c *state.Container, keys []byte, tty, withStdin bool, proxy chan os.Signal, stdio Stdio) error {
 	defer conn.Close()
 	if withStdin && stdio.Stdin != nil {
 		in := io.Reader(stdio.Stdin)
@@ -100,8 +117,8 @@ func (e *Engine) attachConn(conn *net.UnixConn, c *state.Container, keys []byte,
 		}
 		go sendStdin(conn, in)
 	}
-	if proxy {
-		defer e.proxySignals(c)()
+	if proxy != nil {
+		defer e.proxySignals(c, proxy)()
 	}
 	return receiveOutput(conn, stdio, c.Name)
 }
@@ -222,11 +239,9 @@ func rawTerminal(f *os.File, conn *net.UnixConn) (func(), error) {
 	}, nil
 }
 
-// proxySignals forwards the signals docker's sig-proxy does to c until
-// the returned stop is called.
-func (e *Engine) proxySignals(c *state.Container) (stop func()) {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
+// proxySignals forwards the signals sigs catches (CatchSignals) to c
+// until the returned stop is called.
+func (e *Engine) proxySignals(c *state.Container, sigs chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		for {

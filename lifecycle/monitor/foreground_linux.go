@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"os"
+	"os/signal"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -30,6 +31,10 @@ func StartAttached(ctx context.Context, e *lifecycle.Engine, ref string, o lifec
 	}
 	if lifecycle.IsRunning(c) { // docker start -a of a running one attaches; run never gets here
 		return e.Attach(ctx, c.ID, o, stdio)
+	}
+	if o.SigProxy && o.ProxyTerminal { // run -t: a signal while it starts is passed on too
+		o.Caught = lifecycle.CatchSignals()
+		defer signal.Stop(o.Caught)
 	}
 	if err := (&supervisor{Engine: e}).startDetached(ctx, c.ID, foreground(stdio)); err != nil {
 		return err

@@ -115,15 +115,15 @@ teardown() {
 	ctr network create --subnet 10.238.8.0/24 -o com.docker.network.bridge.name=ctrlite-h6i v4k
 	assert_status 0
 	ctr create --name bad1 --network v4k --ip6 fd00:238:7::5 busybox true
-	assert_status 125
+	assert_status 1
 	one_line_error 'network v4k was not created with --ipv6'
 	ctr create --name bad2 --network v6k --ip6 fd00:238:9::5 busybox true
-	assert_status 125
+	assert_status 1
 	one_line_error 'not a usable address of network v6k'
 	ctr create --name bad3 --network v6k --ip 10.238.9.5 busybox true
-	assert_status 125
+	assert_status 1
 	one_line_error 'not a usable address of network v6k'
-	ctr create --name bad4 --ip6 fd00:238:7::5 busybox true # the default bridge has no IPv6
+	ctr run --rm --name bad4 --ip6 fd00:238:7::5 busybox true # the default bridge has no IPv6
 	assert_status 125
 	one_line_error 'network bridge was not created with --ipv6'
 	[ -z "$("$CTR" ps -aq)" ]

@@ -31,6 +31,7 @@ type createFlags struct {
 	detach        bool
 	attach        []string // -a: the streams a foreground run connects
 	sigProxy      bool     // --sig-proxy (run)
+	detachKeys    string   // --detach-keys (run)
 	quiet         bool     // -q: no pull output
 }
 
@@ -130,7 +131,8 @@ func (f *createFlags) register(c *cobra.Command) {
 
 	fs.StringArrayVarP(&f.attach, "attach", "a", nil, "connect only this stream: stdin, stdout or stderr (repeatable)")
 	if c.Name() == "run" {
-		fs.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals ctr-lite gets on to the container (not with -t)")
+		fs.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals ctr-lite gets on to the container")
+		fs.StringVar(&f.detachKeys, "detach-keys", "", "keys that detach from a -t container, leaving it running: ctrl-<a-z@[\\]^_> or a character, comma-separated (default ctrl-p,ctrl-q)")
 	}
 	fs.StringVar(&f.pull, "pull", "missing", "pull the image: missing (when not stored), always, or never")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing while pulling the image")
@@ -170,10 +172,15 @@ func (f *createFlags) request(c *cobra.Command, args []string, d *daemonconfig.C
 	if attached && r.Config.Tty && r.Config.OpenStdin && !term.IsTerminal(int(os.Stdin.Fd())) {
 		return r, fmt.Errorf("the input device is not a TTY: drop -t, or run from a terminal")
 	}
-	if attached && r.Config.Tty {
+	// A -t container's terminal is its monitor's; only a passthrough one
+	// still gets its pty from runc run, which needs ours.
+	if attached && r.Config.Tty && r.Host.LogConfig.Type == "passthrough" {
 		if err := lifecycle.CheckTerminal(); err != nil {
 			return r, err
 		}
+	}
+	if err := lifecycle.CheckDetachKeys(f.detachKeys); err != nil {
+		return r, err
 	}
 	return r, nil
 }
@@ -217,6 +224,12 @@ func (f *createFlags) stdio(openStdin bool) lifecycle.Stdio {
 	}
 	s.NoSignalProxy = !f.sigProxy
 	return s
+}
+
+// attachOptions are a foreground run -t's, through its monitor: docker's
+// run passes signals on with a terminal too.
+func (f *createFlags) attachOptions(stdio lifecycle.Stdio) lifecycle.AttachOptions {
+	return lifecycle.AttachOptions{NoStdin: stdio.Stdin == nil, SigProxy: f.sigProxy, DetachKeys: f.detachKeys, ProxyTerminal: true}
 }
 
 // labels are the --label-file labels with -l's over them, as docker's.

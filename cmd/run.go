@@ -16,11 +16,13 @@ func newRunCmd(g *globals) *cobra.Command {
 		Use:   "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
 		Short: "Create and start a container, attached; exit with its status",
 		Long: `Create and start a container in the foreground. Its stdout and stderr are
-yours, stdin too with -i; SIGINT, SIGTERM and SIGHUP are passed on to it; the
-exit status is the container's (125: ctr-lite failed, 126: the command cannot
+yours, stdin too with -i; SIGINT, SIGTERM and SIGHUP are passed on to it
+(--sig-proxy); with -t the detach keys (ctrl-p,ctrl-q, or --detach-keys)
+leave it running under a monitor, to 'attach' again later. The exit status is the container's (125: ctr-lite failed, 126: the command cannot
 be run, 127: the command was not found).`,
 		Example: `  ctr-lite run --rm busybox echo hello
   ctr-lite run --rm -it busybox sh
+  ctr-lite run -it --name shell --detach-keys ctrl-x,x busybox sh
   ctr-lite run --rm -v /srv/data:/data:ro --read-only busybox ls /data
   ctr-lite run --rm --mount type=tmpfs,dst=/cache,tmpfs-size=64m busybox df /cache
   ctr-lite run -d --name web -p 8080:80 --restart on-failure:3 busybox httpd -f -p 80
@@ -33,7 +35,11 @@ be run, 127: the command was not found).`,
 			}
 			req.CreateCommand, req.CreateEnv = os.Args, settingsEnv()
 			if !f.detach {
-				return e.Run(c.Context(), req, f.stdio(req.Config.OpenStdin))
+				stdio := f.stdio(req.Config.OpenStdin)
+				if monitor.ThroughMonitor(req.Config.Tty, req.Host.LogConfig.Type) {
+					return monitor.Run(c.Context(), e, req, f.attachOptions(stdio), stdio)
+				}
+				return e.Run(c.Context(), req, stdio)
 			}
 			if err := lifecycle.CheckDetachable(&req.Host); err != nil {
 				return err // before a container is made for nothing

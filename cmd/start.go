@@ -13,13 +13,17 @@ import (
 
 func newStartCmd(g *globals) *cobra.Command {
 	var attach, interactive, all bool
+	var o lifecycle.AttachOptions
 	c := &cobra.Command{
 		Use:   "start [-a [-i]] CONTAINER [CONTAINER...]",
 		Short: "Start created or exited containers",
 		Long: `Start containers in the background under a monitor, or with -a in the
-foreground, exiting with the container's status.`,
+foreground, exiting with the container's status. With -a the signals you get
+are passed on to a container without -t (--sig-proxy); a -t one's detach keys
+(ctrl-p,ctrl-q, or --detach-keys) leave it running, to 'attach' again later.`,
 		Example: `  ctr-lite start web
-  ctr-lite start -a c1`,
+  ctr-lite start -a c1
+  ctr-lite start -ai --detach-keys ctrl-x,x shell`,
 		Args: func(c *cobra.Command, args []string) error {
 			if all {
 				return nil
@@ -44,7 +48,7 @@ foreground, exiting with the container's status.`,
 				if interactive {
 					stdio.Stdin = os.Stdin
 				}
-				return e.StartAttached(c.Context(), args[0], stdio)
+				return monitor.StartForeground(c.Context(), e, args[0], o, stdio)
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
 				if err := monitor.Start(ctx, e, ref); err != nil {
@@ -58,6 +62,8 @@ foreground, exiting with the container's status.`,
 	c.Flags().BoolVarP(&attach, "attach", "a", false, "attach stdout/stderr and exit with the container's status")
 	c.Flags().BoolVarP(&interactive, "interactive", "i", false, "attach stdin")
 	c.Flags().BoolVar(&all, "all", false, "start every container that is not running")
+	c.Flags().StringVar(&o.DetachKeys, "detach-keys", "", "keys that detach from a -t container, leaving it running (default ctrl-p,ctrl-q)")
+	c.Flags().BoolVar(&o.SigProxy, "sig-proxy", true, "with -a, pass the signals you get on to a container without -t")
 	return c
 }
 

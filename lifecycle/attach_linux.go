@@ -22,6 +22,21 @@ type AttachOptions struct {
 	NoStdin    bool   // do not pass stdin on, even to a -i container
 	SigProxy   bool   // forward the signals we get to the container (not with -t)
 	DetachKeys string // docker's syntax; "" is ctrl-p,ctrl-q
+	// ProxyTerminal proxies signals with -t too: docker's run does
+	// (--sig-proxy), its attach and start -a do not.
+	ProxyTerminal bool
+	// Caught, if not nil, are the signals CatchSignals has caught since
+	// before the start: the proxy passes them on, so none that came while
+	// the container started is lost.
+	Caught chan os.Signal
+}
+
+// CatchSignals begins catching the signals sig-proxy passes on, for a
+// start that attaches after it (AttachOptions.Caught).
+func CatchSignals() chan os.Signal {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	return sigs
 }
 
 // Attach connects stdio to running container ref through its monitor's
@@ -47,11 +62,50 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		}
 		// No socket: a foreground run or start -a holds the container's
 		// stdio itself (or an older ctr-lite started it).
-		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d; a foreground run keeps its terminal", c.Name, err)
+		return fmt.Errorf("attach to container %q: it has no attach socket (%w): attach works for containers started with -d, or in the foreground with -t; a foreground run without -t keeps its stdio", c.Name, err)
 	}
+	// with a terminal, ^C is a byte the container reads
+	var proxy chan os.Signal
+	if o.SigProxy && (!c.Config.Tty || o.ProxyTerminal) {
+		if proxy = o.Caught; proxy == nil {
+			proxy = CatchSignals()
+		}
+	}
+	err = e.attachConn(conn, c, keys, c.Config.Tty, c.Config.OpenStdin && !o.NoStdin, proxy, stdio)
+	if errors.Is(err, errConnEnded) {
+		// Dropped without the exit frame (too slow, or the monitor
+		// died): the record still has the exit code if it exited.
+		if c, lerr := e.Lookup(c.ID); lerr == nil && !IsRunning(c) && !IsRestarting(c) {
+			if c.State.ExitCode == 0 {
+				return nil
+			}
+			return &ExitError{Code: c.State.ExitCode}
+		}
+	}
+	return err
+}
+
+// AttachExec connects stdio to exec'd process execID of container c
+// (a -t one, run by its exec monitor) as Attach does to a container,
+// without signals: docker's exec passes none on.
+func (e *Engine) AttachExec(c *state.Container, execID string, interactive bool, detachKeys string, stdio Stdio) error {
+	keys, err := attach.ParseDetachKeys(defaultKeys(detachKeys))
+	if err != nil {
+		return err
+	}
+	conn, err := attach.Dial(e.RunRoot, execID)
+	if err != nil {
+		return WithCode(ExitEngine, fmt.Errorf("attach to the exec in container %q: %w", c.Name, err))
+	}
+	return e.attachConn(conn, c, keys, true, interactive, nil, stdio)
+}
+
+// attachConn passes stdin (if withStdin) to conn and its output to stdio
+// until the exit frame or the detach keys (tty only, on a terminal),
+// and the signals proxy catches (if not nil) to container c.
+func (e *Engine) attachConn(conn *net.UnixConn, c *state.Container, keys []byte, tty, withStdin bool, proxy chan os.Signal, stdio Stdio) error {
 	defer conn.Close()
-	tty := c.Config.Tty
-	if c.Config.OpenStdin && !o.NoStdin && stdio.Stdin != nil {
+	if withStdin && stdio.Stdin != nil {
 		in := io.Reader(stdio.Stdin)
 		if tty && term.IsTerminal(int(stdio.Stdin.Fd())) {
 			restore, err := rawTerminal(stdio.Stdin, conn)
@@ -63,21 +117,16 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 		}
 		go sendStdin(conn, in)
 	}
-	if o.SigProxy && !tty { // with a terminal, ^C is a byte the container reads
-		stop := e.proxySignals(c)
-		defer stop()
+	if proxy != nil {
+		defer e.proxySignals(c, proxy)()
 	}
-	err = receiveOutput(conn, stdio, c.Name)
-	if errors.Is(err, errConnEnded) {
-		// Dropped without the exit frame (too slow, or the monitor
-		// died): the record still has the exit code if it exited.
-		if c, lerr := e.Lookup(c.ID); lerr == nil && !IsRunning(c) && !IsRestarting(c) {
-			if c.State.ExitCode == 0 {
-				return nil
-			}
-			return &ExitError{Code: c.State.ExitCode}
-		}
-	}
+	return receiveOutput(conn, stdio, c.Name)
+}
+
+// CheckDetachKeys refuses keys that are not docker's syntax ("" is the
+// default), so run can refuse them before it makes a container.
+func CheckDetachKeys(keys string) error {
+	_, err := attach.ParseDetachKeys(defaultKeys(keys))
 	return err
 }
 
@@ -190,11 +239,9 @@ func rawTerminal(f *os.File, conn *net.UnixConn) (func(), error) {
 	}, nil
 }
 
-// proxySignals forwards the signals docker's sig-proxy does to c until
-// the returned stop is called.
-func (e *Engine) proxySignals(c *state.Container) (stop func()) {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
+// proxySignals forwards the signals sigs catches (CatchSignals) to c
+// until the returned stop is called.
+func (e *Engine) proxySignals(c *state.Container, sigs chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		for {

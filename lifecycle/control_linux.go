@@ -280,54 +280,83 @@ type ExecOptions struct {
 	Detach bool
 	// Privileged gives the process every capability the host has.
 	Privileged bool
+	// DetachKeys leave a -t process running (docker's syntax; "" is
+	// ctrl-p,ctrl-q): see the monitor package's Exec.
+	DetachKeys string
+	// Rows and Cols are a -t process's first terminal size (0: runc's),
+	// set by runc before the process runs.
+	Rows, Cols uint16
 }
 
-// Exec runs a process in a running container through `runc exec`, with
-// the container's own process settings (capabilities, seccomp, user)
-// unless overridden, and returns its exit status.
-func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdio) error {
+// PreparedExec is an exec made ready by PrepareExec: its process.json
+// and pid file in Dir, which is the runner's to remove.
+type PreparedExec struct {
+	Container   *state.Container
+	Dir         string
+	Args        []string // runc's, before the container's ID: exec --process ... --pid-file ...
+	ID, Command string   // as docker's exec events name them
+}
+
+// PrepareExec checks that container ref can run o, writes the process
+// the container's own settings give it (capabilities, seccomp, user,
+// unless overridden) and records docker's exec_create and exec_start.
+func (e *Engine) PrepareExec(ref string, o ExecOptions) (*PreparedExec, error) {
 	c, err := e.Lookup(ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !IsRunning(c) {
-		return WithCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
+		return nil, WithCode(ExitEngine, fmt.Errorf("container %s is not running: start it first", c.Name))
 	}
 	if c.State.Paused { // docker's words
-		return WithCode(ExitEngine, fmt.Errorf("container %s is paused, unpause the container before exec", c.Name))
+		return nil, WithCode(ExitEngine, fmt.Errorf("container %s is paused, unpause the container before exec", c.Name))
 	}
 	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
 	if err != nil {
-		return WithCode(ExitEngine, err)
+		return nil, WithCode(ExitEngine, err)
 	}
-	defer os.RemoveAll(dir)
 	proc, err := e.execProcess(c, o)
+	if err == nil {
+		err = state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false)
+	}
 	if err != nil {
-		return err
+		os.RemoveAll(dir)
+		return nil, WithCode(ExitEngine, err)
 	}
-	if err := state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false); err != nil {
-		return WithCode(ExitEngine, err)
-	}
-	args := []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}
+	p := &PreparedExec{Container: c, Dir: dir, ID: state.NewID(), Command: execCommand(o.Cmd),
+		Args: []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}}
 	// docker's exec events: create and start (one step here) name the
 	// command; exec_die carries the exit code (not for -d: nothing waits
 	// on a detached process to see it end).
-	execID, command := state.NewID(), execCommand(o.Cmd)
-	e.Event(c, "exec_create: "+command, "execID", execID)
-	e.Event(c, "exec_start: "+command, "execID", execID)
+	e.Event(c, "exec_create: "+p.Command, "execID", p.ID)
+	e.Event(c, "exec_start: "+p.Command, "execID", p.ID)
+	return p, nil
+}
+
+// Exec runs a process in a running container through `runc exec` and
+// returns its exit status; with -d it returns once the process runs. (A
+// -t process that the detach keys can leave running is the monitor
+// package's Exec.)
+func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdio) error {
+	p, err := e.PrepareExec(ref, o)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(p.Dir)
+	c := p.Container
 	if o.Detach {
 		// runc returns once the process runs; docker's exec -d prints
 		// nothing and the process's output is discarded.
 		// The process gets runc's stdio, so runc gets /dev/null and
 		// says what failed in its log.
-		log := filepath.Join(dir, "runc.log")
-		if err := e.RuncFor(c, append([]string{"--log", log, "--log-format", "json"}, append(args, "--detach", c.ID)...)...).Run(); err != nil {
-			return WithCode(ExitEngine, fmt.Errorf("exec in %q: %s", c.Name, runtimeError(log)))
+		log := filepath.Join(p.Dir, "runc.log")
+		if err := e.RuncFor(c, append([]string{"--log", log, "--log-format", "json"}, append(p.Args, "--detach", c.ID)...)...).Run(); err != nil {
+			return WithCode(ExitEngine, fmt.Errorf("exec in %q: %s", c.Name, RuntimeError(log)))
 		}
 		return nil
 	}
-	cmd := e.RuncFor(c, append(args, c.ID)...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdio.Stdout, stdio.Stderr
+	cmd := e.RuncFor(c, append(p.Args, c.ID)...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = p.Dir, stdio.Stdout, stdio.Stderr
 	if o.Interactive {
 		cmd.Stdin = stdio.Stdin
 	}
@@ -335,7 +364,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if err != nil {
 		return WithCode(ExitEngine, err)
 	}
-	e.Event(c, "exec_die", "execID", execID, "exitCode", strconv.Itoa(code))
+	e.Event(c, "exec_die", "execID", p.ID, "exitCode", strconv.Itoa(code))
 	if code != 0 {
 		return &ExitError{Code: code}
 	}
@@ -359,6 +388,9 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 	}
 	p := *spec.Process
 	p.Args, p.Terminal = o.Cmd, o.Tty
+	if o.Tty && o.Rows > 0 && o.Cols > 0 {
+		p.ConsoleSize = &specs.Box{Height: uint(o.Rows), Width: uint(o.Cols)}
+	}
 	p.Env = mergeEnv(p.Env, o.Env)
 	if o.Workdir != "" {
 		p.Cwd = o.Workdir
@@ -382,11 +414,6 @@ func (e *Engine) execProcess(c *state.Container, o ExecOptions) (*specs.Process,
 		// bounding set across execve, as in docker (CVE-2022-24769).
 		caps, _ := specgen.Capabilities(true, nil, nil, hostCaps())
 		p.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-	}
-	if o.Tty && !o.Detach {
-		if err := CheckTerminal(); err != nil {
-			return nil, err
-		}
 	}
 	var dests []string
 	for _, m := range spec.Mounts {

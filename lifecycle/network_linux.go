@@ -97,7 +97,7 @@ func (e *Engine) lease(ctx context.Context, n *netsetup.Network, c *state.Contai
 // if the IPv6 one fails. --ip6 on a network without IPv6 is docker's
 // error.
 func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 string) (addr, addr6 netip.Addr, _ error) {
-	want, want6, err := wantedAddrs(n, ip, ip6)
+	want, want6, err := fixedAddresses(n, ip, ip6)
 	if err != nil {
 		return addr, addr6, err
 	}
@@ -114,11 +114,10 @@ func (e *Engine) allocateBoth(g *state.Global, n *netsetup.Network, id, ip, ip6 
 	return addr, addr6, nil
 }
 
-// wantedAddrs parses a container's --ip and --ip6 for network n: each
-// must be an address of its family, and --ip6 needs an --ipv6 network
-// (docker's error). Whether one is free and inside the subnet is the
-// lease's to say.
-func wantedAddrs(n *netsetup.Network, ip, ip6 string) (want, want6 netip.Addr, err error) {
+// fixedAddresses parses --ip and --ip6 ("" for none) and checks them
+// against n (inside its subnets, not reserved; --ip6 on an --ipv6
+// network only), at create and again at start.
+func fixedAddresses(n *netsetup.Network, ip, ip6 string) (want, want6 netip.Addr, err error) {
 	if ip != "" {
 		if want, err = netip.ParseAddr(ip); err != nil || !want.Is4() {
 			return want, want6, fmt.Errorf("invalid --ip %q: want an IPv4 address", ip)
@@ -128,17 +127,14 @@ func wantedAddrs(n *netsetup.Network, ip, ip6 string) (want, want6 netip.Addr, e
 		if want6, err = netip.ParseAddr(ip6); err != nil || !want6.Is6() || want6.Is4In6() {
 			return want, want6, fmt.Errorf("invalid --ip6 %q: want an IPv6 address", ip6)
 		}
-		if !n.EnableIPv6 {
-			return want, want6, fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", ip6, n.Name)
-		}
 	}
-	return want, want6, nil
+	return want, want6, n.CheckAddresses(want, want6)
 }
 
 // checkNetworks refuses at create what start would refuse later, as
 // docker does: a network that does not exist, and an --ip or --ip6 the
-// network cannot take (wantedAddrs). The default network is made at its
-// first start, IPv4 only.
+// network cannot take (fixedAddresses). The default network, made at its
+// first start, is checked as it will be made.
 func (e *Engine) checkNetworks(hc *state.HostConfig) error {
 	if !netsetup.IsBridged(hc.NetworkMode) {
 		return nil
@@ -147,12 +143,12 @@ func (e *Engine) checkNetworks(hc *state.HostConfig) error {
 	for _, at := range append([]state.NetworkAttachment{first}, hc.Networks...) {
 		n, err := e.Networks.Get(at.Name)
 		if errors.Is(err, netsetup.ErrNetworkNotFound) && at.Name == netsetup.ModeBridge {
-			n, err = &netsetup.Network{Name: at.Name}, nil
+			n, err = netsetup.NewNetwork(netsetup.ModeBridge, e.defaultSubnet, "", e.defaultBridge)
 		}
 		if err != nil {
 			return err
 		}
-		if _, _, err := wantedAddrs(n, at.IPAddress, at.IPv6Address); err != nil {
+		if _, _, err := fixedAddresses(n, at.IPAddress, at.IPv6Address); err != nil {
 			return err
 		}
 	}

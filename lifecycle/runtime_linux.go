@@ -174,8 +174,8 @@ func VersionLess(a, b string) bool {
 	return len(pa) < len(pb)
 }
 
-// runtimeError reads the last error runc logged (runc --log-format json).
-func runtimeError(logPath string) string {
+// RuntimeError reads the last error runc logged (runc --log-format json).
+func RuntimeError(logPath string) string {
 	f, err := os.Open(logPath)
 	if err != nil {
 		return ""

@@ -519,7 +519,7 @@ func (e *Engine) Classify(id string, code int, runErr error) error {
 		return WithCode(ExitEngine, runErr)
 	}
 	if code != 0 {
-		if msg := runtimeError(filepath.Join(e.BundleDir(id), "runc.log")); msg != "" {
+		if msg := RuntimeError(filepath.Join(e.BundleDir(id), "runc.log")); msg != "" {
 			return &ExitError{Code: CodeForRuntimeMessage(msg), Err: fmt.Errorf("start container: %s", msg)}
 		}
 	}

@@ -75,7 +75,7 @@ func (e *Engine) runcUpdate(c *state.Container, hc *state.HostConfig) error {
 	cmd := e.RuncFor(c, "--log", log, "--log-format", "json", "update", "--resources", "-", c.ID)
 	cmd.Stdin = bytes.NewReader(body)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		if msg := runtimeError(log); msg != "" {
+		if msg := RuntimeError(log); msg != "" {
 			return errors.New(msg)
 		}
 		return errors.New(strings.TrimSpace(string(out)))

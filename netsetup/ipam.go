@@ -50,6 +50,36 @@ func (p pool) usable(a netip.Addr) bool {
 	return p.subnet.Contains(a) && !slices.Contains(p.reserved, a)
 }
 
+func (p pool) check(a netip.Addr, network string) error {
+	if !p.usable(a) {
+		return fmt.Errorf("address %s is not a usable address of network %s (%s)", a, network, p.subnet)
+	}
+	return nil
+}
+
+// CheckAddresses tells whether want (IPv4) and want6 (IPv6), each if
+// valid, are addresses Allocate and Allocate6 could give out in n, not
+// whether they are free: create checks a fixed --ip and --ip6 with it,
+// before the start leases them.
+func (n *Network) CheckAddresses(want, want6 netip.Addr) error {
+	if want.IsValid() {
+		pool := n.Subnet
+		if n.IPRange.IsValid() {
+			pool = n.IPRange
+		}
+		if err := pool4(n.Subnet, pool, n.Gateway).check(want, n.Name); err != nil {
+			return err
+		}
+	}
+	if want6.IsValid() {
+		if !n.EnableIPv6 {
+			return fmt.Errorf("invalid --ip6 %s: network %s was not created with --ipv6", want6, n.Name)
+		}
+		return pool6(n.Subnet6, n.Gateway6).check(want6, n.Name)
+	}
+	return nil
+}
+
 // pool4: the network address, the gateway and the broadcast are reserved.
 func pool4(subnet, from netip.Prefix, gw netip.Addr) pool {
 	return pool{subnet: subnet, from: from, first: from.Addr(), last: broadcast(from),
@@ -71,8 +101,8 @@ func (s *Store) allocate(_ *state.Global, network string, p pool, h Holder, want
 		return netip.Addr{}, err
 	}
 	if want.IsValid() {
-		if !p.usable(want) {
-			return netip.Addr{}, fmt.Errorf("address %s is not a usable address of network %s (%s)", want, network, p.subnet)
+		if err := p.check(want, network); err != nil {
+			return netip.Addr{}, err
 		}
 		ok, err := claim(filepath.Join(dir, want.String()), h, alive, stale)
 		if err != nil {

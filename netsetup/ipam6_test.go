@@ -166,3 +166,35 @@ func TestSplitGateways(t *testing.T) {
 		t.Fatal("a bad gateway parsed")
 	}
 }
+
+// CheckAddresses is create's look at a fixed --ip and --ip6: what the
+// allocators would refuse, without taking a lease.
+func TestCheckAddresses(t *testing.T) {
+	_, n := testNetwork6(t, "fd00:9::/64")
+	v4, err := NewNetwork("v4", "10.9.1.0/24", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, none := netip.MustParseAddr("fd00:9::42"), netip.Addr{}
+	if err := n.CheckAddresses(netip.MustParseAddr("10.9.0.7"), ok); err != nil {
+		t.Fatalf("good addresses refused: %v", err)
+	}
+	for _, c := range []struct {
+		n          *Network
+		ip4, ip6   netip.Addr
+		wantInText string
+	}{
+		{n, none, netip.MustParseAddr("fd00:8::2"), "not a usable address"},
+		{n, none, netip.MustParseAddr("fd00:9::1"), "not a usable address"}, // the gateway
+		{n, netip.MustParseAddr("10.9.2.7"), none, "not a usable address"},
+		{v4, none, ok, "was not created with --ipv6"},
+	} {
+		if err := c.n.CheckAddresses(c.ip4, c.ip6); err == nil || !strings.Contains(err.Error(), c.wantInText) {
+			t.Errorf("CheckAddresses(%s, %v, %v) = %v, want %q", c.n.Name, c.ip4, c.ip6, err, c.wantInText)
+		}
+	}
+	// nothing was leased
+	if err := n.CheckAddresses(none, ok); err != nil {
+		t.Fatal(err)
+	}
+}

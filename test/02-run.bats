@@ -189,12 +189,13 @@ bats_require_minimum_version 1.5.0
 	[ "$output" = "" ]
 }
 
-@test "-t without a terminal fails clearly and leaves nothing" {
+@test "-it without a terminal fails clearly and leaves nothing" {
 	run --separate-stderr sh -c "'$CTR' run --rm -it busybox true < /dev/null"
 	assert_status 125
 	[[ "$stderr" == *"not a TTY"* ]]
+	# -t alone needs no terminal of ours: the monitor holds the pty (test/43)
 	run --separate-stderr setsid "$CTR" run --rm -t busybox true
-	assert_status 125
+	assert_status 0
 	assert_no_leftovers
 }
 

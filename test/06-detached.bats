@@ -194,13 +194,7 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 }
 
 @test "a foreground run stopped with SIGTERM, as systemd does, keeps the exit code and leaves nothing" {
-	"$CTR" run --rm --replace --init --name unit busybox sh -c 'trap "exit 0" TERM; sleep 30 & wait' 3>&- &
-	pid=$!
-	wait_running unit
-	sleep 0.3
-	kill -TERM $pid
-	st=0; wait $pid || st=$?
-	[ "$st" -eq 0 ]
+	stop_like_systemd unit "$CTR" run --rm --replace --init --name unit busybox sh -c 'trap "exit 0" TERM; sleep 30 & wait'
 	ctr inspect unit
 	assert_status 1
 	assert_net_clean

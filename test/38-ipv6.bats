@@ -146,3 +146,30 @@ teardown() {
 	one_line_error 'not a usable address'
 	assert_net_clean
 }
+
+@test "create checks --ip6 and --ip against the network, as docker does: nothing is made; start checks again" {
+	ctr network create --ipv6 --subnet 10.238.7.0/24 --subnet fd00:238:7::/64 -o com.docker.network.bridge.name=ctrlite-h6h v6k
+	assert_status 0
+	ctr network create --subnet 10.238.8.0/24 -o com.docker.network.bridge.name=ctrlite-h6i v4k
+	assert_status 0
+	ctr create --name bad1 --network v4k --ip6 fd00:238:7::5 busybox true
+	assert_status 1
+	one_line_error 'network v4k was not created with --ipv6'
+	ctr create --name bad2 --network v6k --ip6 fd00:238:9::5 busybox true
+	assert_status 1
+	one_line_error 'not a usable address of network v6k'
+	ctr create --name bad3 --network v6k --ip 10.238.9.5 busybox true
+	assert_status 1
+	one_line_error 'not a usable address of network v6k'
+	ctr run --rm --name bad4 --ip6 fd00:238:7::5 busybox true # the default bridge has no IPv6
+	assert_status 125
+	one_line_error 'network bridge was not created with --ipv6'
+	[ -z "$("$CTR" ps -aq)" ]
+	ctr create --name good --network v6k --ip6 fd00:238:7::5 busybox sh -c 'ip -6 addr show eth0'
+	assert_status 0
+	ctr start -a good
+	assert_status 0
+	[[ "$output" == *fd00:238:7::5/64* ]]
+	"$CTR" rm good >/dev/null
+	assert_net_clean
+}

@@ -104,6 +104,21 @@ wait_running() {
 	return 1
 }
 
+# stop_like_systemd NAME COMMAND...: run COMMAND (a foreground run of
+# container NAME) in the background, SIGTERM it once NAME runs, as
+# systemd stops a unit, and return its exit status.
+stop_like_systemd() {
+	local name=$1 pid st=0
+	shift
+	"$@" >/dev/null 3>&- &
+	pid=$!
+	wait_running "$name"
+	sleep 0.3
+	kill -TERM $pid
+	wait $pid || st=$?
+	return $st
+}
+
 # assert_net_clean: no veth, netns, lease, port reservation or port rule
 # of this file's containers is left.
 assert_net_clean() {

@@ -1,5 +1,6 @@
-// Package attach is the wire between a detached container's monitor and
-// the `attach` clients: the monitor serves a unix socket per container
+// Package attach is the wire between a container's monitor (or an exec -t
+// process's exec monitor) and the `attach` clients (and the foreground
+// run -t, start -a and exec -t that attach to their own): the monitor serves a unix socket per container
 // under the runroot (as conmon's attach socket), copying the container's
 // output to every client as well as to the log, and a client's stdin into
 // the container's stdin pipe or pty master. Frames are typed and length

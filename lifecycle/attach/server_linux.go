@@ -93,6 +93,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	first   chan struct{} // closed when the first client is registered
+	once    sync.Once
 	exited  bool
 	code    int
 	writers sync.WaitGroup
@@ -128,7 +130,7 @@ func Serve(ln *os.File, path string, stdin, pty *os.File, log *slog.Logger) (*Se
 	if err != nil {
 		return nil, fmt.Errorf("serve attach clients: %w", err)
 	}
-	s := &Server{path: path, ln: l, stdin: stdin, pty: pty, log: log, clients: map[*client]struct{}{}}
+	s := &Server{path: path, ln: l, stdin: stdin, pty: pty, log: log, clients: map[*client]struct{}{}, first: make(chan struct{})}
 	go s.accept()
 	return s, nil
 }
@@ -153,9 +155,23 @@ func (s *Server) accept() {
 		}
 		s.clients[c] = struct{}{}
 		s.writers.Add(1)
+		s.once.Do(func() { close(s.first) })
 		s.mu.Unlock()
 		go s.write(c)
 		go s.read(c)
+	}
+}
+
+// AwaitClient waits until a client is registered, or at most d: a
+// foreground run's CLI attaches right after the start, and the output
+// must wait for it (broadcast drops what no client is there to get).
+// It reports whether one came.
+func (s *Server) AwaitClient(d time.Duration) bool {
+	select {
+	case <-s.first:
+		return true
+	case <-time.After(d):
+		return false
 	}
 }
 

@@ -1,4 +1,5 @@
-// Package monitor runs detached containers: Start re-executes ctr-lite as
+// Package monitor runs detached containers, and foreground -t ones whose
+// terminal the detach keys may leave running: Start re-executes ctr-lite as
 // the container's monitor (as conmon is for podman) and returns once the
 // container runs or failed to start. The monitor, in its own session and
 // the child subreaper of the container, runs runc create and start (with
@@ -9,7 +10,10 @@
 // restart policy; under a Type=notify unit it tells systemd its PID and
 // when the container is ready (--sdnotify). It also serves the container's attach socket (package
 // attach): output to attached clients besides the log, their input to a
-// -i container's stdin pipe or a -t one's pty. The hand-over between CLI, monitor and waiter is one
+// -i container's stdin pipe or a -t one's pty. A foreground run -t or
+// start -a of a -t container (StartAttached) is a monitor's start whose
+// output waits for the CLI's attach; exec -t has an exec monitor of its
+// own (exec_linux.go). The hand-over between CLI, monitor and waiter is one
 // typed, versioned message (handover.go); the monitor logs to monitor.log.
 //
 // Guarantees: no lock is held while the container runs; the starting CLI

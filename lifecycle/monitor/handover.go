@@ -49,6 +49,20 @@ type handover struct {
 	// unit (waiter only; "": nothing to tell systemd).
 	SdNotify string         `json:"sdnotify,omitempty"`
 	Files    []handoverFile `json:"files"`
+	// Attached is set for a foreground start (run -t, start -a of a -t
+	// container): its CLI attaches once the start is reported. Optional,
+	// so the message stays version 1.
+	Attached *attachedStart `json:"attached,omitempty"`
+	// Exec is an exec monitor's process (exec monitor only).
+	Exec *execStart `json:"exec,omitempty"`
+}
+
+// attachedStart is what a foreground start asks of the monitor: the
+// container's output waits (at most attachWait) for the CLI's client, so
+// none of it is lost, and its terminal starts at the CLI's size.
+type attachedStart struct {
+	Rows uint16 `json:"rows,omitempty"`
+	Cols uint16 `json:"cols,omitempty"`
 }
 
 // handoverFile names one inherited descriptor.

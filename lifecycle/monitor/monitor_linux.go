@@ -55,6 +55,16 @@ const statusFD = 3
 
 func monitorMain() {
 	debug.SetGCPercent(20) // a small heap: the monitor lives as long as the container
+	h, e, status := enterMonitor()
+	e.attached = h.Attached
+	e.Log.Info("monitor started", "container", h.ID)
+	os.Exit(e.supervise(h.ID, status, h.Backoff))
+}
+
+// enterMonitor is the start of a monitor's or exec monitor's main: it
+// takes its status pipe, the hand-over and the engine, and becomes a
+// child subreaper. It exits (reporting why) if it cannot.
+func enterMonitor() (*handover, *supervisor, *os.File) {
 	// The status pipe is inherited without close-on-exec: set it, so runc
 	// never gets it.
 	unix.CloseOnExec(statusFD)
@@ -71,8 +81,7 @@ func monitorMain() {
 		os.Exit(1)
 	}
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-	e.Log.Info("monitor started", "container", h.ID)
-	os.Exit(e.supervise(h.ID, status, h.Backoff))
+	return h, e, status
 }
 
 // openEngine opens the engine the message describes, logging to the
@@ -99,7 +108,7 @@ func (e *supervisor) handover(id string, files ...handoverFile) *handover {
 
 // startDetached starts container ref under a new monitor and returns once
 // the container runs (or failed to start, with docker's exit code).
-func (e *supervisor) startDetached(ctx context.Context, ref string) error {
+func (e *supervisor) startDetached(ctx context.Context, ref string, attached *attachedStart) error {
 	c, err := e.Lookup(ref)
 	if err != nil {
 		return err
@@ -114,13 +123,21 @@ func (e *supervisor) startDetached(ctx context.Context, ref string) error {
 		return err
 	}
 	// The new monitor's start clears the stop mark (PrepareStart).
+	h := e.handover(c.ID, handoverFile{Name: "status", FD: statusFD})
+	h.Attached = attached
+	return e.spawn(monitorEntry, h)
+}
+
+// spawn starts entry (a monitor) in its own session with message h and
+// returns the outcome it reports on its status pipe.
+func (e *supervisor) spawn(entry string, h *handover) error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return lifecycle.WithCode(lifecycle.ExitEngine, err)
 	}
 	defer r.Close()
-	cmd := reexec.Command(monitorEntry, psArgs(e, c.ID)...)
-	cmd.Env = append(cmd.Env, handoverEnv+"="+e.handover(c.ID, handoverFile{Name: "status", FD: statusFD}).encode())
+	cmd := reexec.Command(entry, psArgs(e, h.ID)...)
+	cmd.Env = append(cmd.Env, handoverEnv+"="+h.encode())
 	cmd.ExtraFiles = []*os.File{w} // statusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
@@ -171,7 +188,7 @@ func parseStatus(msg string) error {
 func (e *supervisor) supervise(id string, status *os.File, backoff time.Duration) int {
 	for {
 		code, err := e.superviseOnce(id, status, backoff)
-		status = nil
+		status, e.attached = nil, nil // a restart has no foreground CLI
 		if err != nil {
 			return 0
 		}
@@ -251,6 +268,10 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 	return e.waitContainer(id, pid, out, notify), nil
 }
 
+// attachWait bounds how long a foreground start's output waits for its
+// CLI to attach (a CLI killed in between must not hold it up for good).
+const attachWait = 10 * time.Second
+
 // waitContainer copies the container's output to its log (and relays
 // what its service notifies) until it exits, records the exit and
 // returns its status. It keeps the status the monitor exits with if
@@ -259,6 +280,9 @@ func (e *supervisor) superviseOnce(id string, status *os.File, backoff time.Dura
 // that died and not one that `systemctl stop` (its ExecStop) ended.
 func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output, notify *lifecycle.Notifier) int {
 	srv := e.serveAttach(id, out)
+	if e.attached != nil && srv != nil && !srv.AwaitClient(attachWait) {
+		e.Log.Warn("the foreground client did not attach: the output goes to the log only", "container", id)
+	}
 	out.StartCopying()
 	notify.StartRelay()
 	if err := notify.Ready(); err != nil {
@@ -309,6 +333,9 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 		if out.PTY, err = console.receive(); err != nil {
 			e.ForceKill(c)
 			return 0, lifecycle.WithCode(lifecycle.ExitEngine, err)
+		}
+		if a := e.attached; a != nil && a.Rows > 0 && a.Cols > 0 { // before start: the first prompt fits
+			unix.IoctlSetWinsize(int(out.PTY.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: a.Rows, Col: a.Cols})
 		}
 	}
 	if err != nil {

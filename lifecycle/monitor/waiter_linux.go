@@ -39,7 +39,7 @@ func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *
 	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, "pty": out.PTY,
 		"stdin": out.StdinW, "attach": out.Attach, "notify": notify.Relay()}
 	h := e.handover(id)
-	h.Pid, h.Backoff, h.SdNotify = pid, backoff, notify.Mode()
+	h.Pid, h.Backoff, h.SdNotify, h.Attached = pid, backoff, notify.Mode(), e.attached
 	for _, name := range append(append([]string(nil), waiterFiles...), waiterOptional...) {
 		if f := open[name]; f != nil {
 			fd := int(f.Fd())
@@ -81,9 +81,11 @@ func waiterMain() {
 		e.Log.Error("monitor: the container's output is not logged", "container", h.ID, "error", err)
 		log = lifecycle.DiscardLog()
 	}
+	e.attached = h.Attached
 	out := &lifecycle.Output{Log: log, StdoutR: files["stdout"], StderrR: files["stderr"], PTY: files["pty"],
 		StdinW: files["stdin"], Attach: files["attach"]}
 	code := e.waitContainer(h.ID, h.Pid, out, lifecycle.ResumeNotifier(h.SdNotify, files["notify"]))
+	e.attached = nil // a restart has no foreground CLI
 	if backoff, again := e.restartAfter(h.ID, code, h.Backoff); again {
 		os.Exit(e.supervise(h.ID, nil, backoff))
 	}

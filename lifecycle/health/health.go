@@ -1,0 +1,165 @@
+package health
+
+import (
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Exit codes of the check command, the status it recorded.
+const (
+	ExitHealthy   = 0
+	ExitUnhealthy = 1
+	ExitStarting  = 2
+)
+
+// Grace is how long past its Timeout a check command may run before the
+// scheduler kills it.
+const Grace = 10 * time.Second
+
+// Timing is when checks run, docker's defaults already applied.
+type Timing struct {
+	Interval, Timeout, StartPeriod, StartInterval time.Duration
+}
+
+// Next is the delay before the next check, docker's: StartInterval while
+// the container is within StartPeriod of started and still starting,
+// else Interval.
+func (t Timing) Next(now, started time.Time, starting bool) time.Duration {
+	if starting && now.Sub(started) < t.StartPeriod {
+		return t.StartInterval
+	}
+	return t.Interval
+}
+
+// Scheduler runs one container's checks. Set the fields, then Start.
+type Scheduler struct {
+	// Binary is the ctr-lite binary to run (a parameter: a small waiter's
+	// own executable is not ctr-lite), Args its whole argv (Args[0]
+	// included), Env its environment (nil: this process's).
+	Binary string
+	Args   []string
+	Env    []string
+	Timing Timing
+	// Started is when the container started, for the start period.
+	Started time.Time
+	// Grace is how long past Timeout a check command may run before it is
+	// killed (0: the package's Grace).
+	Grace time.Duration
+	// Log, if set, is told of a check that could not be started.
+	Log func(msg string, err error)
+
+	mu       sync.Mutex
+	timer    *time.Timer
+	pid      int // the running check, 0 when none
+	kill     *time.Timer
+	starting bool
+	stopped  bool
+	runs     int
+}
+
+// Start arms the first check, one Next after now.
+func (s *Scheduler) Start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.starting = true
+	s.armLocked()
+}
+
+// Stop ends the schedule: no check starts after it returns.
+func (s *Scheduler) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+}
+
+// Runs is how many checks were started.
+func (s *Scheduler) Runs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runs
+}
+
+func (s *Scheduler) armLocked() {
+	if s.stopped {
+		return
+	}
+	d := s.Timing.Next(time.Now(), s.Started, s.starting)
+	s.timer = time.AfterFunc(d, s.fire)
+}
+
+// fire starts a check, unless one runs or the schedule stopped. The PID
+// is registered under the lock Reaped takes, so a check that ends at
+// once is still matched.
+func (s *Scheduler) fire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped || s.pid != 0 {
+		return
+	}
+	p, err := s.spawn()
+	if err != nil {
+		if s.Log != nil {
+			s.Log("health check: start the check command", err)
+		}
+		s.armLocked()
+		return
+	}
+	s.pid, s.runs = p.Pid, s.runs+1
+	pid := p.Pid
+	p.Release() // never waited on here: the reap loop reaps it
+	grace := s.Grace
+	if grace == 0 {
+		grace = Grace
+	}
+	s.kill = time.AfterFunc(s.Timing.Timeout+grace, func() { s.killRun(pid) })
+}
+
+func (s *Scheduler) spawn() (*os.Process, error) {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer null.Close()
+	env := s.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	return os.StartProcess(s.Binary, s.Args, &os.ProcAttr{Env: env, Files: []*os.File{null, null, null}})
+}
+
+// killRun kills the check pid if it is still the one running.
+func (s *Scheduler) killRun(pid int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pid == pid {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+}
+
+// Reaped is called by the reap loop for every child it reaps; it reports
+// whether pid was a check, and then arms the next one.
+func (s *Scheduler) Reaped(pid int, ws unix.WaitStatus) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pid == 0 || pid != s.pid {
+		return false
+	}
+	s.pid = 0
+	s.kill.Stop()
+	if ws.Exited() {
+		switch ws.ExitStatus() {
+		case ExitHealthy, ExitUnhealthy:
+			s.starting = false
+		case ExitStarting:
+			s.starting = true
+		}
+	}
+	s.armLocked()
+	return true
+}

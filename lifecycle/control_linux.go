@@ -296,25 +296,12 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 	if c.State.Paused { // docker's words
 		return WithCode(ExitEngine, fmt.Errorf("container %s is paused, unpause the container before exec", c.Name))
 	}
-	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
-	if err != nil {
-		return WithCode(ExitEngine, err)
-	}
-	defer os.RemoveAll(dir)
-	proc, err := e.execProcess(c, o)
+	x, err := e.prepareExec(c, o)
 	if err != nil {
 		return err
 	}
-	if err := state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false); err != nil {
-		return WithCode(ExitEngine, err)
-	}
-	args := []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}
-	// docker's exec events: create and start (one step here) name the
-	// command; exec_die carries the exit code (not for -d: nothing waits
-	// on a detached process to see it end).
-	execID, command := state.NewID(), execCommand(o.Cmd)
-	e.Event(c, "exec_create: "+command, "execID", execID)
-	e.Event(c, "exec_start: "+command, "execID", execID)
+	defer os.RemoveAll(x.dir)
+	dir, args, execID := x.dir, x.args, x.id
 	if o.Detach {
 		// runc returns once the process runs; docker's exec -d prints
 		// nothing and the process's output is discarded.
@@ -340,6 +327,39 @@ func (e *Engine) Exec(ctx context.Context, ref string, o ExecOptions, stdio Stdi
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// execRun is an exec prepared: its directory (process.json, pid, the
+// runtime's log; the caller removes it), runc's arguments before the
+// container ID, and the exec's ID for its events.
+type execRun struct {
+	dir  string
+	args []string
+	id   string
+}
+
+// prepareExec writes the process of o into a new exec directory and logs
+// docker's exec events: create and start (one step here) name the
+// command; the caller logs exec_die with the exit code.
+func (e *Engine) prepareExec(c *state.Container, o ExecOptions) (*execRun, error) {
+	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
+	if err != nil {
+		return nil, WithCode(ExitEngine, err)
+	}
+	proc, err := e.execProcess(c, o)
+	if err == nil {
+		err = WithCode(ExitEngine, state.WriteJSONAtomic(filepath.Join(dir, "process.json"), proc, false))
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	x := &execRun{dir: dir, id: state.NewID(),
+		args: []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}}
+	command := execCommand(o.Cmd)
+	e.Event(c, "exec_create: "+command, "execID", x.id)
+	e.Event(c, "exec_start: "+command, "execID", x.id)
+	return x, nil
 }
 
 // execCommand is the command as docker's exec events name it: the

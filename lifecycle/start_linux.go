@@ -186,8 +186,9 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if begin == nil {
 		c.HasBeenManuallyStopped = false
 	}
+	c.HealthRestart = false // asked for this start, if any
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(),
-		MonitorPid: os.Getpid(), MonitorStart: selfStart}
+		MonitorPid: os.Getpid(), MonitorStart: selfStart, Health: startingHealth(c)}
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
@@ -560,7 +561,8 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 	}
 	// MonitorPid stays: while it lives, a restart may follow (stop cancels it).
 	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt,
-		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid, MonitorStart: c.State.MonitorStart}
+		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid, MonitorStart: c.State.MonitorStart,
+		Health: c.State.Health} // docker keeps the last health state
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down

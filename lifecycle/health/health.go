@@ -1,6 +1,7 @@
 package health
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -57,6 +58,7 @@ type Scheduler struct {
 	kill     *time.Timer
 	starting bool
 	stopped  bool
+	failing  bool // the last check command failed (logged once)
 	runs     int
 }
 
@@ -152,14 +154,19 @@ func (s *Scheduler) Reaped(pid int, ws unix.WaitStatus) bool {
 	}
 	s.pid = 0
 	s.kill.Stop()
+	failed := true
 	if ws.Exited() {
 		switch ws.ExitStatus() {
 		case ExitHealthy, ExitUnhealthy:
-			s.starting = false
+			s.starting, failed = false, false
 		case ExitStarting:
-			s.starting = true
+			s.starting, failed = true, false
 		}
 	}
+	if failed && !s.failing && s.Log != nil { // once until one succeeds
+		s.Log("health check: the check command failed", fmt.Errorf("wait status %#x", uint32(ws)))
+	}
+	s.failing = failed
 	s.armLocked()
 	return true
 }

@@ -244,7 +244,9 @@ func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output) in
 	out.StartCopying()
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
-	code := waitChild(pid)
+	checks := e.startHealthchecks(id)
+	code := initproc.ReapUntilWith(pid, checks.Reaped)
+	checks.Stop()
 	e.Log.Info("container exited", "container", id, "code", code)
 	out.Wait(2 * time.Second)
 	// finish reports the container's own non-zero status as an error;
@@ -303,10 +305,6 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 	}
 	return pid, nil
 }
-
-// waitChild waits for the container's init as its subreaper, reaping any
-// orphans it leaves on the way (the same loop as --init's).
-func waitChild(pid int) int { return initproc.ReapUntil(pid) }
 
 // isPlainExit tells a container's own exit status (or success) from a
 // failure with a message.
@@ -380,6 +378,9 @@ func (e *supervisor) beginRestart(c *state.Container) error {
 func restartPolicyAllows(c *state.Container, p state.RestartPolicy, code int) bool {
 	if c.HasBeenManuallyStopped {
 		return false
+	}
+	if c.HealthRestart { // --health-on-failure restart
+		return true
 	}
 	switch p.Name {
 	case "always", "unless-stopped":

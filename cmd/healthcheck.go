@@ -22,8 +22,8 @@ func newHealthcheckCmd(g *globals) *cobra.Command {
 }
 
 // newHealthcheckRunCmd is podman's healthcheck run: exit 0 when the check
-// succeeded, 1 (printing "unhealthy", or "starting" while a failure is
-// not counted yet) when it failed, 125 on an error. From the monitor it
+// succeeded, 1 (printing "unhealthy", or "starting" for a failure in the
+// start period, not counted) when it failed, 125 on an error. From the monitor it
 // exits with the recorded status instead (health.Exit*).
 func newHealthcheckRunCmd(g *globals) *cobra.Command {
 	var fromMonitor bool
@@ -48,7 +48,7 @@ func newHealthcheckRunCmd(g *globals) *cobra.Command {
 				return nil
 			}
 			status := state.HealthUnhealthy
-			if rep.Status == state.HealthStarting {
+			if rep.Uncounted {
 				status = state.HealthStarting
 			}
 			fmt.Fprintln(c.OutOrStdout(), status)

@@ -42,7 +42,7 @@ func newWaitCmd(g *globals) *cobra.Command {
 		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := lifecycle.CheckWaitConditions(conds); err != nil {
-				return usageError(c, err)
+				return badFlagValue(err)
 			}
 			e, err := g.engine()
 			if err != nil {

@@ -38,6 +38,9 @@ type HealthcheckReport struct {
 	// Recorded is false when the result was not kept: the container
 	// stopped or started again while the check ran.
 	Recorded bool
+	// Uncounted: a failure in the start period, not counted (podman's
+	// healthcheck run says "starting").
+	Uncounted bool
 }
 
 // startingHealth is the health state a container starts with, docker's:
@@ -247,7 +250,7 @@ func (e *Engine) recordHealth(ctx context.Context, id string, started time.Time,
 	}
 	h := c.State.Health
 	old := h.Status
-	applyResult(h, hc, started, res)
+	rep.Uncounted = !applyResult(h, hc, started, res)
 	if err := e.Containers.Save(c, false); err != nil {
 		return old, rep, WithCode(ExitEngine, fmt.Errorf("record the health check of %q: %w", c.Name, err))
 	}
@@ -258,23 +261,24 @@ func (e *Engine) recordHealth(ctx context.Context, id string, started time.Time,
 // applyResult is docker's handleProbeResult: the log keeps the last
 // five; a success is healthy and ends the streak; a failure counts,
 // except while starting within the start period, and Retries of them make
-// it unhealthy.
-func applyResult(h *state.Health, hc state.HealthConfig, started time.Time, res state.HealthResult) {
+// it unhealthy. It reports false for a failure not counted.
+func applyResult(h *state.Health, hc state.HealthConfig, started time.Time, res state.HealthResult) bool {
 	h.Log = append(h.Log, res)
 	if n := len(h.Log); n > state.HealthLogEntries {
 		h.Log = append([]state.HealthResult(nil), h.Log[n-state.HealthLogEntries:]...)
 	}
 	if res.ExitCode == 0 {
 		h.FailingStreak, h.Status = 0, state.HealthHealthy
-		return
+		return true
 	}
 	if h.Status == state.HealthStarting && res.Start.Sub(started) < hc.StartPeriod {
-		return
+		return false
 	}
 	h.FailingStreak++
 	if h.FailingStreak >= hc.Retries {
 		h.Status = state.HealthUnhealthy
 	}
+	return true
 }
 
 // onUnhealthy carries out --health-on-failure (podman's): kill and stop

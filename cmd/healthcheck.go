@@ -28,10 +28,9 @@ func newHealthcheckCmd(g *globals) *cobra.Command {
 func newHealthcheckRunCmd(g *globals) *cobra.Command {
 	var fromMonitor bool
 	c := &cobra.Command{
-		Use:     "run CONTAINER",
-		Short:   "Run a container's health check now and record its result",
-		Example: `  ctr-lite healthcheck run web`,
-		Args:    exactArgs(1, "CONTAINER"),
+		Use:   "run CONTAINER",
+		Short: "Run a container's health check now and record its result",
+		Args:  exactArgs(1, "CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			e, err := g.engine()
 			if err != nil {

@@ -6,8 +6,9 @@
 // its mounts and volumes (mounts_linux.go), its network (network_linux.go),
 // its spec inputs (merge.go, user_linux.go, devices_linux.go,
 // precheck_linux.go, security.go), its output into the json log
-// (output_linux.go), the runtime (runtime_linux.go) and the cleanup after
-// a reboot (boot_linux.go).
+// (output_linux.go), the runtime (runtime_linux.go), one health check and
+// its record (health_linux.go) and the cleanup after a reboot
+// (boot_linux.go).
 //
 // Next to it: lifecycle/monitor (detached containers), lifecycle/initproc
 // (--init), lifecycle/images, lifecycle/volumes and lifecycle/networks

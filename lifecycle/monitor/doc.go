@@ -8,7 +8,10 @@
 // start set up, removes the container with --rm, and restarts it by its
 // restart policy. It also serves the container's attach socket (package
 // attach): output to attached clients besides the log, their input to a
-// -i container's stdin pipe or a -t one's pty. The hand-over between CLI, monitor and waiter is one
+// -i container's stdin pipe or a -t one's pty. A container with a health
+// check gets its timer in the waiter (package lifecycle/health,
+// health_linux.go): each check is the ctr-lite binary run as `healthcheck
+// run --internal-from-monitor ID`, reaped by the waiter's reap loop. The hand-over between CLI, monitor and waiter is one
 // typed, versioned message (handover.go); the monitor logs to monitor.log.
 //
 // Guarantees: no lock is held while the container runs; the starting CLI

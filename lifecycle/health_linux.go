@@ -14,6 +14,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 	"golang.org/x/sys/unix"
 
+	"github.com/ctr-lite/ctr-lite/lifecycle/health"
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
@@ -378,4 +379,40 @@ func (e *Engine) WaitCondition(ctx context.Context, ref string, conds []string) 
 			return 0, WithCode(ExitEngine, fmt.Errorf("container %s was removed while waited on", ref))
 		}
 	}
+}
+
+// HealthSchedule is the schedule of container c's checks (false: it has
+// none): binary (this ctr-lite, as its process can name it) run as
+// `[global...] healthcheck run --internal-from-monitor ID` with the
+// engine's settings, so the check opens the same engine. A monitor keeps
+// it; package lifecycle/health runs it.
+func (e *Engine) HealthSchedule(c *state.Container, binary string, global ...string) (health.Config, bool) {
+	if !c.Config.Healthcheck.Enabled() {
+		return health.Config{}, false
+	}
+	hc := c.Config.Healthcheck.WithDefaults()
+	args := append([]string{"ctr-lite", "--root", e.Root, "--runroot", e.RunRoot, "--storage-driver", e.Images.Driver.Name()}, global...)
+	if e.runtime != "" {
+		args = append(args, "--runtime", e.runtime)
+	}
+	return health.Config{
+		Binary:  binary,
+		Args:    append(args, "healthcheck", "run", "--internal-from-monitor", c.ID),
+		Timing:  health.Timing{Interval: hc.Interval, Timeout: hc.Timeout, StartPeriod: hc.StartPeriod, StartInterval: hc.StartInterval},
+		Started: c.State.StartedAt,
+	}, true
+}
+
+// attachedHealthchecks runs the checks of a foreground container from
+// the attached CLI, which has no reap loop: the schedule waits for its
+// own checks. The returned stop ends it (a no-op without a check).
+func (e *Engine) attachedHealthchecks(c *state.Container) (stop func()) {
+	cfg, ok := e.HealthSchedule(c, "/proc/self/exe")
+	if !ok {
+		return func() {}
+	}
+	s := &health.Scheduler{Config: cfg, SelfReap: true,
+		Log: func(msg string, err error) { e.Log.Warn(msg, "container", c.ID, "error", err) }}
+	s.Start()
+	return s.Stop
 }

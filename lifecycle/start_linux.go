@@ -58,6 +58,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		cmd, run = e.RuntimeCommand(c, stdio, "run", "--detach"), e.runPassthrough
 	}
 	done := e.Step("runtime run")
+	stopChecks := func() {}
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
 	code, runErr := run(cmd, !stdio.NoSignalProxy, func() {
@@ -67,7 +68,9 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		e.RecordPid(c, hc)
 		lock.Unlock()
 		fault.Point("run:after-runtime-start")
+		stopChecks = e.attachedHealthchecks(c)
 	})
+	stopChecks()
 	if out != nil {
 		out.Wait(2 * time.Second)
 	}

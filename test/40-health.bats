@@ -224,3 +224,31 @@ log_len() { [ "$("$CTR" inspect -f '{{len .State.Health.Log}}' "$1")" -ge "$2" ]
 	run -0 sh -c "'$CTR' inspect deb | jq -r '.[0].State.Health.Log[-1].Output'"
 	[ "$output" = nobody ]
 }
+
+@test "a foreground run's checks run from the attached ctr-lite" {
+	"$CTR" run --name fg --network none --health-cmd 'exit 0' --health-interval 1s busybox sleep 1000 >/dev/null 2>&1 &
+	wait_running fg
+	wait_health fg healthy
+	"$CTR" kill fg >/dev/null
+	wait
+}
+
+@test "--sdnotify healthy: READY=1 reaches NOTIFY_SOCKET once the container is healthy" {
+	"$CTR" run --help | grep -q -- '--sdnotify' || skip "--sdnotify is not in this build (issue 12's systemd part)"
+	sock=$CTR_LITE_TEST_DIR/notify.sock
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+print(s.recv(4096).decode(), flush=True)
+' "$sock" >"$CTR_LITE_TEST_DIR/notified" &
+	listener=$!
+	wait_for test -S "$sock"
+	NOTIFY_SOCKET=$sock "$CTR" run -d --name n --network none --sdnotify healthy --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 100 busybox sleep 1000 >/dev/null
+	sleep 2
+	[ ! -s "$CTR_LITE_TEST_DIR/notified" ] # not before it is healthy
+	"$CTR" exec n touch /tmp/ok
+	wait $listener
+	[ "$(cat "$CTR_LITE_TEST_DIR/notified")" = "READY=1" ]
+}

@@ -11,10 +11,11 @@
 //     the last (docker's monitor does the same), Interval after it, or
 //     StartInterval while the container is within its start period and
 //     still starting;
-//   - the scheduler never waits on its checks itself: the monitor is the
-//     container's subreaper and its reap loop reaps every child, so it
-//     hands each reaped PID to Reaped, which ends the run it belongs to
-//     (a PID is registered before the reap loop can see it);
+//   - the scheduler never waits on its checks itself (unless SelfReap):
+//     the monitor is the container's subreaper and its reap loop reaps
+//     every child, so it hands each reaped PID to Reaped, which ends the
+//     run it belongs to (a PID is registered before the reap loop can see
+//     it);
 //   - a check still running Timeout plus Grace after it began is killed
 //     (the check command kills a hung check at Timeout itself; this is
 //     the backstop against a stuck check command);

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -22,7 +23,10 @@ const Grace = 10 * time.Second
 
 // Timing is when checks run, docker's defaults already applied.
 type Timing struct {
-	Interval, Timeout, StartPeriod, StartInterval time.Duration
+	Interval      time.Duration `json:"interval"`
+	Timeout       time.Duration `json:"timeout"`
+	StartPeriod   time.Duration `json:"startPeriod"`
+	StartInterval time.Duration `json:"startInterval"`
 }
 
 // Next is the delay before the next check, docker's: StartInterval while
@@ -35,17 +39,28 @@ func (t Timing) Next(now, started time.Time, starting bool) time.Duration {
 	return t.Interval
 }
 
-// Scheduler runs one container's checks. Set the fields, then Start.
-type Scheduler struct {
+// Config is what a schedule needs, plain data (a monitor can pass it on
+// to another program in a message).
+type Config struct {
 	// Binary is the ctr-lite binary to run (a parameter: a small waiter's
 	// own executable is not ctr-lite), Args its whole argv (Args[0]
-	// included), Env its environment (nil: this process's).
-	Binary string
-	Args   []string
-	Env    []string
-	Timing Timing
+	// included).
+	Binary string   `json:"binary"`
+	Args   []string `json:"args"`
+	Timing Timing   `json:"timing"`
 	// Started is when the container started, for the start period.
-	Started time.Time
+	Started time.Time `json:"started"`
+}
+
+// Scheduler runs one container's checks. Set the fields, then Start.
+type Scheduler struct {
+	Config
+	// Env is the check command's environment (nil: this process's).
+	Env []string
+	// SelfReap makes the scheduler wait for its checks itself, for a
+	// process with no reap loop of its own (a foreground run); without
+	// it the caller's reap loop must hand every reaped child to Reaped.
+	SelfReap bool
 	// Grace is how long past Timeout a check command may run before it is
 	// killed (0: the package's Grace).
 	Grace time.Duration
@@ -114,7 +129,11 @@ func (s *Scheduler) fire() {
 	}
 	s.pid, s.runs = p.Pid, s.runs+1
 	pid := p.Pid
-	p.Release() // never waited on here: the reap loop reaps it
+	if s.SelfReap {
+		go s.reap(p)
+	} else {
+		p.Release() // never waited on here: the reap loop reaps it
+	}
 	grace := s.Grace
 	if grace == 0 {
 		grace = Grace
@@ -133,6 +152,18 @@ func (s *Scheduler) spawn() (*os.Process, error) {
 		env = os.Environ()
 	}
 	return os.StartProcess(s.Binary, s.Args, &os.ProcAttr{Env: env, Files: []*os.File{null, null, null}})
+}
+
+// reap waits for a check this scheduler started (SelfReap).
+func (s *Scheduler) reap(p *os.Process) {
+	ps, err := p.Wait()
+	var ws unix.WaitStatus = 0xff00 // exit status 255: not known
+	if err == nil {
+		if w, ok := ps.Sys().(syscall.WaitStatus); ok {
+			ws = unix.WaitStatus(w)
+		}
+	}
+	s.Reaped(p.Pid, ws)
 }
 
 // killRun kills the check pid if it is still the one running.

@@ -76,7 +76,7 @@ func shell(script string) (string, []string) { return "/bin/sh", []string{"sh", 
 func TestChecksNeverOverlap(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "log")
 	bin, args := shell("echo s >> " + log + "; sleep 0.1; echo e >> " + log)
-	s := &Scheduler{Binary: bin, Args: args, Timing: Timing{Interval: time.Millisecond, Timeout: time.Second}, Started: time.Now()}
+	s := &Scheduler{Config: Config{Binary: bin, Args: args, Timing: Timing{Interval: time.Millisecond, Timeout: time.Second}, Started: time.Now()}}
 	stop := reaper(t, s)
 	s.Start()
 	time.Sleep(700 * time.Millisecond)
@@ -103,7 +103,7 @@ func TestStartIntervalWhileStarting(t *testing.T) {
 		atMost  int
 	}{{"2", 3, 1000}, {"0", 1, 1}, {"1", 1, 1}} {
 		bin, args := shell("exit " + c.code)
-		s := &Scheduler{Binary: bin, Args: args, Timing: tm, Started: time.Now()}
+		s := &Scheduler{Config: Config{Binary: bin, Args: args, Timing: tm, Started: time.Now()}}
 		stop := reaper(t, s)
 		s.Start()
 		time.Sleep(500 * time.Millisecond)
@@ -117,8 +117,8 @@ func TestStartIntervalWhileStarting(t *testing.T) {
 
 func TestHungCheckKilled(t *testing.T) {
 	bin, args := shell("exec sleep 100")
-	s := &Scheduler{Binary: bin, Args: args, Timing: Timing{Interval: time.Hour, StartInterval: time.Millisecond, StartPeriod: time.Hour, Timeout: 10 * time.Millisecond},
-		Grace: 10 * time.Millisecond, Started: time.Now()}
+	s := &Scheduler{Config: Config{Binary: bin, Args: args, Timing: Timing{Interval: time.Hour, StartInterval: time.Millisecond, StartPeriod: time.Hour, Timeout: 10 * time.Millisecond},
+		Started: time.Now()}, Grace: 10 * time.Millisecond}
 	ended := make(chan unix.WaitStatus, 10)
 	stop := reaperNotify(t, s, func(ws unix.WaitStatus) { ended <- ws })
 	defer stop()
@@ -136,7 +136,7 @@ func TestHungCheckKilled(t *testing.T) {
 
 func TestNoCheckAfterStop(t *testing.T) {
 	bin, args := shell("exit 0")
-	s := &Scheduler{Binary: bin, Args: args, Timing: Timing{Interval: 50 * time.Millisecond, Timeout: time.Second}, Started: time.Now()}
+	s := &Scheduler{Config: Config{Binary: bin, Args: args, Timing: Timing{Interval: 50 * time.Millisecond, Timeout: time.Second}, Started: time.Now()}}
 	stop := reaper(t, s)
 	defer stop()
 	s.Start()
@@ -151,5 +151,16 @@ func TestReapedIgnoresOtherChildren(t *testing.T) {
 	s := &Scheduler{}
 	if s.Reaped(12345, 0) || s.Reaped(0, 0) {
 		t.Fatal("Reaped claimed a PID that was not a check")
+	}
+}
+
+func TestSelfReap(t *testing.T) {
+	bin, args := shell("exit 0")
+	s := &Scheduler{Config: Config{Binary: bin, Args: args, Timing: Timing{Interval: 20 * time.Millisecond, Timeout: time.Second}, Started: time.Now()}, SelfReap: true}
+	s.Start()
+	time.Sleep(500 * time.Millisecond)
+	s.Stop()
+	if n := s.Runs(); n < 3 {
+		t.Fatalf("%d runs: a self-reaped check did not end its run", n)
 	}
 }

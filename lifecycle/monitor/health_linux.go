@@ -17,26 +17,20 @@ type healthchecks struct{ s *health.Scheduler }
 // defines), which does and records the whole check.
 func (e *supervisor) startHealthchecks(id string) *healthchecks {
 	c, err := e.Containers.Load(id)
-	if err != nil || !c.Config.Healthcheck.Enabled() {
+	if err != nil {
 		return nil
 	}
-	hc := c.Config.Healthcheck.WithDefaults()
-	args := []string{"ctr-lite", "--root", e.Root, "--runroot", e.RunRoot, "--storage-driver", e.Images.Driver.Name(),
-		"--log-level", levelOf(e.Log).String()}
-	if rt := e.Options().Runtime; rt != "" {
-		args = append(args, "--runtime", rt)
+	// The running binary, whatever is at its path now.
+	cfg, ok := e.HealthSchedule(c, "/proc/self/exe", "--log-level", levelOf(e.Log).String())
+	if !ok {
+		return nil
 	}
-	s := &health.Scheduler{
-		// The running binary, whatever is at its path now.
-		Binary:  "/proc/self/exe",
-		Env:     reexec.PlainEnv(), // the CLI, not an entry point
-		Args:    append(args, "healthcheck", "run", "--internal-from-monitor", id),
-		Timing:  health.Timing{Interval: hc.Interval, Timeout: hc.Timeout, StartPeriod: hc.StartPeriod, StartInterval: hc.StartInterval},
-		Started: c.State.StartedAt,
-		Log:     func(msg string, err error) { e.Log.Warn(msg, "container", id, "error", err) },
+	s := &health.Scheduler{Config: cfg,
+		Env: reexec.PlainEnv(), // the CLI, not an entry point
+		Log: func(msg string, err error) { e.Log.Warn(msg, "container", id, "error", err) },
 	}
 	s.Start()
-	e.Log.Info("health checks scheduled", "container", id, "interval", hc.Interval, "start-period", hc.StartPeriod)
+	e.Log.Info("health checks scheduled", "container", id, "interval", cfg.Timing.Interval, "start-period", cfg.Timing.StartPeriod)
 	return &healthchecks{s: s}
 }
 

@@ -252,3 +252,28 @@ print(s.recv(4096).decode(), flush=True)
 	wait $listener
 	[ "$(cat "$CTR_LITE_TEST_DIR/notified")" = "READY=1" ]
 }
+
+@test "SdNotify healthy: the check that first sees the container healthy sends READY=1, and no earlier one" {
+	# Config.SdNotify is set in the record directly: --sdnotify itself is
+	# the systemd part's flag (see the test above).
+	id=$("$CTR" create --name sn --network none --health-cmd 'test -e /tmp/ok' --health-interval 1h busybox sleep 1000)
+	rec=$CTR_LITE_ROOT/containers/$id/config.v2.json
+	jq -c '.Config.SdNotify = "healthy"' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
+	"$CTR" start sn
+	sock=$CTR_LITE_TEST_DIR/notify2.sock
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+print(s.recv(4096).decode(), flush=True)
+' "$sock" >"$CTR_LITE_TEST_DIR/notified2" &
+	listener=$!
+	wait_for test -S "$sock"
+	NOTIFY_SOCKET=$sock run -1 "$CTR" healthcheck run sn
+	[ ! -s "$CTR_LITE_TEST_DIR/notified2" ]
+	"$CTR" exec sn touch /tmp/ok
+	NOTIFY_SOCKET=$sock run -0 "$CTR" healthcheck run sn
+	wait $listener
+	[ "$(cat "$CTR_LITE_TEST_DIR/notified2")" = "READY=1" ]
+}

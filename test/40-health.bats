@@ -53,6 +53,18 @@ wait_for() {
 	return 1
 }
 
+# notify_listener SOCK OUT: bind a datagram socket at SOCK (systemd's
+# NOTIFY_SOCKET) and write the first message to OUT.
+notify_listener() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+print(s.recv(4096).decode(), flush=True)
+' "$1" >"$2"
+}
+
 log_len() { [ "$("$CTR" inspect -f '{{len .State.Health.Log}}' "$1")" -ge "$2" ]; }
 
 @test "starting, then healthy once the check passes: Config.Healthcheck, State.Health, ps, event" {
@@ -236,13 +248,7 @@ log_len() { [ "$("$CTR" inspect -f '{{len .State.Health.Log}}' "$1")" -ge "$2" ]
 @test "--sdnotify healthy: READY=1 reaches NOTIFY_SOCKET once the container is healthy" {
 	"$CTR" run --help | grep -q -- '--sdnotify' || skip "--sdnotify is not in this build (issue 12's systemd part)"
 	sock=$CTR_LITE_TEST_DIR/notify.sock
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(60)
-print(s.recv(4096).decode(), flush=True)
-' "$sock" >"$CTR_LITE_TEST_DIR/notified" &
+	notify_listener "$sock" "$CTR_LITE_TEST_DIR/notified" &
 	listener=$!
 	wait_for test -S "$sock"
 	NOTIFY_SOCKET=$sock "$CTR" run -d --name n --network none --sdnotify healthy --health-cmd 'test -e /tmp/ok' --health-interval 1s --health-retries 100 busybox sleep 1000 >/dev/null
@@ -261,13 +267,7 @@ print(s.recv(4096).decode(), flush=True)
 	jq -c '.Config.SdNotify = "healthy"' "$rec" >"$rec.new" && mv "$rec.new" "$rec"
 	"$CTR" start sn
 	sock=$CTR_LITE_TEST_DIR/notify2.sock
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(60)
-print(s.recv(4096).decode(), flush=True)
-' "$sock" >"$CTR_LITE_TEST_DIR/notified2" &
+	notify_listener "$sock" "$CTR_LITE_TEST_DIR/notified2" &
 	listener=$!
 	wait_for test -S "$sock"
 	NOTIFY_SOCKET=$sock run -1 "$CTR" healthcheck run sn

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -33,6 +34,7 @@ type createFlags struct {
 	sigProxy      bool     // --sig-proxy (run)
 	detachKeys    string   // --detach-keys (run)
 	quiet         bool     // -q: no pull output
+	noHealthcheck bool     // --no-healthcheck: conflicts with --health-*, see request
 }
 
 func (f *createFlags) register(c *cobra.Command) {
@@ -55,6 +57,14 @@ func (f *createFlags) register(c *cobra.Command) {
 	fs.Var(opts.Signal(&cfg.StopSignal), "stop-signal", "signal stop sends first (default: the image's, else TERM)")
 	fs.Var(opts.OptionalInt(&cfg.StopTimeout, "--stop-timeout"), "stop-timeout", "seconds stop waits before killing the container (default 10; -1: no limit)")
 	fs.Var(opts.SdNotify(&cfg.SdNotify), "sdnotify", "with NOTIFY_SOCKET set (a Type=notify unit): container (default: the service inside notifies, on a socket passed in), conmon (READY=1 once the container runs), healthy (once its health check passes), ignore (send nothing, keep the socket out)")
+	fs.Var(opts.HealthCmd(&cfg.Healthcheck), "health-cmd", "command to run to check health (run by /bin/sh -c in the container)")
+	fs.Var(opts.HealthDuration(&cfg.Healthcheck, "--health-interval", func(h *state.HealthConfig) *time.Duration { return &h.Interval }), "health-interval", "time between running the check (ms|s|m|h) (default 30s)")
+	fs.Var(opts.HealthDuration(&cfg.Healthcheck, "--health-timeout", func(h *state.HealthConfig) *time.Duration { return &h.Timeout }), "health-timeout", "maximum time to allow one check to run (ms|s|m|h) (default 30s)")
+	fs.Var(opts.HealthDuration(&cfg.Healthcheck, "--health-start-period", func(h *state.HealthConfig) *time.Duration { return &h.StartPeriod }), "health-start-period", "start period for the container to initialize before failures count (ms|s|m|h) (default 0s)")
+	fs.Var(opts.HealthDuration(&cfg.Healthcheck, "--health-start-interval", func(h *state.HealthConfig) *time.Duration { return &h.StartInterval }), "health-start-interval", "time between running the check during the start period (ms|s|m|h) (default 5s)")
+	fs.Var(opts.HealthRetries(&cfg.Healthcheck), "health-retries", "consecutive failures needed to report unhealthy (default 3)")
+	fs.BoolVar(&f.noHealthcheck, "no-healthcheck", false, "disable any container-specified HEALTHCHECK")
+	fs.Var(opts.HealthOnFailure(&cfg.HealthOnFailure), "health-on-failure", "action when the container becomes unhealthy: none, kill, restart or stop")
 
 	fs.VarP(opts.Volumes(hc), "volume", "v", "mount a host path or a named volume: HOST-PATH:CONTAINER-PATH[:OPTIONS], NAME:CONTAINER-PATH[:OPTIONS], or CONTAINER-PATH for an anonymous volume; OPTIONS: ro|rw, rprivate|private|rshared|shared|rslave|slave, nocopy (a volume), z|Z (accepted, no effect: SELinux is off here)")
 	fs.Var(opts.Mounts(hc), "mount", "mount a filesystem, docker's CSV: type=bind|volume|tmpfs,source=...,target=...[,readonly][,bind-propagation=...][,volume-nocopy][,volume-opt=K=V][,tmpfs-size=64m][,tmpfs-mode=1777]")
@@ -162,6 +172,9 @@ func (f *createFlags) request(c *cobra.Command, args []string, d *daemonconfig.C
 		}
 	}
 	d.ContainerDefaults(&r.Host, c.Flags().Changed("init"))
+	if err := opts.Healthcheck(&r.Config.Healthcheck, f.noHealthcheck); err != nil {
+		return r, err
+	}
 	if err := opts.Validate(&r.Host); err != nil { // docker's client refuses these, with 125
 		return r, err
 	}

@@ -12,6 +12,9 @@ import (
 // ("container cp" shows cp's). TestEveryCommandHasAnExample keeps this
 // list and the command tree in step.
 var examples = map[string]string{
+	"healthcheck run": `  ctr-lite healthcheck run web   # exit 0: passed; 1: failed (prints unhealthy); 125: no such container or no check
+  ctr-lite run -d --name web --health-cmd 'wget -qO- localhost >/dev/null' --health-interval 10s nginx
+  ctr-lite wait --condition healthy web && ctr-lite ps -f health=healthy`,
 	"stats": `  ctr-lite stats                 # live, every running container
   ctr-lite stats --no-stream web
   ctr-lite stats --no-stream --format '{{.Name}} {{.MemUsage}}'`,

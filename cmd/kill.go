@@ -33,18 +33,27 @@ func newKillCmd(g *globals) *cobra.Command {
 }
 
 func newWaitCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:     "wait CONTAINER [CONTAINER...]",
-		Short:   "Wait for containers to stop and print their exit codes",
-		Example: `  ctr-lite wait web`,
-		Args:    minArgs(1, "CONTAINER [CONTAINER...]"),
+	var conds []string
+	c := &cobra.Command{
+		Use:   "wait [--condition COND] CONTAINER [CONTAINER...]",
+		Short: "Wait for containers to stop (or meet a condition) and print their exit codes",
+		Example: `  ctr-lite wait web
+  ctr-lite wait --condition healthy web`,
+		Args: minArgs(1, "CONTAINER [CONTAINER...]"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := lifecycle.CheckWaitConditions(conds); err != nil {
+				return badFlagValue(err)
+			}
 			e, err := g.engine()
 			if err != nil {
 				return err
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
-				code, err := e.Wait(ctx, ref)
+				wait := func() (int, error) { return e.Wait(ctx, ref) }
+				if len(conds) > 0 {
+					wait = func() (int, error) { return e.WaitCondition(ctx, ref, conds) }
+				}
+				code, err := wait()
 				if err != nil {
 					return err
 				}
@@ -53,4 +62,6 @@ func newWaitCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+	c.Flags().StringArrayVar(&conds, "condition", nil, "wait until the container is running, healthy, unhealthy, stopped or exited (podman's; repeat: any one); prints -1 except for stopped and exited")
+	return c
 }

@@ -31,8 +31,8 @@ var psStatuses = map[string]bool{
 	"paused": true, "exited": true, "dead": true,
 }
 
-// psHealths are docker's health= values; ctr-lite has no health checks,
-// so every container is "none".
+// psHealths are docker's health= values: a container without a check is
+// "none".
 var psHealths = map[string]bool{"none": true, "starting": true, "healthy": true, "unhealthy": true}
 
 // psFilter is a parsed --filter list.
@@ -215,7 +215,7 @@ func (f *psFilter) match(p psCandidate) bool {
 		{"label", func() bool { return opts.LabelsMatch(f.vals["label"], c.Config.Labels) }},
 		{"status", func() bool { return contains(f.vals["status"], psStatus(p.st)) }},
 		{"exited", func() bool { return exitedMatch(f.exited, p.st) }},
-		{"health", func() bool { return contains(f.vals["health"], "none") }},
+		{"health", func() bool { return contains(f.vals["health"], p.st.HealthStatus()) }},
 		{"before", func() bool { return c.Created.Before(f.before) }},
 		{"since", func() bool { return c.Created.After(f.since) }},
 		{"ancestor", func() bool { return ancestorMatch(f.ancestor, c) }},

@@ -33,7 +33,7 @@ func TestPsFilterMatch(t *testing.T) {
 		Config: state.Config{Labels: map[string]string{"tier": "front", "env": "prod"}, ExposedPorts: map[string]struct{}{"9000/tcp": {}}},
 		NetworkSettings: state.NetworkSettings{Networks: map[string]*state.EndpointSettings{"bridge": {NetworkID: "netid1"}},
 			Ports: state.PortMap{{Number: 80, Proto: "tcp"}: {{HostIP: "0.0.0.0", HostPort: "8080"}}}}}
-	webSt := state.State{Status: state.StatusRunning, Running: true}
+	webSt := state.State{Status: state.StatusRunning, Running: true, Health: &state.Health{Status: state.HealthUnhealthy}}
 	webHC := &state.HostConfig{PortBindings: state.PortMap{{Number: 80, Proto: "tcp"}: {{HostPort: "8080"}}},
 		MountPoints: []state.MountPoint{{Type: state.MountVolume, Source: "data", Destination: "/data"}}}
 	db := &state.Container{ID: "fedcba9876", Name: "db", Created: t0.Add(time.Minute), Image: "sha256:dd", ImageName: "debian:12",
@@ -86,8 +86,10 @@ func TestPsFilterMatch(t *testing.T) {
 		{[]string{"volume=data"}, "web"},
 		{[]string{"volume=/data"}, "web"},
 		{[]string{"volume=other"}, ""},
-		{[]string{"health=none"}, "web,db"},
+		{[]string{"health=none"}, "db"},
 		{[]string{"health=healthy"}, ""},
+		{[]string{"health=unhealthy"}, "web"},
+		{[]string{"health=starting", "health=unhealthy"}, "web"},
 	}
 	for _, tt := range tests {
 		f, err := parsePsFilter(tt.filters, res)

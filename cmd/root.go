@@ -129,6 +129,7 @@ a small monitor (ctr-lite itself), the only process ctr-lite leaves running.`,
 		newUpdateCmd(g),
 		newStatsCmd(g),
 		newEventsCmd(g),
+		newHealthcheckCmd(g),
 	)
 	makeGroups(root)
 	addExamples(root)

@@ -311,6 +311,13 @@ func (e *Engine) PrepareExec(ref string, o ExecOptions) (*PreparedExec, error) {
 	if c.State.Paused { // docker's words
 		return nil, WithCode(ExitEngine, fmt.Errorf("container %s is paused, unpause the container before exec", c.Name))
 	}
+	return e.prepareExec(c, o)
+}
+
+// prepareExec writes the process of o in container c (found running by
+// the caller) into a new exec directory and records exec_create and
+// exec_start; the caller removes the directory and records exec_die.
+func (e *Engine) prepareExec(c *state.Container, o ExecOptions) (*PreparedExec, error) {
 	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
 	if err != nil {
 		return nil, WithCode(ExitEngine, err)

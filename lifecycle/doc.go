@@ -7,7 +7,8 @@
 // its spec inputs (merge.go, user_linux.go, devices_linux.go,
 // precheck_linux.go, security.go), its output into the json log
 // (output_linux.go), the runtime (runtime_linux.go), what a Type=notify
-// unit is told (sdnotify_linux.go) and the cleanup after a reboot
+// unit is told (sdnotify_linux.go), one health check and its record
+// (health_linux.go) and the cleanup after a reboot
 // (boot_linux.go).
 //
 // Next to it: lifecycle/monitor (detached containers), lifecycle/initproc

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
 	"github.com/ctr-lite/ctr-lite/state"
@@ -30,6 +31,10 @@ type UserConfig struct {
 	ExposedPorts map[string]struct{}
 	// SdNotify is --sdnotify, a state.SdNotify* mode ("": container).
 	SdNotify string
+	// Healthcheck is the --health-* flags (nil: none given) and
+	// HealthOnFailure --health-on-failure.
+	Healthcheck     *state.HealthConfig
+	HealthOnFailure string
 }
 
 // MergeConfig combines the image's defaults with the user's config the
@@ -42,7 +47,8 @@ func MergeConfig(img rootfs.ContainerDefaults, u UserConfig) (state.Config, erro
 		Hostname: u.Hostname, Domainname: u.Domainname, Tty: u.Tty, OpenStdin: u.OpenStdin, AttachStdin: u.OpenStdin,
 		AttachStdout: true, AttachStderr: true, StopSignal: img.StopSignal,
 		Labels: map[string]string{}, ExposedPorts: img.ExposedPorts, Volumes: img.Volumes,
-		StopTimeout: u.StopTimeout, SdNotify: u.SdNotify,
+		StopTimeout: u.StopTimeout, SdNotify: u.SdNotify, Healthcheck: mergeHealthcheck(u.Healthcheck, img.Healthcheck),
+		HealthcheckOnFailureAction: u.HealthOnFailure,
 	}
 	if len(u.ExposedPorts) > 0 {
 		c.ExposedPorts = map[string]struct{}{}
@@ -98,4 +104,34 @@ func mergeEnv(image, user []string) []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// mergeHealthcheck is docker's merge of the user's healthcheck over the
+// image's: none given takes the image's whole, else each unset field
+// (empty test, zero duration or retries) takes the image's.
+func mergeHealthcheck(user, image *state.HealthConfig) *state.HealthConfig {
+	if user == nil {
+		if image == nil {
+			return nil
+		}
+		h := *image
+		return &h
+	}
+	h := *user
+	if image == nil {
+		return &h
+	}
+	if len(h.Test) == 0 {
+		h.Test = image.Test
+	}
+	for _, f := range []struct{ u, i *time.Duration }{{&h.Interval, &image.Interval}, {&h.Timeout, &image.Timeout},
+		{&h.StartPeriod, &image.StartPeriod}, {&h.StartInterval, &image.StartInterval}} {
+		if *f.u == 0 {
+			*f.u = *f.i
+		}
+	}
+	if h.Retries == 0 {
+		h.Retries = image.Retries
+	}
+	return &h
 }

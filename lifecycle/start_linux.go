@@ -64,6 +64,7 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 		cmd, run = e.RuntimeCommand(c, stdio, "run", "--detach"), e.runPassthrough
 	}
 	done := e.Step("runtime run")
+	stopChecks := func() {}
 	// The lock is held until the container has a process, so that rm -f
 	// or a second start never sees a half-started container.
 	code, runErr := run(cmd, !stdio.NoSignalProxy, func() {
@@ -77,7 +78,9 @@ func (e *Engine) StartAttached(ctx context.Context, ref string, stdio Stdio) err
 			e.Log.Warn("tell systemd the container started", "container", id, "error", err)
 		}
 		fault.Point("run:after-runtime-start")
+		stopChecks = e.attachedHealthchecks(c)
 	})
+	stopChecks()
 	if out != nil {
 		out.Wait(2 * time.Second)
 	}
@@ -196,8 +199,9 @@ func (e *Engine) PrepareStart(ctx context.Context, id string, attached bool, beg
 	if begin == nil {
 		c.HasBeenManuallyStopped = false
 	}
+	c.HealthRestart = false // asked for this start, if any
 	c.State = state.State{Status: state.StatusRunning, Running: true, StartedAt: time.Now().UTC(),
-		MonitorPid: os.Getpid(), MonitorStart: selfStart}
+		MonitorPid: os.Getpid(), MonitorStart: selfStart, Health: startingHealth(c)}
 	if err := e.Containers.Save(c, false); err != nil {
 		return nil, nil, nil, WithCode(ExitEngine, err)
 	}
@@ -572,7 +576,8 @@ func (e *Engine) recordExit(c *state.Container, result error) {
 	}
 	// MonitorPid stays: while it lives, a restart may follow (stop cancels it).
 	c.State = state.State{Status: status, ExitCode: code, Error: msg, StartedAt: c.State.StartedAt,
-		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid, MonitorStart: c.State.MonitorStart}
+		FinishedAt: time.Now().UTC(), MonitorPid: c.State.MonitorPid, MonitorStart: c.State.MonitorStart,
+		Health: c.State.Health} // docker keeps the last health state
 }
 
 // releaseRuntime deletes the runtime's state (if any is left), tears down

@@ -61,3 +61,15 @@ func Command(name string, args ...string) *exec.Cmd {
 func Exec(name string, args ...string) error {
 	return syscall.Exec("/proc/self/exe", append([]string{name}, args...), append(os.Environ(), childEnv+"=1"))
 }
+
+// PlainEnv is this process's environment without the mark Command and
+// Exec add: for a child that runs the ctr-lite CLI, not an entry point.
+func PlainEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if len(kv) <= len(childEnv) || kv[:len(childEnv)+1] != childEnv+"=" {
+			env = append(env, kv)
+		}
+	}
+	return env
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // ImageConfig is the part of an OCI/docker image config that ctr-lite uses.
@@ -32,6 +34,9 @@ type ContainerDefaults struct {
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
 	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
 	StopSignal   string              `json:"StopSignal,omitempty"`
+	// Healthcheck is the image's HEALTHCHECK (docker's field; the OCI
+	// image config carries it too).
+	Healthcheck *state.HealthConfig `json:"Healthcheck,omitempty"`
 }
 
 // Image is a stored image: its ID (the config's digest), config, tags and

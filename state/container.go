@@ -43,6 +43,11 @@ type Container struct {
 	// HasBeenManuallyStopped keeps a restart policy from restarting a
 	// container that stop or kill ended.
 	HasBeenManuallyStopped bool
+	// HealthRestart asks the monitor to restart the container once it
+	// exits, whatever its restart policy (--health-on-failure restart); set
+	// and cleared under the container's lock, where a stop also marks
+	// HasBeenManuallyStopped, which wins.
+	HealthRestart bool `json:",omitempty"`
 	// OtherName is the second name-index entry a rename makes for a
 	// while (the new name before the record has it, the old one after):
 	// rm drops it too, in case a crash kept the rename from doing so.
@@ -135,6 +140,84 @@ type Config struct {
 	// container uses the NOTIFY_SOCKET systemd gave it. "" is
 	// SdNotifyContainer, podman's default.
 	SdNotify string `json:",omitempty"`
+	// Healthcheck is the merged image HEALTHCHECK and --health-* flags
+	// (docker's HealthConfig); nil: none. Test ["NONE"] disables one.
+	Healthcheck *HealthConfig `json:",omitempty"`
+	// HealthcheckOnFailureAction is --health-on-failure (podman's name):
+	// none (""), kill, restart or stop, when the status becomes unhealthy.
+	HealthcheckOnFailureAction string `json:",omitempty"`
+}
+
+// HealthConfig is docker's Config.Healthcheck, durations in nanoseconds
+// (docker's JSON). Zero durations and retries take docker's defaults
+// (HealthDefaults).
+type HealthConfig struct {
+	// Test is ["CMD", ARGS...], ["CMD-SHELL", COMMAND], ["NONE"], or
+	// empty (inherit the image's).
+	Test          []string      `json:",omitempty"`
+	Interval      time.Duration `json:",omitempty"`
+	Timeout       time.Duration `json:",omitempty"`
+	StartPeriod   time.Duration `json:",omitempty"`
+	StartInterval time.Duration `json:",omitempty"`
+	Retries       int           `json:",omitempty"`
+}
+
+// Docker's health check defaults.
+const (
+	DefaultHealthInterval      = 30 * time.Second
+	DefaultHealthTimeout       = 30 * time.Second
+	DefaultHealthStartInterval = 5 * time.Second
+	DefaultHealthRetries       = 3
+)
+
+// Enabled reports whether h runs a check: a test that is not NONE.
+func (h *HealthConfig) Enabled() bool {
+	return h != nil && len(h.Test) > 0 && h.Test[0] != "NONE"
+}
+
+// WithDefaults is h with docker's defaults for every zero field.
+func (h HealthConfig) WithDefaults() HealthConfig {
+	or := func(d, def time.Duration) time.Duration {
+		if d == 0 {
+			return def
+		}
+		return d
+	}
+	h.Interval, h.Timeout = or(h.Interval, DefaultHealthInterval), or(h.Timeout, DefaultHealthTimeout)
+	h.StartInterval = or(h.StartInterval, DefaultHealthStartInterval)
+	if h.Retries == 0 {
+		h.Retries = DefaultHealthRetries
+	}
+	return h
+}
+
+// Health statuses, docker's ("none" only in ps filters: no check).
+const (
+	HealthStarting  = "starting"
+	HealthHealthy   = "healthy"
+	HealthUnhealthy = "unhealthy"
+	HealthNone      = "none"
+)
+
+// HealthLogEntries is how many results State.Health.Log keeps (docker's).
+const HealthLogEntries = 5
+
+// HealthOutputMax is how much of a check's output a result keeps (docker's).
+const HealthOutputMax = 4096
+
+// Health is docker's State.Health.
+type Health struct {
+	Status        string
+	FailingStreak int
+	Log           []HealthResult
+}
+
+// HealthResult is one check's outcome, docker's HealthcheckResult.
+type HealthResult struct {
+	Start    time.Time
+	End      time.Time
+	ExitCode int
+	Output   string
 }
 
 // The --sdnotify modes. conmon: the monitor sends MAINPID (itself) and
@@ -169,6 +252,8 @@ type State struct {
 	Error        string
 	StartedAt    time.Time
 	FinishedAt   time.Time
+	// Health is the health check's state (nil: no check), docker's.
+	Health *Health `json:",omitempty"`
 }
 
 // HostConfig is the record kept in hostconfig.json: every run flag's
@@ -405,6 +490,9 @@ func (s State) StatusLine(now time.Time) string {
 	}
 	switch s.Status {
 	case StatusRunning:
+		if s.Health != nil { // docker's "Up 3 minutes (healthy)"
+			return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (" + s.Health.String() + ")"
+		}
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
 	case StatusPaused:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
@@ -418,6 +506,23 @@ func (s State) StatusLine(now time.Time) string {
 		return "Dead"
 	}
 	return s.Status
+}
+
+// String is the status as docker's ps shows it: "health: starting",
+// "healthy" or "unhealthy".
+func (h *Health) String() string {
+	if h.Status == HealthStarting {
+		return "health: starting"
+	}
+	return h.Status
+}
+
+// HealthStatus is the status ps -f health= compares: "none" without a check.
+func (s State) HealthStatus() string {
+	if s.Health == nil {
+		return HealthNone
+	}
+	return s.Health.Status
 }
 
 // ThrottleDevice is a per-device block I/O limit (bytes or operations a second).

@@ -55,9 +55,13 @@ func forwardSignals(sigs <-chan os.Signal, p *os.Process) {
 	}
 }
 
-// reapUntil reaps every child (orphans are re-parented to PID 1) and
+// ReapUntil reaps every child (orphans are re-parented to PID 1) and
 // returns the status of pid once it exits.
-func ReapUntil(pid int) int {
+func ReapUntil(pid int) int { return ReapUntilWith(pid, nil) }
+
+// ReapUntilWith is ReapUntil handing every other child it reaps to
+// other (nil: none), e.g. a monitor's health checks.
+func ReapUntilWith(pid int, other func(int, unix.WaitStatus) bool) int {
 	for {
 		var ws unix.WaitStatus
 		got, err := unix.Wait4(-1, &ws, 0, nil)
@@ -68,6 +72,9 @@ func ReapUntil(pid int) int {
 			return lifecycle.ExitUnknownCode
 		}
 		if got != pid {
+			if other != nil {
+				other(got, ws)
+			}
 			continue
 		}
 		if ws.Signaled() {

@@ -13,7 +13,11 @@
 // -i container's stdin pipe or a -t one's pty. A foreground run -t or
 // start -a of a -t container (StartAttached) is a monitor's start whose
 // output waits for the CLI's attach; exec -t has an exec monitor of its
-// own (exec_linux.go). The hand-over between CLI, monitor and waiter is one
+// own (exec_linux.go). A container with a health check gets its timer in
+// the waiter (package lifecycle/health, health_linux.go): each check is
+// the ctr-lite binary run as `healthcheck run --internal-from-monitor
+// ID`, reaped by the waiter's reap loop. The hand-over between CLI,
+// monitor and waiter is one
 // typed, versioned message (handover.go); the monitor logs to monitor.log.
 //
 // Guarantees: no lock is held while the container runs; the starting CLI

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/attach"
+	"github.com/ctr-lite/ctr-lite/lifecycle/initproc"
 	"github.com/ctr-lite/ctr-lite/reexec"
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -109,7 +110,7 @@ func (e *supervisor) superviseExec(id string, x *execStart, status *os.File) {
 	}
 	copied := make(chan struct{})
 	go func() { io.Copy(out, pty); close(copied) }() // ends with EIO once the process is gone
-	code := waitChild(pid)
+	code := initproc.ReapUntil(pid)
 	select {
 	case <-copied:
 	case <-time.After(2 * time.Second): // a child it left keeps the terminal

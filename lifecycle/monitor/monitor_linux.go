@@ -290,7 +290,9 @@ func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output, no
 	}
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
 	dropCodePages()
-	code := waitChild(pid)
+	checks := e.startHealthchecks(id)
+	code := initproc.ReapUntilWith(pid, checks.Reaped)
+	checks.Stop()
 	notify.Close()
 	e.Log.Info("container exited", "container", id, "code", code)
 	e.exit = code
@@ -357,10 +359,6 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 	}
 	return pid, nil
 }
-
-// waitChild waits for the container's init as its subreaper, reaping any
-// orphans it leaves on the way (the same loop as --init's).
-func waitChild(pid int) int { return initproc.ReapUntil(pid) }
 
 // isPlainExit tells a container's own exit status (or success) from a
 // failure with a message.
@@ -434,6 +432,9 @@ func (e *supervisor) beginRestart(c *state.Container) error {
 func restartPolicyAllows(c *state.Container, p state.RestartPolicy, code int) bool {
 	if c.HasBeenManuallyStopped {
 		return false
+	}
+	if c.HealthRestart { // --health-on-failure restart
+		return true
 	}
 	switch p.Name {
 	case "always", "unless-stopped":

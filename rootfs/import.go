@@ -131,6 +131,9 @@ func (s *Store) importStream(r io.Reader) (io.Reader, error) {
 	var zr io.Reader
 	switch {
 	case bytes.HasPrefix(head, xzMagic):
+		if err := checkXZDict(peekUpTo(br, 12+1024)); err != nil {
+			return nil, fmt.Errorf("open xz tar: %w", err)
+		}
 		x, err := xz.NewReader(counted)
 		if err != nil {
 			return nil, fmt.Errorf("open xz tar: %w", err)
@@ -142,4 +145,10 @@ func (s *Store) importStream(r io.Reader) (io.Reader, error) {
 		return br, nil
 	}
 	return &bombGuard{r: zr, compressed: counted, ratio: s.bombRatio(), floor: s.bombFloor()}, nil
+}
+
+// peekUpTo returns up to n buffered bytes of br without consuming them.
+func peekUpTo(br *bufio.Reader, n int) []byte {
+	b, _ := br.Peek(n)
+	return b
 }

@@ -115,33 +115,53 @@ func ifname(name string) []byte {
 	return b
 }
 
-// networkRulesPresent reports whether n's masquerade rules are in the
-// kernel's ruleset: one listing of the postrouting chain (a missing table
-// or chain, as after `nft flush ruleset`, is an error, so false).
+// networkRulesPresent reports whether all of n's rules are in the
+// kernel's ruleset: its masquerade rules and, for an --internal network,
+// its forward drops in both the ip and the ip6 table (a table or chain
+// deleted by hand, as by `nft flush ruleset`, means absent).
 func networkRulesPresent(n *Network) bool {
 	c, err := nftables.New()
 	if err != nil {
 		return false
 	}
-	ok, err := hasNetworkRules(c, n)
-	return err == nil && ok
+	have, err := presentRules(c, n)
+	return err == nil && have.complete(n)
 }
 
-func hasNetworkRules(c *nftables.Conn, n *Network) (bool, error) {
+// ruleGroups is which of a network's rule groups the kernel holds.
+type ruleGroups struct{ nat, drop4, drop6 bool }
+
+func (p ruleGroups) complete(n *Network) bool {
+	return p.nat && (!n.Internal || p.drop4 && p.drop6)
+}
+
+func presentRules(c *nftables.Conn, n *Network) (ruleGroups, error) {
 	owner := []byte("net:" + n.Bridge)
+	var p ruleGroups
 	rules, err := c.GetRules(table, &nftables.Chain{Name: natPostName, Table: table})
 	if err != nil {
-		return false, fmt.Errorf("list nftables rules: %w", err)
+		return p, fmt.Errorf("list nftables rules: %w", err)
 	}
-	for _, r := range rules {
-		if bytes.Equal(r.UserData, owner) {
-			return true, nil
-		}
+	p.nat = ownsOne(rules, owner)
+	if n.Internal {
+		// A missing forward chain or ip6 table is an error here: absent.
+		r4, _ := c.GetRules(table, &nftables.Chain{Name: forwardChain, Table: table})
+		r6, _ := c.GetRules(table6, &nftables.Chain{Name: forwardChain, Table: table6})
+		p.drop4, p.drop6 = ownsOne(r4, owner), ownsOne(r6, owner)
 	}
-	return false, nil
+	return p, nil
 }
 
-// ensureNetworkRules adds n's masquerade rules unless they are there.
+func ownsOne(rules []*nftables.Rule, owner []byte) bool {
+	for _, r := range rules {
+		if bytes.Equal(r.UserData, owner) {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureNetworkRules adds those of n's rules that are not there.
 func ensureNetworkRules(n *Network) error {
 	c, err := nftables.New()
 	if err != nil {
@@ -152,16 +172,23 @@ func ensureNetworkRules(n *Network) error {
 	}
 	post := &nftables.Chain{Name: natPostName, Table: table}
 	owner := []byte("net:" + n.Bridge)
-	if ok, err := hasNetworkRules(c, n); err != nil || ok {
+	have, err := presentRules(c, n)
+	if err != nil || have.complete(n) {
 		return err
 	}
-	if n.Masquerade() {
-		c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
+	if !have.nat {
+		if n.Masquerade() {
+			c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeOut(n)})
+		}
+		// Always added: it also marks n's rules as present (presentRules).
+		c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeLocalhost(n)})
 	}
-	// Always added: it also marks n's rules as present (hasNetworkRules).
-	c.AddRule(&nftables.Rule{Table: table, Chain: post, UserData: owner, Exprs: masqueradeLocalhost(n)})
-	if n.Internal {
-		addInternalRules(c, n, owner)
+	if n.Internal && !have.drop4 {
+		addInternalRules(c, n, owner, table)
+	}
+	if n.Internal && !have.drop6 {
+		c.AddTable(table6)
+		addInternalRules(c, n, owner, table6)
 	}
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("add masquerade rules for %s: %w", n.Name, err)
@@ -170,27 +197,24 @@ func ensureNetworkRules(n *Network) error {
 }
 
 // addInternalRules drops what would be routed into or out of an internal
-// network's bridge (docker's --internal), over IPv4 and IPv6: containers
-// on the bridge still reach each other (bridged, not routed) and the host
-// (input/output).
+// network's bridge (docker's --internal), in table t (ip or ip6):
+// containers on the bridge still reach each other (bridged, not routed)
+// and the host (input/output).
 //
 //	forward (filter): iifname BRIDGE oifname != BRIDGE drop
 //	                  oifname BRIDGE iifname != BRIDGE drop
-func addInternalRules(c *nftables.Conn, n *Network, owner []byte) {
-	c.AddTable(table6)
-	for _, t := range []*nftables.Table{table, table6} {
-		policy := nftables.ChainPolicyAccept
-		fwd := c.AddChain(&nftables.Chain{Name: forwardChain, Table: t, Type: nftables.ChainTypeFilter,
-			Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &policy})
-		for _, dir := range [][2]expr.MetaKey{{expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME}, {expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME}} {
-			c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: owner, Exprs: []expr.Any{
-				&expr.Meta{Key: dir[0], Register: 1},
-				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
-				&expr.Meta{Key: dir[1], Register: 1},
-				&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
-				&expr.Verdict{Kind: expr.VerdictDrop},
-			}})
-		}
+func addInternalRules(c *nftables.Conn, n *Network, owner []byte, t *nftables.Table) {
+	policy := nftables.ChainPolicyAccept
+	fwd := c.AddChain(&nftables.Chain{Name: forwardChain, Table: t, Type: nftables.ChainTypeFilter,
+		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &policy})
+	for _, dir := range [][2]expr.MetaKey{{expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME}, {expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME}} {
+		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: owner, Exprs: []expr.Any{
+			&expr.Meta{Key: dir[0], Register: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(n.Bridge)},
+			&expr.Meta{Key: dir[1], Register: 1},
+			&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(n.Bridge)},
+			&expr.Verdict{Kind: expr.VerdictDrop},
+		}})
 	}
 }
 

@@ -40,12 +40,8 @@ func newPsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			list, err := e.Containers.List()
-			if err != nil {
-				return err
-			}
 			filter, err := parsePsFilter(o.filters, psResolver{
-				created: func(ref string) (time.Time, error) { return createdOf(e.Containers, list, ref) },
+				created: func(ref string) (time.Time, error) { return createdOf(e.Containers, ref) },
 				imageID: func(ref string) (string, error) {
 					img, err := e.Images.Resolve(ref)
 					if err != nil {
@@ -54,6 +50,10 @@ func newPsCmd(g *globals) *cobra.Command {
 					return img.ID, nil
 				},
 			})
+			if err != nil {
+				return err
+			}
+			list, err := listFor(e.Containers, filter)
 			if err != nil {
 				return err
 			}
@@ -108,17 +108,25 @@ type psSelect struct {
 }
 
 // createdOf is before=/since='s container: its creation time.
-func createdOf(s *state.Store, list []*state.Container, ref string) (time.Time, error) {
+func createdOf(s *state.Store, ref string) (time.Time, error) {
 	id, err := s.Resolve(ref)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("No such container: %s", ref)
 	}
-	for _, c := range list {
-		if c.ID == id {
-			return c.Created, nil
-		}
+	c, err := s.Load(id)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("No such container: %s", ref)
 	}
-	return time.Time{}, fmt.Errorf("No such container: %s", ref)
+	return c.Created, nil
+}
+
+// listFor loads the records ps may show: with a name filter only those
+// the name index says match (names are ANDed with every other key).
+func listFor(s *state.Store, f *psFilter) ([]*state.Container, error) {
+	if len(f.names) == 0 {
+		return s.List()
+	}
+	return s.ListNamed(f.nameMatches)
 }
 
 func psRows(list []*state.Container, sel psSelect, now time.Time) []psRow {

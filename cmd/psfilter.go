@@ -211,7 +211,7 @@ func (f *psFilter) match(p psCandidate) bool {
 		ok  func() bool
 	}{
 		{"id", func() bool { return anyRegexp(f.ids, c.ID) }},
-		{"name", func() bool { return anyRegexp(f.names, c.Name) || anyRegexp(f.names, "/"+c.Name) }},
+		{"name", func() bool { return f.nameMatches(c.Name) }},
 		{"label", func() bool { return opts.LabelsMatch(f.vals["label"], c.Config.Labels) }},
 		{"status", func() bool { return contains(f.vals["status"], psStatus(p.st)) }},
 		{"exited", func() bool { return exitedMatch(f.exited, p.st) }},
@@ -365,4 +365,10 @@ func volumeMatch(want []string, hc *state.HostConfig) bool {
 		}
 	}
 	return false
+}
+
+// nameMatches is the name filter: docker matches the regexps against
+// "/NAME" as well as NAME, so ^/web and ^web both work.
+func (f *psFilter) nameMatches(name string) bool {
+	return anyRegexp(f.names, name) || anyRegexp(f.names, "/"+name)
 }

@@ -217,6 +217,35 @@ func TestListSkipsHalfCreated(t *testing.T) {
 	}
 }
 
+func TestListNamedReadsOnlyMatchingRecords(t *testing.T) {
+	s := newStore(t)
+	for _, name := range []string{"web-1", "web-2", "db"} {
+		id, n, err := reserve(s, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Save(&Container{ID: id, Name: n}, false)
+	}
+	if _, _, err := reserve(s, "web-half"); err != nil { // reserved, no record
+		t.Fatal(err)
+	}
+	// db's record damaged: a name filter that does not match it never reads it
+	dbID := s.nameOwner("db")
+	os.WriteFile(s.configPath(dbID), []byte("{not json"), 0o600)
+	list, err := s.ListNamed(func(name string) bool { return strings.HasPrefix(name, "web") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range list {
+		got = append(got, c.Name)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"web-1", "web-2"}) {
+		t.Fatalf("ListNamed(web*) = %v", got)
+	}
+}
+
 func TestContainerLockExcludesAndSeesRemoval(t *testing.T) {
 	s := newStore(t)
 	id, name, _ := reserve(s, "x")

@@ -318,8 +318,11 @@ func (e *Engine) PrepareExec(ref string, o ExecOptions) (*PreparedExec, error) {
 // the caller) into a new exec directory and records exec_create and
 // exec_start; the caller removes the directory and records exec_die.
 func (e *Engine) prepareExec(c *state.Container, o ExecOptions) (*PreparedExec, error) {
-	dir, err := os.MkdirTemp(e.BundleDir(c.ID), "exec-")
-	if err != nil {
+	id := state.NewID()
+	// Named by the exec's ID, so that a teardown finds the sockets of an
+	// exec monitor killed with -9 (ExecSockets).
+	dir := filepath.Join(e.BundleDir(c.ID), execDirPrefix+id)
+	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, WithCode(ExitEngine, err)
 	}
 	proc, err := e.execProcess(c, o)
@@ -330,7 +333,7 @@ func (e *Engine) prepareExec(c *state.Container, o ExecOptions) (*PreparedExec, 
 		os.RemoveAll(dir)
 		return nil, WithCode(ExitEngine, err)
 	}
-	p := &PreparedExec{Container: c, Dir: dir, ID: state.NewID(), Command: execCommand(o.Cmd),
+	p := &PreparedExec{Container: c, Dir: dir, ID: id, Command: execCommand(o.Cmd),
 		Args: []string{"exec", "--process", filepath.Join(dir, "process.json"), "--pid-file", filepath.Join(dir, "pid")}}
 	// docker's exec events: create and start (one step here) name the
 	// command; exec_die carries the exit code (not for -d: nothing waits

@@ -606,8 +606,33 @@ func (e *Engine) releaseRuntime(c *state.Container, hc *state.HostConfig) error 
 	if hc.PidFile != "" {
 		os.Remove(hc.PidFile)
 	}
-	os.Remove(attach.SocketPath(e.RunRoot, c.ID)) // a monitor killed with -9 left it
+	e.removeSockets(c.ID) // a monitor or exec monitor killed with -9 left them
 	return errors.Join(verr, os.RemoveAll(e.BundleDir(c.ID)))
+}
+
+// execDirPrefix names an exec's directory in the bundle: exec-EXECID.
+const execDirPrefix = "exec-"
+
+// ConsoleSocketPath is where a monitor receives the terminal of container
+// or exec id from runc (--console-socket).
+func ConsoleSocketPath(runroot, id string) string {
+	return filepath.Join(runroot, "console-"+id[:min(20, len(id))]+".sock")
+}
+
+// removeSockets removes the attach and console sockets of container id
+// and of its execs, whose monitors remove their own unless killed.
+func (e *Engine) removeSockets(id string) {
+	ids := []string{id}
+	entries, _ := os.ReadDir(e.BundleDir(id))
+	for _, d := range entries {
+		if x, ok := strings.CutPrefix(d.Name(), execDirPrefix); ok && d.IsDir() && state.ValidID(x) {
+			ids = append(ids, x)
+		}
+	}
+	for _, x := range ids {
+		os.Remove(attach.SocketPath(e.RunRoot, x))
+		os.Remove(ConsoleSocketPath(e.RunRoot, x))
+	}
 }
 
 // processLives and procStat are state's, the one place liveness is read.

@@ -129,3 +129,15 @@ running() { [ "$("$CTR" inspect -f '{{.State.Running}}' "$1")" = true ]; }
 	! pgrep -f "ctr-lite-exec-monitor --root $CTR_LITE_ROOT "
 	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep -E '^(attach|console)-')" ]
 }
+
+@test "review 12a: an exec monitor killed with -9 leaves sockets that rm -f of the container removes" {
+	"$CTR" run -d --name exk busybox sleep 100 >/dev/null
+	wait_running exk
+	drive 'u:# |w:\x10\x11' exec -it exk sh
+	[[ "$output" == *"exit=0" ]]
+	pid=$(pgrep -f "ctr-lite-exec-monitor --root $CTR_LITE_ROOT ")
+	[ -n "$(ls "$CTR_LITE_RUNROOT" | grep -E '^attach-')" ]
+	kill -9 $pid
+	"$CTR" rm -f exk >/dev/null
+	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep -E '^(attach|console)-')" ] || { ls "$CTR_LITE_RUNROOT"; false; }
+}

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ctr-lite/ctr-lite/lifecycle"
 )
 
 // consoleSocket receives a detached -t container's pty master from runc
@@ -21,7 +22,7 @@ type consoleSocket struct {
 // listenConsole listens under the runroot; the name is short because a
 // socket path may not exceed 107 bytes.
 func listenConsole(runroot, id string) (*consoleSocket, error) {
-	p := filepath.Join(runroot, "console-"+id[:20]+".sock")
+	p := lifecycle.ConsoleSocketPath(runroot, id)
 	os.Remove(p)
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: p, Net: "unix"})
 	if err != nil {

@@ -29,6 +29,11 @@ type AttachOptions struct {
 	// before the start: the proxy passes them on, so none that came while
 	// the container started is lost.
 	Caught chan os.Signal
+	// JustStarted is a foreground start's attach: its monitor holds the
+	// output and the exit for this client (attachWait), so a container
+	// that already ended (a zombie its monitor has not reaped, or not
+	// yet recorded) is attached to, not refused as stopped.
+	JustStarted bool
 }
 
 // CatchSignals begins catching the signals sig-proxy passes on, for a
@@ -52,7 +57,7 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 	if err != nil {
 		return err
 	}
-	if err := attachable(c); err != nil {
+	if err := attachable(c); err != nil && !o.JustStarted {
 		return err
 	}
 	conn, err := attach.Dial(e.RunRoot, c.ID)

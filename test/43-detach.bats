@@ -94,6 +94,12 @@ running() { [ "$("$CTR" inspect -f '{{.State.Running}}' "$1")" = true ]; }
 	assert_status 2
 	[[ "$output" == *on-tty* ]]
 	[[ "$output" == */dev/pts/* ]]
+	# a container that is done before the CLI attaches (a zombie its
+	# monitor holds for the CLI) is attached to, never "stopped" (125)
+	for i in $(seq 20); do
+		run --separate-stderr setsid "$CTR" run --rm -t busybox sh -c 'exit 2'
+		assert_status 2
+	done
 	stop_like_systemd unit setsid -w "$CTR" run --rm -t --init --name unit busybox sh -c 'trap "exit 3" TERM; sleep 30 & wait' || st=$?
 	[ "${st:-0}" -eq 3 ]
 	for _ in $(seq 50); do "$CTR" inspect unit >/dev/null 2>&1 || break; sleep 0.1; done

@@ -39,6 +39,7 @@ func StartAttached(ctx context.Context, e *lifecycle.Engine, ref string, o lifec
 	if err := (&supervisor{Engine: e}).startDetached(ctx, c.ID, foreground(stdio)); err != nil {
 		return err
 	}
+	o.JustStarted = true
 	return lifecycle.WithCode(lifecycle.ExitEngine, e.Attach(ctx, c.ID, o, stdio))
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Env is the variable systemd names its notify socket in.
@@ -75,7 +76,9 @@ func Listen(path string) (*os.File, error) {
 
 // Relay forwards each datagram that arrives on f (a Listen socket) to
 // socket, as this process's, until the returned function closes it (see
-// relayed for what is left out).
+// relayed for what is left out). A service that floods the socket is
+// held to relayRate datagrams a second (after a burst of relayBurst):
+// the rest are dropped, so it cannot make the monitor or systemd spin.
 func Relay(f *os.File, socket string) (stop func()) {
 	c, err := net.FilePacketConn(f)
 	f.Close() // FilePacketConn holds a duplicate
@@ -84,10 +87,14 @@ func Relay(f *os.File, socket string) (stop func()) {
 	}
 	go func() {
 		buf := make([]byte, 4096)
+		limit := newBucket(relayBurst, relayRate, time.Now())
 		for {
 			n, _, err := c.ReadFrom(buf)
 			if err != nil {
 				return // closed
+			}
+			if !limit.take(time.Now()) {
+				continue
 			}
 			if msg := relayed(string(buf[:n])); msg != "" {
 				Send(socket, msg)
@@ -97,14 +104,48 @@ func Relay(f *os.File, socket string) (stop func()) {
 	return func() { c.Close() }
 }
 
-// relayed is what of a service's datagram goes on to systemd: not
-// MAINPID= (the main process is the monitor's to name), nor BARRIER=1
-// (sd_notify_barrier's: its descriptor stays here, where reading closed
-// it, which is the answer the sender waits for).
+const (
+	relayBurst = 50
+	relayRate  = 20 // datagrams a second
+)
+
+// bucket is a token bucket: take succeeds while tokens are left.
+type bucket struct {
+	tokens, burst, rate float64
+	last                time.Time
+}
+
+func newBucket(burst, rate float64, now time.Time) *bucket {
+	return &bucket{tokens: burst, burst: burst, rate: rate, last: now}
+}
+
+func (b *bucket) take(now time.Time) bool {
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// relayedKeys are the sd_notify(3) assignments a service in a container
+// may pass on: its state, status and watchdog. Left out: MAINPID= (the
+// main process is the monitor's to name), NOTIFYACCESS= (it would widen
+// who may speak for the unit), the FD* store (no descriptor crosses the
+// relay), BARRIER=1 (sd_notify_barrier's: its descriptor stays here,
+// where reading closed it, which is the answer the sender waits for),
+// and anything this list does not name.
+var relayedKeys = map[string]bool{
+	"READY": true, "RELOADING": true, "STOPPING": true, "STATUS": true, "ERRNO": true,
+	"WATCHDOG": true, "WATCHDOG_USEC": true, "EXTEND_TIMEOUT_USEC": true, "MONOTONIC_USEC": true,
+}
+
+// relayed is what of a service's datagram goes on to systemd.
 func relayed(msg string) string {
 	var keep []string
 	for _, l := range strings.Split(msg, "\n") {
-		if l != "" && !strings.HasPrefix(l, "MAINPID=") && l != "BARRIER=1" {
+		if k, _, ok := strings.Cut(l, "="); ok && relayedKeys[k] {
 			keep = append(keep, l)
 		}
 	}

@@ -81,3 +81,34 @@ func TestWithout(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestRelayedKeepsOnlyStateStatusAndWatchdog(t *testing.T) {
+	in := "READY=1\nNOTIFYACCESS=all\nFDSTORE=1\nFDNAME=x\nSTATUS=serving\nMAINPID=1\nWATCHDOG=1\nBARRIER=1\nEXTEND_TIMEOUT_USEC=5000000\nbogus\nX_CUSTOM=1"
+	if got := relayed(in); got != "READY=1\nSTATUS=serving\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000" {
+		t.Fatalf("relayed = %q", got)
+	}
+}
+
+func TestBucketHoldsAFloodToItsRate(t *testing.T) {
+	now := time.Unix(0, 0)
+	b := newBucket(relayBurst, relayRate, now)
+	n := 0
+	for i := 0; i < 1000; i++ { // a flood in one instant: the burst passes
+		if b.take(now) {
+			n++
+		}
+	}
+	if n != relayBurst {
+		t.Fatalf("a burst passed %d, want %d", n, relayBurst)
+	}
+	n = 0
+	for i := 0; i < 10000; i++ { // ten seconds of a datagram a millisecond
+		now = now.Add(time.Millisecond)
+		if b.take(now) {
+			n++
+		}
+	}
+	if n < 10*relayRate-1 || n > 10*relayRate+1 {
+		t.Fatalf("10 s passed %d, want about %d", n, 10*relayRate)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,7 +90,7 @@ func (e *Engine) RunHealthcheck(ctx context.Context, ref string) (*HealthcheckRe
 		}
 	}
 	if rep.Status == state.HealthUnhealthy && old != state.HealthUnhealthy {
-		if err := e.onUnhealthy(ctx, c); err != nil {
+		if err := e.onUnhealthy(c); err != nil {
 			e.Log.Warn("health check: --health-on-failure", "container", c.ID, "action", c.Config.HealthcheckOnFailureAction, "error", err)
 		}
 	}
@@ -127,17 +126,17 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 		return res
 	}
 	defer os.RemoveAll(x.Dir)
-	out, err := os.Create(filepath.Join(x.Dir, "output"))
+	out, err := newCheckOutput()
 	if err != nil {
 		res.Output = err.Error()
 		return res
 	}
-	defer out.Close()
-	// A file, not a pipe: a process the test leaves behind cannot keep
-	// the check from ending by holding its output open.
 	cmd := e.RuncFor(c, append(x.Args, c.ID)...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = x.Dir, out, out
-	if err := cmd.Start(); err != nil {
+	cmd.Dir, cmd.Stdout, cmd.Stderr = x.Dir, out.w, out.w
+	err = cmd.Start()
+	out.w.Close() // runc and the test hold their own
+	if err != nil {
+		out.Result(0)
 		res.Output = fmt.Sprintf("start runtime: %v", err)
 		return res
 	}
@@ -157,11 +156,11 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 		killExec(filepath.Join(x.Dir, "pid"), cmd.Process)
 		err = <-exited
 	}
-	output := readLimited(out)
+	output := out.Result(outputDrain)
 	if timedOut {
 		res.Output = fmt.Sprintf("Health check exceeded timeout (%v)", hc.Timeout) // docker's words
 		if output != "" {
-			res.Output += ": " + output
+			res.Output = limitOutput(res.Output+": "+output, false)
 		}
 		return res
 	}
@@ -222,15 +221,70 @@ func descendants(pid int) []int {
 	return out
 }
 
-// readLimited is the first HealthOutputMax bytes of f, with "..." after
-// them when there was more (docker's).
-func readLimited(f *os.File) string {
-	buf := make([]byte, state.HealthOutputMax+1)
-	n, _ := io.ReadFull(io.NewSectionReader(f, 0, int64(len(buf))), buf)
-	if n > state.HealthOutputMax {
-		return string(buf[:state.HealthOutputMax]) + "..."
+// outputDrain is how long a check's output is still read once its
+// runtime exited: what it wrote is in the pipe already, so this bounds
+// only a process the test left behind holding the pipe open (it gets
+// EPIPE once the read end is closed).
+const outputDrain = 250 * time.Millisecond
+
+// checkOutput is a check's stdout and stderr together, read through a
+// pipe: the first HealthOutputMax bytes are kept and the rest is read
+// and dropped, so a test that writes without end (`yes`) costs neither
+// memory nor disk.
+type checkOutput struct {
+	r, w      *os.File
+	done      chan struct{}
+	buf       []byte
+	truncated bool
+}
+
+func newCheckOutput() (*checkOutput, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("make the health check's output pipe: %w", err)
 	}
-	return string(buf[:n])
+	o := &checkOutput{r: r, w: w, done: make(chan struct{})}
+	go o.read()
+	return o, nil
+}
+
+// read keeps the head of the output and drains the rest until EOF, an
+// error or the deadline Result sets.
+func (o *checkOutput) read() {
+	defer close(o.done)
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := o.r.Read(chunk)
+		keep := min(n, state.HealthOutputMax-len(o.buf))
+		o.buf = append(o.buf, chunk[:keep]...)
+		if keep < n {
+			o.truncated = true
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Result stops reading after wait (at once with 0) and returns the
+// output as docker keeps it.
+func (o *checkOutput) Result(wait time.Duration) string {
+	o.r.SetReadDeadline(time.Now().Add(wait))
+	<-o.done
+	o.r.Close()
+	return limitOutput(string(o.buf), o.truncated)
+}
+
+// limitOutput is s cut to HealthOutputMax bytes, with "..." after when
+// it was cut or truncated already (docker's).
+func limitOutput(s string, truncated bool) string {
+	if len(s) > state.HealthOutputMax {
+		s, truncated = s[:state.HealthOutputMax], true
+	}
+	if truncated {
+		return s + "..."
+	}
+	return s
 }
 
 // recordHealth adds res to the container's health state under its lock,
@@ -282,46 +336,15 @@ func applyResult(h *state.Health, hc state.HealthConfig, started time.Time, res 
 	return true
 }
 
-// onUnhealthy carries out --health-on-failure (podman's): kill and stop
-// as the user's commands (the restart policy then restarts nothing);
-// restart asks the monitor to restart the container after it ends (the
-// monitor's restart, begun under the container's lock: a stop meanwhile
-// is final) and stops it without marking it stopped.
-func (e *Engine) onUnhealthy(ctx context.Context, c *state.Container) error {
+// onUnhealthy starts --health-on-failure's action, in a process of its
+// own (healthaction_linux.go): this check may be killed before a stop
+// ends.
+func (e *Engine) onUnhealthy(c *state.Container) error {
 	switch c.Config.HealthcheckOnFailureAction {
-	case "kill":
-		return e.Kill(ctx, c.ID, "KILL")
-	case "stop":
-		return e.Stop(ctx, c.ID, "", ContainerStopTimeout)
-	case "restart":
-		return e.restartUnhealthy(ctx, c.ID)
+	case "kill", "stop", "restart":
+		return e.startHealthAction(c)
 	}
 	return nil
-}
-
-func (e *Engine) restartUnhealthy(ctx context.Context, id string) error {
-	c, _, l, err := e.LockAndLoad(ctx, id)
-	if err != nil {
-		return err
-	}
-	if c.HasBeenManuallyStopped || !IsRunning(c) {
-		l.Unlock()
-		return nil
-	}
-	c.HealthRestart = true
-	err = e.Containers.Save(c, false)
-	l.Unlock()
-	if err != nil {
-		return err
-	}
-	e.Log.Info("restarting the unhealthy container", "container", id)
-	if err := e.signal(ctx, c, stopSignal(c)); err != nil {
-		return err
-	}
-	if waitForExit(ctx, c.State.Pid, c.State.PidStart, stopTimeout(c)); !c.State.PidLives() {
-		return nil
-	}
-	return e.signal(ctx, c, "KILL")
 }
 
 // Wait conditions (podman's wait --condition); stopped and exited are

@@ -19,7 +19,8 @@ func newStartCmd(g *globals) *cobra.Command {
 		Short: "Start created or exited containers",
 		Long: `Start containers in the background under a monitor, or with -a in the
 foreground, exiting with the container's status. With -a the signals you get
-are passed on to a container without -t (--sig-proxy); a -t one's detach keys
+are passed on to the container (--sig-proxy), a -t one's too, as run -t does
+(a unit's SIGTERM stops its container); a -t one's detach keys
 (ctrl-p,ctrl-q, or --detach-keys) leave it running, to 'attach' again later.`,
 		Example: `  ctr-lite start web
   ctr-lite start -a c1
@@ -48,6 +49,10 @@ are passed on to a container without -t (--sig-proxy); a -t one's detach keys
 				if interactive {
 					stdio.Stdin = os.Stdin
 				}
+				// A SIGTERM or SIGINT sent to this CLI reaches the container
+				// even with -t (where ^C typed is a byte it reads): else the
+				// CLI would swallow it, and stay attached.
+				o.ProxyTerminal = true
 				return monitor.StartForeground(c.Context(), e, args[0], o, stdio)
 			}
 			return eachRef(c.Context(), args, func(ctx context.Context, ref string) error {
@@ -63,7 +68,7 @@ are passed on to a container without -t (--sig-proxy); a -t one's detach keys
 	c.Flags().BoolVarP(&interactive, "interactive", "i", false, "attach stdin")
 	c.Flags().BoolVar(&all, "all", false, "start every container that is not running")
 	c.Flags().StringVar(&o.DetachKeys, "detach-keys", "", "keys that detach from a -t container, leaving it running (default ctrl-p,ctrl-q)")
-	c.Flags().BoolVar(&o.SigProxy, "sig-proxy", true, "with -a, pass the signals you get on to a container without -t")
+	c.Flags().BoolVar(&o.SigProxy, "sig-proxy", true, "with -a, pass the signals you get on to the container")
 	return c
 }
 

@@ -176,49 +176,85 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 
 // killExec kills a hung check: the exec'd process and every process
 // under it (by the pid file runc wrote), then runc itself if it lingers.
+// Each is killed through a pidfd opened while its start time is still
+// the one read, so a PID recycled meanwhile is never hit.
 func killExec(pidFile string, runc *os.Process) {
 	data, _ := os.ReadFile(pidFile)
 	if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
-		for _, p := range append(descendants(pid), pid) {
-			unix.Kill(p, unix.SIGKILL)
+		_, start, ok := procStat(strconv.Itoa(pid))
+		procs := descendants(pid)
+		if ok {
+			procs = append(procs, proc{pid, start})
+		}
+		for _, p := range procs {
+			p.kill()
 		}
 	}
 	go func() { // runc exec ends with its process; if not, it goes too
 		time.Sleep(5 * time.Second)
-		runc.Kill()
+		runc.Kill() // our child: os.Process signals through its pidfd
 	}()
 }
 
-// descendants are the processes under pid, by /proc's parent links.
-func descendants(pid int) []int {
-	children := map[int][]int{}
+// proc is a process by PID and start time (clock ticks since boot).
+type proc struct {
+	pid   int
+	start uint64
+}
+
+// kill sends SIGKILL to p if it is still the process that started then.
+func (p proc) kill() {
+	fd, err := unix.PidfdOpen(p.pid, 0)
+	if err != nil {
+		return // gone already
+	}
+	defer unix.Close(fd)
+	if _, start, ok := procStat(strconv.Itoa(p.pid)); !ok || start != p.start {
+		return // the PID is another process's now
+	}
+	unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+}
+
+// descendants are the processes under pid, by /proc's parent links,
+// with their start times.
+func descendants(pid int) []proc {
+	children := map[int][]proc{}
 	entries, _ := os.ReadDir("/proc")
 	for _, en := range entries {
 		p, err := strconv.Atoi(en.Name())
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile("/proc/" + en.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := strings.LastIndexByte(string(data), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) > 1 {
-			if pp, err := strconv.Atoi(f[1]); err == nil {
-				children[pp] = append(children[pp], p)
-			}
+		if pp, start, ok := parentOf(en.Name()); ok {
+			children[pp] = append(children[pp], proc{p, start})
 		}
 	}
-	var out []int
+	var out []proc
 	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
 		out = append(out, queue[0])
-		queue = append(queue, children[queue[0]]...)
+		queue = append(queue, children[queue[0].pid]...)
 	}
 	return out
+}
+
+// parentOf is process pid's parent and start time, from /proc/PID/stat
+// (fields 4 and 22, after the command name in parentheses).
+func parentOf(pid string) (int, uint64, bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 20 {
+		return 0, 0, false
+	}
+	pp, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[19], 10, 64)
+	return pp, start, err1 == nil && err2 == nil
 }
 
 // outputDrain is how long a check's output is still read once its

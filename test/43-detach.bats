@@ -129,3 +129,19 @@ running() { [ "$("$CTR" inspect -f '{{.State.Running}}' "$1")" = true ]; }
 	! pgrep -f "ctr-lite-exec-monitor --root $CTR_LITE_ROOT "
 	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep -E '^(attach|console)-')" ]
 }
+
+@test "start -ai of a -t container passes a SIGTERM sent to the CLI on (a unit's stop); exec -t leaves on SIGTERM or SIGINT with 128+N, the process runs on" {
+	"$CTR" create -it --name s3 busybox sh -c 'trap "echo got TERM; exit 5" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	drive 'u:ready|k:15' start -ai s3
+	[[ "$output" == *"got TERM"* ]]
+	[[ "$output" == *"exit=5" ]]
+	"$CTR" run -d --name ex2 busybox sleep 100 >/dev/null
+	wait_running ex2
+	drive 'u:ready|k:15' exec -it ex2 sh -c 'echo ready; touch /tmp/a; sleep 30'
+	[[ "$output" == *"exit=143" ]]
+	drive 'u:ready|k:2' exec -t ex2 sh -c 'echo ready; sleep 30'
+	[[ "$output" == *"exit=130" ]]
+	# the exec'd processes run on, as after the detach keys
+	ctr exec ex2 sh -c 'ps -o args | grep -c "^sleep 30"'
+	[ "$output" = 2 ]
+}

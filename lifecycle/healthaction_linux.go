@@ -126,6 +126,10 @@ func sameRun(c *state.Container, started time.Time) bool {
 	return IsRunning(c) && c.State.StartedAt.Equal(started)
 }
 
+// killWait is how long a SIGKILLed container may take to end (a var for
+// tests).
+var killWait = 10 * time.Second
+
 // restartUnhealthy sets HealthRestart (under the lock, where the monitor
 // reads it when the container exits), stops the run with its stop signal,
 // its stop timeout and SIGKILL. If the run outlives all that, or a signal
@@ -153,7 +157,7 @@ func (e *Engine) restartUnhealthy(ctx context.Context, id string, started time.T
 	}
 	if c.State.PidLives() {
 		err = e.signal(ctx, c, "KILL")
-		waitForExit(ctx, c.State.Pid, c.State.PidStart, 10*time.Second)
+		waitForExit(ctx, c.State.Pid, c.State.PidStart, killWait)
 	}
 	if !c.State.PidLives() {
 		return nil // it ended: the monitor restarts it

@@ -32,7 +32,11 @@ func newHealthcheckRunCmd(g *globals) *cobra.Command {
 		Short: "Run a container's health check now and record its result",
 		Args:  exactArgs(1, "CONTAINER"),
 		RunE: func(c *cobra.Command, args []string) error {
-			e, err := g.engine()
+			open := g.engine
+			if fromMonitor {
+				open = g.engineAsGiven
+			}
+			e, err := open()
 			if err != nil {
 				return &statusError{code: lifecycle.ExitEngine, err: err}
 			}

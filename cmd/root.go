@@ -185,6 +185,16 @@ func (g *globals) engine() (*lifecycle.Engine, error) {
 	if _, err := g.daemonConfig(); err != nil {
 		return nil, err
 	}
+	return g.engineAsGiven()
+}
+
+// engineAsGiven opens the engine from the global flags (and their
+// variables) alone, never the config file: for the processes a monitor
+// starts (a scheduled health check), which it passes every setting they
+// need as flags, so a config file edited or broken after the start
+// changes nothing, and one named by the starting CLI's --config-file is
+// not replaced by the default file.
+func (g *globals) engineAsGiven() (*lifecycle.Engine, error) {
 	return lifecycle.New(lifecycle.Options{
 		Root: g.root, RunRoot: g.runroot, Runtime: g.runtime, StorageDriver: g.driver, Log: g.logger(),
 		DefaultSubnet: g.defaultSubnet, DefaultBridge: g.defaultBridge,

@@ -19,7 +19,9 @@ func newStartCmd(g *globals) *cobra.Command {
 		Short: "Start created or exited containers",
 		Long: `Start containers in the background under a monitor, or with -a in the
 foreground, exiting with the container's status. With -a the signals you get
-are passed on to a container without -t (--sig-proxy); a -t one's detach keys
+are passed on to a container without -t (--sig-proxy), as docker's; with -t a
+SIGINT or SIGTERM sent to the CLI ends the attach (128+N) and the container
+runs on; a -t one's detach keys
 (ctrl-p,ctrl-q, or --detach-keys) leave it running, to 'attach' again later.`,
 		Example: `  ctr-lite start web
   ctr-lite start -a c1

@@ -76,7 +76,16 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 			proxy = CatchSignals()
 		}
 	}
+	// Without a proxy a SIGINT or SIGTERM ends the attach, as it kills
+	// docker's CLI: the container runs on (main's context only notes it).
+	ended := func() unix.Signal { return 0 }
+	if proxy == nil {
+		ended = endOnSignal(conn)
+	}
 	err = e.attachConn(conn, c, keys, c.Config.Tty, c.Config.OpenStdin && !o.NoStdin, proxy, stdio)
+	if sig := ended(); sig != 0 {
+		return &ExitError{Code: 128 + int(sig)}
+	}
 	if errors.Is(err, errConnEnded) {
 		// Dropped without the exit frame (too slow, or the monitor
 		// died): the record still has the exit code if it exited.
@@ -92,7 +101,10 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 
 // AttachExec connects stdio to exec'd process execID of container c
 // (a -t one, run by its exec monitor) as Attach does to a container,
-// without signals: docker's exec passes none on.
+// without signals: docker's exec passes none on, and its CLI dies of a
+// SIGINT or SIGTERM; this one leaves (the process runs on under its
+// exec monitor, as after the detach keys) with 128+N, the status of a
+// process the signal killed.
 func (e *Engine) AttachExec(c *state.Container, execID string, interactive bool, detachKeys string, stdio Stdio) error {
 	keys, err := attach.ParseDetachKeys(defaultKeys(detachKeys))
 	if err != nil {
@@ -102,7 +114,37 @@ func (e *Engine) AttachExec(c *state.Container, execID string, interactive bool,
 	if err != nil {
 		return WithCode(ExitEngine, fmt.Errorf("attach to the exec in container %q: %w", c.Name, err))
 	}
-	return e.attachConn(conn, c, keys, true, interactive, nil, stdio)
+	ended := endOnSignal(conn)
+	err = e.attachConn(conn, c, keys, true, interactive, nil, stdio)
+	if sig := ended(); sig != 0 {
+		return &ExitError{Code: 128 + int(sig)}
+	}
+	return err
+}
+
+// endOnSignal closes conn, ending the attach on it, once this process
+// gets SIGINT or SIGTERM (main's context only notes them). The returned
+// func stops watching and tells the signal that ended it (0: none).
+func endOnSignal(conn *net.UnixConn) func() unix.Signal {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM)
+	done, finished := make(chan struct{}), make(chan struct{})
+	var got unix.Signal
+	go func() {
+		defer close(finished)
+		select {
+		case s := <-sigs:
+			got = s.(unix.Signal)
+			conn.Close()
+		case <-done:
+		}
+	}()
+	return func() unix.Signal {
+		signal.Stop(sigs)
+		close(done)
+		<-finished
+		return got
+	}
 }
 
 // attachConn passes stdin (if withStdin) to conn and its output to stdio

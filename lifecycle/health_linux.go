@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,7 +90,7 @@ func (e *Engine) RunHealthcheck(ctx context.Context, ref string) (*HealthcheckRe
 		}
 	}
 	if rep.Status == state.HealthUnhealthy && old != state.HealthUnhealthy {
-		if err := e.onUnhealthy(ctx, c); err != nil {
+		if err := e.onUnhealthy(c); err != nil {
 			e.Log.Warn("health check: --health-on-failure", "container", c.ID, "action", c.Config.HealthcheckOnFailureAction, "error", err)
 		}
 	}
@@ -127,17 +126,17 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 		return res
 	}
 	defer os.RemoveAll(x.Dir)
-	out, err := os.Create(filepath.Join(x.Dir, "output"))
+	out, err := newCheckOutput()
 	if err != nil {
 		res.Output = err.Error()
 		return res
 	}
-	defer out.Close()
-	// A file, not a pipe: a process the test leaves behind cannot keep
-	// the check from ending by holding its output open.
 	cmd := e.RuncFor(c, append(x.Args, c.ID)...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = x.Dir, out, out
-	if err := cmd.Start(); err != nil {
+	cmd.Dir, cmd.Stdout, cmd.Stderr = x.Dir, out.w, out.w
+	err = cmd.Start()
+	out.w.Close() // runc and the test hold their own
+	if err != nil {
+		out.Result(0)
 		res.Output = fmt.Sprintf("start runtime: %v", err)
 		return res
 	}
@@ -157,11 +156,11 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 		killExec(filepath.Join(x.Dir, "pid"), cmd.Process)
 		err = <-exited
 	}
-	output := readLimited(out)
+	output := out.Result(outputDrain)
 	if timedOut {
 		res.Output = fmt.Sprintf("Health check exceeded timeout (%v)", hc.Timeout) // docker's words
 		if output != "" {
-			res.Output += ": " + output
+			res.Output = limitOutput(res.Output+": "+output, false)
 		}
 		return res
 	}
@@ -177,60 +176,151 @@ func (e *Engine) probe(ctx context.Context, c *state.Container, hc state.HealthC
 
 // killExec kills a hung check: the exec'd process and every process
 // under it (by the pid file runc wrote), then runc itself if it lingers.
+// Each is killed through a pidfd opened while its start time is still
+// the one read, so a PID recycled meanwhile is never hit.
 func killExec(pidFile string, runc *os.Process) {
 	data, _ := os.ReadFile(pidFile)
 	if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
-		for _, p := range append(descendants(pid), pid) {
-			unix.Kill(p, unix.SIGKILL)
+		_, start, ok := procStat(strconv.Itoa(pid))
+		procs := descendants(pid)
+		if ok {
+			procs = append(procs, proc{pid, start})
+		}
+		for _, p := range procs {
+			p.kill()
 		}
 	}
 	go func() { // runc exec ends with its process; if not, it goes too
 		time.Sleep(5 * time.Second)
-		runc.Kill()
+		runc.Kill() // our child: os.Process signals through its pidfd
 	}()
 }
 
-// descendants are the processes under pid, by /proc's parent links.
-func descendants(pid int) []int {
-	children := map[int][]int{}
+// proc is a process by PID and start time (clock ticks since boot).
+type proc struct {
+	pid   int
+	start uint64
+}
+
+// kill sends SIGKILL to p if it is still the process that started then.
+func (p proc) kill() {
+	fd, err := unix.PidfdOpen(p.pid, 0)
+	if err != nil {
+		return // gone already
+	}
+	defer unix.Close(fd)
+	if _, start, ok := procStat(strconv.Itoa(p.pid)); !ok || start != p.start {
+		return // the PID is another process's now
+	}
+	unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+}
+
+// descendants are the processes under pid, by /proc's parent links,
+// with their start times.
+func descendants(pid int) []proc {
+	children := map[int][]proc{}
 	entries, _ := os.ReadDir("/proc")
 	for _, en := range entries {
 		p, err := strconv.Atoi(en.Name())
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile("/proc/" + en.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := strings.LastIndexByte(string(data), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) > 1 {
-			if pp, err := strconv.Atoi(f[1]); err == nil {
-				children[pp] = append(children[pp], p)
-			}
+		if pp, start, ok := parentOf(en.Name()); ok {
+			children[pp] = append(children[pp], proc{p, start})
 		}
 	}
-	var out []int
+	var out []proc
 	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
 		out = append(out, queue[0])
-		queue = append(queue, children[queue[0]]...)
+		queue = append(queue, children[queue[0].pid]...)
 	}
 	return out
 }
 
-// readLimited is the first HealthOutputMax bytes of f, with "..." after
-// them when there was more (docker's).
-func readLimited(f *os.File) string {
-	buf := make([]byte, state.HealthOutputMax+1)
-	n, _ := io.ReadFull(io.NewSectionReader(f, 0, int64(len(buf))), buf)
-	if n > state.HealthOutputMax {
-		return string(buf[:state.HealthOutputMax]) + "..."
+// parentOf is process pid's parent and start time, from /proc/PID/stat
+// (fields 4 and 22, after the command name in parentheses).
+func parentOf(pid string) (int, uint64, bool) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, 0, false
 	}
-	return string(buf[:n])
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 20 {
+		return 0, 0, false
+	}
+	pp, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[19], 10, 64)
+	return pp, start, err1 == nil && err2 == nil
+}
+
+// outputDrain is how long a check's output is still read once its
+// runtime exited: what it wrote is in the pipe already, so this bounds
+// only a process the test left behind holding the pipe open (it gets
+// EPIPE once the read end is closed).
+const outputDrain = 250 * time.Millisecond
+
+// checkOutput is a check's stdout and stderr together, read through a
+// pipe: the first HealthOutputMax bytes are kept and the rest is read
+// and dropped, so a test that writes without end (`yes`) costs neither
+// memory nor disk.
+type checkOutput struct {
+	r, w      *os.File
+	done      chan struct{}
+	buf       []byte
+	truncated bool
+}
+
+func newCheckOutput() (*checkOutput, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("make the health check's output pipe: %w", err)
+	}
+	o := &checkOutput{r: r, w: w, done: make(chan struct{})}
+	go o.read()
+	return o, nil
+}
+
+// read keeps the head of the output and drains the rest until EOF, an
+// error or the deadline Result sets.
+func (o *checkOutput) read() {
+	defer close(o.done)
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := o.r.Read(chunk)
+		keep := min(n, state.HealthOutputMax-len(o.buf))
+		o.buf = append(o.buf, chunk[:keep]...)
+		if keep < n {
+			o.truncated = true
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Result stops reading after wait (at once with 0) and returns the
+// output as docker keeps it.
+func (o *checkOutput) Result(wait time.Duration) string {
+	o.r.SetReadDeadline(time.Now().Add(wait))
+	<-o.done
+	o.r.Close()
+	return limitOutput(string(o.buf), o.truncated)
+}
+
+// limitOutput is s cut to HealthOutputMax bytes, with "..." after when
+// it was cut or truncated already (docker's).
+func limitOutput(s string, truncated bool) string {
+	if len(s) > state.HealthOutputMax {
+		s, truncated = s[:state.HealthOutputMax], true
+	}
+	if truncated {
+		return s + "..."
+	}
+	return s
 }
 
 // recordHealth adds res to the container's health state under its lock,
@@ -282,46 +372,15 @@ func applyResult(h *state.Health, hc state.HealthConfig, started time.Time, res 
 	return true
 }
 
-// onUnhealthy carries out --health-on-failure (podman's): kill and stop
-// as the user's commands (the restart policy then restarts nothing);
-// restart asks the monitor to restart the container after it ends (the
-// monitor's restart, begun under the container's lock: a stop meanwhile
-// is final) and stops it without marking it stopped.
-func (e *Engine) onUnhealthy(ctx context.Context, c *state.Container) error {
+// onUnhealthy starts --health-on-failure's action, in a process of its
+// own (healthaction_linux.go): this check may be killed before a stop
+// ends.
+func (e *Engine) onUnhealthy(c *state.Container) error {
 	switch c.Config.HealthcheckOnFailureAction {
-	case "kill":
-		return e.Kill(ctx, c.ID, "KILL")
-	case "stop":
-		return e.Stop(ctx, c.ID, "", ContainerStopTimeout)
-	case "restart":
-		return e.restartUnhealthy(ctx, c.ID)
+	case "kill", "stop", "restart":
+		return e.startHealthAction(c)
 	}
 	return nil
-}
-
-func (e *Engine) restartUnhealthy(ctx context.Context, id string) error {
-	c, _, l, err := e.LockAndLoad(ctx, id)
-	if err != nil {
-		return err
-	}
-	if c.HasBeenManuallyStopped || !IsRunning(c) {
-		l.Unlock()
-		return nil
-	}
-	c.HealthRestart = true
-	err = e.Containers.Save(c, false)
-	l.Unlock()
-	if err != nil {
-		return err
-	}
-	e.Log.Info("restarting the unhealthy container", "container", id)
-	if err := e.signal(ctx, c, stopSignal(c)); err != nil {
-		return err
-	}
-	if waitForExit(ctx, c.State.Pid, c.State.PidStart, stopTimeout(c)); !c.State.PidLives() {
-		return nil
-	}
-	return e.signal(ctx, c, "KILL")
 }
 
 // Wait conditions (podman's wait --condition); stopped and exited are

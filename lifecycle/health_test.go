@@ -1,7 +1,9 @@
 package lifecycle
 
 import (
+	"os/exec"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,79 @@ func TestStatusLineHealth(t *testing.T) {
 		if got := s.StatusLine(now); got != "Up 3 minutes "+want {
 			t.Errorf("%s: %q", status, got)
 		}
+	}
+}
+
+// TestCheckOutputBounded: a check's output keeps 4096 bytes and "...",
+// however much is written, and a writer left holding the pipe does not
+// hold up the result past the drain.
+func TestCheckOutputBounded(t *testing.T) {
+	o, err := newCheckOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := []byte(strings.Repeat("y\n", 32<<10))
+	go func() { // 64 MB, then the writer stays open: a process left behind
+		for i := 0; i < 1024; i++ {
+			if _, err := o.w.Write(chunk); err != nil {
+				return // EPIPE once Result closed the read end
+			}
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	begin := time.Now()
+	got := o.Result(100 * time.Millisecond)
+	if took := time.Since(begin); took > 2*time.Second {
+		t.Errorf("Result took %v with the writer open", took)
+	}
+	if len(got) != state.HealthOutputMax+3 || !strings.HasSuffix(got, "y\n...") {
+		t.Errorf("got %d bytes ending %q", len(got), got[max(0, len(got)-8):])
+	}
+	o.w.Close()
+}
+
+func TestCheckOutputExact(t *testing.T) {
+	for _, n := range []int{0, 5, state.HealthOutputMax} {
+		o, err := newCheckOutput()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.w.Write([]byte(strings.Repeat("a", n)))
+		o.w.Close()
+		if got := o.Result(time.Second); got != strings.Repeat("a", n) {
+			t.Errorf("%d bytes: got %d bytes", n, len(got))
+		}
+	}
+	if got := limitOutput(strings.Repeat("b", state.HealthOutputMax+10), false); len(got) != state.HealthOutputMax+3 {
+		t.Errorf("limitOutput: %d bytes", len(got))
+	}
+}
+
+// TestProcKillChecksIdentity: a hung check's processes are killed only
+// while their PID still names the process found (its start time), so a
+// PID reused meanwhile is left alone.
+func TestProcKillChecksIdentity(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	_, start, ok := procStat(strconv.Itoa(cmd.Process.Pid))
+	if !ok {
+		t.Fatal("no /proc entry for the child")
+	}
+	proc{cmd.Process.Pid, start + 1}.kill() // another process's start: not it
+	select {
+	case <-exited:
+		t.Fatal("a process with another start time was killed")
+	case <-time.After(200 * time.Millisecond):
+	}
+	proc{cmd.Process.Pid, start}.kill()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the process was not killed")
 	}
 }

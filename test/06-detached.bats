@@ -487,3 +487,24 @@ wait_monitor_gone() {
 	ctr rm -f ra2
 	assert_status 0
 }
+
+@test "a restart by policy that fails to start ends the monitor non-zero (systemd's Restart=on-failure fires)" {
+	# As a subreaper, python inherits the monitor once run -d returns and
+	# reads its exit status (what systemd sees of its main process).
+	run -0 python3 -c '
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+subprocess.run([sys.argv[1], "run", "-d", "--name", "rf", "--network", "none", "--restart", "on-failure:1",
+	"busybox", "sh", "-c", "rm /bin/sh; exit 3"], check=True, stdout=subprocess.DEVNULL)
+codes = []
+while True:
+	try:
+		_, ws = os.wait()
+	except ChildProcessError:
+		break
+	codes.append(os.waitstatus_to_exitcode(ws))
+print(codes[-1])
+' "$CTR"
+	[ "$output" = 127 ] || [ "$output" = 126 ] || { echo "the monitor exited $output"; false; }
+	[ "$("$CTR" inspect -f '{{.State.Status}}' rf)" = exited ]
+}

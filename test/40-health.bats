@@ -283,3 +283,83 @@ log_len() { [ "$("$CTR" inspect -f '{{len .State.Health.Log}}' "$1")" -ge "$2" ]
 	wait $listener
 	[ "$(cat "$CTR_LITE_TEST_DIR/notified2")" = "READY=1" ]
 }
+
+# big_files: files over 10 MB under the runroot or the containers' part
+# of the root (image layers are big on their own).
+big_files() { find "$CTR_LITE_ROOT/containers" "$CTR_LITE_RUNROOT" -xdev -type f -size +10M 2>/dev/null; }
+
+@test "a check that writes without end keeps 4096 bytes of it and stores no more anywhere" {
+	"$CTR" run -d --name yes --network none --health-cmd yes --health-timeout 2s --health-interval 1s --health-retries 100 busybox sleep 1000 >/dev/null
+	# while checks run (each 2 s of yes), nothing grows under the roots
+	for _ in $(seq 50); do
+		[ -z "$(big_files)" ] || { big_files; ls -l $(big_files); false; }
+		sleep 0.1
+	done
+	wait_for log_len yes 1
+	run -0 sh -c "'$CTR' inspect yes | jq -r '.[0].State.Health.Log[0] | .ExitCode, (.Output | length)'"
+	[ "${lines[0]}" = -1 ]
+	[ "${lines[1]}" -le 4099 ]
+	run -0 sh -c "'$CTR' inspect yes | jq -r '.[0].State.Health.Log[0].Output'"
+	[[ "$output" == "Health check exceeded timeout (2s)"* ]]
+}
+
+# ignoring_term: a container command whose init ignores SIGTERM and exits
+# 0 once /tmp/exit exists.
+ignoring_term='trap "" TERM; while [ ! -e /tmp/exit ]; do sleep 0.2; done'
+# fails_once: a check that fails once after /tmp/bad appears.
+fails_once='if [ -e /tmp/bad ]; then rm /tmp/bad; exit 1; fi'
+
+@test "--health-on-failure restart of a container that ignores SIGTERM: it restarts; a later plain exit with --restart no stays down" {
+	"$CTR" run -d --name rt --network none --stop-timeout 2 --health-cmd "$fails_once" --health-interval 1s --health-timeout 1s --health-retries 1 --health-on-failure restart busybox sh -c "$ignoring_term" >/dev/null
+	wait_health rt healthy
+	pid=$("$CTR" inspect -f '{{.State.Pid}}' rt)
+	"$CTR" exec rt touch /tmp/bad
+	wait_for sh -c "[ \$('$CTR' inspect -f '{{.RestartCount}}' rt) -ge 1 ]"
+	wait_running rt
+	[ "$("$CTR" inspect -f '{{.State.Pid}}' rt)" != "$pid" ]
+	wait_health rt healthy
+	[ "$(jq -r '.HealthRestart // false' "$CTR_LITE_ROOT/containers/$("$CTR" inspect -f '{{.Id}}' rt)/config.v2.json")" = false ]
+	"$CTR" exec rt touch /tmp/exit
+	wait_for sh -c "[ \"\$('$CTR' inspect -f '{{.State.Status}}' rt)\" = exited ]"
+	sleep 2
+	[ "$("$CTR" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' rt)" = "exited 0 1" ]
+}
+
+@test "--health-on-failure restart whose stop outlasts the check's kill window still restarts, and leaves no restart for a later exit" {
+	# --stop-timeout 12 > --health-timeout 1s + the scheduler's 10 s grace
+	"$CTR" run -d --name rt2 --network none --stop-timeout 12 --health-cmd "$fails_once" --health-interval 1s --health-timeout 1s --health-retries 1 --health-on-failure restart busybox sh -c "$ignoring_term" >/dev/null
+	wait_health rt2 healthy
+	"$CTR" exec rt2 touch /tmp/bad
+	wait_for sh -c "[ \$('$CTR' inspect -f '{{.RestartCount}}' rt2) -ge 1 ]"
+	wait_health rt2 healthy
+	"$CTR" exec rt2 touch /tmp/exit
+	wait_for sh -c "[ \"\$('$CTR' inspect -f '{{.State.Status}}' rt2)\" = exited ]"
+	sleep 2
+	[ "$("$CTR" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' rt2)" = "exited 0 1" ]
+}
+
+@test "--health-on-failure stop of a container that ignores SIGTERM: killed after its stop timeout, not restarted" {
+	"$CTR" run -d --name st --network none --restart always --stop-timeout 2 --health-cmd "$fails_once" --health-interval 1s --health-timeout 1s --health-retries 1 --health-on-failure stop busybox sh -c "$ignoring_term" >/dev/null
+	wait_health st healthy
+	"$CTR" exec st touch /tmp/bad
+	wait_for sh -c "[ \"\$('$CTR' inspect -f '{{.State.Status}}' st)\" = exited ]"
+	sleep 2
+	[ "$("$CTR" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' st)" = "exited 137 0" ]
+}
+
+@test "scheduled checks do not read the config file: a file broken after the start leaves the status healthy" {
+	conf=$CTR_LITE_TEST_DIR/daemon.json env=$CTR_LITE_TEST_DIR/env-daemon.json
+	echo '{"log-level": "warn"}' >"$conf"
+	echo '{"log-level": "warn"}' >"$env"
+	CTR_LITE_CONFIG=$env "$CTR" --config-file "$conf" run -d --name cf --network none --health-cmd true --health-interval 1s --health-retries 1 busybox sleep 1000 >/dev/null
+	wait_health cf healthy
+	echo '{broken' >"$conf"
+	echo '{broken' >"$env"
+	before=$("$CTR" inspect cf | jq -r '.[0].State.Health.Log[-1].Start')
+	wait_for sh -c "[ \"\$('$CTR' inspect cf | jq -r '.[0].State.Health.Log[-1].Start')\" \> '$before' ]"
+	sleep 2
+	last=$("$CTR" inspect cf | jq -r '.[0].State.Health.Log[-1].Start')
+	wait_for sh -c "[ \"\$('$CTR' inspect cf | jq -r '.[0].State.Health.Log[-1].Start')\" \> '$last' ]"
+	[ "$(health cf)" = healthy ]
+	[ "$("$CTR" inspect cf | jq -r '[.[0].State.Health.Log[].ExitCode] | max')" = 0 ]
+}

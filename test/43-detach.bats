@@ -147,3 +147,24 @@ running() { [ "$("$CTR" inspect -f '{{.State.Running}}' "$1")" = true ]; }
 	"$CTR" rm -f exk >/dev/null
 	[ -z "$(ls "$CTR_LITE_RUNROOT" | grep -E '^(attach|console)-')" ] || { ls "$CTR_LITE_RUNROOT"; false; }
 }
+
+@test "start -ai of a -t container and exec -t leave on SIGTERM or SIGINT with 128+N (docker's CLI dies of it); the container and process run on" {
+	"$CTR" create -it --name s3 busybox sh -c 'trap "echo got TERM; exit 5" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	drive 'u:ready|k:15' start -ai s3
+	[[ "$output" != *"got TERM"* ]]
+	[[ "$output" == *"exit=143" ]]
+	running s3
+	drive 'u:ready|k:2' attach s3
+	[[ "$output" == *"exit=130" ]]
+	running s3
+	"$CTR" rm -f s3 >/dev/null
+	"$CTR" run -d --name ex2 busybox sleep 100 >/dev/null
+	wait_running ex2
+	drive 'u:ready|k:15' exec -it ex2 sh -c 'echo ready; touch /tmp/a; sleep 30'
+	[[ "$output" == *"exit=143" ]]
+	drive 'u:ready|k:2' exec -t ex2 sh -c 'echo ready; sleep 30'
+	[[ "$output" == *"exit=130" ]]
+	# the exec'd processes run on, as after the detach keys
+	ctr exec ex2 sh -c 'ps -o args | grep -c "^sleep 30"'
+	[ "$output" = 2 ]
+}

@@ -2,8 +2,9 @@
 // monitor, with no daemon and no timer units: the monitor keeps one timer
 // and, when it fires, fork-execs the ctr-lite binary to run one check
 // (`ctr-lite healthcheck run --internal-from-monitor ID`), which does the
-// whole check (runc exec with the timeout, the record, events, the
-// --health-on-failure action). The package imports only the standard
+// whole check (runc exec with the timeout, the record, events; it starts
+// the --health-on-failure action as a detached process, which the Grace
+// kill below never reaches). The package imports only the standard
 // library and x/sys, so a small waiter program can carry it.
 //
 // Guarantees:
@@ -16,9 +17,10 @@
 //     every child, so it hands each reaped PID to Reaped, which ends the
 //     run it belongs to (a PID is registered before the reap loop can see
 //     it);
-//   - a check still running Timeout plus Grace after it began is killed
-//     (the check command kills a hung check at Timeout itself; this is
-//     the backstop against a stuck check command);
+//   - a check still running Timeout plus Grace after it began is killed,
+//     through its pidfd (os.Process's), never a PID reused after the reap
+//     loop reaped it (the check command kills a hung check at Timeout
+//     itself; this is the backstop against a stuck check command);
 //   - after Stop no check starts; one running finishes on its own.
 //
 // A check's exit code tells the scheduler the status it recorded:

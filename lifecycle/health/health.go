@@ -69,7 +69,8 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	timer    *time.Timer
-	pid      int // the running check, 0 when none
+	pid      int         // the running check, 0 when none
+	proc     *os.Process // the running check, signalled through its pidfd
 	kill     *time.Timer
 	starting bool
 	stopped  bool
@@ -127,13 +128,13 @@ func (s *Scheduler) fire() {
 		s.armLocked()
 		return
 	}
-	s.pid, s.runs = p.Pid, s.runs+1
+	s.pid, s.proc, s.runs = p.Pid, p, s.runs+1
 	pid := p.Pid
 	if s.SelfReap {
 		go s.reap(p)
-	} else {
-		p.Release() // never waited on here: the reap loop reaps it
 	}
+	// Else never waited on here: the reap loop reaps it, and Reaped
+	// releases p.
 	grace := s.Grace
 	if grace == 0 {
 		grace = Grace
@@ -166,12 +167,15 @@ func (s *Scheduler) reap(p *os.Process) {
 	s.Reaped(p.Pid, ws)
 }
 
-// killRun kills the check pid if it is still the one running.
+// killRun kills the check pid if it is still the one running. The
+// signal goes through the process's pidfd (os.Process uses one on
+// Linux): the reap loop may have reaped the check, and its PID been
+// reused, just before Reaped takes the lock.
 func (s *Scheduler) killRun(pid int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pid == pid {
-		unix.Kill(pid, unix.SIGKILL)
+		s.proc.Kill()
 	}
 }
 
@@ -185,6 +189,10 @@ func (s *Scheduler) Reaped(pid int, ws unix.WaitStatus) bool {
 	}
 	s.pid = 0
 	s.kill.Stop()
+	if !s.SelfReap {
+		s.proc.Release()
+	}
+	s.proc = nil
 	failed := true
 	if ws.Exited() {
 		switch ws.ExitStatus() {

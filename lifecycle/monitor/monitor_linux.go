@@ -184,13 +184,16 @@ func parseStatus(msg string) error {
 
 // supervise starts the container and, while the policy says so, again
 // after each exit; status gets the first start's outcome. backoff is the
-// delay that preceded this start (0: none).
+// delay that preceded this start (0: none). A start that fails ends the
+// monitor with the start's exit code (docker's 125/126/127): under a
+// unit whose main process it is, Restart=on-failure then fires; a
+// restart cancelled by a stop ends it with 0.
 func (e *supervisor) supervise(id string, status *os.File, backoff time.Duration) int {
 	for {
 		code, err := e.superviseOnce(id, status, backoff)
 		status, e.attached = nil, nil // a restart has no foreground CLI
 		if err != nil {
-			return 0
+			return startFailedExit(err)
 		}
 		var again bool
 		if backoff, again = e.restartAfter(id, code, backoff); !again {
@@ -358,6 +361,19 @@ func (e *supervisor) createAndStart(c *state.Container, out *lifecycle.Output) (
 		return 0, &lifecycle.ExitError{Code: lifecycle.CodeForRuntimeMessage(string(msg)), Err: fmt.Errorf("start container: %s", strings.TrimSpace(string(msg)))}
 	}
 	return pid, nil
+}
+
+// startFailedExit is the monitor's exit status after a start that failed
+// with err: 0 for a restart a stop cancelled, else the start's code.
+func startFailedExit(err error) int {
+	if errors.Is(err, errRestartCancelled) {
+		return 0
+	}
+	var ee *lifecycle.ExitError
+	if errors.As(err, &ee) && ee.Code != 0 {
+		return ee.Code
+	}
+	return lifecycle.ExitEngine
 }
 
 // isPlainExit tells a container's own exit status (or success) from a

@@ -74,3 +74,21 @@ func TestStopBetweenRestartDecisionAndStart(t *testing.T) {
 		t.Fatal("a stopped container must not be restarted")
 	}
 }
+
+// A start that fails ends the monitor non-zero (systemd's
+// Restart=on-failure then fires); a restart a stop cancelled with 0.
+func TestStartFailedExit(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{errRestartCancelled, 0},
+		{&lifecycle.ExitError{Code: 127, Err: errors.New("not found")}, 127},
+		{lifecycle.WithCode(lifecycle.ExitEngine, errors.New("x")), 125},
+		{errors.New("plain"), 125},
+	} {
+		if got := startFailedExit(c.err); got != c.want {
+			t.Errorf("%v: %d, want %d", c.err, got, c.want)
+		}
+	}
+}

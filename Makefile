@@ -6,7 +6,7 @@ CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
-DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap systemd skopeo umoci
+DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap systemd skopeo umoci xz-utils bzip2
 TESTIMAGES := testdata/busybox.tar testdata/layered.tar testdata/volume.tar testdata/busybox-oci.tar testdata/unit-hostile.tar
 HOSTILE    := testdata/hostile/cases.json
 

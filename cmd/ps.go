@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -114,6 +115,9 @@ func createdOf(s *state.Store, ref string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("No such container: %s", ref)
 	}
 	c, err := s.Load(id)
+	if errors.Is(err, state.ErrDamaged) {
+		return time.Time{}, fmt.Errorf("container %s has a damaged record, so it has no creation time to filter by: rm -f it", ref)
+	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("No such container: %s", ref)
 	}

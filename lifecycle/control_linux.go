@@ -320,7 +320,7 @@ func (e *Engine) PrepareExec(ref string, o ExecOptions) (*PreparedExec, error) {
 func (e *Engine) prepareExec(c *state.Container, o ExecOptions) (*PreparedExec, error) {
 	id := state.NewID()
 	// Named by the exec's ID, so that a teardown finds the sockets of an
-	// exec monitor killed with -9 (ExecSockets).
+	// exec monitor killed with -9 (removeSockets).
 	dir := filepath.Join(e.BundleDir(c.ID), execDirPrefix+id)
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, WithCode(ExitEngine, err)

@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/ulikunitz/xz"
 )
 
 // importedConfig is the config docker import writes: the defaults the
@@ -43,10 +42,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, cfg ContainerDefaults, 
 	}
 	defer done()
 	blob := filepath.Join(work, "blob")
-	r, err = s.importStream(r)
+	r, release, err := s.importStream(r)
 	if err != nil {
 		return "", err
 	}
+	defer release()
 	digest, diffID, err := s.spoolTar(r, blob)
 	if err != nil {
 		return "", err
@@ -123,32 +123,25 @@ var (
 // importStream reads a bzip2 or xz tar as the plain tar it holds, under
 // the decompression bomb guard: layers are stored plain, gzip or zstd
 // only (what a registry or an OCI layout holds), so these two are
-// undone here, before the tar is spooled.
-func (s *Store) importStream(r io.Reader) (io.Reader, error) {
+// undone here, before the tar is spooled. The returned func releases
+// what reading took (the xz process).
+func (s *Store) importStream(r io.Reader) (io.Reader, func(), error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(len(xzMagic))
 	counted := &countingReader{r: br}
 	var zr io.Reader
+	release := func() {}
 	switch {
 	case bytes.HasPrefix(head, xzMagic):
-		if err := checkXZDict(peekUpTo(br, 12+1024)); err != nil {
-			return nil, fmt.Errorf("open xz tar: %w", err)
-		}
-		x, err := xz.NewReader(counted)
+		x, err := startXZ(counted)
 		if err != nil {
-			return nil, fmt.Errorf("open xz tar: %w", err)
+			return nil, nil, fmt.Errorf("open xz tar: %w", err)
 		}
-		zr = x
+		zr, release = x, x.close
 	case bytes.HasPrefix(head, bzip2Magic):
 		zr = bzip2.NewReader(counted)
 	default:
-		return br, nil
+		return br, release, nil
 	}
-	return &bombGuard{r: zr, compressed: counted, ratio: s.bombRatio(), floor: s.bombFloor()}, nil
-}
-
-// peekUpTo returns up to n buffered bytes of br without consuming them.
-func peekUpTo(br *bufio.Reader, n int) []byte {
-	b, _ := br.Peek(n)
-	return b
+	return &bombGuard{r: zr, compressed: counted, ratio: s.bombRatio(), floor: s.bombFloor()}, release, nil
 }

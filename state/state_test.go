@@ -244,6 +244,17 @@ func TestListNamedReadsOnlyMatchingRecords(t *testing.T) {
 	if !slices.Equal(got, []string{"web-1", "web-2"}) {
 		t.Fatalf("ListNamed(web*) = %v", got)
 	}
+	// web-2's index entry lost (a power cut): it is still found
+	os.Remove(s.namePath("web-2"))
+	list, _ = s.ListNamed(func(name string) bool { return strings.HasPrefix(name, "web") })
+	got = got[:0]
+	for _, c := range list {
+		got = append(got, c.Name)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"web-1", "web-2"}) {
+		t.Fatalf("ListNamed(web*) without web-2's entry = %v", got)
+	}
 }
 
 func TestContainerLockExcludesAndSeesRemoval(t *testing.T) {

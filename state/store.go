@@ -338,22 +338,34 @@ func (s *Store) List() ([]*Container, error) {
 
 // ListNamed is List of the containers whose name matches: the name index
 // is read first, so `ps -f name=web` over a thousand containers decodes
-// only the records it may show. A container is in the index from its
-// create to its removal (Reserve, Rename), so none that matches is missed;
-// the caller still filters the records by their own name.
+// only the records it may show. A container directory no index entry
+// names (an entry lost with a power cut, or never synced by an older
+// version; Resolve falls back to the records too) is loaded as well, so
+// none that matches is missed; the caller still filters the records by
+// their own name.
 func (s *Store) ListNamed(match func(name string) bool) ([]*Container, error) {
 	entries, err := os.ReadDir(filepath.Join(s.Root, "names"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list container names: %w", err)
 	}
-	seen := map[string]bool{}
+	all, err := s.IDs()
+	if err != nil {
+		return nil, err
+	}
+	indexed := map[string]bool{}
 	var ids []string
 	for _, e := range entries {
-		if !match(e.Name()) {
+		id := s.nameOwner(e.Name())
+		if !ValidID(id) || indexed[id] {
 			continue
 		}
-		if id := s.nameOwner(e.Name()); ValidID(id) && !seen[id] {
-			seen[id] = true
+		indexed[id] = true
+		if match(e.Name()) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range all {
+		if !indexed[id] {
 			ids = append(ids, id)
 		}
 	}

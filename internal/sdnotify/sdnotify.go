@@ -9,6 +9,7 @@
 package sdnotify
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -77,31 +78,78 @@ func Listen(path string) (*os.File, error) {
 // Relay forwards each datagram that arrives on f (a Listen socket) to
 // socket, as this process's, until the returned function closes it (see
 // relayed for what is left out). A service that floods the socket is
-// held to relayRate datagrams a second (after a burst of relayBurst):
-// the rest are dropped, so it cannot make the monitor or systemd spin.
+// held to relayRate datagrams a second (after a burst of relayBurst),
+// but nothing it says is lost: what arrives meanwhile is merged (the
+// last value of each key, READY=1 among them) and sent when the rate
+// allows, so it cannot make the monitor or systemd spin, nor lose the
+// one READY=1 or watchdog ping a unit waits for. A datagram with nothing
+// to relay costs nothing.
 func Relay(f *os.File, socket string) (stop func()) {
 	c, err := net.FilePacketConn(f)
 	f.Close() // FilePacketConn holds a duplicate
 	if err != nil {
 		return func() {}
 	}
-	go func() {
-		buf := make([]byte, 4096)
-		limit := newBucket(relayBurst, relayRate, time.Now())
-		for {
-			n, _, err := c.ReadFrom(buf)
-			if err != nil {
-				return // closed
-			}
-			if !limit.take(time.Now()) {
-				continue
-			}
-			if msg := relayed(string(buf[:n])); msg != "" {
-				Send(socket, msg)
-			}
-		}
-	}()
+	go relayLoop(c, socket)
 	return func() { c.Close() }
+}
+
+func relayLoop(c net.PacketConn, socket string) {
+	buf := make([]byte, 4096)
+	limit := newBucket(relayBurst, relayRate, time.Now())
+	var pending state
+	for {
+		deadline := time.Time{} // none: wait for the next datagram
+		if !pending.empty() {
+			deadline = time.Now().Add(time.Second / relayRate)
+		}
+		c.SetReadDeadline(deadline)
+		n, _, err := c.ReadFrom(buf)
+		var timeout net.Error
+		if err != nil && !(errors.As(err, &timeout) && timeout.Timeout()) {
+			return // closed
+		}
+		if err == nil {
+			pending.merge(relayed(string(buf[:n])))
+		}
+		if !pending.empty() && limit.take(time.Now()) {
+			Send(socket, pending.String())
+			pending = state{}
+		}
+	}
+}
+
+// state is notify assignments waiting to be sent: each key once, with
+// its last value, in the order keys first came.
+type state struct {
+	keys []string
+	vals map[string]string
+}
+
+func (s *state) empty() bool { return len(s.keys) == 0 }
+
+func (s *state) merge(msg string) {
+	for _, l := range strings.Split(msg, "\n") {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			continue
+		}
+		if s.vals == nil {
+			s.vals = map[string]string{}
+		}
+		if _, seen := s.vals[k]; !seen {
+			s.keys = append(s.keys, k)
+		}
+		s.vals[k] = v
+	}
+}
+
+func (s *state) String() string {
+	lines := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		lines[i] = k + "=" + s.vals[k]
+	}
+	return strings.Join(lines, "\n")
 }
 
 const (

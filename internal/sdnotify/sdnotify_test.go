@@ -112,3 +112,49 @@ func TestBucketHoldsAFloodToItsRate(t *testing.T) {
 		t.Fatalf("10 s passed %d, want about %d", n, 10*relayRate)
 	}
 }
+
+func TestStateMergesLastValuePerKey(t *testing.T) {
+	var s state
+	s.merge("STATUS=a\nREADY=1")
+	s.merge("STATUS=b")
+	s.merge("")
+	if got := s.String(); got != "STATUS=b\nREADY=1" {
+		t.Fatalf("merged %q", got)
+	}
+}
+
+// The review's case: a service that floods STATUS= still gets its one
+// READY=1 through, and the last status too.
+func TestRelayUnderAFloodLosesNoState(t *testing.T) {
+	dir := t.TempDir()
+	up := listen(t, filepath.Join(t.TempDir(), "systemd"))
+	f, err := Listen(filepath.Join(dir, "relay"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := Relay(f, up.LocalAddr().String())
+	defer stop()
+	relay := filepath.Join(dir, "relay")
+	go func() {
+		for i := 0; i < 300; i++ {
+			Send(relay, fmt.Sprintf("STATUS=%d", i))
+			if i == 150 {
+				Send(relay, "READY=1")
+			}
+			Send(relay, "BARRIER=1") // nothing to relay: costs nothing
+		}
+		Send(relay, "STATUS=last")
+	}()
+	ready, last := false, false
+	up.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	for !(ready && last) {
+		n, err := up.Read(buf)
+		if err != nil {
+			t.Fatalf("ready %v, last status %v: %v", ready, last, err)
+		}
+		msg := string(buf[:n])
+		ready = ready || strings.Contains(msg, "READY=1")
+		last = strings.Contains(msg, "STATUS=last")
+	}
+}

@@ -20,6 +20,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -62,12 +63,16 @@ type waiter struct {
 	log  *logger
 	kids *reaper
 	big  string // the ctr-lite binary, /proc/self/fd/N
+	// self is the open ctr-lite binary big names: referenced for the
+	// waiter's life, or a GC would close its descriptor.
+	self *os.File
 }
 
 func (w *waiter) run() int {
 	files := w.files()
+	w.self = files["ctr-lite"]
 	w.big = "/proc/self/fd/" + strconv.Itoa(w.m.FD("ctr-lite"))
-	if files["ctr-lite"] == nil {
+	if w.self == nil {
 		w.log.Error("the ctr-lite binary was not handed over: the container is left unwaited; rm -f cleans up", nil)
 		return 2
 	}
@@ -87,6 +92,7 @@ func (w *waiter) run() int {
 	exit := w.finish(code)
 	out.exit(code) // after the finish: an attach that returns sees the container exited
 	w.restart(code, exit)
+	runtime.KeepAlive(w.self)
 	return exit
 }
 

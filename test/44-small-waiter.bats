@@ -12,14 +12,19 @@ bats_require_minimum_version 1.5.0
 
 monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 
-# waiter_of NAME: "small" or "big", by the monitor's executable.
+# waiter_of NAME: "small" or "big", by the monitor's executable. run -d
+# returns once the container runs, a moment before its monitor execs
+# into its waiter: a big one is only taken for one after a second.
 waiter_of() {
 	local exe
-	exe=$(readlink "/proc/$(monitor_of "$1")/exe")
-	case $exe in
-	"$CTR_LITE_RUNROOT"/waiter/ctr-lite-waiter-*) echo small ;;
-	*) echo "big ($exe)" ;;
-	esac
+	for _ in $(seq 20); do
+		exe=$(readlink "/proc/$(monitor_of "$1")/exe")
+		case $exe in
+		"$CTR_LITE_RUNROOT"/waiter/ctr-lite-waiter-*) echo small; return ;;
+		esac
+		sleep 0.05
+	done
+	echo "big ($exe)"
 }
 
 # monitor_exit CTR-ARGS... -- ACTION...: runs `ctr-lite run -d --name st
@@ -28,14 +33,18 @@ waiter_of() {
 # kind and the monitor's exit status.
 monitor_exit() {
 	python3 - "$CTR" "$@" <<'PY'
-import ctypes, os, subprocess, sys
+import ctypes, os, subprocess, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 ctr, args = sys.argv[1], sys.argv[2:]
 i = args.index("--")
 run, action = args[:i], args[i + 1:]
 subprocess.run([ctr, "run", "-d", "--name", "st"] + run, check=True, stdout=subprocess.DEVNULL)
 mon = int(subprocess.check_output([ctr, "inspect", "-f", "{{.State.MonitorPid}}", "st"]))
-kind = "small" if "/waiter/ctr-lite-waiter-" in os.readlink("/proc/%d/exe" % mon) else "big"
+for _ in range(20):  # the monitor execs into its waiter a moment after run -d
+    kind = "small" if "/waiter/ctr-lite-waiter-" in os.readlink("/proc/%d/exe" % mon) else "big"
+    if kind == "small":
+        break
+    time.sleep(0.05)
 if action:
     subprocess.run([ctr] + action, check=True, stdout=subprocess.DEVNULL)
 _, st = os.waitpid(mon, 0)
@@ -118,15 +127,18 @@ PY
 }
 
 @test "small waiter: restart on-failure:2 runs three times, each run waited by a small waiter" {
-	"$CTR" run -d --name rs --restart on-failure:2 busybox sh -c 'echo run; sleep 0.5; exit 3' >/dev/null
+	"$CTR" run -d --name rs --restart on-failure:2 busybox sh -c 'echo run; sleep 1; exit 3' >/dev/null
 	[ "$(waiter_of rs)" = small ]
 	for _ in $(seq 100); do
+		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Running}}' rs)" = "1 true" ] && break
+		sleep 0.05
+	done
+	[ "$(waiter_of rs)" = small ] # the restarted run's
+	for _ in $(seq 100); do
 		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}}' rs)" = "2 exited" ] && break
-		[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Running}}' rs)" != "1 true" ] || waiter=$(waiter_of rs)
 		sleep 0.1
 	done
 	[ "$("$CTR" inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' rs)" = "2 exited 3" ]
-	[ "${waiter:-none}" = small ]
 	[ "$("$CTR" logs rs | grep -c run)" -eq 3 ]
 }
 
@@ -167,7 +179,9 @@ PY
 
 @test "a tampered installed waiter is refused and installed again; one that cannot be installed falls back to the big waiter" {
 	"$CTR" run -d --name t1 busybox sleep 30 >/dev/null
+	[ "$(waiter_of t1)" = small ]
 	exe=$(readlink "/proc/$(monitor_of t1)/exe")
+	[[ "$exe" == "$CTR_LITE_RUNROOT"/waiter/* ]]
 	"$CTR" rm -f t1 >/dev/null
 	printf 'tampered' >> "$exe"
 	"$CTR" run -d --name t2 busybox sleep 30 >/dev/null
@@ -194,10 +208,10 @@ PY
 	[ "$(waiter_of b3)" = small ]
 }
 
-@test "small waiter: attach gets the output and -i input" {
-	"$CTR" run -di --name at busybox sh -c 'while read l; do echo "got $l"; done' >/dev/null
+@test "small waiter: attach gets the output and -i input, and the exit status" {
+	"$CTR" run -di --name at busybox sh -c 'read l; echo "got $l"; exit 4' >/dev/null
 	[ "$(waiter_of at)" = small ]
-	run bash -c "(sleep 0.5; echo hello; sleep 0.5) | timeout 5 '$CTR' attach at"
+	run bash -c "(sleep 0.5; echo hello; sleep 2) | timeout -s KILL 10 '$CTR' attach at"
 	[[ "$output" == *"got hello"* ]]
-	[ "$(waiter_of at)" = small ]
+	assert_status 4
 }

@@ -66,7 +66,7 @@ func (r *reaper) loop() {
 			continue
 		}
 		if err != nil { // no child now: the container is gone, a finish may come
-			if r.pid != 0 && errors.Is(err, unix.ECHILD) && !r.isReaped() {
+			if r.pid != 0 && errors.Is(err, unix.ECHILD) {
 				r.exited <- 0xff00 // status 255: not known
 				r.pid = 0
 			}
@@ -76,8 +76,6 @@ func (r *reaper) loop() {
 		r.dispatch(got, ws)
 	}
 }
-
-func (r *reaper) isReaped() bool { return r.pid == 0 }
 
 func (r *reaper) dispatch(pid int, ws unix.WaitStatus) {
 	if pid == r.pid && pid != 0 {

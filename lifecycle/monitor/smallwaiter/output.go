@@ -138,4 +138,3 @@ func (w *waiter) compress(src, dst string) error {
 	<-done
 	return nil
 }
-

@@ -119,7 +119,12 @@ func installFile(dir, path string, bin []byte) error {
 	if err != nil {
 		return fmt.Errorf("install the small waiter in %q: %w", dir, err)
 	}
-	_, err = tmp.Write(bin)
+	// Page by page: a page cache of small folios lets the waiter's
+	// MADV_PAGEOUT give back single pages (one write would cache the
+	// file in large folios, which fault-around maps whole).
+	for off := 0; off < len(bin) && err == nil; off += 4096 {
+		_, err = tmp.Write(bin[off:min(off+4096, len(bin))])
+	}
 	if err == nil {
 		err = tmp.Chmod(0o755)
 	}

@@ -14,10 +14,10 @@ monitor_of() { "$CTR" inspect -f '{{.State.MonitorPid}}' "$1"; }
 
 # waiter_of NAME: "small" or "big", by the monitor's executable. run -d
 # returns once the container runs, a moment before its monitor execs
-# into its waiter: a big one is only taken for one after a second.
+# into its waiter: a big one is only taken for one after 3 s.
 waiter_of() {
 	local exe
-	for _ in $(seq 20); do
+	for _ in $(seq 60); do
 		exe=$(readlink "/proc/$(monitor_of "$1")/exe")
 		case $exe in
 		"$CTR_LITE_RUNROOT"/waiter/ctr-lite-waiter-*) echo small; return ;;
@@ -40,7 +40,7 @@ i = args.index("--")
 run, action = args[:i], args[i + 1:]
 subprocess.run([ctr, "run", "-d", "--name", "st"] + run, check=True, stdout=subprocess.DEVNULL)
 mon = int(subprocess.check_output([ctr, "inspect", "-f", "{{.State.MonitorPid}}", "st"]))
-for _ in range(20):  # the monitor execs into its waiter a moment after run -d
+for _ in range(60):  # the monitor execs into its waiter a moment after run -d
     kind = "small" if "/waiter/ctr-lite-waiter-" in os.readlink("/proc/%d/exe" % mon) else "big"
     if kind == "small":
         break
@@ -147,6 +147,7 @@ PY
 	[ "$output" = "small 3" ]
 	"$CTR" rm st >/dev/null
 	run monitor_exit busybox sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' -- stop st
+	echo "monitor: $output"
 	[ "$output" = "small 0" ]
 	[ "$("$CTR" inspect -f '{{.State.ExitCode}}' st)" = 7 ]
 	"$CTR" rm st >/dev/null

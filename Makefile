@@ -4,6 +4,7 @@ GO        ?= go
 BIN       := bin
 CTR       := $(BIN)/ctr-lite
 RUNC      := $(BIN)/runc
+WAITER    := lifecycle/monitor/waiterbin/bin/ctr-lite-waiter
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/ctr-lite/ctr-lite/cmd.Version=$(VERSION)
 DEBS      := runc busybox-static bats iptables nftables curl python3 libseccomp-dev gcc file docker-registry mmdebstrap systemd skopeo umoci xz-utils bzip2
@@ -24,8 +25,14 @@ deps:
 
 build: $(CTR) $(RUNC)
 
-$(CTR): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum
+$(CTR): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum $(WAITER)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ .
+
+# The small waiter, embedded in ctr-lite (lifecycle/monitor/waiterbin):
+# built first, so that ctr-lite stays one file. Without it (a plain go
+# build), monitors run the big waiter.
+$(WAITER): $(shell find . -name '*.go' -not -path './testdata/*') go.mod go.sum
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $@ ./lifecycle/monitor/smallwaiter
 
 # runc is pinned in go.mod (a tool dependency) and built with seccomp.
 $(RUNC): go.mod go.sum
@@ -92,4 +99,4 @@ bench: deps build testimage
 	test/bench.sh
 
 clean:
-	rm -rf $(BIN) $(TESTIMAGES) testdata/debian.tar testdata/debian-systemd.tar testdata/busybox-oci testdata/big.tar testdata/hostile
+	rm -rf $(BIN) $(WAITER) $(TESTIMAGES) testdata/debian.tar testdata/debian-systemd.tar testdata/busybox-oci testdata/big.tar testdata/hostile

@@ -2,12 +2,10 @@ package lifecycle
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,14 +15,27 @@ import (
 	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// journaldLog is --log-driver journald: one journal entry per line, with
-// docker's fields. The fields every entry shares are encoded once.
-type journaldLog struct {
-	conn   *journal.Conn
-	common []byte
-}
+// journaldLog is --log-driver journald (journal.Sink); the waiter dials
+// again itself.
+type journaldLog struct{ *journal.Sink }
+
+func (journaldLog) File() *os.File { return nil }
 
 func (e *Engine) openJournald(id string) (LogSink, error) {
+	fields, err := e.JournalFields(id)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := journal.Dial(journal.SocketPath())
+	if err != nil {
+		return nil, fmt.Errorf("%w: journald is not running; use --log-driver json-file", err)
+	}
+	return journaldLog{journal.NewSink(conn, fields)}, nil
+}
+
+// JournalFields are the fields of each of container id's journal
+// entries, docker's (its --log-opt tag rendered).
+func (e *Engine) JournalFields(id string) ([][2]string, error) {
 	c, err := e.Containers.Load(id)
 	if err != nil {
 		return nil, err
@@ -37,39 +48,9 @@ func (e *Engine) openJournald(id string) (LogSink, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := journal.Dial(journal.SocketPath())
-	if err != nil {
-		return nil, fmt.Errorf("%w: journald is not running; use --log-driver json-file", err)
-	}
-	var b []byte
-	for _, f := range [][2]string{{"CONTAINER_ID", state.ShortID(c.ID)}, {"CONTAINER_ID_FULL", c.ID},
-		{"CONTAINER_NAME", c.Name}, {"CONTAINER_TAG", tag}, {"IMAGE_NAME", c.ImageName}, {"SYSLOG_IDENTIFIER", tag}} {
-		b = journal.AppendField(b, f[0], f[1])
-	}
-	return &journaldLog{conn: conn, common: b}, nil
+	return [][2]string{{"CONTAINER_ID", state.ShortID(c.ID)}, {"CONTAINER_ID_FULL", c.ID},
+		{"CONTAINER_NAME", c.Name}, {"CONTAINER_TAG", tag}, {"IMAGE_NAME", c.ImageName}, {"SYSLOG_IDENTIFIER", tag}}, nil
 }
-
-// Copy sends r's lines as stream: the newline is dropped (journald's
-// MESSAGE has none), a line longer than MaxLogMessage goes as pieces
-// marked CONTAINER_PARTIAL_MESSAGE, as docker's.
-func (j *journaldLog) Copy(stream string, r io.Reader) error {
-	prio := "6" // info
-	if stream == "stderr" {
-		prio = "3" // err
-	}
-	entry := make([]byte, 0, len(j.common)+state.MaxLogMessage+64)
-	return state.CopyLines(r, func(chunk []byte, partial bool) {
-		entry = journal.AppendField(append(entry[:0], j.common...), "PRIORITY", prio)
-		entry = journal.AppendField(entry, "MESSAGE", string(bytes.TrimSuffix(chunk, []byte("\n"))))
-		if partial {
-			entry = journal.AppendField(entry, "CONTAINER_PARTIAL_MESSAGE", "true")
-		}
-		j.conn.Send(entry) // a journald away loses entries, as docker's
-	})
-}
-
-func (j *journaldLog) Close() error   { return j.conn.Close() }
-func (j *journaldLog) File() *os.File { return nil } // the waiter dials again
 
 // journalctlArgs maps logs' options onto journalctl; the bounds are
 // widened to whole seconds and applied exactly again on each entry.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ctr-lite/ctr-lite/internal/jsonfile"
 	"io"
 	"os"
 	"strconv"
@@ -14,15 +15,9 @@ import (
 	units "github.com/docker/go-units"
 )
 
-// LogRotation is json-file's max-size, max-file and compress, as docker
-// names and rotates them: the log is <id>-json.log, the rotated files
-// <id>-json.log.1 (newest) to .N-1, each .gz with compress; max-file
-// counts the current file.
-type LogRotation struct {
-	MaxSize  int64 // 0: never rotate
-	MaxFiles int   // at least 1
-	Compress bool
-}
+// LogRotation is json-file's max-size, max-file and compress
+// (jsonfile.Rotation), as docker names and rotates them.
+type LogRotation = jsonfile.Rotation
 
 // ParseLogRotation reads docker's json-file options from a LogConfig's
 // Config, with docker's rules and words.
@@ -58,51 +53,9 @@ func ParseLogRotation(cfg map[string]string) (LogRotation, error) {
 	return r, nil
 }
 
-// rotatedName is the i-th rotated file of path (1 is the newest).
-func (r LogRotation) rotatedName(path string, i int) string {
-	name := path + "." + strconv.Itoa(i)
-	if r.Compress {
-		name += ".gz"
-	}
-	return name
-}
-
-// rotateLocked starts a new file: with one file the log is emptied (as
-// docker does), else the rotated files move up one, the oldest goes and
-// the current one becomes .1 (compressed with compress). If the new file
-// cannot be made, the old one is kept: a log past its size beats a lost
-// one. The caller holds w.mu and has flushed.
-func (w *LogWriter) rotateLocked() {
-	if w.rot.MaxFiles <= 1 {
-		if w.f.Truncate(0) == nil {
-			w.size = 0
-		}
-		return
-	}
-	os.Remove(w.rot.rotatedName(w.path, w.rot.MaxFiles-1))
-	for i := w.rot.MaxFiles - 2; i >= 1; i-- {
-		os.Rename(w.rot.rotatedName(w.path, i), w.rot.rotatedName(w.path, i+1))
-	}
-	if err := os.Rename(w.path, w.path+".1"); err != nil {
-		return
-	}
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_TRUNC, 0o600)
-	if err != nil {
-		os.Rename(w.path+".1", w.path)
-		return
-	}
-	w.f.Close()
-	w.f, w.size = f, 0
-	if w.rot.Compress {
-		// In line, not in the background: a monitor may exit at any time.
-		// The container waits on its pipe meanwhile, as on a slow disk.
-		compressFile(w.path+".1", w.rot.rotatedName(w.path, 1))
-	}
-}
-
-// compressFile gzips src into dst (through a temporary name, so a reader
+// CompressFile gzips src into dst (through a temporary name, so a reader
 // never meets half a file) and removes src.
-func compressFile(src, dst string) error {
+func CompressFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err

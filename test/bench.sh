@@ -77,6 +77,8 @@ if command -v podman >/dev/null; then
 	PODRUN="$PODMAN run --rm --ulimit nofile=20000:20000 --ulimit nproc=4096:4096"
 fi
 
+# BENCH_ONLY=monitor: only the monitor's memory and log throughput.
+if [ "${BENCH_ONLY:-}" != monitor ]; then
 echo "== run --rm busybox true, no network, median of $RUNS"
 bundle none none
 median "runc run (floor)" "$RUNC --root $T/runc run -b $T/bundle-none floor-none"
@@ -142,6 +144,68 @@ $C rm -f mon1 mon2 mon3 >/dev/null
 median "ctr-lite run -d + rm -f" "sh -c '$C run -d --name lat busybox sleep 300 >/dev/null && $C rm -f lat >/dev/null'"
 if [ -n "$PODMAN" ]; then
 	median "podman run -d + rm -f" "sh -c '$PODRUN -d --name lat localhost/busybox:latest sleep 300 >/dev/null && $PODMAN rm -f -t 0 lat >/dev/null'"
+fi
+fi # BENCH_ONLY
+
+# mem_of PID...: the mean RSS and PSS of the processes, in KiB.
+mem_of() {
+	for p; do awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} END {print r, p}' "/proc/$p/smaps_rollup"; done |
+		awk '{r+=$1; p+=$2; n++} END {printf "%5d KiB RSS, %5d KiB PSS (mean of %d)", r/n, p/n, n}'
+}
+# monitor_memory: the monitor's memory while its container writes a log
+# line a second and has a health check every 2 s, 1 and 10 containers:
+# ctr-lite's small waiter, its big one (CTR_LITE_BIG_WAITER=1), podman's
+# conmon (podman's checks are systemd timers, not conmon's: none here).
+monitor_memory() {
+	local n kind i pids flags
+	local loggy='i=0; while :; do echo line $i; i=$((i+1)); sleep 1; done'
+	echo "== monitor RSS/PSS: containers logging a line a second, health check every 2 s"
+	for n in 1 10; do
+		for kind in small big; do
+			flags=; [ $kind = small ] || flags=CTR_LITE_BIG_WAITER=1
+			for i in $(seq $n); do
+				env $flags $C run -d --network none --name "mem$i" --health-cmd true --health-interval 2s busybox sh -c "$loggy" >/dev/null
+			done
+			sleep "${BENCH_MEM_WAIT:-12}"
+			pids=$(for i in $(seq $n); do $C inspect -f '{{.State.MonitorPid}}' "mem$i"; done)
+			printf '  %-44s %s\n' "ctr-lite $kind waiter, $n container(s)" "$(mem_of $pids)"
+			$C rm -f $(seq -f 'mem%g' $n) >/dev/null
+		done
+		if [ -n "$PODMAN" ]; then
+			for i in $(seq $n); do
+				$PODMAN run -d --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 --network none --name "pmem$i" \
+					--health-cmd true --health-interval 2s localhost/busybox:latest sh -c "$loggy" >/dev/null 2>&1 ||
+					$PODMAN run -d --ulimit nofile=20000:20000 --ulimit nproc=4096:4096 --network none --name "pmem$i" \
+						localhost/busybox:latest sh -c "$loggy" >/dev/null
+			done
+			sleep "${BENCH_MEM_WAIT:-12}"
+			pids=$(for i in $(seq $n); do $PODMAN inspect -f '{{.State.ConmonPid}}' "pmem$i"; done)
+			printf '  %-44s %s\n' "podman conmon, $n container(s)" "$(mem_of $pids)"
+			$PODMAN rm -f -t 0 $(seq -f 'pmem%g' $n) >/dev/null 2>&1 || true
+		fi
+	done
+}
+monitor_memory
+
+if [ "${BENCH_ONLY:-}" = monitor ]; then
+	logrun() {
+		cat <<EOF
+id=\$($1 -d --network none $4 sh -c 'yes hello-world-line | head -n 2000000')
+$2 "\$id" >/dev/null
+$3 "\$id" >/dev/null
+EOF
+	}
+	echo "== log throughput: 2,000,000 lines through the monitor (run -d, then wait), median of 5"
+	logrun "$C run" "$C wait" "$C rm" busybox > "$T/logs-ctr.sh"
+	RUNS=5 median "ctr-lite small waiter (json-file)" "sh $T/logs-ctr.sh"
+	logrun "env CTR_LITE_BIG_WAITER=1 $C run" "$C wait" "$C rm" busybox > "$T/logs-big.sh"
+	RUNS=5 median "ctr-lite big waiter (json-file)" "sh $T/logs-big.sh"
+	if [ -n "$PODMAN" ]; then
+		logrun "$PODMAN run --ulimit nofile=20000:20000 --ulimit nproc=4096:4096" "$PODMAN wait" "$PODMAN rm" localhost/busybox:latest > "$T/logs-pod.sh"
+		RUNS=5 median "podman conmon (k8s-file)" "sh $T/logs-pod.sh"
+		echo "  ctr-lite/conmon: $(ratio "${MED[ctr-lite small waiter (json-file)]}" "${MED[podman conmon (k8s-file)]}") (target: at most 1.0x, issue 12)"
+	fi
+	exit 0
 fi
 
 echo "== log throughput: 2,000,000 lines through the monitor (run -d, then wait), median of 5"

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -89,7 +88,7 @@ type Server struct {
 	ln    net.Listener
 	stdin *os.File // the container's stdin pipe or pty master; nil without -i
 	pty   *os.File // the pty master, for resizes; nil without -t
-	log   *slog.Logger
+	log   Logger
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -123,8 +122,14 @@ func (c *client) push(frame []byte) bool {
 
 func (c *client) close() { c.once.Do(func() { c.conn.Close() }) }
 
+// Logger is what the server logs to (a *slog.Logger is one): an
+// interface, so the small waiter links no log/slog.
+type Logger interface {
+	Warn(msg string, args ...any)
+}
+
 // Serve accepts clients on ln (Listen's file, which it takes over).
-func Serve(ln *os.File, path string, stdin, pty *os.File, log *slog.Logger) (*Server, error) {
+func Serve(ln *os.File, path string, stdin, pty *os.File, log Logger) (*Server, error) {
 	l, err := net.FileListener(ln)
 	ln.Close()
 	if err != nil {

@@ -4,7 +4,11 @@
 // container runs or failed to start. The monitor, in its own session and
 // the child subreaper of the container, runs runc create and start (with
 // the pty of a -t container received on a console socket), then execs
-// itself into the waiter, which keeps only what waiting needs: it copies
+// the small waiter (smallwaiter_linux.go; a program of its own embedded in
+// ctr-lite, lifecycle/monitor/smallwaiter), or, for what that does not do
+// (bigWaiterReason: -t, foreground starts, CTR_LITE_BIG_WAITER=1, a waiter
+// that cannot be installed), itself as the big waiter. A waiter keeps
+// only what waiting needs: it copies
 // the output into the json log, waits, records the exit, tears down what
 // start set up, removes the container with --rm, and restarts it by its
 // restart policy; under a Type=notify unit it tells systemd its PID and

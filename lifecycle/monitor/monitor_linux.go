@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/internal/fault"
+	"github.com/ctr-lite/ctr-lite/internal/memtrim"
 	"github.com/ctr-lite/ctr-lite/lifecycle"
 	"github.com/ctr-lite/ctr-lite/lifecycle/attach"
 	"github.com/ctr-lite/ctr-lite/lifecycle/initproc"
@@ -292,7 +293,7 @@ func (e *supervisor) waitContainer(id string, pid int, out *lifecycle.Output, no
 		e.Log.Warn("tell systemd the container is ready", "container", id, "error", err)
 	}
 	debug.FreeOSMemory() // start is done: give its heap back while we wait
-	dropCodePages()
+	memtrim.DropCodePages()
 	checks := e.startHealthchecks(id)
 	code := initproc.ReapUntilWith(pid, checks.Reaped)
 	checks.Stop()

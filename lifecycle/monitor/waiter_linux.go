@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctr-lite/ctr-lite/lifecycle"
+	"github.com/ctr-lite/ctr-lite/lifecycle/monitor/waiterbin"
 	"github.com/ctr-lite/ctr-lite/reexec"
 )
 
@@ -36,6 +37,15 @@ var waiterFiles, waiterOptional = []string{"stdout", "stderr"}, []string{"log", 
 // whose start followed backoff; it returns only if the exec failed, and
 // then the caller waits itself.
 func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output, notify *lifecycle.Notifier) {
+	out.StdoutW.Close() // the container holds its own write ends
+	out.StderrW.Close()
+	out.StdoutW, out.StderrW = nil, nil
+	if reason := e.bigWaiterReason(id); reason == "" {
+		err := e.execSmallWaiter(id, pid, backoff, out, notify) // returns only if it failed
+		e.Log.Warn("monitor: the small waiter cannot run: the big one waits", "container", id, "error", err)
+	} else {
+		e.Log.Debug("monitor: the big waiter waits", "container", id, "reason", reason)
+	}
 	open := map[string]*os.File{"log": out.Log.File(), "stdout": out.StdoutR, "stderr": out.StderrR, "pty": out.PTY,
 		"stdin": out.StdinW, "attach": out.Attach, "notify": notify.Relay()}
 	h := e.handover(id)
@@ -47,9 +57,6 @@ func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *
 			h.Files = append(h.Files, handoverFile{Name: name, FD: fd})
 		}
 	}
-	out.StdoutW.Close() // the container holds its own write ends
-	out.StderrW.Close()
-	out.StdoutW, out.StderrW = nil, nil
 	os.Setenv(handoverEnv, h.encode())
 	err := reexec.Exec(waiterEntry, psArgs(e, id)...)
 	os.Unsetenv(handoverEnv)
@@ -57,6 +64,15 @@ func (e *supervisor) execWaiter(id string, pid int, backoff time.Duration, out *
 	for _, f := range h.Files {
 		unix.CloseOnExec(f.FD)
 	}
+}
+
+// bigWaiterReason is bigWaiterReason for container id.
+func (e *supervisor) bigWaiterReason(id string) string {
+	c, err := e.Containers.Load(id)
+	if err != nil {
+		return err.Error()
+	}
+	return bigWaiterReason(c, e.LogDriver(id), e.attached != nil, len(waiterbin.Binary()) > 0, os.Getenv)
 }
 
 func waiterMain() {

@@ -15,11 +15,26 @@ type ImageConfig struct {
 	Architecture string            `json:"architecture"`
 	OS           string            `json:"os"`
 	Created      time.Time         `json:"created"`
+	Author       string            `json:"author,omitempty"`
+	Comment      string            `json:"comment,omitempty"`
 	Config       ContainerDefaults `json:"config"`
 	RootFS       struct {
 		Type    string   `json:"type"`
 		DiffIDs []string `json:"diff_ids"`
 	} `json:"rootfs"`
+	// History is one entry per step that made the image, oldest first;
+	// the entries without EmptyLayer match RootFS.DiffIDs in order.
+	History []History `json:"history,omitempty"`
+}
+
+// History is one entry of an image config's "history" (OCI image spec,
+// docker's shape).
+type History struct {
+	Created    *time.Time `json:"created,omitempty"`
+	CreatedBy  string     `json:"created_by,omitempty"`
+	Author     string     `json:"author,omitempty"`
+	Comment    string     `json:"comment,omitempty"`
+	EmptyLayer bool       `json:"empty_layer,omitempty"`
 }
 
 // ContainerDefaults is the image's "config" object: what a container gets
@@ -37,6 +52,8 @@ type ContainerDefaults struct {
 	// Healthcheck is the image's HEALTHCHECK (docker's field; the OCI
 	// image config carries it too).
 	Healthcheck *state.HealthConfig `json:"Healthcheck,omitempty"`
+	// OnBuild are ONBUILD instructions, run by a build FROM this image.
+	OnBuild []string `json:"OnBuild,omitempty"`
 }
 
 // Image is a stored image: its ID (the config's digest), config, tags and

@@ -56,7 +56,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			if !human {
 				table = historyPlainTable
 			}
-			return writeRowsWithHeaders(c.OutOrStdout(), format, table, rows, map[string]string{"ID": "IMAGE"})
+			return writeRowsWithHeaders(c.OutOrStdout(), format, table, rows, map[string]string{"ID": "IMAGE", "CreatedBy": "CREATED BY"})
 		},
 	}
 	c.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not truncate IDs and commands")

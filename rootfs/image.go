@@ -27,6 +27,28 @@ type ImageConfig struct {
 	History []History `json:"history,omitempty"`
 }
 
+// FullHistory is the config's history with an entry for every layer: an
+// image whose config lists fewer steps with a layer than it has layers
+// (some tools write no history at all) gets entries made at the image's
+// creation for its bottom layers, so each layer has its step.
+func (c *ImageConfig) FullHistory() []History {
+	missing := len(c.RootFS.DiffIDs)
+	for _, h := range c.History {
+		if !h.EmptyLayer {
+			missing--
+		}
+	}
+	if missing <= 0 {
+		return c.History
+	}
+	created := c.Created
+	out := make([]History, 0, missing+len(c.History))
+	for range missing {
+		out = append(out, History{Created: &created})
+	}
+	return append(out, c.History...)
+}
+
 // History is one entry of an image config's "history" (OCI image spec,
 // docker's shape).
 type History struct {

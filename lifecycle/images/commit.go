@@ -142,6 +142,10 @@ func commitConfig(parent []byte, cfg rootfs.ContainerDefaults, h rootfs.History,
 	if err := json.Unmarshal(parent, &prev); err != nil {
 		return nil, fmt.Errorf("decode the image config: %w", err)
 	}
+	history, err := parentHistory(parent, prev.History)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]any{}
 	for _, k := range parentKept {
 		if v, ok := p[k]; ok {
@@ -154,7 +158,7 @@ func commitConfig(parent []byte, cfg rootfs.ContainerDefaults, h rootfs.History,
 	}
 	out["created"], out["config"] = now, cfg
 	out["rootfs"] = map[string]any{"type": "layers", "diff_ids": diffIDs}
-	out["history"] = append(prev.History, mustJSON(h))
+	out["history"] = append(history, mustJSON(h))
 	if h.Author != "" {
 		out["author"] = h.Author
 	}
@@ -162,6 +166,22 @@ func commitConfig(parent []byte, cfg rootfs.ContainerDefaults, h rootfs.History,
 		out["comment"] = h.Comment
 	}
 	return json.Marshal(out)
+}
+
+// parentHistory is the parent's history entries as stored, after the
+// steps FullHistory adds for layers the parent lists none for: every
+// layer of the new image then has its step.
+func parentHistory(parent []byte, stored []json.RawMessage) ([]json.RawMessage, error) {
+	cfg, err := rootfs.ParseConfig(parent)
+	if err != nil {
+		return nil, err
+	}
+	full := cfg.FullHistory()
+	out := make([]json.RawMessage, 0, len(full))
+	for _, h := range full[:len(full)-len(cfg.History)] {
+		out = append(out, mustJSON(h))
+	}
+	return append(out, stored...), nil
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -45,7 +45,7 @@ func (e *Engine) ImageHistory(ref string) ([]HistoryEntry, error) {
 	}
 	ends := map[string]string{}
 	for _, other := range all {
-		ends[stepKey(other.Config.RootFS.DiffIDs, other.Config.History)] = other.ID
+		ends[stepKey(other.Config.RootFS.DiffIDs, other.Config.FullHistory())] = other.ID
 	}
 	return historyOf(img, sizes, func(diffIDs []string, h []rootfs.History) string {
 		return ends[stepKey(diffIDs, h)]
@@ -62,15 +62,10 @@ func stepKey(diffIDs []string, h []rootfs.History) string {
 }
 
 // historyOf lists img's steps newest first, with their layers' sizes
-// (bottom first) and the stored image (known) each one ends. An image
-// without history (some importers write none) lists one step per layer.
+// (bottom first) and the stored image (known) each one ends; a layer
+// without its step gets one (ImageConfig.FullHistory).
 func historyOf(img *rootfs.Image, sizes []int64, known func([]string, []rootfs.History) string) []HistoryEntry {
-	h := img.Config.History
-	if len(h) == 0 {
-		for range sizes {
-			h = append(h, rootfs.History{})
-		}
-	}
+	h := img.Config.FullHistory()
 	diffIDs := img.Config.RootFS.DiffIDs
 	out := make([]HistoryEntry, 0, len(h))
 	layer := 0
@@ -83,7 +78,7 @@ func historyOf(img *rootfs.Image, sizes []int64, known func([]string, []rootfs.H
 			e.Size = sizes[layer]
 			layer++
 		}
-		if len(img.Config.History) > 0 && layer <= len(diffIDs) {
+		if layer <= len(diffIDs) {
 			if id := known(diffIDs[:layer], h[:i+1]); id != "" {
 				e.ID = id
 			}

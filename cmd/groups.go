@@ -34,6 +34,7 @@ func newContainerCmd(g *globals) *cobra.Command {
 		newCpCmd(g),
 		newExportCmd(g),
 		newDiffCmd(g),
+		newCommitCmd(g),
 		newUpdateCmd(g),
 		newStatsCmd(g),
 		newContainerPruneCmd(g),

@@ -13,7 +13,7 @@ func newImageCmd(g *globals) *cobra.Command {
 	ls := renamed(newImagesCmd(g), "ls", "images", "list")
 	rm := renamed(newRmiCmd(g), "rm", "rmi", "remove")
 	c.AddCommand(ls, rm, newLoadCmd(g), newImageInspectCmd(g), newImagePruneCmd(g),
-		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g), newImportCmd(g))
+		newPullCmd(g), newPushCmd(g), newTagCmd(g), newSaveCmd(g), newImportCmd(g), newHistoryCmd(g))
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"path"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 // engineFiles are the name files the engine mounts into every container:
@@ -34,9 +35,16 @@ func (e *Engine) Diff(ctx context.Context, ref string) ([]rootfs.Change, error) 
 	if err != nil {
 		return nil, fmt.Errorf("read the changes of container %q: %w", c.Name, err)
 	}
+	return rootfs.FinishChanges(raw, EnginePaths(hc)), nil
+}
+
+// EnginePaths are the paths in a container that are the engine's, not
+// the container's: the name files and the mount points of its volumes,
+// binds and tmpfs. diff and commit leave them out, as docker's do.
+func EnginePaths(hc *state.HostConfig) []string {
 	skip := append([]string(nil), engineFiles...)
 	for _, m := range hc.MountPoints {
 		skip = append(skip, path.Clean("/"+m.Destination))
 	}
-	return rootfs.FinishChanges(raw, skip), nil
+	return skip
 }

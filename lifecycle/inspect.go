@@ -59,7 +59,9 @@ type ImageView struct {
 	ID           string `json:"Id"`
 	RepoTags     []string
 	RepoDigests  []string
+	Comment      string
 	Created      time.Time
+	Author       string
 	Config       rootfs.ContainerDefaults
 	Architecture string
 	Os           string
@@ -69,6 +71,9 @@ type ImageView struct {
 		Type   string
 		Layers []string
 	}
+	// History is the config's "history" (podman's inspect shows it too):
+	// how each layer was made, oldest first.
+	History []rootfs.History
 }
 
 // InspectContainer describes container ref as docker inspect does.
@@ -166,6 +171,7 @@ func (e *Engine) InspectImage(ref string) (*ImageView, error) {
 	}
 	v := &ImageView{
 		ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests, Created: img.Config.Created,
+		Comment: img.Config.Comment, Author: img.Config.Author, History: img.Config.History,
 		Config: img.Config.Config, Architecture: img.Config.Architecture, Os: img.Config.OS, Size: img.Size,
 		GraphDriver: GraphDriverView{Name: e.Images.Driver.Name(), Data: map[string]string{}},
 	}
@@ -174,6 +180,9 @@ func (e *Engine) InspectImage(ref string) (*ImageView, error) {
 	}
 	if v.RepoDigests == nil {
 		v.RepoDigests = []string{}
+	}
+	if v.History == nil {
+		v.History = []rootfs.History{}
 	}
 	v.RootFS.Type, v.RootFS.Layers = "layers", img.Config.RootFS.DiffIDs
 	return v, nil

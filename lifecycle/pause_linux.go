@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -106,4 +107,44 @@ func setPaused(c *state.Container, paused bool) {
 	if paused {
 		c.State.Status = state.StatusPaused
 	}
+}
+
+// WithPaused runs fn with c (locked by the caller) frozen when it is
+// running and not paused already, as docker commit --pause does, and
+// thaws it after fn however fn ends: the thaw is deferred, and Ctrl-C or
+// SIGTERM only cancel the context (main), so they reach it too. The
+// record is marked paused first, as Pause does, and a thaw guard
+// (thawguard_linux.go) is started before that: a ctr-lite killed by
+// SIGKILL mid-commit has its guard run `unpause`, and should the guard
+// die too, the container is still shown as paused, for `unpause`, never
+// frozen and shown as running.
+func (e *Engine) WithPaused(c *state.Container, fn func() error) (err error) {
+	if !IsRunning(c) || c.State.Paused {
+		return fn()
+	}
+	guard, err := e.startThawGuard(c.ID)
+	if err != nil {
+		return err
+	}
+	defer guard.release() // after the thaw below: deferred calls run last first
+	setPaused(c, true)
+	if err := e.Containers.Save(c, false); err != nil {
+		return fmt.Errorf("record pause of %q: %w", c.Name, err)
+	}
+	defer func() {
+		if terr := e.thaw(c); terr != nil {
+			err = errors.Join(err, terr)
+			return
+		}
+		setPaused(c, false)
+		if serr := e.Containers.Save(c, false); serr != nil {
+			err = errors.Join(err, fmt.Errorf("record unpause of %q: %w", c.Name, serr))
+		}
+	}()
+	fault.Point("commit:after-mark")
+	if out, perr := e.RuncFor(c, "pause", c.ID).CombinedOutput(); perr != nil {
+		return fmt.Errorf("pause %q: %s", c.Name, strings.TrimSpace(string(out)))
+	}
+	fault.Point("commit:paused")
+	return fn()
 }

@@ -30,6 +30,9 @@ type Driver interface {
 	// Changes are container id's own changes to the image's files (no
 	// parents, unsorted: see FinishChanges), read without a mount.
 	Changes(id string, layers []string, topChain string) ([]Change, error)
+	// DiffRoot is the directory container id's changed entries are read
+	// from for commit: overlay's upper dir, vfs's full copy.
+	DiffRoot(id string) string
 	// Data is GraphDriver.Data for inspect.
 	Data(id string, layers []string, topChain string) map[string]string
 }

@@ -15,11 +15,48 @@ type ImageConfig struct {
 	Architecture string            `json:"architecture"`
 	OS           string            `json:"os"`
 	Created      time.Time         `json:"created"`
+	Author       string            `json:"author,omitempty"`
+	Comment      string            `json:"comment,omitempty"`
 	Config       ContainerDefaults `json:"config"`
 	RootFS       struct {
 		Type    string   `json:"type"`
 		DiffIDs []string `json:"diff_ids"`
 	} `json:"rootfs"`
+	// History is one entry per step that made the image, oldest first;
+	// the entries without EmptyLayer match RootFS.DiffIDs in order.
+	History []History `json:"history,omitempty"`
+}
+
+// FullHistory is the config's history with an entry for every layer: an
+// image whose config lists fewer steps with a layer than it has layers
+// (some tools write no history at all) gets entries made at the image's
+// creation for its bottom layers, so each layer has its step.
+func (c *ImageConfig) FullHistory() []History {
+	missing := len(c.RootFS.DiffIDs)
+	for _, h := range c.History {
+		if !h.EmptyLayer {
+			missing--
+		}
+	}
+	if missing <= 0 {
+		return c.History
+	}
+	created := c.Created
+	out := make([]History, 0, missing+len(c.History))
+	for range missing {
+		out = append(out, History{Created: &created})
+	}
+	return append(out, c.History...)
+}
+
+// History is one entry of an image config's "history" (OCI image spec,
+// docker's shape).
+type History struct {
+	Created    *time.Time `json:"created,omitempty"`
+	CreatedBy  string     `json:"created_by,omitempty"`
+	Author     string     `json:"author,omitempty"`
+	Comment    string     `json:"comment,omitempty"`
+	EmptyLayer bool       `json:"empty_layer,omitempty"`
 }
 
 // ContainerDefaults is the image's "config" object: what a container gets
@@ -37,6 +74,8 @@ type ContainerDefaults struct {
 	// Healthcheck is the image's HEALTHCHECK (docker's field; the OCI
 	// image config carries it too).
 	Healthcheck *state.HealthConfig `json:"Healthcheck,omitempty"`
+	// OnBuild are ONBUILD instructions, run by a build FROM this image.
+	OnBuild []string `json:"OnBuild,omitempty"`
 }
 
 // Image is a stored image: its ID (the config's digest), config, tags and

@@ -16,19 +16,6 @@ import (
 
 )
 
-// importedConfig is the config docker import writes: the defaults the
-// --change instructions set, one layer, and the message as comment.
-type importedConfig struct {
-	ImageConfig
-	Comment string          `json:"comment,omitempty"`
-	History []importHistory `json:"history"`
-}
-
-type importHistory struct {
-	Created time.Time `json:"created"`
-	Comment string    `json:"comment,omitempty"`
-}
-
 // Import stores the tar r (plain, gzip, zstd, bzip2 or xz, as docker
 // import takes) as a one-layer image with
 // the container defaults cfg, tagged ref when it is not "". The tar is
@@ -52,8 +39,10 @@ func (s *Store) Import(ctx context.Context, r io.Reader, cfg ContainerDefaults, 
 		return "", err
 	}
 	now := time.Now().UTC()
-	ic := importedConfig{ImageConfig: ImageConfig{Architecture: runtime.GOARCH, OS: "linux", Created: now, Config: cfg},
-		Comment: comment, History: []importHistory{{Created: now, Comment: comment}}}
+	// the config docker import writes: the defaults the --change
+	// instructions set, one layer, and the message as comment
+	ic := ImageConfig{Architecture: runtime.GOARCH, OS: "linux", Created: now, Config: cfg,
+		Comment: comment, History: []History{{Created: &now, Comment: comment}}}
 	ic.RootFS.Type = "layers"
 	ic.RootFS.DiffIDs = []string{diffID}
 	raw, err := json.Marshal(ic)

@@ -190,6 +190,8 @@ func (d *overlayDriver) RemoveRW(id string) error {
 	return nil
 }
 
+func (d *overlayDriver) DiffRoot(id string) string { return filepath.Join(d.ctrDir(id), "diff") }
+
 func (d *overlayDriver) Data(id string, layers []string, topChain string) map[string]string {
 	dir := d.ctrDir(id)
 	return map[string]string{

@@ -64,6 +64,8 @@ func (d *vfsDriver) RemoveRW(id string) error {
 	return nil
 }
 
+func (d *vfsDriver) DiffRoot(id string) string { return d.rootfs(id) }
+
 func (d *vfsDriver) Data(id string, _ []string, _ string) map[string]string {
 	return map[string]string{"Dir": d.rootfs(id)}
 }

@@ -7,49 +7,6 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-# start_registry NAME [HTPASSWD]: run docker-registry on a free loopback
-# port, storage and config in $CTR_LITE_TEST_DIR/NAME, with basic auth when
-# an htpasswd file is given; its address goes to NAME/addr.
-start_registry() {
-	local dir=$CTR_LITE_TEST_DIR/$1 auth="" port
-	mkdir -p "$dir"
-	[ -z "${2:-}" ] || auth="auth: {htpasswd: {realm: test, path: $2}}"
-	for _ in $(seq 20); do
-		port=$((20000 + RANDOM % 20000))
-		cat >"$dir/config.yml" <<-YML
-		version: 0.1
-		log: {level: error}
-		storage:
-		  filesystem: {rootdirectory: $dir/data}
-		  delete: {enabled: true}
-		http: {addr: "127.0.0.1:$port"}
-		$auth
-		YML
-		docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-		echo $! >"$dir/pid"
-		for _ in $(seq 50); do
-			# 200, or 401 with auth: the server is up.
-			if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" =~ ^(200|401)$ ]]; then
-				echo "127.0.0.1:$port" >"$dir/addr"
-				return 0
-			fi
-			kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill "$(cat "$dir/pid")" 2>/dev/null
-	done
-	echo "could not start docker-registry: $(cat "$dir/log")" >&2
-	return 1
-}
-
-# stop_registry NAME
-stop_registry() {
-	local pid
-	pid=$(cat "$CTR_LITE_TEST_DIR/$1/pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-}
-
 setup_file() {
 	isolate
 	start_registry registry

@@ -80,6 +80,18 @@ scenario() {
 		"$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sleep 60 >/dev/null
 		CTR_LITE_FAULT=$p run -137 "$CTR" pause crashy
 		"$CTR" unpause crashy >/dev/null || return 1 ;;
+	commit:*) # killed with the container marked paused (and frozen): its thaw guard unpauses it
+		"$CTR" run -d --name crashy -p 127.0.0.1::80 busybox sh -c 'touch /f; sleep 60' >/dev/null
+		CTR_LITE_FAULT=$p run -137 "$CTR" commit crashy crashed:1
+		for _ in $(seq 50); do
+			[ "$("$CTR" inspect -f '{{.State.Paused}}' crashy)" = false ] && break
+			sleep 0.1
+		done
+		[ "$("$CTR" inspect -f '{{.State.Status}}' crashy)" = running ] || return 1
+		for _ in $(seq 50); do # the guard's unpause has exited
+			pgrep -f "ctr-lite-thaw-guard.*$CTR_LITE_TEST_DIR" >/dev/null || break
+			sleep 0.1
+		done ;;
 	rename:*) # crashy-old becomes crashy: rm -f crashy must find it and free both names
 		"$CTR" run -d --name crashy-old -p 127.0.0.1::80 busybox sleep 60 >/dev/null
 		CTR_LITE_FAULT=$p run -137 "$CTR" rename crashy-old crashy ;;
@@ -100,7 +112,7 @@ scenario() {
 	for p in $points; do
 		scenario "$p"
 		case $p in # the status shows the point was reached
-		create:* | rm:* | stop:* | run:* | rename:* | pause:* | connect:* | disconnect:*) want=137 ;;
+		create:* | rm:* | stop:* | run:* | rename:* | pause:* | commit:* | connect:* | disconnect:*) want=137 ;;
 		start:* | monitor:*) want=125 ;; # the monitor died before it reported
 		finish:*) want=0 ;;
 		esac

@@ -6,16 +6,20 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
-// ApplyChanges applies import's --change instructions to cfg in order,
+// ApplyChanges applies import's and commit's --change instructions to cfg in order,
 // with docker's (Dockerfile) rules: CMD, ENTRYPOINT and VOLUME take a JSON
 // array or a shell form (CMD and ENTRYPOINT then run under /bin/sh -c),
 // ENV and LABEL take KEY=VALUE pairs (quotes as in a shell) or the legacy
 // "KEY VALUE...", EXPOSE takes PORT[-PORT][/PROTO] words, WORKDIR is
-// relative to the previous one. $VAR in values is not expanded.
+// relative to the previous one, HEALTHCHECK takes NONE or [OPTIONS] CMD
+// (docker's options and defaults), ONBUILD keeps its instruction for a
+// later build. $VAR in values is not expanded.
 func ApplyChanges(cfg *rootfs.ContainerDefaults, changes []string) error {
 	cmdSet := false
 	for _, ch := range changes {
@@ -30,12 +34,10 @@ func ApplyChanges(cfg *rootfs.ContainerDefaults, changes []string) error {
 
 func applyChange(cfg *rootfs.ContainerDefaults, instr, rest string, cmdSet *bool) error {
 	switch instr {
-	case "CMD", "ENTRYPOINT", "VOLUME", "ENV", "LABEL", "EXPOSE", "USER", "WORKDIR", "STOPSIGNAL":
+	case "CMD", "ENTRYPOINT", "VOLUME", "ENV", "LABEL", "EXPOSE", "USER", "WORKDIR", "STOPSIGNAL", "HEALTHCHECK", "ONBUILD":
 		if rest == "" {
 			return fmt.Errorf("%s requires at least one argument", instr)
 		}
-	case "HEALTHCHECK", "ONBUILD":
-		return fmt.Errorf("%s is not supported by import yet", instr)
 	default:
 		return fmt.Errorf("%s is not a valid change command", strings.ToLower(instr))
 	}
@@ -62,6 +64,82 @@ func applyChange(cfg *rootfs.ContainerDefaults, instr, rest string, cmdSet *bool
 		cfg.WorkingDir = path.Clean(rest)
 	case "STOPSIGNAL":
 		cfg.StopSignal = rest
+	case "HEALTHCHECK":
+		h, err := parseHealthcheck(rest)
+		if err != nil {
+			return err
+		}
+		cfg.Healthcheck = h
+	case "ONBUILD":
+		return addOnBuild(cfg, rest)
+	}
+	return nil
+}
+
+// parseHealthcheck is HEALTHCHECK's argument: NONE, or options
+// (--interval, --timeout, --start-period, --start-interval, --retries)
+// then CMD in exec or shell form, as a Dockerfile's.
+func parseHealthcheck(rest string) (*state.HealthConfig, error) {
+	if strings.EqualFold(rest, "NONE") {
+		return &state.HealthConfig{Test: []string{"NONE"}}, nil
+	}
+	h := &state.HealthConfig{}
+	for strings.HasPrefix(rest, "--") {
+		opt, after, _ := strings.Cut(rest, " ")
+		rest = strings.TrimSpace(after)
+		if err := healthOption(h, opt); err != nil {
+			return nil, err
+		}
+	}
+	word, cmd, _ := strings.Cut(rest, " ")
+	cmd = strings.TrimSpace(cmd)
+	if !strings.EqualFold(word, "CMD") || cmd == "" {
+		return nil, fmt.Errorf("HEALTHCHECK takes NONE or [OPTIONS] CMD command, not %q", rest)
+	}
+	if words, ok := jsonForm(cmd); ok {
+		h.Test = append([]string{"CMD"}, words...)
+	} else {
+		h.Test = []string{"CMD-SHELL", cmd}
+	}
+	return h, nil
+}
+
+func healthOption(h *state.HealthConfig, opt string) error {
+	key, value, ok := strings.Cut(strings.TrimPrefix(opt, "--"), "=")
+	if !ok {
+		return fmt.Errorf("HEALTHCHECK option %q: want --NAME=VALUE", opt)
+	}
+	if key == "retries" {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 {
+			return fmt.Errorf("HEALTHCHECK --retries=%s: want a number of at least 0", value)
+		}
+		h.Retries = n
+		return nil
+	}
+	fields := map[string]*time.Duration{"interval": &h.Interval, "timeout": &h.Timeout,
+		"start-period": &h.StartPeriod, "start-interval": &h.StartInterval}
+	field, known := fields[key]
+	if !known {
+		return fmt.Errorf("unknown HEALTHCHECK option %q: use --interval, --timeout, --start-period, --start-interval or --retries", opt)
+	}
+	d, err := time.ParseDuration(value)
+	if err != nil || d < 0 {
+		return fmt.Errorf("HEALTHCHECK --%s=%s: want a duration such as 30s", key, value)
+	}
+	*field = d
+	return nil
+}
+
+// addOnBuild keeps an ONBUILD instruction, refusing those a Dockerfile
+// refuses there.
+func addOnBuild(cfg *rootfs.ContainerDefaults, rest string) error {
+	instr, args, _ := strings.Cut(rest, " ")
+	switch up := strings.ToUpper(instr); up {
+	case "ONBUILD", "FROM", "MAINTAINER":
+		return fmt.Errorf("%s isn't allowed as an ONBUILD trigger", up)
+	default:
+		cfg.OnBuild = append(cfg.OnBuild, strings.TrimSpace(up+" "+strings.TrimSpace(args)))
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/rootfs"
+	"github.com/ctr-lite/ctr-lite/state"
 )
 
 func TestApplyChanges(t *testing.T) {
@@ -65,21 +67,51 @@ func TestApplyChangesShellFormAndEntrypointDropsCmd(t *testing.T) {
 
 func TestApplyChangesRefuses(t *testing.T) {
 	for change, msg := range map[string]string{
-		"FROM busybox":      "from is not a valid change command",
-		"RUN true":          "run is not a valid change command",
-		"nonsense":          "nonsense is not a valid change command",
-		"CMD":               "CMD requires at least one argument",
-		"ENV A=1 B":         "ENV names must be followed by = and a value",
-		"EXPOSE 70000":      "invalid containerPort",
-		"EXPOSE 80/bogus":   "invalid proto",
-		`ENV A="unclosed`:   "unmatched quote",
-		"HEALTHCHECK NONE":  "not supported by import",
-		`VOLUME ["", "/x"]`: "can not be an empty string",
+		"FROM busybox":                      "from is not a valid change command",
+		"RUN true":                          "run is not a valid change command",
+		"nonsense":                          "nonsense is not a valid change command",
+		"CMD":                               "CMD requires at least one argument",
+		"ENV A=1 B":                         "ENV names must be followed by = and a value",
+		"EXPOSE 70000":                      "invalid containerPort",
+		"EXPOSE 80/bogus":                   "invalid proto",
+		`ENV A="unclosed`:                   "unmatched quote",
+		"HEALTHCHECK CMD":                   "HEALTHCHECK takes NONE or [OPTIONS] CMD",
+		"HEALTHCHECK --bogus=1 CMD true":    "unknown HEALTHCHECK option",
+		"HEALTHCHECK --interval=x CMD true": "want a duration",
+		"ONBUILD FROM x":                    "isn't allowed as an ONBUILD trigger",
+		`VOLUME ["", "/x"]`:                 "can not be an empty string",
 	} {
 		var cfg rootfs.ContainerDefaults
 		err := ApplyChanges(&cfg, []string{change})
 		if err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: got %v, want %q", change, err, msg)
 		}
+	}
+}
+
+func TestApplyChangesHealthcheckAndOnBuild(t *testing.T) {
+	var cfg rootfs.ContainerDefaults
+	err := ApplyChanges(&cfg, []string{
+		`HEALTHCHECK --interval=5s --retries=2 CMD wget -q localhost`,
+		`ONBUILD run echo hi`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &state.HealthConfig{Test: []string{"CMD-SHELL", "wget -q localhost"}, Interval: 5 * time.Second, Retries: 2}
+	if !reflect.DeepEqual(cfg.Healthcheck, want) {
+		t.Errorf("got %+v, want %+v", cfg.Healthcheck, want)
+	}
+	if !reflect.DeepEqual(cfg.OnBuild, []string{"RUN echo hi"}) {
+		t.Errorf("OnBuild %q", cfg.OnBuild)
+	}
+	if err := ApplyChanges(&cfg, []string{`HEALTHCHECK CMD ["/bin/check", "-v"]`}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.Healthcheck.Test, []string{"CMD", "/bin/check", "-v"}) {
+		t.Errorf("got %q", cfg.Healthcheck.Test)
+	}
+	if err := ApplyChanges(&cfg, []string{`healthcheck none`}); err != nil || cfg.Healthcheck.Test[0] != "NONE" {
+		t.Errorf("got %+v, %v", cfg.Healthcheck, err)
 	}
 }

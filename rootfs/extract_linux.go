@@ -228,8 +228,8 @@ type sparseGuard struct {
 func (g *sparseGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	g.n += int64(n)
-	if total := g.a.size + g.n; total > g.a.floor && total > defaultBombRatio*g.a.in.n {
-		return n, fmt.Errorf("%w: %d bytes of files from %d bytes of tar (sparse files?)", ErrBomb, total, g.a.in.n)
+	if total, in := g.a.size+g.n, g.a.in.n.Load(); total > g.a.floor && total > defaultBombRatio*in {
+		return n, fmt.Errorf("%w: %d bytes of files from %d bytes of tar (sparse files?)", ErrBomb, total, in)
 	}
 	return n, err
 }

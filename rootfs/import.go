@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
-
 )
 
 // Import stores the tar r (plain, gzip, zstd, bzip2 or xz, as docker

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -137,7 +138,7 @@ func (s *Store) unpackBlob(work string, l LayerBlob, open func() (io.ReadCloser,
 	if _, err := io.Copy(io.Discard, counted); err != nil { // the rest of the blob
 		return meta, fmt.Errorf("read layer blob: %w", err)
 	}
-	meta.BlobSize, meta.Digest = counted.n, sink.digest(l.Digest)
+	meta.BlobSize, meta.Digest = counted.n.Load(), sink.digest(l.Digest)
 	if l.Digest != "" && meta.Digest != l.Digest {
 		return meta, fmt.Errorf("blob is %s, want %s: %w", meta.Digest, l.Digest, ErrCorrupt)
 	}
@@ -217,7 +218,7 @@ func (s *Store) unpackVerified(r *countingReader, diff string, meta *LayerMeta) 
 	if _, err := io.Copy(io.Discard, tr); err != nil { // tar padding after the end marker
 		return comp, fmt.Errorf("read layer: %w", err)
 	}
-	meta.TarSize = tr.n
+	meta.TarSize = tr.n.Load()
 	if got := hashDigest(h); got != meta.DiffID {
 		return comp, fmt.Errorf("layer content is %s but the image config says %s: %w", got, meta.DiffID, ErrCorrupt)
 	}
@@ -253,20 +254,22 @@ type bombGuard struct {
 func (b *bombGuard) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.n += int64(n)
-	if b.n > b.floor && b.n > b.ratio*b.compressed.n {
-		return n, fmt.Errorf("%w: %d bytes from %d", ErrBomb, b.n, b.compressed.n)
+	if c := b.compressed.n.Load(); b.n > b.floor && b.n > b.ratio*c {
+		return n, fmt.Errorf("%w: %d bytes from %d", ErrBomb, b.n, c)
 	}
 	return n, err
 }
 
+// countingReader counts what is read through it; atomically, since the
+// xz command's feeder reads it while the bomb guard looks at the count.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -23,6 +24,7 @@ const xzMemLimit = "128MiB"
 type xzReader struct {
 	cmd    *exec.Cmd
 	out    io.ReadCloser
+	feed   *os.File // the write end of xz's stdin, fed by feedXZ
 	stderr bytes.Buffer
 	done   bool
 }
@@ -33,14 +35,39 @@ func startXZ(in io.Reader) (*xzReader, error) {
 		return nil, errors.New("an xz tar needs the xz command: install xz-utils, or import the tar uncompressed or gzipped")
 	}
 	x := &xzReader{cmd: exec.Command(path, "-d", "-c", "-q", "--memlimit-decompress="+xzMemLimit)}
-	x.cmd.Stdin, x.cmd.Stderr = in, &x.stderr
-	if x.out, err = x.cmd.StdoutPipe(); err != nil {
+	x.cmd.Args[0] = "xz" // its messages start "xz: ", not with the path
+	// C messages (matched below) and no XZ_OPT/XZ_DEFAULTS of the caller's
+	// (--single-stream would drop streams, --ignore-check the checks).
+	x.cmd.Env = []string{"LC_ALL=C"}
+	x.cmd.Stderr = &x.stderr
+	// xz's stdin is a pipe of ours, fed by a goroutine Wait does not wait
+	// for: exec's own copier would hold Wait (and the error xz printed)
+	// until a stalled `import -` source wrote again.
+	stdin, feed, err := os.Pipe()
+	if err != nil {
 		return nil, err
 	}
-	if err := x.cmd.Start(); err != nil {
+	x.cmd.Stdin, x.feed = stdin, feed
+	if x.out, err = x.cmd.StdoutPipe(); err != nil {
+		stdin.Close()
+		feed.Close()
+		return nil, err
+	}
+	err = x.cmd.Start()
+	stdin.Close() // xz holds it now
+	if err != nil {
+		feed.Close()
 		return nil, fmt.Errorf("start xz: %w", err)
 	}
+	go feedXZ(feed, in)
 	return x, nil
+}
+
+// feedXZ copies in to xz's stdin; it ends at in's end, or at EPIPE once
+// xz is gone (closing feed makes the next write fail).
+func feedXZ(feed *os.File, in io.Reader) {
+	io.Copy(feed, in)
+	feed.Close()
 }
 
 // Read passes the plain bytes on; at their end it reports how xz ended,
@@ -80,4 +107,5 @@ func (x *xzReader) close() {
 		x.out.Close()
 		x.cmd.Wait()
 	}
+	x.feed.Close() // a feeder parked on a stalled source fails at its next write
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func xzOf(t *testing.T, data string, args ...string) []byte {
@@ -78,5 +79,59 @@ func TestXZClosedEarlyLeavesNoProcess(t *testing.T) {
 	x.close()
 	if x.cmd.ProcessState == nil {
 		t.Fatal("xz was not waited for")
+	}
+}
+
+// stalled gives its data, then blocks as a stuck `import -` pipe does.
+type stalled struct {
+	data  []byte
+	block chan struct{}
+}
+
+func (s *stalled) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		<-s.block
+		return 0, io.EOF
+	}
+	n := copy(p, s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+// The review's hang: xz has failed, but its source stalls; the failure
+// is still reported at once, and close returns.
+func TestXZFailureIsReportedThoughItsSourceStalls(t *testing.T) {
+	src := &stalled{data: append(xzOf(t, "x", "--lzma2=dict=1GiB"), make([]byte, 16<<10)...), block: make(chan struct{})}
+	defer close(src.block)
+	x, err := startXZ(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(x)
+		x.close()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "needs more than 128MiB") {
+			t.Fatalf("got %v, want the memory limit", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a failed xz hangs on its stalled source")
+	}
+}
+
+func TestXZIgnoresTheCallersXZOptAndLocale(t *testing.T) {
+	t.Setenv("XZ_OPT", "--single-stream")
+	t.Setenv("LANG", "de_DE.UTF-8")
+	two := append(xzOf(t, "one\n"), xzOf(t, "two\n")...)
+	if got, err := readXZ(two); err != nil || string(got) != "one\ntwo\n" {
+		t.Fatalf("two streams with XZ_OPT=--single-stream: %q, %v", got, err)
+	}
+	x := xzOf(t, strings.Repeat("data\n", 10000))
+	if _, err := readXZ(x[:len(x)/2]); err == nil || !strings.HasPrefix(err.Error(), "decompress xz: Unexpected end of input") {
+		t.Fatalf("truncated: %v", err)
 	}
 }

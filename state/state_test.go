@@ -244,6 +244,16 @@ func TestListNamedReadsOnlyMatchingRecords(t *testing.T) {
 	if !slices.Equal(got, []string{"web-1", "web-2"}) {
 		t.Fatalf("ListNamed(web*) = %v", got)
 	}
+	// a crashed rename left two entries, and the one that does not
+	// match sorts first: the matching one still finds it
+	zeta, _, _ := reserve(s, "zeta")
+	s.Save(&Container{ID: zeta, Name: "zeta", OtherName: "alpha"}, false)
+	g, _ := s.GlobalLock(context.Background())
+	s.AddName(g, "alpha", zeta, false)
+	g.Unlock()
+	if l, _ := s.ListNamed(func(n string) bool { return n == "zeta" }); len(l) != 1 {
+		t.Fatalf("ListNamed(zeta) with a rename's two entries = %d records", len(l))
+	}
 	// web-2's index entry lost (a power cut): it is still found
 	os.Remove(s.namePath("web-2"))
 	list, _ = s.ListNamed(func(name string) bool { return strings.HasPrefix(name, "web") })

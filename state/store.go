@@ -352,15 +352,18 @@ func (s *Store) ListNamed(match func(name string) bool) ([]*Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	indexed := map[string]bool{}
+	// A rename holds two entries for one container until it ends (for
+	// good, if it crashed between): either may be the one that matches.
+	indexed, added := map[string]bool{}, map[string]bool{}
 	var ids []string
 	for _, e := range entries {
 		id := s.nameOwner(e.Name())
-		if !ValidID(id) || indexed[id] {
+		if !ValidID(id) {
 			continue
 		}
 		indexed[id] = true
-		if match(e.Name()) {
+		if match(e.Name()) && !added[id] {
+			added[id] = true
 			ids = append(ids, id)
 		}
 	}

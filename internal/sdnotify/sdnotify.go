@@ -79,11 +79,14 @@ func Listen(path string) (*os.File, error) {
 // socket, as this process's, until the returned function closes it (see
 // relayed for what is left out). A service that floods the socket is
 // held to relayRate datagrams a second (after a burst of relayBurst),
-// but nothing it says is lost: what arrives meanwhile is merged (the
-// last value of each key, READY=1 among them) and sent when the rate
-// allows, so it cannot make the monitor or systemd spin, nor lose the
-// one READY=1 or watchdog ping a unit waits for. A datagram with nothing
-// to relay costs nothing.
+// and nothing that matters is lost: a datagram that changes the unit's
+// state (READY, RELOADING, STOPPING, ERRNO, WATCHDOG...) is sent as it
+// came, in order, once the rate allows (the relay reads no further
+// meanwhile, so a flood backs up in the sender's socket, as it would
+// in front of a slow systemd); STATUS= and EXTEND_TIMEOUT_USEC= chatter
+// is merged while it waits (the last value of each), since systemd reads
+// the state keys of one datagram by its own precedence, not their order.
+// A datagram with nothing to relay costs nothing.
 func Relay(f *os.File, socket string) (stop func()) {
 	c, err := net.FilePacketConn(f)
 	f.Close() // FilePacketConn holds a duplicate
@@ -109,14 +112,37 @@ func relayLoop(c net.PacketConn, socket string) {
 		if err != nil && !(errors.As(err, &timeout) && timeout.Timeout()) {
 			return // closed
 		}
+		msg := ""
 		if err == nil {
-			pending.merge(relayed(string(buf[:n])))
+			msg = relayed(string(buf[:n]))
+		}
+		switch {
+		case msg == "":
+		case changesState(msg):
+			limit.wait()
+			pending.send(socket) // what came before it goes first
+			Send(socket, msg)
+			continue
+		default:
+			pending.merge(msg)
 		}
 		if !pending.empty() && limit.take(time.Now()) {
-			Send(socket, pending.String())
-			pending = state{}
+			pending.send(socket)
 		}
 	}
+}
+
+// chatter are the keys merged while the rate limit holds them back.
+var chatter = map[string]bool{"STATUS": true, "EXTEND_TIMEOUT_USEC": true}
+
+// changesState reports whether msg holds any key but chatter.
+func changesState(msg string) bool {
+	for _, l := range strings.Split(msg, "\n") {
+		if k, _, _ := strings.Cut(l, "="); !chatter[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // state is notify assignments waiting to be sent: each key once, with
@@ -144,6 +170,26 @@ func (s *state) merge(msg string) {
 	}
 }
 
+// maxDatagram is what systemd reads of one notify datagram (PIPE_BUF):
+// a longer one it ignores whole.
+const maxDatagram = 4096
+
+// send sends what is pending and empties it: one datagram, or one per
+// key if together they are longer than systemd reads.
+func (s *state) send(socket string) {
+	if s.empty() {
+		return
+	}
+	if msg := s.String(); len(msg) <= maxDatagram {
+		Send(socket, msg)
+	} else {
+		for _, k := range s.keys {
+			Send(socket, k+"="+s.vals[k])
+		}
+	}
+	*s = state{}
+}
+
 func (s *state) String() string {
 	lines := make([]string, len(s.keys))
 	for i, k := range s.keys {
@@ -165,6 +211,13 @@ type bucket struct {
 
 func newBucket(burst, rate float64, now time.Time) *bucket {
 	return &bucket{tokens: burst, burst: burst, rate: rate, last: now}
+}
+
+// wait takes a token, sleeping until there is one.
+func (b *bucket) wait() {
+	for !b.take(time.Now()) {
+		time.Sleep(time.Second / time.Duration(b.rate))
+	}
 }
 
 func (b *bucket) take(now time.Time) bool {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,15 +127,7 @@ func TestStateMergesLastValuePerKey(t *testing.T) {
 // The review's case: a service that floods STATUS= still gets its one
 // READY=1 through, and the last status too.
 func TestRelayUnderAFloodLosesNoState(t *testing.T) {
-	dir := t.TempDir()
-	up := listen(t, filepath.Join(t.TempDir(), "systemd"))
-	f, err := Listen(filepath.Join(dir, "relay"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop := Relay(f, up.LocalAddr().String())
-	defer stop()
-	relay := filepath.Join(dir, "relay")
+	up, relay := startRelay(t)
 	go func() {
 		for i := 0; i < 300; i++ {
 			Send(relay, fmt.Sprintf("STATUS=%d", i))
@@ -157,4 +150,52 @@ func TestRelayUnderAFloodLosesNoState(t *testing.T) {
 		ready = ready || strings.Contains(msg, "READY=1")
 		last = strings.Contains(msg, "STATUS=last")
 	}
+}
+
+// Review 13b: state datagrams are never merged (systemd reads READY over
+// RELOADING within one), and keep their order; a long merged STATUS does
+// not take READY=1 past systemd's 4096 bytes.
+func TestRelayKeepsStateDatagramsApartAndInOrder(t *testing.T) {
+	up, relay := startRelay(t)
+	want := []string{"READY=1", "RELOADING=1\nMONOTONIC_USEC=123", "WATCHDOG=trigger", "WATCHDOG=1"}
+	go func() { // as a service does, while systemd reads
+		for i := 0; i < relayBurst+5; i++ { // the bucket emptied
+			Send(relay, "STATUS=x")
+		}
+		Send(relay, "STATUS="+strings.Repeat("s", 4089))
+		for _, m := range want {
+			Send(relay, m)
+		}
+	}()
+	up.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 8192)
+	var got []string
+	for len(got) < len(want) {
+		n, err := up.Read(buf)
+		if err != nil {
+			t.Fatalf("state datagrams so far %q: %v", got, err)
+		}
+		if n > maxDatagram {
+			t.Fatalf("a %d-byte datagram: systemd ignores it", n)
+		}
+		if msg := string(buf[:n]); !strings.HasPrefix(msg, "STATUS=") {
+			got = append(got, msg)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("state datagrams %q, want %q", got, want)
+	}
+}
+
+// startRelay runs a relay to a listener standing for systemd; it returns
+// the listener and the relay's socket path.
+func startRelay(t *testing.T) (*net.UnixConn, string) {
+	dir := t.TempDir()
+	up := listen(t, filepath.Join(t.TempDir(), "systemd"))
+	f, err := Listen(filepath.Join(dir, "relay"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(Relay(f, up.LocalAddr().String()))
+	return up, filepath.Join(dir, "relay")
 }

@@ -397,7 +397,7 @@ PY
 }
 
 # monitors_of ID: how many monitors (or waiters) container ID has.
-monitors_of() { pgrep -fc -- "^ctr-lite-monitor.* $1\$" || true; }
+monitors_of() { pgrep -fc -- "^ctr-lite-(monitor|waiter).* $1\$" || true; }
 
 # wait_monitor_gone NAME: wait (up to 5 s) until the container's monitor exited.
 wait_monitor_gone() {

@@ -102,7 +102,7 @@ exec_start() { grep '^ExecStart=' "$unit"; }
 	check_unit pidf
 	grep -qx "PIDFile=$pidfile" "$unit"
 	pid=$(cat "$pidfile")
-	tr '\0' ' ' </proc/"$pid"/cmdline | grep -q "ctr-lite-monitor.* $id" # the container's monitor
+	tr '\0' ' ' </proc/"$pid"/cmdline | grep -Eq "ctr-lite-(monitor|waiter).* $id" # the container's monitor (or its small waiter)
 	ctr start pidf # a running container: start leaves it, and its monitor, as they are
 	assert_status 0
 	[ "$(cat "$pidfile")" = "$pid" ]

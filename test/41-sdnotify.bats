@@ -147,7 +147,7 @@ stopped_clean() {
 	[ "$(show "$1" ActiveState)" = inactive ]
 	[ "$(show "$1" Result)" = success ]
 	[ -z "$(ctr_sd ps -aq)" ]
-	run ! in_sd pgrep -f ctr-lite-monitor
+	run ! in_sd pgrep -f "ctr-lite-(monitor|waiter)"
 	[ -z "$(in_sd find /run/ctr-lite/containers -mindepth 1)" ]
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The small waiter (issue 12, "The monitor"): a detached container's
 # monitor execs into a small program of its own, embedded in ctr-lite and
-# installed under the runroot, which copies the output to the log, serves
+# installed under the root dir, which copies the output to the log, serves
 # attach, runs the health check timer and reaps the container; ctr-lite's
 # finish and restart entries do the rest. Whatever it does not do (-t,
 # foreground starts), or CTR_LITE_BIG_WAITER=1, or a waiter that cannot be
@@ -20,7 +20,7 @@ waiter_of() {
 	for _ in $(seq 60); do
 		exe=$(readlink "/proc/$(monitor_of "$1")/exe")
 		case $exe in
-		"$CTR_LITE_RUNROOT"/waiter/ctr-lite-waiter-*) echo small; return ;;
+		"$CTR_LITE_ROOT"/waiter/ctr-lite-waiter-*) echo small; return ;;
 		esac
 		sleep 0.05
 	done
@@ -65,7 +65,7 @@ PY
 	[ "$stderr" = err ]
 	"$CTR" run -d --name s2 busybox sleep 30 >/dev/null
 	[ "$(waiter_of s2)" = small ]
-	[ "$(ls "$CTR_LITE_RUNROOT/waiter")" = "$(basename "$exe")" ]
+	[ "$(ls "$CTR_LITE_ROOT/waiter")" = "$(basename "$exe")" ]
 }
 
 @test "small waiter: a line reaches logs -f within 100 ms" {
@@ -182,7 +182,7 @@ PY
 	"$CTR" run -d --name t1 busybox sleep 30 >/dev/null
 	[ "$(waiter_of t1)" = small ]
 	exe=$(readlink "/proc/$(monitor_of t1)/exe")
-	[[ "$exe" == "$CTR_LITE_RUNROOT"/waiter/* ]]
+	[[ "$exe" == "$CTR_LITE_ROOT"/waiter/* ]]
 	"$CTR" rm -f t1 >/dev/null
 	printf 'tampered' >> "$exe"
 	"$CTR" run -d --name t2 busybox sleep 30 >/dev/null
@@ -218,4 +218,17 @@ PY
 	run bash -c "(sleep 0.5; echo hello; sleep 2) | timeout -s KILL 10 '$CTR' attach at"
 	[[ "$output" == *"got hello"* ]]
 	assert_status 4
+}
+
+@test "review 13c: a noexec runroot (as Debian's initramfs mounts /run) still gets the small waiter, installed under the root dir" {
+	nx=$(mktemp -d /tmp/ctr-lite-noexec.XXXXXX)
+	mount -t tmpfs -o noexec,mode=0755 tmpfs "$nx"
+	keep=$CTR_LITE_RUNROOT
+	export CTR_LITE_RUNROOT=$nx/run
+	"$CTR" run -d --name nx busybox sleep 30 >/dev/null
+	kind=$(waiter_of nx)
+	"$CTR" rm -f nx >/dev/null
+	export CTR_LITE_RUNROOT=$keep
+	umount "$nx" && rmdir "$nx"
+	[ "$kind" = small ] || { echo "$kind"; false; }
 }

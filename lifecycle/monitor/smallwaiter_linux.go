@@ -26,8 +26,9 @@ import (
 // execs into once a detached container runs, in place of re-executing
 // ctr-lite as the big waiter (waiter_linux.go): a program of its own,
 // embedded in ctr-lite (package waiterbin), that keeps the container's
-// wait at conmon's memory. ctr-lite installs it under the runroot at
-// first use, verifies its sha256 before each exec, and execs it through
+// wait at conmon's memory. ctr-lite installs it under the root dir at
+// first use (not the runroot: /run is often mounted noexec, as Debian's
+// initramfs mounts it), verifies its sha256 before each exec, and execs it through
 // the verified descriptor, so a file swapped meanwhile is never run. The
 // small waiter runs ctr-lite's finish entry and execs its restart entry
 // (below) once the container exited. Whatever it does not do, or when it
@@ -66,9 +67,9 @@ func smallWaiterName(bin []byte) (string, [32]byte) {
 // openSmallWaiter returns a read-only descriptor of the installed small
 // waiter, its content verified; it installs the file first if it is
 // missing or not what this ctr-lite embeds (tampered, half-written).
-func openSmallWaiter(runroot string, bin []byte) (*os.File, error) {
+func openSmallWaiter(root string, bin []byte) (*os.File, error) {
 	name, sum := smallWaiterName(bin)
-	dir := filepath.Join(runroot, "waiter")
+	dir := filepath.Join(root, "waiter")
 	path := filepath.Join(dir, name)
 	f, err := openVerified(path, sum)
 	if err == nil {
@@ -77,7 +78,20 @@ func openSmallWaiter(runroot string, bin []byte) (*os.File, error) {
 	if err := installFile(dir, path, bin); err != nil {
 		return nil, err
 	}
+	removeOtherWaiters(dir, name)
 	return openVerified(path, sum)
+}
+
+// removeOtherWaiters removes the waiters older ctr-lite builds installed
+// in dir: a waiter still running from one keeps its file open, and its
+// finish runs ctr-lite, not the file.
+func removeOtherWaiters(dir, keep string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if n := e.Name(); n != keep && strings.HasPrefix(n, "ctr-lite-waiter-") && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
 }
 
 // openVerified opens path and checks it is a regular file, root's (or
@@ -148,7 +162,7 @@ func installFile(dir, path string, bin []byte) error {
 // container id (pid); it returns only if that failed, with every
 // descriptor as it was, and then the big waiter waits.
 func (e *supervisor) execSmallWaiter(id string, pid int, backoff time.Duration, out *lifecycle.Output, notify *lifecycle.Notifier) error {
-	bin, err := openSmallWaiter(e.RunRoot, waiterbin.Binary())
+	bin, err := openSmallWaiter(e.Root, waiterbin.Binary())
 	if err != nil {
 		return err
 	}

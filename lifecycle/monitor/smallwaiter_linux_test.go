@@ -83,3 +83,27 @@ func TestOpenSmallWaiter(t *testing.T) {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
+
+// An install removes the waiters of older builds, and nothing else.
+func TestInstallRemovesOtherBuildsWaiters(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "waiter")
+	os.MkdirAll(filepath.Join(dir, "ctr-lite-waiter-dir"), 0o700)
+	old := filepath.Join(dir, "ctr-lite-waiter-0000")
+	other := filepath.Join(dir, "notes")
+	os.WriteFile(old, []byte("old"), 0o755)
+	os.WriteFile(other, []byte("x"), 0o600)
+	f, err := openSmallWaiter(root, []byte("\x7fELF new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := os.Stat(old); err == nil {
+		t.Error("an older build's waiter was kept")
+	}
+	for _, p := range []string{other, filepath.Join(dir, "ctr-lite-waiter-dir")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", p)
+		}
+	}
+}

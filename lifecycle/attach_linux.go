@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -88,15 +89,39 @@ func (e *Engine) Attach(ctx context.Context, ref string, o AttachOptions, stdio 
 	}
 	if errors.Is(err, errConnEnded) {
 		// Dropped without the exit frame (too slow, or the monitor
-		// died): the record still has the exit code if it exited.
-		if c, lerr := e.Lookup(c.ID); lerr == nil && !IsRunning(c) && !IsRestarting(c) {
-			if c.State.ExitCode == 0 {
+		// died): the exit code still comes, from the record, once the
+		// container's monitor has recorded it.
+		if code, ok := e.awaitRecordedExit(ctx, c.ID); ok {
+			if code == 0 {
 				return nil
 			}
-			return &ExitError{Code: c.State.ExitCode}
+			return &ExitError{Code: code}
 		}
 	}
 	return err
+}
+
+// awaitRecordedExit waits until container id's record holds its exit and
+// returns the code; false if the record is gone, a restart began, ctx
+// ended, or nobody will record it (its monitor and process both dead:
+// rm -f cleans up).
+func (e *Engine) awaitRecordedExit(ctx context.Context, id string) (int, bool) {
+	for {
+		c, err := e.Lookup(id)
+		switch {
+		case err != nil || IsRestarting(c):
+			return 0, false
+		case !c.State.Running:
+			return c.State.ExitCode, true
+		case !c.Alive().Holds() && !monitorLives(c):
+			return 0, false
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // AttachExec connects stdio to exec'd process execID of container c

@@ -159,7 +159,7 @@ stopped_clean() {
 	[ "$(show container-gen ActiveState)" = active ]
 	main=$(show container-gen MainPID)
 	[ "$main" = "$(monitor_sd gen)" ]
-	in_sd cat /proc/"$main"/cmdline | tr '\0' ' ' | grep -q '^ctr-lite-monitor-wait --root /var/lib/ctr-lite '
+	in_sd cat /proc/"$main"/cmdline | tr '\0' ' ' | grep -Eq '^ctr-lite-(monitor-wait|waiter) --root /var/lib/ctr-lite '
 	for _ in $(seq 50); do in_sd journalctl -u container-gen --no-pager -o cat | grep -qx hello-from-gen && break; sleep 0.1; done
 	in_sd journalctl -u container-gen --no-pager -o cat | grep -qx hello-from-gen # the monitor is in the unit
 	in_sd journalctl --no-pager -o cat CONTAINER_NAME=gen | grep -qx hello-from-gen

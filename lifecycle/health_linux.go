@@ -237,24 +237,10 @@ func descendants(pid int) []proc {
 	return out
 }
 
-// parentOf is process pid's parent and start time, from /proc/PID/stat
-// (fields 4 and 22, after the command name in parentheses).
+// parentOf is process pid's parent and start time (state's reader).
 func parentOf(pid string) (int, uint64, bool) {
-	data, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	i := strings.LastIndexByte(string(data), ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 20 {
-		return 0, 0, false
-	}
-	pp, err1 := strconv.Atoi(f[1])
-	start, err2 := strconv.ParseUint(f[19], 10, 64)
-	return pp, start, err1 == nil && err2 == nil
+	st, ok := state.ReadStat(pid)
+	return st.PPid, st.Start, ok
 }
 
 // outputDrain is how long a check's output is still read once its

@@ -91,20 +91,34 @@ func ProcessLives(pid int, start uint64) bool {
 // ProcStat reads a process's state and start time from /proc/PID/stat
 // (pid may be "self").
 func ProcStat(pid string) (state byte, start uint64, ok bool) {
+	st, ok := ReadStat(pid)
+	return st.State, st.Start, ok
+}
+
+// Stat is what ctr-lite reads of /proc/PID/stat.
+type Stat struct {
+	State byte
+	PPid  int
+	Start uint64 // in clock ticks since boot: with the PID, a process's identity
+}
+
+// ReadStat parses /proc/PID/stat, the one reader of it.
+func ReadStat(pid string) (Stat, bool) {
 	data, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0, 0, false
+		return Stat{}, false
 	}
 	// Fields follow the command name, which is in parentheses and may
-	// hold spaces: state is field 3, starttime field 22.
+	// hold spaces: state is field 3, ppid field 4, starttime field 22.
 	i := strings.LastIndexByte(string(data), ')')
 	if i < 0 {
-		return 0, 0, false
+		return Stat{}, false
 	}
 	fields := strings.Fields(string(data[i+1:]))
 	if len(fields) < 20 {
-		return 0, 0, false
+		return Stat{}, false
 	}
-	start, _ = strconv.ParseUint(fields[19], 10, 64)
-	return fields[0][0], start, true
+	ppid, _ := strconv.Atoi(fields[1])
+	start, _ := strconv.ParseUint(fields[19], 10, 64)
+	return Stat{State: fields[0][0], PPid: ppid, Start: start}, true
 }

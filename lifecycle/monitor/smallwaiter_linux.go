@@ -78,17 +78,29 @@ func openSmallWaiter(root string, bin []byte) (*os.File, error) {
 	if err := installFile(dir, path, bin); err != nil {
 		return nil, err
 	}
-	removeOtherWaiters(dir, name)
-	return openVerified(path, sum)
+	f, err = openVerified(path, sum)
+	if err == nil {
+		removeOtherWaiters(dir, name, time.Now().Add(-staleWaiterAge))
+	}
+	return f, err
 }
 
-// removeOtherWaiters removes the waiters older ctr-lite builds installed
-// in dir: a waiter still running from one keeps its file open, and its
-// finish runs ctr-lite, not the file.
-func removeOtherWaiters(dir, keep string) {
+// staleWaiterAge is how old another build's waiter must be before an
+// install removes it: during an upgrade two builds' monitors install at
+// once, and neither may remove the other's between its install and open.
+const staleWaiterAge = time.Hour
+
+// removeOtherWaiters removes the waiters other ctr-lite builds installed
+// in dir before before: a waiter still running from one keeps its file
+// open, and its finish runs ctr-lite, not the file.
+func removeOtherWaiters(dir, keep string, before time.Time) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if n := e.Name(); n != keep && strings.HasPrefix(n, "ctr-lite-waiter-") && e.Type().IsRegular() {
+		n := e.Name()
+		if n == keep || !strings.HasPrefix(n, "ctr-lite-waiter-") || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(before) {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}

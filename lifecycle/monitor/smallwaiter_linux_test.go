@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctr-lite/ctr-lite/state"
 )
@@ -91,7 +92,12 @@ func TestInstallRemovesOtherBuildsWaiters(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "ctr-lite-waiter-dir"), 0o700)
 	old := filepath.Join(dir, "ctr-lite-waiter-0000")
 	other := filepath.Join(dir, "notes")
-	os.WriteFile(old, []byte("old"), 0o755)
+	recent := filepath.Join(dir, "ctr-lite-waiter-1111") // another build installing now
+	for _, p := range []string{old, recent} {
+		os.WriteFile(p, []byte("old"), 0o755)
+	}
+	hourAgo := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(old, hourAgo, hourAgo)
 	os.WriteFile(other, []byte("x"), 0o600)
 	f, err := openSmallWaiter(root, []byte("\x7fELF new"))
 	if err != nil {
@@ -101,7 +107,7 @@ func TestInstallRemovesOtherBuildsWaiters(t *testing.T) {
 	if _, err := os.Stat(old); err == nil {
 		t.Error("an older build's waiter was kept")
 	}
-	for _, p := range []string{other, filepath.Join(dir, "ctr-lite-waiter-dir")} {
+	for _, p := range []string{other, recent, filepath.Join(dir, "ctr-lite-waiter-dir")} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed", p)
 		}
